@@ -1,0 +1,111 @@
+"""The app factory. Nothing is created at import time: ``create_app`` builds it all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from strawberry.extensions import ParserCache, ValidationCache
+
+from gateway.config import Settings, SettingsError, load_settings
+from gateway.graphql_http import GraphQLEndpoint
+from resolvers.db import Database, make_engine, redact_url
+from resolvers.site import Site
+from schema import build_schema
+
+log = logging.getLogger("gateway")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached at start-up."""
+
+
+def site_from_settings(settings: Settings) -> Site:
+    return Site(
+        url=settings.site_url,
+        name=settings.site_name,
+        default_locale=settings.default_locale,
+        title_template=settings.seo_title_template,
+        article_path=settings.article_path,
+        author_path=settings.author_path,
+        category_path=settings.category_path,
+        tag_path=settings.tag_path,
+    )
+
+
+def database_from_settings(settings: Settings) -> Database:
+    return Database(
+        make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            pool_recycle=settings.db_pool_recycle,
+            echo=settings.db_echo,
+        )
+    )
+
+
+async def check_database(db: Database, url: str) -> None:
+    try:
+        await db.scalar(text("SELECT 1"))
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {redact_url(url)}: {reason}"
+        ) from None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            raise SystemExit(f"content-gateway: {exc}") from None
+    cache_size = settings.document_cache_size
+    schema = build_schema(
+        extensions=[
+            lambda: ParserCache(maxsize=cache_size),
+            lambda: ValidationCache(maxsize=cache_size),
+        ],
+        no_suggestions=settings.env == "production",
+    )
+    site = site_from_settings(settings)
+    graphql = GraphQLEndpoint(schema, settings, site)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = database_from_settings(settings)
+        try:
+            await check_database(db, settings.database_url)
+        except DatabaseUnavailable as exc:
+            await db.dispose()
+            log.error("%s", exc)
+            raise
+        app.state.db = db
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def home(_: Request) -> Response:
+        return RedirectResponse("/graphql", status_code=307)
+
+    routes = [
+        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.schema = schema
+    return app

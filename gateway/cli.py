@@ -1,0 +1,162 @@
+"""The ``content-gateway`` command line: serve, migrate, seed, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.config import Settings, SettingsError, load_settings
+
+cli = typer.Typer(
+    help="content-gateway: a fast, SEO-aware GraphQL content API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"content-gateway: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers calm
+
+
+def run_migrations(database_url: str, revision: str = "head") -> None:
+    """Alembic upgrade, configured in code so it works from any directory."""
+    from alembic import command
+    from alembic.config import Config
+
+    import migrations
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(config, revision)
+
+
+async def _check(settings: Settings) -> None:
+    from gateway.app import check_database, database_from_settings
+
+    db = database_from_settings(settings)
+    try:
+        await check_database(db, settings.database_url)
+    finally:
+        await db.dispose()
+
+
+def check_or_exit(settings: Settings) -> None:
+    from gateway.app import DatabaseUnavailable
+
+    try:
+        asyncio.run(_check(settings))
+    except DatabaseUnavailable as exc:
+        fail(str(exc), code=1)
+
+
+@cli.command()
+def serve(
+    bind: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1:8000",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the gateway with hypercorn (GraphiQL at /graphql)."""
+    from hypercorn.config import Config
+    from hypercorn.run import run
+
+    settings = settings_or_exit()
+    check_or_exit(settings)
+    config = Config()
+    config.application_path = "gateway.app:create_app()"
+    config.bind = [bind]
+    config.workers = workers
+    config.accesslog = None
+    config.graceful_timeout = 10
+    typer.echo(f"content-gateway: serving on http://{bind}/graphql ({workers} worker(s))")
+    sys.exit(run(config))
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (Alembic) to the latest revision."""
+    settings = settings_or_exit()
+    check_or_exit(settings)
+    run_migrations(settings.database_url, revision)
+    typer.echo(f"content-gateway: database migrated to {revision}")
+
+
+@cli.command()
+def seed(
+    authors: Annotated[int, typer.Option(min=1, help="Authors to create.")] = 20,
+    articles: Annotated[int, typer.Option(min=0, help="Articles to create.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same content.")] = 1,
+    if_empty: Annotated[bool, typer.Option(help="Only seed a database without articles.")] = False,
+) -> None:
+    """Load deterministic, realistic demo content."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from gateway.app import database_from_settings
+    from resolvers.seed import is_empty, seed_content
+
+    settings = settings_or_exit()
+    check_or_exit(settings)
+
+    async def go() -> None:
+        db = database_from_settings(settings)
+        try:
+            if if_empty and not await is_empty(db):
+                typer.echo("content-gateway: database has content; not seeding")
+                return
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            ) as bar:
+                task = bar.add_task("seeding articles", total=articles)
+                result = await seed_content(
+                    db,
+                    authors=authors,
+                    articles=articles,
+                    seed=seed,
+                    progress=lambda n: bar.advance(task, n),
+                )
+            typer.echo(
+                f"content-gateway: seeded {result.authors} authors, {result.articles} articles"
+            )
+        finally:
+            await db.dispose()
+
+    asyncio.run(go())
+
+
+@cli.command("export-schema")
+def export_schema(
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+    ] = "schema.graphql",
+) -> None:
+    """Write the GraphQL SDL (the API contract clients generate code from)."""
+    from schema import export_sdl
+
+    sdl = export_sdl()
+    if output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(output).write_text(sdl)
+        typer.echo(f"content-gateway: wrote {output}", err=True)
+
+
+def main() -> None:
+    cli()

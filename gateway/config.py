@@ -1,0 +1,102 @@
+"""Settings: every knob of the gateway, read from ``GATEWAY_*`` environment variables and ``.env``.
+
+Built once in ``create_app`` (or the CLI) and passed down explicitly; never a module global.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is invalid; the message is one line that names the setting."""
+
+
+class Settings(BaseSettings):
+    """Gateway configuration. Every field is documented; the README table mirrors it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: Literal["development", "production"] = Field(
+        "development", description="Deployment environment: development or production."
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./content.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    site_url: str = Field(
+        "http://127.0.0.1:8000", description="Public base URL of the site (absolute URLs)."
+    )
+    site_name: str = Field("Content Gateway", description="Site name used in SEO metadata.")
+    db_pool_size: int = Field(10, ge=1, le=500, description="PostgreSQL pool size.")
+    db_max_overflow: int = Field(10, ge=0, le=500, description="Extra connections over pool.")
+    db_pool_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
+    db_pool_recycle: int = Field(1800, ge=-1, description="Recycle connections after N seconds.")
+    db_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    server_timing: bool = Field(True, description="Send the Server-Timing header.")
+    graphiql: bool | None = Field(
+        None, description="Serve GraphiQL on GET /graphql; default: on in development only."
+    )
+    default_page_size: int = Field(10, ge=1, le=100, description="Default `first`.")
+    max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first`/`last`.")
+    default_locale: str = Field("en", description="Locale whose paths carry no /<locale> prefix.")
+    seo_title_template: str | None = Field(
+        None, description='Meta title template; %s is the title. Default "%s | <site name>".'
+    )
+    article_path: str = Field("/articles/{slug}", description="URL pattern of articles.")
+    author_path: str = Field("/authors/{slug}", description="URL pattern of author pages.")
+    category_path: str = Field("/categories/{slug}", description="URL pattern of categories.")
+    tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
+    document_cache_size: int = Field(
+        512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {value.split('://', 1)[0]!r})"
+            )
+        return value
+
+    @field_validator("site_url")
+    @classmethod
+    def _check_site_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL such as https://example.com")
+        return value.rstrip("/")
+
+    @field_validator("article_path", "author_path", "category_path", "tag_path")
+    @classmethod
+    def _check_pattern(cls, value: str) -> str:
+        if not value.startswith("/") or "{slug}" not in value:
+            raise ValueError("must start with / and contain {slug}")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.env == "development" if self.graphiql is None else self.graphiql
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, turning a validation error into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "GATEWAY_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting {name}: {message}") from None

@@ -1,0 +1,200 @@
+"""Article reads: the public listing with filters, search and keyset pages, and single lookups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    case,
+    func,
+    literal_column,
+    select,
+    text,
+)
+
+from resolvers.access import Viewer, article_visible
+from resolvers.db import Database
+from resolvers.errors import UserInputError
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    author_t,
+    category_t,
+    tag_t,
+)
+from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+
+a = article_t
+
+# Every article column but the body: list queries never read the large column.
+ARTICLE_COLUMNS = [c for c in a.c if c.name != "body"]
+
+ORDER_COLUMNS = {
+    "PUBLISHED_AT": (a.c.published_at, datetime),
+    "UPDATED_AT": (a.c.updated_at, datetime),
+    "TITLE": (a.c.title, str),
+}
+
+# The PostgreSQL search document; the same expression backs the GIN index in the migrations.
+PG_SEARCH_VECTOR = (
+    "to_tsvector('simple'::regconfig, article.title || ' ' || "
+    "coalesce(article.excerpt, '') || ' ' || article.body)"
+)
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    author_slug: str | None = None
+    category_slug: str | None = None
+    tag_slug: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    search: str | None = None
+
+
+def sort_key(field: str | None, descending: bool | None) -> SortKey:
+    column, kind = ORDER_COLUMNS[field or "PUBLISHED_AT"]
+    desc = (field in (None, "PUBLISHED_AT", "UPDATED_AT")) if descending is None else descending
+    name = f"{field or 'PUBLISHED_AT'}:{'DESC' if desc else 'ASC'}"
+    return SortKey(name=name, column=column, id_column=a.c.id, descending=desc, kind=kind)
+
+
+def _sqlite_match(query: str) -> str:
+    """Quote every word so FTS5 operators typed by a user (", *, NEAR, AND) are plain text."""
+    words = re.findall(r"\w+", query)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def search_subquery(db: Database, query: str) -> Any:
+    """(id, score) of matching articles, higher score = more relevant."""
+    if len(query) > MAX_SEARCH_LENGTH:
+        raise UserInputError(f"`search` is at most {MAX_SEARCH_LENGTH} characters.")
+    if db.is_sqlite:
+        match = _sqlite_match(query)
+        if not match:
+            match = '""'  # matches nothing, like an empty search box should
+        return (
+            text(
+                "SELECT rowid AS id, -bm25(article_fts) AS score "
+                "FROM article_fts WHERE article_fts MATCH :match"
+            )
+            .bindparams(match=match)
+            .columns(id=Integer, score=Float)
+            .subquery("search")
+        )
+    vector = literal_column(PG_SEARCH_VECTOR)
+    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), query)
+    return (
+        select(a.c.id.label("id"), func.ts_rank(vector, tsquery).label("score"))
+        .where(vector.op("@@")(tsquery))
+        .subquery("search")
+    )
+
+
+def _conditions(
+    db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [article_visible(viewer, now)]
+    if flt.author_slug is not None:
+        conds.append(
+            a.c.id.in_(
+                select(article_author_t.c.article_id)
+                .join(author_t, author_t.c.id == article_author_t.c.author_id)
+                .where(author_t.c.slug == flt.author_slug)
+            )
+        )
+    if flt.category_slug is not None:
+        conds.append(
+            a.c.id.in_(
+                select(article_category_t.c.article_id)
+                .join(category_t, category_t.c.id == article_category_t.c.category_id)
+                .where(category_t.c.slug == flt.category_slug)
+            )
+        )
+    if flt.tag_slug is not None:
+        conds.append(
+            a.c.id.in_(
+                select(article_tag_t.c.article_id)
+                .join(tag_t, tag_t.c.id == article_tag_t.c.tag_id)
+                .where(tag_t.c.slug == flt.tag_slug)
+            )
+        )
+    if flt.published_after is not None:
+        conds.append(a.c.published_at > flt.published_after)
+    if flt.published_before is not None:
+        conds.append(a.c.published_at < flt.published_before)
+    return conds
+
+
+async def list_articles(
+    db: Database,
+    viewer: Viewer,
+    now: datetime,
+    flt: ArticleFilter,
+    order_field: str | None,
+    descending: bool | None,
+    args: PageArgs,
+) -> tuple[Page, Callable[[], Awaitable[int]]]:
+    """One page of visible articles, and a function that counts them all (run only if asked)."""
+    conds = _conditions(db, viewer, now, flt)
+    stmt: Select[Any] = select(*ARTICLE_COLUMNS)
+    if flt.search is not None:
+        found = search_subquery(db, flt.search)
+        if order_field is None:
+            key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
+            stmt = select(*ARTICLE_COLUMNS, found.c.score).join(found, found.c.id == a.c.id)
+        else:
+            key = sort_key(order_field, descending)
+            conds.append(a.c.id.in_(select(found.c.id)))
+    else:
+        key = sort_key(order_field, descending)
+    seek = key.seek(args)
+    stmt = stmt.where(*conds)
+    if seek is not None:
+        stmt = stmt.where(seek)
+    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
+    label = key.column.key if key.name != "RELEVANCE" else "score"
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r._mapping[label], r.id))
+
+    async def count() -> int:
+        count_stmt = select(func.count()).select_from(a).where(*conds)
+        if flt.search is not None and order_field is None:
+            count_stmt = count_stmt.where(a.c.id.in_(select(found.c.id)))
+        return int(await db.scalar(count_stmt))
+
+    return page, count
+
+
+async def get_article(
+    db: Database,
+    viewer: Viewer,
+    now: datetime,
+    *,
+    slug: str | None = None,
+    article_id: int | None = None,
+    locale: str | None = None,
+    default_locale: str = "en",
+) -> Any | None:
+    """A visible article by id or slug; without a locale the default locale's article wins."""
+    stmt = select(*ARTICLE_COLUMNS).where(article_visible(viewer, now))
+    if article_id is not None:
+        stmt = stmt.where(a.c.id == article_id)
+    if slug is not None:
+        stmt = stmt.where(a.c.slug == slug)
+    if locale is not None:
+        stmt = stmt.where(a.c.locale == locale)
+    else:
+        stmt = stmt.order_by(case((a.c.locale == default_locale, 0), else_=1), a.c.id)
+    return await db.one_or_none(stmt.limit(1))

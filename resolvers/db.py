@@ -1,0 +1,143 @@
+"""Engine construction, per-request SQL statistics and small row helpers.
+
+``Database`` wraps one async engine. Reads use short-lived ``AsyncConnection`` objects with Core
+selects (no identity map, no entity hydration); writes use an ``async_sessionmaker`` session and
+one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.sql import Executable
+
+
+@dataclass
+class QueryStats:
+    """SQL statements run and time spent in the database for one request."""
+
+    statements: int = 0
+    seconds: float = 0.0
+
+
+_current_stats: ContextVar[QueryStats | None] = ContextVar("gateway_query_stats", default=None)
+
+
+def track_queries() -> QueryStats:
+    """Start counting SQL statements for the current task and the tasks it spawns."""
+    stats = QueryStats()
+    _current_stats.set(stats)
+    return stats
+
+
+def _before_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    stats = _current_stats.get()
+    if stats is not None:
+        stats.statements += 1
+        conn.info.setdefault("gw_started", []).append(time.perf_counter())
+
+
+def _after_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    stats = _current_stats.get()
+    started = conn.info.get("gw_started")
+    if stats is not None and started:
+        stats.seconds += time.perf_counter() - started.pop()
+
+
+def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    # WAL lets readers run beside a writer (several workers share one file); the busy timeout
+    # makes a writer wait instead of failing at once.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 10.0,
+    pool_recycle: int = 1800,
+    echo: bool = False,
+) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+            pool_recycle=pool_recycle,
+            pool_pre_ping=True,
+        )
+    event.listen(engine.sync_engine, "before_cursor_execute", _before_execute)
+    event.listen(engine.sync_engine, "after_cursor_execute", _after_execute)
+    return engine
+
+
+class Database:
+    """The one handle resolvers get: run Core selects, or open a write session."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine, expire_on_commit=False
+        )
+
+    async def all(self, stmt: Executable) -> Sequence[Row[Any]]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(stmt)
+            return result.all()
+
+    async def one_or_none(self, stmt: Executable) -> Row[Any] | None:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(stmt)
+            return result.first()
+
+    async def scalar(self, stmt: Executable) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(stmt)).scalar()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def redact_url(url: str) -> str:
+    """The database URL without its password, for error messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,50 @@
+"""Reads of authors, categories and tags: lookups by slug and name-ordered keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import Table, func, select
+
+from resolvers.db import Database
+from resolvers.models import author_t, category_t, tag_t
+from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+
+# The author's e-mail is private: it is not read on public paths at all.
+AUTHOR_COLUMNS = [c for c in author_t.c if c.name != "email"]
+
+TABLES: dict[str, tuple[Table, list[Any]]] = {
+    "author": (author_t, AUTHOR_COLUMNS),
+    "category": (category_t, list(category_t.c)),
+    "tag": (tag_t, list(tag_t.c)),
+}
+
+
+async def get_by_slug(db: Database, kind: str, slug: str) -> Any | None:
+    table, columns = TABLES[kind]
+    return await db.one_or_none(select(*columns).where(table.c.slug == slug))
+
+
+async def get_by_id(db: Database, kind: str, row_id: int) -> Any | None:
+    table, columns = TABLES[kind]
+    return await db.one_or_none(select(*columns).where(table.c.id == row_id))
+
+
+async def list_by_name(
+    db: Database, kind: str, args: PageArgs
+) -> tuple[Page, Callable[[], Awaitable[int]]]:
+    table, columns = TABLES[kind]
+    key = SortKey("NAME:ASC", table.c.name, table.c.id, descending=False, kind=str)
+    stmt = select(*columns)
+    seek = key.seek(args)
+    if seek is not None:
+        stmt = stmt.where(seek)
+    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.name, r.id))
+
+    async def count() -> int:
+        return int(await db.scalar(select(func.count()).select_from(table)))
+
+    return page, count

@@ -1,0 +1,172 @@
+"""Per-request dataloaders: one batch function per relation, one SELECT per batch.
+
+Each batch function returns a list aligned with its keys: ``None`` for a missing to-one, ``[]``
+for an empty to-many. Loaders are built per request (aiodataloader binds the running loop).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import partial
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import Table, func, select, tuple_
+
+from resolvers.access import Viewer, article_visible
+from resolvers.articles import ARTICLE_COLUMNS, sort_key
+from resolvers.db import Database
+from resolvers.directory import TABLES
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    seo_meta_t,
+)
+from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
+
+# parent kind -> (link table, the link table's parent column, position column)
+LINKS: dict[str, tuple[Table, Any]] = {
+    "author": (article_author_t, article_author_t.c.author_id),
+    "category": (article_category_t, article_category_t.c.category_id),
+    "tag": (article_tag_t, article_tag_t.c.tag_id),
+}
+
+# A nested page request: (parent id, page size, cursor, backward).
+PageKey = tuple[int, int, str | None, bool]
+
+
+class Loaders:
+    """All loaders of one request. Names follow ``<target>_by_<key>``."""
+
+    def __init__(self, db: Database, viewer: Viewer, now: datetime) -> None:
+        self.db = db
+        self.viewer = viewer
+        self.now = now
+        self.article_by_id = DataLoader(self._articles_by_id)
+        self.body_by_article_id = DataLoader(self._bodies_by_article_id)
+        self.author_by_id = DataLoader(partial(self._rows_by_id, "author"))
+        self.category_by_id = DataLoader(partial(self._rows_by_id, "category"))
+        self.tag_by_id = DataLoader(partial(self._rows_by_id, "tag"))
+        self.authors_by_article_id = DataLoader(partial(self._linked, "author"))
+        self.categories_by_article_id = DataLoader(partial(self._linked, "category"))
+        self.tags_by_article_id = DataLoader(partial(self._linked, "tag"))
+        self.seo_meta_by_entity = DataLoader(self._seo_meta)
+        self.articles_by_author_id = DataLoader(partial(self._article_pages, "author"))
+        self.articles_by_category_id = DataLoader(partial(self._article_pages, "category"))
+        self.articles_by_tag_id = DataLoader(partial(self._article_pages, "tag"))
+        self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
+        self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
+        self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
+
+    def articles_of(self, kind: str) -> DataLoader:
+        return {
+            "author": self.articles_by_author_id,
+            "category": self.articles_by_category_id,
+            "tag": self.articles_by_tag_id,
+        }[kind]
+
+    def article_count_of(self, kind: str) -> DataLoader:
+        return {
+            "author": self.article_count_by_author_id,
+            "category": self.article_count_by_category_id,
+            "tag": self.article_count_by_tag_id,
+        }[kind]
+
+    async def _articles_by_id(self, ids: Sequence[int]) -> list[Any]:
+        rows = await self.db.all(
+            select(*ARTICLE_COLUMNS).where(
+                article_t.c.id.in_(ids), article_visible(self.viewer, self.now)
+            )
+        )
+        found = {r.id: r for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _bodies_by_article_id(self, ids: Sequence[int]) -> list[str | None]:
+        rows = await self.db.all(
+            select(article_t.c.id, article_t.c.body).where(article_t.c.id.in_(ids))
+        )
+        found = {r.id: r.body for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _rows_by_id(self, kind: str, ids: Sequence[int]) -> list[Any]:
+        table, columns = TABLES[kind]
+        rows = await self.db.all(select(*columns).where(table.c.id.in_(ids)))
+        found = {r.id: r for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _linked(self, kind: str, article_ids: Sequence[int]) -> list[list[Any]]:
+        """Authors / categories / tags of each article, in their stored order."""
+        link, parent_col = LINKS[kind]
+        table, columns = TABLES[kind]
+        rows = await self.db.all(
+            select(link.c.article_id.label("_article_id"), *columns)
+            .select_from(table.join(link, parent_col == table.c.id))
+            .where(link.c.article_id.in_(article_ids))
+            .order_by(link.c.article_id, link.c.position, table.c.id)
+        )
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row._article_id].append(row)
+        return [grouped.get(i, []) for i in article_ids]
+
+    async def _seo_meta(self, keys: Sequence[tuple[str, int]]) -> list[Any]:
+        t = seo_meta_t
+        rows = await self.db.all(
+            select(t).where(tuple_(t.c.entity_type, t.c.entity_id).in_(list(keys)))
+        )
+        found = {(r.entity_type, r.entity_id): r for r in rows}
+        return [found.get(k) for k in keys]
+
+    async def _article_pages(self, kind: str, keys: Sequence[PageKey]) -> list[Page]:
+        """Pages of articles under many parents: one window-function SELECT per distinct
+        (size, cursor, direction), so a list of authors with ``articles(first: 5)`` is one."""
+        link, parent_col = LINKS[kind]
+        key = sort_key(None, None)
+        groups: dict[tuple[int, str | None, bool], list[int]] = defaultdict(list)
+        for parent_id, size, cursor, backward in keys:
+            groups[(size, cursor, backward)].append(parent_id)
+        pages: dict[PageKey, Page] = {}
+        for (size, cursor, backward), parent_ids in groups.items():
+            args = PageArgs(size=size, cursor=cursor, backward=backward)
+            rank = (
+                func.row_number()
+                .over(partition_by=parent_col, order_by=key.order_by(backward))
+                .label("_rn")
+            )
+            inner = (
+                select(parent_col.label("_parent"), *ARTICLE_COLUMNS, rank)
+                .select_from(article_t.join(link, link.c.article_id == article_t.c.id))
+                .where(parent_col.in_(parent_ids), article_visible(self.viewer, self.now))
+            )
+            seek = key.seek(args)
+            if seek is not None:
+                inner = inner.where(seek)
+            sub = inner.subquery()
+            rows = await self.db.all(
+                select(sub).where(sub.c._rn <= size + 1).order_by(sub.c._parent, sub.c._rn)
+            )
+            grouped: dict[int, list[Any]] = defaultdict(list)
+            for row in rows:
+                grouped[row._parent].append(row)
+            for parent_id in parent_ids:
+                pages[(parent_id, size, cursor, backward)] = build_page(
+                    grouped.get(parent_id, []),
+                    args,
+                    lambda r: encode_cursor(key.name, r.published_at, r.id),
+                )
+        return [pages[k] for k in keys]
+
+    async def _article_counts(self, kind: str, parent_ids: Sequence[int]) -> list[int]:
+        link, parent_col = LINKS[kind]
+        rows = await self.db.all(
+            select(parent_col.label("parent"), func.count().label("n"))
+            .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
+            .where(parent_col.in_(parent_ids), article_visible(self.viewer, self.now))
+            .group_by(parent_col)
+        )
+        found = {r.parent: r.n for r in rows}
+        return [int(found.get(i, 0)) for i in parent_ids]

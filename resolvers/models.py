@@ -1,0 +1,162 @@
+"""SQLModel table models: the storage shape, and the single definition Alembic and queries use.
+
+Hot read paths select columns from these tables with SQLAlchemy Core (``Article.__table__``);
+no ORM entities are hydrated on the read path.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class Author(SQLModel, table=True):
+    __tablename__ = "author"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    bio: str | None = Field(default=None, sa_type=Text)
+    email: str | None = Field(default=None, max_length=320)
+    website: str | None = Field(default=None, max_length=500)
+    twitter: str | None = Field(default=None, max_length=100)
+    avatar_url: str | None = Field(default=None, max_length=500)
+    avatar_alt: str | None = Field(default=None, max_length=300)
+    avatar_width: int | None = None
+    avatar_height: int | None = None
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Article(SQLModel, table=True):
+    __tablename__ = "article"
+    __table_args__ = (
+        UniqueConstraint("slug", "locale", name="uq_article_slug_locale"),
+        # The public listing: WHERE status = 'published' AND published_at <= now ORDER BY
+        # published_at DESC, id DESC — a range scan on this index, no sort.
+        Index("ix_article_status_published_at_id", "status", "published_at", "id"),
+        Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
+        Index("ix_article_status_title_id", "status", "title", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, index=True)
+    locale: str = Field(default="en", max_length=16)
+    title: str = Field(max_length=300)
+    excerpt: str | None = Field(default=None, sa_type=Text)
+    body: str = Field(default="", sa_type=Text)
+    status: str = Field(default="draft", max_length=16)
+    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    reading_time_minutes: int = Field(default=1)
+    feature_image_url: str | None = Field(default=None, max_length=500)
+    feature_image_alt: str | None = Field(default=None, max_length=300)
+    feature_image_width: int | None = None
+    feature_image_height: int | None = None
+    translation_group: str | None = Field(default=None, max_length=64, index=True)
+    version: int = Field(default=1)
+
+
+class ArticleAuthor(SQLModel, table=True):
+    """Ordered authors of an article; position 0 is the primary author."""
+
+    __tablename__ = "article_author"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="author.id", primary_key=True, index=True)
+    position: int = Field(default=0)
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "category"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ArticleCategory(SQLModel, table=True):
+    __tablename__ = "article_category"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    category_id: int = Field(foreign_key="category.id", primary_key=True, index=True)
+    position: int = Field(default=0)
+
+
+class ArticleTag(SQLModel, table=True):
+    __tablename__ = "article_tag"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+    position: int = Field(default=0)
+
+
+class SeoMeta(SQLModel, table=True):
+    """Explicit SEO overrides of one entity; absent fields fall back to computed values."""
+
+    __tablename__ = "seo_meta"
+    __table_args__ = (UniqueConstraint("entity_type", "entity_id", name="uq_seo_meta_entity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: str = Field(max_length=16)  # article | author | category | tag
+    entity_id: int
+    meta_title: str | None = Field(default=None, max_length=300)
+    meta_description: str | None = Field(default=None, max_length=500)
+    canonical_url: str | None = Field(default=None, max_length=500)
+    robots_index: bool = Field(default=True)
+    robots_follow: bool = Field(default=True)
+    robots_extra: str | None = Field(default=None, max_length=200)
+    og_title: str | None = Field(default=None, max_length=300)
+    og_description: str | None = Field(default=None, max_length=500)
+    og_image_url: str | None = Field(default=None, max_length=500)
+    twitter_title: str | None = Field(default=None, max_length=300)
+    twitter_description: str | None = Field(default=None, max_length=500)
+    json_ld: str | None = Field(default=None, sa_type=Text)
+
+
+class Redirect(SQLModel, table=True):
+    __tablename__ = "redirect"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_path: str = Field(max_length=500, unique=True)
+    to_path: str | None = Field(default=None, max_length=500)
+    status_code: int = Field(default=301)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+metadata = SQLModel.metadata
+article_t = Article.__table__  # type: ignore[attr-defined]
+author_t = Author.__table__  # type: ignore[attr-defined]
+article_author_t = ArticleAuthor.__table__  # type: ignore[attr-defined]
+category_t = Category.__table__  # type: ignore[attr-defined]
+tag_t = Tag.__table__  # type: ignore[attr-defined]
+article_category_t = ArticleCategory.__table__  # type: ignore[attr-defined]
+article_tag_t = ArticleTag.__table__  # type: ignore[attr-defined]
+seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
+redirect_t = Redirect.__table__  # type: ignore[attr-defined]

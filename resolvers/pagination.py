@@ -1,0 +1,139 @@
+"""Keyset (seek) pagination: argument checks, opaque cursors and page assembly.
+
+A cursor is base64url(JSON [order, sort value, id]); it is only valid for the order that made it.
+Pages are fetched with one extra row to learn whether another page follows; rows are compared as
+``(sort value, id)`` tuples so ties on the sort value never duplicate or skip rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, tuple_
+
+from resolvers.db import as_utc
+from resolvers.errors import UserInputError
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """Validated Relay pagination arguments: exactly one direction, a bounded size."""
+
+    size: int
+    cursor: str | None
+    backward: bool
+
+
+def page_args(
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    default: int,
+    maximum: int,
+) -> PageArgs:
+    """``first`` has a schema default, so it is ignored once ``last`` or ``before`` asks for a
+    backward page (as Relay's connection spec discourages sending both)."""
+    if after is not None and before is not None:
+        raise UserInputError("Pass either `after` or `before`, not both.")
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and value < 0:
+            raise UserInputError(f"`{name}` must not be negative (got {value}).")
+        if value is not None and value > maximum:
+            raise UserInputError(
+                f"`{name}` must be at most {maximum} (got {value}); page through with cursors."
+            )
+    if last is not None or before is not None:
+        return PageArgs(size=default if last is None else last, cursor=before, backward=True)
+    return PageArgs(size=default if first is None else first, cursor=after, backward=False)
+
+
+def encode_cursor(order: str, value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = as_utc(value).isoformat()  # type: ignore[union-attr]
+    raw = orjson.dumps([order, value, row_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: str, kind: type) -> tuple[Any, int]:
+    """Return (sort value, id) of a cursor made for ``order``; anything else is a clear error."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, value, row_id = orjson.loads(raw)
+        if name != order or not isinstance(row_id, int):
+            raise ValueError
+        if kind is datetime:
+            value = as_utc(datetime.fromisoformat(value))
+        elif kind is float:
+            value = float(value)
+        elif not isinstance(value, kind):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise UserInputError(
+            f"Invalid cursor {cursor[:40]!r}: use a cursor from this connection and order."
+        ) from None
+    return value, row_id
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """How a connection is ordered: a named sort value plus the id tie-breaker."""
+
+    name: str
+    column: ColumnElement[Any]
+    id_column: ColumnElement[Any]
+    descending: bool
+    kind: type
+
+    def order_by(self, backward: bool) -> list[ColumnElement[Any]]:
+        desc = self.descending != backward
+        cols = [self.column, self.id_column]
+        return [c.desc() if desc else c.asc() for c in cols]
+
+    def seek(self, args: PageArgs) -> ColumnElement[bool] | None:
+        if args.cursor is None:
+            return None
+        value, row_id = decode_cursor(args.cursor, self.name, self.kind)
+        key = tuple_(self.column, self.id_column)
+        if self.descending != args.backward:
+            return key < tuple_(value, row_id)  # type: ignore[arg-type]
+        return key > tuple_(value, row_id)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of rows plus what Relay's PageInfo needs."""
+
+    rows: list[Any]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def build_page(
+    rows: Sequence[Any],
+    args: PageArgs,
+    cursor_of: Callable[[Any], str],
+) -> Page:
+    """Trim the probe row and restore display order for backward pages."""
+    items = list(rows)
+    more = len(items) > args.size
+    items = items[: args.size]
+    if args.backward:
+        items.reverse()
+        has_next, has_prev = args.cursor is not None, more
+    else:
+        has_next, has_prev = more, args.cursor is not None
+    return Page(
+        rows=items,
+        cursors=[cursor_of(r) for r in items],
+        has_next_page=has_next,
+        has_previous_page=has_prev,
+    )

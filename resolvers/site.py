@@ -1,0 +1,64 @@
+"""Site-wide facts the domain rules need: base URL, name, URL patterns, SEO templates."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    url: str = "http://127.0.0.1:8000"
+    name: str = "Content Gateway"
+    default_locale: str = "en"
+    title_template: str | None = None  # "%s | <site name>" when None
+    article_path: str = "/articles/{slug}"
+    author_path: str = "/authors/{slug}"
+    category_path: str = "/categories/{slug}"
+    tag_path: str = "/tags/{slug}"
+
+    def path(self, kind: str, slug: str, locale: str | None = None) -> str:
+        pattern = {
+            "article": self.article_path,
+            "author": self.author_path,
+            "category": self.category_path,
+            "tag": self.tag_path,
+        }[kind]
+        path = pattern.format(slug=slug)
+        if locale and locale != self.default_locale:
+            path = f"/{locale}{path}"
+        return path
+
+    def absolute(self, path: str) -> str:
+        return self.url + path
+
+    def title(self, title: str) -> str:
+        template = self.title_template or f"%s | {self.name}"
+        return template.replace("%s", title)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(markup: str) -> str:
+    """Visible text of an HTML fragment: tags removed, entities decoded, whitespace collapsed."""
+    stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
+    return _SPACE.sub(" ", html.unescape(stripped)).strip()
+
+
+def cut_at_word(text: str, limit: int = 160) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def reading_time_minutes(markup: str, words_per_minute: int = 230) -> int:
+    words = len(plain_text(markup).split())
+    return max(1, round(words / words_per_minute))

@@ -1,0 +1,50 @@
+"""The GraphQL API contract: Strawberry types per domain, merged into one schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from schema.article import Article, ArticleQuery
+from schema.author import Author, AuthorQuery
+from schema.context import Context, Info
+from schema.relay import Node, from_global_id
+from schema.taxonomy import Category, Tag, TaxonomyQuery
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Refetch any object by its global ID (Relay).")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002  # Relay
+        type_name, database_id = from_global_id(id)
+        loaders = info.context.loaders
+        loader, convert = {
+            "Article": (loaders.article_by_id, Article.from_row),
+            "Author": (loaders.author_by_id, Author.from_row),
+            "Category": (loaders.category_by_id, Category.from_row),
+            "Tag": (loaders.tag_by_id, Tag.from_row),
+        }[type_name]
+        row = await loader.load(database_id)
+        return convert(row, info) if row is not None else None
+
+
+Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery))
+
+
+def build_schema(**options: Any) -> strawberry.Schema:
+    """The schema; ``options`` pass extensions (as classes or factories) and config flags."""
+    config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
+    return strawberry.Schema(
+        query=Query, types=[Article, Author, Category, Tag], config=config, **options
+    )
+
+
+def export_sdl() -> str:
+    """The SDL committed as ``schema.graphql``."""
+    return build_schema().as_str() + "\n"
+
+
+__all__ = ["Context", "build_schema", "export_sdl"]

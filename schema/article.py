@@ -1,0 +1,261 @@
+"""Articles: the Article type, its connection, filter and order inputs, and root queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from resolvers import articles as article_queries
+from resolvers.db import as_utc
+from resolvers.errors import UserInputError
+from resolvers.seo import build_seo
+from schema.common import Image, OrderDirection, Seo
+from schema.context import Info
+from schema.relay import Connection, Node, from_global_id, to_global_id
+
+if TYPE_CHECKING:
+    from schema.author import Author
+    from schema.taxonomy import Category, Tag
+
+AuthorT = Annotated["Author", strawberry.lazy("schema.author")]
+CategoryT = Annotated["Category", strawberry.lazy("schema.taxonomy")]
+TagT = Annotated["Tag", strawberry.lazy("schema.taxonomy")]
+
+
+@strawberry.enum(description="Editorial state of an article.")
+class ArticleStatus(Enum):
+    DRAFT = strawberry.enum_value("DRAFT", description="Being written; never public.")
+    SCHEDULED = strawberry.enum_value(
+        "SCHEDULED", description="Published with a future publishedAt; public from then on."
+    )
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public.")
+    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Withdrawn; no longer public.")
+
+
+@strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
+class Article(Node):
+    id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
+    database_id: int = strawberry.field(description="Numeric primary key in the database.")
+    slug: str = strawberry.field(description="URL-safe name, unique per locale.")
+    path: str = strawberry.field(description="Canonical path on the site, e.g. /articles/x.")
+    url: str = strawberry.field(description="Absolute canonical URL.")
+    title: str = strawberry.field(description="Headline.")
+    excerpt: str | None = strawberry.field(description="Short summary (plain text).")
+    status: ArticleStatus = strawberry.field(description="Editorial state.")
+    published_at: datetime | None = strawberry.field(
+        description="When it is (or becomes) public; null for drafts."
+    )
+    updated_at: datetime = strawberry.field(description="Last modification time.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
+    locale: str = strawberry.field(description="Language tag, e.g. en or de.")
+    feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+    public: strawberry.Private[bool]
+
+    @classmethod
+    def from_row(cls, row: Any, info: Info) -> Article:
+        ctx = info.context
+        path = ctx.site.path("article", row.slug, row.locale)
+        published_at = as_utc(row.published_at)
+        status = row.status.upper()
+        public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
+        if status == "PUBLISHED" and not public:
+            status = "SCHEDULED"
+        return cls(
+            id=to_global_id("Article", row.id),
+            database_id=row.id,
+            slug=row.slug,
+            path=path,
+            url=ctx.site.absolute(path),
+            title=row.title,
+            excerpt=row.excerpt,
+            status=ArticleStatus[status],
+            published_at=published_at,
+            updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            reading_time_minutes=row.reading_time_minutes,
+            locale=row.locale,
+            feature_image=Image.maybe(
+                row.feature_image_url,
+                row.feature_image_alt,
+                row.feature_image_width,
+                row.feature_image_height,
+            ),
+            public=public,
+        )
+
+    @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
+    async def body(self, info: Info) -> str:
+        return await info.context.loaders.body_by_article_id.load(self.database_id) or ""
+
+    @strawberry.field(description="The primary (first) author.")
+    async def author(self, info: Info) -> AuthorT:
+        from schema.author import Author
+
+        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
+        return Author.from_row(rows[0], info)
+
+    @strawberry.field(description="All authors in byline order; the first is the primary.")
+    async def authors(self, info: Info) -> list[AuthorT]:
+        from schema.author import Author
+
+        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
+        return [Author.from_row(r, info) for r in rows]
+
+    @strawberry.field(description="Categories in their editorial order.")
+    async def categories(self, info: Info) -> list[CategoryT]:
+        from schema.taxonomy import Category
+
+        rows = await info.context.loaders.categories_by_article_id.load(self.database_id)
+        return [Category.from_row(r, info) for r in rows]
+
+    @strawberry.field(description="Tags in their editorial order.")
+    async def tags(self, info: Info) -> list[TagT]:
+        from schema.taxonomy import Tag
+
+        rows = await info.context.loaders.tags_by_article_id.load(self.database_id)
+        return [Tag.from_row(r, info) for r in rows]
+
+    @strawberry.field(description="SEO metadata for this article's page.")
+    async def seo(self, info: Info) -> Seo:
+        loaders = info.context.loaders
+        meta = await loaders.seo_meta_by_entity.load(("article", self.database_id))
+        fallback = self.excerpt
+        if not fallback and not (meta is not None and meta.meta_description):
+            fallback = await loaders.body_by_article_id.load(self.database_id)
+        return Seo.from_data(
+            build_seo(
+                info.context.site,
+                title=self.title,
+                fallback_description=fallback,
+                url=self.url,
+                public=self.public,
+                meta=meta,
+            )
+        )
+
+
+@strawberry.enum(description="What to order articles by.")
+class ArticleOrderField(Enum):
+    PUBLISHED_AT = strawberry.enum_value("PUBLISHED_AT", description="Publication time.")
+    UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="Last modification time.")
+    TITLE = strawberry.enum_value("TITLE", description="Title, alphabetically.")
+
+
+@strawberry.input(description="Article ordering. Default: newest first (relevance for search).")
+class ArticleOrder:
+    field: ArticleOrderField = strawberry.field(description="Sort key.")
+    direction: OrderDirection | None = strawberry.field(
+        default=None, description="Direction; default DESC for times, ASC for TITLE."
+    )
+
+
+@strawberry.input(description="Narrow an article list; all given conditions must hold.")
+class ArticleFilter:
+    author_slug: str | None = strawberry.field(default=None, description="By author's slug.")
+    category_slug: str | None = strawberry.field(default=None, description="By category slug.")
+    tag_slug: str | None = strawberry.field(default=None, description="By tag slug.")
+    published_after: datetime | None = strawberry.field(
+        default=None, description="Published strictly after this time (ISO-8601 with zone)."
+    )
+    published_before: datetime | None = strawberry.field(
+        default=None, description="Published strictly before this time (ISO-8601 with zone)."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Full-text search in title, excerpt and body."
+    )
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise UserInputError(f"`{name}` needs a time zone, e.g. 2026-01-31T09:00:00Z.")
+    return as_utc(value)
+
+
+@strawberry.type
+class ArticleQuery:
+    @strawberry.field(
+        description="One article by slug or global ID; published only, for anonymous viewers."
+    )
+    async def article(
+        self,
+        info: Info,
+        slug: str | None = None,
+        id: strawberry.ID | None = None,  # noqa: A002  # the contract names it `id`
+        locale: Annotated[
+            str | None,
+            strawberry.argument(description="Locale of the slug; default: the site's locale."),
+        ] = None,
+    ) -> Article | None:
+        if slug is None and id is None:
+            raise UserInputError("Pass `slug` or `id`.")
+        ctx = info.context
+        row = await article_queries.get_article(
+            ctx.db,
+            ctx.viewer,
+            ctx.now,
+            slug=slug,
+            article_id=from_global_id(id, "Article")[1] if id is not None else None,
+            locale=locale,
+            default_locale=ctx.site.default_locale,
+        )
+        return Article.from_row(row, info) if row is not None else None
+
+    @strawberry.field(description="Articles, newest first unless ordered otherwise.")
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,  # noqa: A002  # the contract names it `filter`
+        order_by: ArticleOrder | None = None,
+    ) -> Connection[Article]:
+        ctx = info.context
+        f = filter or ArticleFilter()
+        flt = article_queries.ArticleFilter(
+            author_slug=f.author_slug,
+            category_slug=f.category_slug,
+            tag_slug=f.tag_slug,
+            published_after=_aware(f.published_after, "publishedAfter"),
+            published_before=_aware(f.published_before, "publishedBefore"),
+            search=f.search,
+        )
+        field = order_by.field.value if order_by else None
+        direction = order_by.direction if order_by else None
+        page, count = await article_queries.list_articles(
+            ctx.db,
+            ctx.viewer,
+            ctx.now,
+            flt,
+            field,
+            None if direction is None else direction is OrderDirection.DESC,
+            ctx.page(first, after, last, before),
+        )
+        return Connection.build(page, count, lambda row: Article.from_row(row, info))
+
+
+async def related_articles(
+    info: Info,
+    kind: str,
+    parent_id: int,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Article]:
+    """The visible articles of an author, category or tag: batched across parents."""
+    ctx = info.context
+    args = ctx.page(first, after, last, before)
+    page = await ctx.loaders.articles_of(kind).load(
+        (parent_id, args.size, args.cursor, args.backward)
+    )
+
+    async def count() -> int:
+        return int(await ctx.loaders.article_count_of(kind).load(parent_id))
+
+    return Connection.build(page, count, lambda row: Article.from_row(row, info))

@@ -1,0 +1,106 @@
+"""Authors: the Author type, its connection and root queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from resolvers import directory
+from resolvers.errors import UserInputError
+from resolvers.seo import build_seo
+from schema.article import Article, related_articles
+from schema.common import Image, Seo
+from schema.context import Info
+from schema.relay import Connection, Node, from_global_id, to_global_id
+
+
+@strawberry.type(description="A person who writes articles.")
+class Author(Node):
+    id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
+    database_id: int = strawberry.field(description="Numeric primary key in the database.")
+    slug: str = strawberry.field(description="URL-safe name, unique.")
+    name: str = strawberry.field(description="Display name.")
+    bio: str | None = strawberry.field(description="Short biography (HTML).")
+    avatar: Image | None = strawberry.field(description="Portrait, if any.")
+    website: str | None = strawberry.field(description="Personal website URL.")
+    twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
+    path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
+    url: str = strawberry.field(description="Absolute URL of the author page.")
+
+    @classmethod
+    def from_row(cls, row: Any, info: Info) -> Author:
+        site = info.context.site
+        path = site.path("author", row.slug)
+        return cls(
+            id=to_global_id("Author", row.id),
+            database_id=row.id,
+            slug=row.slug,
+            name=row.name,
+            bio=row.bio,
+            avatar=Image.maybe(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height),
+            website=row.website,
+            twitter=row.twitter,
+            path=path,
+            url=site.absolute(path),
+        )
+
+    @strawberry.field(description="This author's published articles, newest first.")
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Article]:
+        return await related_articles(info, "author", self.database_id, first, after, last, before)
+
+    @strawberry.field(description="SEO metadata for the author page.")
+    async def seo(self, info: Info) -> Seo:
+        meta = await info.context.loaders.seo_meta_by_entity.load(("author", self.database_id))
+        return Seo.from_data(
+            build_seo(
+                info.context.site,
+                title=self.name,
+                fallback_description=self.bio,
+                url=self.url,
+                public=True,
+                meta=meta,
+            )
+        )
+
+
+@strawberry.type
+class AuthorQuery:
+    @strawberry.field(description="One author by slug or global ID.")
+    async def author(
+        self,
+        info: Info,
+        slug: str | None = None,
+        id: strawberry.ID | None = None,  # noqa: A002  # the contract names it `id`
+    ) -> Author | None:
+        if slug is None and id is None:
+            raise UserInputError("Pass `slug` or `id`.")
+        db = info.context.db
+        if id is not None:
+            row = await directory.get_by_id(db, "author", from_global_id(id, "Author")[1])
+            if row is not None and slug is not None and row.slug != slug:
+                row = None
+        else:
+            row = await directory.get_by_slug(db, "author", slug)  # type: ignore[arg-type]
+        return Author.from_row(row, info) if row is not None else None
+
+    @strawberry.field(description="All authors, ordered by name.")
+    async def authors(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Author]:
+        page, count = await directory.list_by_name(
+            info.context.db, "author", info.context.page(first, after, last, before)
+        )
+        return Connection.build(page, count, lambda row: Author.from_row(row, info))

@@ -1,0 +1,93 @@
+"""Relay building blocks: the Node interface, opaque global IDs and PageInfo."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from resolvers.errors import UserInputError
+from resolvers.pagination import Page
+
+NODE_TYPES = ("Article", "Author", "Category", "Tag")
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with a globally unique, opaque ID (Relay).")
+class Node:
+    id: strawberry.ID = strawberry.field(
+        description="Opaque global ID; pass it to `node(id:)` to refetch this object."
+    )
+
+
+def to_global_id(type_name: str, database_id: int) -> strawberry.ID:
+    return strawberry.ID(base64.b64encode(f"{type_name}:{database_id}".encode()).decode())
+
+
+def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, int]:
+    """(type name, database id); a malformed ID or one of another type is a clear error."""
+    try:
+        type_name, _, raw_id = base64.b64decode(global_id, validate=True).decode().partition(":")
+        database_id = int(raw_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise UserInputError(
+            f"Invalid ID {global_id[:60]!r}: not an ID issued by this API."
+        ) from None
+    if type_name not in NODE_TYPES or (expected is not None and type_name != expected):
+        wanted = expected or "a node"
+        raise UserInputError(f"ID {global_id[:60]!r} does not identify {wanted}.")
+    return type_name, database_id
+
+
+@strawberry.type(description="Where a page sits in its connection (Relay PageInfo).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether items precede this page (true when paging from a cursor)."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+    @classmethod
+    def from_page(cls, page: Page) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
+
+
+@strawberry.type(description="An item in a connection, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque cursor for `after` / `before`.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items (Relay cursor connection).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="Items of this page with cursors.")
+    nodes: list[T] = strawberry.field(description="Items of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(
+        description="Number of items in the whole connection (counted only when selected)."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def build(
+        cls, page: Page, count: Callable[[], Awaitable[int]], convert: Callable[[Any], T]
+    ) -> Connection[T]:
+        nodes = [convert(row) for row in page.rows]
+        return cls(
+            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+            nodes=nodes,
+            page_info=PageInfo.from_page(page),
+            count=count,
+        )
