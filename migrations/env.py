@@ -20,9 +20,7 @@ SEARCH_OBJECTS = {"article_fts", "ix_article_search"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if name in SEARCH_OBJECTS or (name or "").startswith("article_fts"):
-        return False
-    return True
+    return not (name in SEARCH_OBJECTS or (name or "").startswith("article_fts"))
 
 
 def _url() -> str:

@@ -7,9 +7,9 @@ for an empty to-many. Loaders are built per request (aiodataloader binds the run
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -103,14 +103,14 @@ class Loaders:
         link, parent_col = LINKS[kind]
         table, columns = TABLES[kind]
         rows = await self.db.all(
-            select(link.c.article_id.label("_article_id"), *columns)
+            select(link.c.article_id.label("rel_article"), *columns)
             .select_from(table.join(link, parent_col == table.c.id))
             .where(link.c.article_id.in_(article_ids))
             .order_by(link.c.article_id, link.c.position, table.c.id)
         )
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
-            grouped[row._article_id].append(row)
+            grouped[row.rel_article].append(row)
         return [grouped.get(i, []) for i in article_ids]
 
     async def _seo_meta(self, keys: Sequence[tuple[str, int]]) -> list[Any]:
@@ -135,10 +135,10 @@ class Loaders:
             rank = (
                 func.row_number()
                 .over(partition_by=parent_col, order_by=key.order_by(backward))
-                .label("_rn")
+                .label("rel_rank")
             )
             inner = (
-                select(parent_col.label("_parent"), *ARTICLE_COLUMNS, rank)
+                select(parent_col.label("rel_parent"), *ARTICLE_COLUMNS, rank)
                 .select_from(article_t.join(link, link.c.article_id == article_t.c.id))
                 .where(parent_col.in_(parent_ids), article_visible(self.viewer, self.now))
             )
@@ -147,11 +147,13 @@ class Loaders:
                 inner = inner.where(seek)
             sub = inner.subquery()
             rows = await self.db.all(
-                select(sub).where(sub.c._rn <= size + 1).order_by(sub.c._parent, sub.c._rn)
+                select(sub)
+                .where(sub.c.rel_rank <= size + 1)
+                .order_by(sub.c.rel_parent, sub.c.rel_rank)
             )
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
-                grouped[row._parent].append(row)
+                grouped[row.rel_parent].append(row)
             for parent_id in parent_ids:
                 pages[(parent_id, size, cursor, backward)] = build_page(
                     grouped.get(parent_id, []),

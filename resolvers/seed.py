@@ -28,30 +28,219 @@ from resolvers.models import (
 from resolvers.site import reading_time_minutes
 from resolvers.slugs import make_slug as slugify
 
-FIRST = "Ada Alan Grace Linus Margaret Ken Barbara Dennis Frances Edsger Radia Tim Katherine \
-John Hedy Guido Anita Donald Sophie Jürgen Zoë Renée Björn Chloé Mateo Aiko Priya Omar Lena".split()
-LAST = "Lovelace Turing Hopper Torvalds Hamilton Thompson Liskov Ritchie Allen Dijkstra Perlman \
-Berners-Lee Johnson McCarthy Lamarr van-Rossum Borg Knuth Wilson Müller Schröder Nørgaard \
-Dubois García Tanaka Sharma Haddad Fischer".split()
-CATEGORIES = "Technology Science Culture Travel Food Business Health Sports Design Politics \
-Environment Education".split()
-TAGS = "python graphql databases caching seo performance security design-systems accessibility \
-open-source climate energy space biology history music film books cooking coffee cycling \
-running football startups finance marketing privacy ai robotics typography photography \
-architecture gardening hiking cities trains oceans mountains education parenting wellness \
-sleep nutrition chess gaming art theatre poetry language mathematics physics chemistry".split()
-ADJ = "quiet hidden practical radical gentle modern forgotten surprising simple brave curious \
-honest patient slow fast local global durable elegant".split()
-NOUN = "architecture habits cities rivers algorithms gardens machines kitchens libraries \
-markets networks maps bridges forests engines stories tools languages islands".split()
-VERB = "changes shapes reveals explains rebuilds connects measures questions improves".split()
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Katherine",
+    "John",
+    "Hedy",
+    "Guido",
+    "Anita",
+    "Donald",
+    "Sophie",
+    "Jürgen",
+    "Zoë",
+    "Renée",
+    "Björn",
+    "Chloé",
+    "Mateo",
+    "Aiko",
+    "Priya",
+    "Omar",
+    "Lena",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Johnson",
+    "McCarthy",
+    "Lamarr",
+    "van-Rossum",
+    "Borg",
+    "Knuth",
+    "Wilson",
+    "Müller",
+    "Schröder",
+    "Nørgaard",
+    "Dubois",
+    "García",
+    "Tanaka",
+    "Sharma",
+    "Haddad",
+    "Fischer",
+]
+CATEGORIES = [
+    "Technology",
+    "Science",
+    "Culture",
+    "Travel",
+    "Food",
+    "Business",
+    "Health",
+    "Sports",
+    "Design",
+    "Politics",
+    "Environment",
+    "Education",
+]
+TAGS = [
+    "python",
+    "graphql",
+    "databases",
+    "caching",
+    "seo",
+    "performance",
+    "security",
+    "design-systems",
+    "accessibility",
+    "open-source",
+    "climate",
+    "energy",
+    "space",
+    "biology",
+    "history",
+    "music",
+    "film",
+    "books",
+    "cooking",
+    "coffee",
+    "cycling",
+    "running",
+    "football",
+    "startups",
+    "finance",
+    "marketing",
+    "privacy",
+    "ai",
+    "robotics",
+    "typography",
+    "photography",
+    "architecture",
+    "gardening",
+    "hiking",
+    "cities",
+    "trains",
+    "oceans",
+    "mountains",
+    "education",
+    "parenting",
+    "wellness",
+    "sleep",
+    "nutrition",
+    "chess",
+    "gaming",
+    "art",
+    "theatre",
+    "poetry",
+    "language",
+    "mathematics",
+    "physics",
+    "chemistry",
+]
+ADJ = [
+    "quiet",
+    "hidden",
+    "practical",
+    "radical",
+    "gentle",
+    "modern",
+    "forgotten",
+    "surprising",
+    "simple",
+    "brave",
+    "curious",
+    "honest",
+    "patient",
+    "slow",
+    "fast",
+    "local",
+    "global",
+    "durable",
+    "elegant",
+]
+NOUN = [
+    "architecture",
+    "habits",
+    "cities",
+    "rivers",
+    "algorithms",
+    "gardens",
+    "machines",
+    "kitchens",
+    "libraries",
+    "markets",
+    "networks",
+    "maps",
+    "bridges",
+    "forests",
+    "engines",
+    "stories",
+    "tools",
+    "languages",
+    "islands",
+]
+VERB = [
+    "changes",
+    "shapes",
+    "reveals",
+    "explains",
+    "rebuilds",
+    "connects",
+    "measures",
+    "questions",
+    "improves",
+]
 GERMAN = ["Schlüsselelement", "Übersicht", "Größenordnung", "Straßenbahn", "Märchenwald"]
 WORDS = (
     ADJ
     + NOUN
     + VERB
-    + "the a of in for with and but because while every many most \
-some data people time work light water city system design code".split()
+    + [
+        "the",
+        "a",
+        "of",
+        "in",
+        "for",
+        "with",
+        "and",
+        "but",
+        "because",
+        "while",
+        "every",
+        "many",
+        "most",
+        "some",
+        "data",
+        "people",
+        "time",
+        "work",
+        "light",
+        "water",
+        "city",
+        "system",
+        "design",
+        "code",
+    ]
 )
 
 STATUS_WEIGHTS = (("published", 84), ("draft", 8), ("scheduled", 5), ("archived", 3))

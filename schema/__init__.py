@@ -18,7 +18,7 @@ from schema.taxonomy import Category, Tag, TaxonomyQuery
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002  # Relay
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # Relay
         type_name, database_id = from_global_id(id)
         loaders = info.context.loaders
         loader, convert = {

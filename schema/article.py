@@ -184,7 +184,7 @@ class ArticleQuery:
         self,
         info: Info,
         slug: str | None = None,
-        id: strawberry.ID | None = None,  # noqa: A002  # the contract names it `id`
+        id: strawberry.ID | None = None,  # the contract names it `id`
         locale: Annotated[
             str | None,
             strawberry.argument(description="Locale of the slug; default: the site's locale."),
@@ -212,7 +212,7 @@ class ArticleQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002  # the contract names it `filter`
+        filter: ArticleFilter | None = None,  # the contract names it `filter`
         order_by: ArticleOrder | None = None,
     ) -> Connection[Article]:
         ctx = info.context

@@ -78,7 +78,7 @@ class AuthorQuery:
         self,
         info: Info,
         slug: str | None = None,
-        id: strawberry.ID | None = None,  # noqa: A002  # the contract names it `id`
+        id: strawberry.ID | None = None,  # the contract names it `id`
     ) -> Author | None:
         if slug is None and id is None:
             raise UserInputError("Pass `slug` or `id`.")

@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BIND ?= 127.0.0.1:8000
+SEED_AUTHORS ?= 25
+SEED_ARTICLES ?= 500
+
+.PHONY: run test install lint typecheck bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/content-gateway migrate
+	$(BIN)/content-gateway seed --if-empty --authors $(SEED_AUTHORS) --articles $(SEED_ARTICLES)
+	$(BIN)/content-gateway serve --bind $(BIND)
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy gateway schema resolvers
+
+schema: $(STAMP)
+	$(BIN)/content-gateway export-schema --output schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) content.db content.db-wal content.db-shm .pytest_cache

@@ -1,0 +1,143 @@
+"""Fixtures: a real database per test (SQLite file; PostgreSQL when configured), the real app
+over HTTP (httpx + ASGITransport inside a LifespanManager)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import make_url
+
+from gateway.app import create_app
+from gateway.cli import run_migrations
+from gateway.config import Settings
+from resolvers.db import Database, make_engine
+
+POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
+REQUIRE_SERVICES = os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """On CI (GATEWAY_TEST_REQUIRE_SERVICES=1) a missing service is an error, not a skip."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def _plain_dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _admin(sql: str) -> None:
+    assert POSTGRES_URL is not None
+    conn = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _admin_sync(sql: str) -> None:
+    """For session fixtures, which may be set up while a test's event loop is running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin(sql)).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    run_migrations(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not POSTGRES_URL:
+        skip_or_fail("GATEWAY_TEST_POSTGRES_URL is not set")
+    assert POSTGRES_URL is not None
+    name = f"gw_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    _admin_sync(f'CREATE DATABASE "{name}"')
+    try:
+        run_migrations(make_url(POSTGRES_URL).set(database=name).render_as_string(False))
+        yield name
+    finally:
+        _admin_sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A fresh, migrated database for this test only."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    assert POSTGRES_URL is not None
+    name = f"gw_t_{uuid.uuid4().hex[:12]}"
+    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, settings_overrides: dict[str, Any]) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "site_url": "https://news.example.com",
+        "site_name": "Example News",
+        **settings_overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings kwarg
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """Direct access for arranging data (the app under test has its own engine)."""
+    database = Database(make_engine(database_url))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        yield manager.app
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
