@@ -159,8 +159,9 @@ async def test_search_matches_title_excerpt_and_body(client, site):
     def search(text, extra=""):
         return gql(
             client,
-            "query($q: String) { articles(filter: {search: $q}%s) { totalCount nodes { title } } }"
-            % extra,
+            "query($q: String) { articles(filter: {search: $q}"
+            + extra
+            + ") { totalCount nodes { title } } }",
             {"q": text},
         )
 
