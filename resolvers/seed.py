@@ -264,10 +264,10 @@ class _Generator:
         self.sentences = [_sentence(self.rng) for _ in range(3000)]
 
     def paragraph(self) -> str:
-        return " ".join(self.rng.choices(self.sentences, k=self.rng.randint(4, 6)))
+        return " ".join(self.rng.choices(self.sentences, k=self.rng.randint(5, 8)))
 
     def body(self) -> str:
-        paragraphs = [f"<p>{self.paragraph()}</p>" for _ in range(self.rng.randint(4, 6))]
+        paragraphs = [f"<p>{self.paragraph()}</p>" for _ in range(self.rng.randint(5, 7))]
         paragraphs.insert(
             2, f"<h2>{self.rng.choice(ADJ).capitalize()} {self.rng.choice(NOUN)}</h2>"
         )

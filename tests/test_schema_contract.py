@@ -18,6 +18,7 @@ from graphql import (
     find_dangerous_changes,
 )
 
+from schema import build_schema as build_gateway_schema
 from schema import export_sdl
 from tests.conftest import skip_or_fail
 
@@ -99,6 +100,26 @@ def test_no_unannounced_breaking_change_since_main():
     assert breaking == [], (
         "breaking schema changes not listed in docs/schema-changes.md:\n  " + "\n  ".join(breaking)
     )
+
+
+def test_contract_names_from_the_foundation_issue_exist():
+    """Signatures, not SDL text: argument descriptions change how the SDL is laid out."""
+    gql = build_gateway_schema()._schema
+    query = gql.query_type.fields
+
+    def signature(field: Any) -> str:
+        args = ", ".join(f"{n}: {a.type}" for n, a in field.args.items())
+        return f"({args}): {field.type}"
+
+    assert signature(query["node"]) == "(id: ID!): Node"
+    assert signature(query["category"]) == "(slug: String!): Category"
+    assert signature(query["tag"]) == "(slug: String!): Tag"
+    for name in ("articles", "authors"):
+        assert query[name].args["first"].default_value == 10, name
+    for name in ("Article", "Author"):
+        assert "Node" in [i.name for i in gql.get_type(name).interfaces], name
+    assert str(gql.get_type("ArticleConnection").fields["totalCount"].type) == "Int!"
+    assert str(gql.get_type("Article").fields["readingTimeMinutes"].type) == "Int!"
 
 
 OLD = '''
