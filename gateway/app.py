@@ -14,6 +14,7 @@ from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.developer import developer_routes
 from gateway.graphql_http import GraphQLEndpoint
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *developer_routes(settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     author_path: str = Field("/authors/{slug}", description="URL pattern of author pages.")
     category_path: str = Field("/categories/{slug}", description="URL pattern of categories.")
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
+    # Issue 9: developer experience.
+    demo: bool | None = Field(
+        None,
+        description="Serve the example SPA (examples/spa) at /demo/; default: on in development.",
+    )
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
     )
@@ -89,6 +94,10 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.env == "development" if self.graphiql is None else self.graphiql
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.env == "development" if self.demo is None else self.demo
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -19,7 +19,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.config import Settings
@@ -190,6 +190,10 @@ class GraphQLEndpoint:
                 ]
             }
             return Response(orjson.dumps(body), 405, {"Allow": "POST"}, media_type=media)
+        except CannotGetOperationTypeError as exc:
+            # An operationName the document does not define (or several anonymous operations).
+            body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            return Response(orjson.dumps(body), 400, media_type=media)
         except MissingQueryError:
             body = {
                 "errors": [{"message": "Missing `query`.", "extensions": {"code": "BAD_REQUEST"}}]
