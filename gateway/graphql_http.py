@@ -192,7 +192,8 @@ class GraphQLEndpoint:
             return Response(orjson.dumps(body), 405, {"Allow": "POST"}, media_type=media)
         except CannotGetOperationTypeError as exc:
             # An operationName the document does not define (or several anonymous operations).
-            body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            message = exc.as_http_error_reason()
+            body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
             return Response(orjson.dumps(body), 400, media_type=media)
         except MissingQueryError:
             body = {
