@@ -42,7 +42,5 @@ async def test_same_data_and_errors_as_the_default_executor():
     fast_result = await fast.execute(QUERY)
     plain_result = await plain.execute(QUERY)
     assert fast_result.data == plain_result.data
-    assert [e.formatted for e in fast_result.errors] == [
-        e.formatted for e in plain_result.errors
-    ]
+    assert [e.formatted for e in fast_result.errors] == [e.formatted for e in plain_result.errors]
     assert fast_result.errors  # the null name and the bad enum/int are reported, not hidden
