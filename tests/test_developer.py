@@ -139,3 +139,14 @@ async def test_an_operation_name_the_document_lacks_is_a_bad_request(client):
     assert result.response.status_code == 400
     assert result.codes == ["BAD_REQUEST"]
     assert 'Unknown operation named "B"' in result.errors[0]["message"]
+
+
+def test_client_guide_shows_the_tested_files_verbatim():
+    """docs/clients.md embeds files of examples/codegen, which tests/test_codegen.py runs: the
+    guide cannot drift from what is tested."""
+    root = Path(__file__).resolve().parent.parent
+    guide = (root / "docs" / "clients.md").read_text()
+    blocks = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)\n```\n", guide, flags=re.S)
+    assert len(blocks) >= 7
+    for path, text in blocks:
+        assert (root / path).read_text().rstrip("\n") == text, path

@@ -8,6 +8,7 @@ const config: CodegenConfig = {
   schema: "../../schema.graphql", // or the running gateway: "http://127.0.0.1:8000/graphql"
   documents: ["../operations/*.graphql"],
   ignoreNoDocuments: false, // no documents found is a mistake, not an empty output
+  emitLegacyCommonJSImports: false, // "./graphql.js" imports, as Node's ES modules need
   generates: {
     // Typed document nodes for Apollo Client, urql and graphql-request, plus a persisted
     // documents manifest (sha256 -> document) for the gateway's allow-list.

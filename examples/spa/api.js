@@ -4,7 +4,8 @@
 // APQ: the first GET carries only the document's SHA-256 hash. A gateway that has not seen the
 // hash answers PERSISTED_QUERY_NOT_FOUND, and the client repeats the GET with the document, which
 // registers it. A gateway without APQ answers the hash-only GET with an error about the missing
-// query; the client then stops trying APQ and sends plain GETs with the document.
+// query, or PERSISTED_QUERY_NOT_SUPPORTED; the client then stops trying APQ and sends plain
+// GETs with the document.
 
 const ENDPOINT = "/graphql";
 const OPERATIONS = "/demo/operations/";
@@ -83,8 +84,11 @@ export async function run(file, variables = {}) {
     if (answer.includes("PERSISTED_QUERY_NOT_FOUND")) {
       apq = "yes";
       result = await get({ query: doc.text, operationName: doc.name, variables, extensions });
-    } else if (apq === "unknown" && result.body.data === undefined && result.status >= 400) {
-      apq = "no"; // the gateway wants the document: no persisted queries there
+    } else if (
+      answer.includes("PERSISTED_QUERY_NOT_SUPPORTED") ||
+      (apq === "unknown" && result.body.data === undefined && result.status >= 400)
+    ) {
+      apq = "no"; // persisted queries are off (or unknown) there: send documents
       result = null;
     } else {
       apq = "yes";

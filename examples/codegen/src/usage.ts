@@ -7,7 +7,7 @@ import {
   HomePageDocument,
   type HomePageQuery,
   type HomePageQueryVariables,
-} from "./gql/graphql";
+} from "./gql/graphql.js";
 
 export const firstPage: HomePageQueryVariables = { first: 5 };
 
