@@ -15,7 +15,6 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.config import Settings
-
 from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.db import Database

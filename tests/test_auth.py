@@ -81,7 +81,7 @@ async def test_cli_refuses_bad_token_requests(database_url, db, content):
         code, _, err = await asyncio.to_thread(run_cli, database_url, "token", "create", *args)
         assert code == 2 and message in err, (args, err)
     assert await rows(db, api_token_t) == []
-    code, out, err = await asyncio.to_thread(
+    code, _, err = await asyncio.to_thread(
         run_cli, database_url, "token", "create", "--name", "ada", "--role", "author",
         "--author", "ada-lovelace", "--expires-in-days", "30",
     )  # fmt: skip

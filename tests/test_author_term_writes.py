@@ -8,8 +8,9 @@ from resolvers.models import api_token_t, article_author_t, article_t, seo_meta_
 from tests.auth_support import add_token, bearer, gid, rows, snapshot
 from tests.support import add_article, add_author, add_term, gql, ok
 
-ERRORS = """... on MutationError { message } ... on ValidationError { fields { path code } }
-  ... on ConflictError { currentVersion } ... on NotFoundError { id }"""
+TERM_ERRORS = """... on MutationError { message } ... on ValidationError { fields { path code } }
+  ... on NotFoundError { id }"""
+ERRORS = TERM_ERRORS + " ... on ConflictError { currentVersion }"
 AUTHOR = "id slug name bio email website twitter version avatar { url alt } seo { title } updatedBy"
 CREATE_AUTHOR = f"""mutation($input: CreateAuthorInput!) {{ createAuthor(input: $input) {{
   __typename ... on AuthorSaved {{ author {{ {AUTHOR} }} changedPaths }} {ERRORS} }} }}"""
@@ -19,13 +20,13 @@ DELETE_AUTHOR = f"""mutation($input: DeleteAuthorInput!) {{ deleteAuthor(input: 
   __typename ... on AuthorDeleted {{ deletedId changedPaths }} {ERRORS} }} }}"""
 TERM = "slug name description seo { title description }"
 CREATE_CATEGORY = f"""mutation($input: CreateTermInput!) {{ createCategory(input: $input) {{
-  __typename ... on CategorySaved {{ category {{ {TERM} }} }} {ERRORS} }} }}"""
+  __typename ... on CategorySaved {{ category {{ {TERM} }} }} {TERM_ERRORS} }} }}"""
 CREATE_TAG = f"""mutation($input: CreateTermInput!) {{ createTag(input: $input) {{
-  __typename ... on TagSaved {{ tag {{ {TERM} }} }} {ERRORS} }} }}"""
+  __typename ... on TagSaved {{ tag {{ {TERM} }} }} {TERM_ERRORS} }} }}"""
 UPDATE_TAG = f"""mutation($input: UpdateTermInput!) {{ updateTag(input: $input) {{
-  __typename ... on TagSaved {{ tag {{ {TERM} }} }} {ERRORS} }} }}"""
+  __typename ... on TagSaved {{ tag {{ {TERM} }} }} {TERM_ERRORS} }} }}"""
 DELETE_TAG = f"""mutation($input: DeleteTermInput!) {{ deleteTag(input: $input) {{
-  __typename ... on TermDeleted {{ deletedId }} {ERRORS} }} }}"""
+  __typename ... on TermDeleted {{ deletedId }} {TERM_ERRORS} }} }}"""
 
 
 @pytest.fixture

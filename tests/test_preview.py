@@ -34,7 +34,7 @@ async def drafts(db):
     return {
         "one": await add_article(
             db, "Draft one", authors=[ada], status="draft", body="<p>Secret one</p>"
-        ),  # fmt: skip
+        ),
         "two": await add_article(db, "Draft two", authors=[ada], status="draft"),
         "public": await add_article(db, "Public", authors=[ada]),
         "editor": bearer(await add_token(db, "editor")),

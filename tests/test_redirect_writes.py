@@ -53,7 +53,7 @@ async def site(db):
         "draft": await add_article(db, "Draft piece", authors=[ada], status="draft"),
         "archived": await add_article(
             db, "Old news", authors=[ada], status="archived", published_at=ago(days=30)
-        ),  # fmt: skip
+        ),
         "category": await add_term(db, "category", "Science"),
         "editor": bearer(await add_token(db, "editor", name="desk")),
     }

@@ -1,4 +1,4 @@
-"""The role matrix: anonymous / author / editor / admin × every mutation and every read path."""
+"""The role matrix: anonymous / author / editor / admin, for every mutation and every read path."""
 
 from __future__ import annotations
 
