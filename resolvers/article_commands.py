@@ -181,11 +181,11 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
     deny_unless_allowed(may_create_article(viewer))
     problems = Problems()
     values, links, seo = check_fields(env, problems, given, creating=True)
-    if viewer.role == "author":
+    if viewer.role == "author" and viewer.author_id is not None:
         authors = links.get("author") or [viewer.author_id]
         if viewer.author_id not in authors:
             raise PermissionDenied("Authors must be among the authors of their own articles.")
-        links["author"] = authors  # type: ignore[assignment]
+        links["author"] = authors
     elif not links.get("author"):
         problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
     problems.raise_if_any()

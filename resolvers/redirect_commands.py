@@ -96,7 +96,7 @@ class ImportReport:
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text))
-    rows = []
+    rows: list[tuple[int, list[str]]] = []
     for cells in reader:
         if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue

@@ -201,7 +201,7 @@ async def _insert(
             )
             .returning(*r.c)
         )
-    ).first()
+    ).one()
     _record(changes, row.id, "created", from_path)
     await _collapse_inbound(session, from_path, target, actor, changes)
     return row

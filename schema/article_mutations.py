@@ -14,6 +14,7 @@ from schema.article import Article
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
+    INPUT,
     ConflictError,
     ForbiddenError,
     NotFoundError,
@@ -150,14 +151,18 @@ def _id(value: strawberry.ID) -> int:
 @strawberry.type
 class ArticleMutation:
     @strawberry.mutation(description="Create a draft article (authors, editors, admins).")
-    async def create_article(self, info: Info, input: CreateArticleInput) -> ArticlePayload:
+    async def create_article(
+        self, info: Info, input: Annotated[CreateArticleInput, INPUT]
+    ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_article(env, _fields(input))
 
         return await run(info, command, lambda s: _saved(s, info))
 
     @strawberry.mutation(description="Change an article (partial). Authors: their own drafts only.")
-    async def update_article(self, info: Info, input: UpdateArticleInput) -> ArticlePayload:
+    async def update_article(
+        self, info: Info, input: Annotated[UpdateArticleInput, INPUT]
+    ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             fields = _fields(input)
             article_id = _id(fields.pop("id"))
@@ -168,7 +173,9 @@ class ArticleMutation:
         return await run(info, command, lambda s: _saved(s, info))
 
     @strawberry.mutation(description="Publish now or at a future time (editors).")
-    async def publish_article(self, info: Info, input: PublishArticleInput) -> ArticlePayload:
+    async def publish_article(
+        self, info: Info, input: Annotated[PublishArticleInput, INPUT]
+    ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.publish_article(
                 env, _id(input.id), input.published_at, input.expected_version
@@ -177,14 +184,18 @@ class ArticleMutation:
         return await run(info, command, lambda s: _saved(s, info))
 
     @strawberry.mutation(description="Back to DRAFT: no longer public (editors).")
-    async def unpublish_article(self, info: Info, input: ArticleRefInput) -> ArticlePayload:
+    async def unpublish_article(
+        self, info: Info, input: Annotated[ArticleRefInput, INPUT]
+    ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.unpublish_article(env, _id(input.id), input.expected_version)
 
         return await run(info, command, lambda s: _saved(s, info))
 
     @strawberry.mutation(description="Withdraw to ARCHIVED: no longer public (editors).")
-    async def archive_article(self, info: Info, input: ArticleRefInput) -> ArticlePayload:
+    async def archive_article(
+        self, info: Info, input: Annotated[ArticleRefInput, INPUT]
+    ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.archive_article(env, _id(input.id), input.expected_version)
 
@@ -194,7 +205,9 @@ class ArticleMutation:
         description="Delete an article (editors; authors: their own drafts). A path that was "
         "public answers 410 Gone from then on."
     )
-    async def delete_article(self, info: Info, input: ArticleRefInput) -> DeleteArticlePayload:
+    async def delete_article(
+        self, info: Info, input: Annotated[ArticleRefInput, INPUT]
+    ) -> DeleteArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.delete_article(env, _id(input.id), input.expected_version)
 

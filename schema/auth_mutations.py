@@ -15,6 +15,7 @@ from resolvers.db import as_utc
 from schema.author import Author
 from schema.context import Info
 from schema.mutation_types import (
+    INPUT,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -143,7 +144,7 @@ class AuthMutation:
         "holds it (editors)."
     )
     async def create_preview_token(
-        self, info: Info, input: CreatePreviewTokenInput
+        self, info: Info, input: Annotated[CreatePreviewTokenInput, INPUT]
     ) -> PreviewTokenPayload:
         ctx = info.context
         result: dict[str, Any] = {}
@@ -164,7 +165,9 @@ class AuthMutation:
         )
 
     @strawberry.mutation(description="Issue an API token (admins). The secret is shown once.")
-    async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> ApiTokenPayload:
+    async def create_api_token(
+        self, info: Info, input: Annotated[CreateApiTokenInput, INPUT]
+    ) -> ApiTokenPayload:
         secret: list[str] = []
 
         async def command(env: CommandEnv) -> Saved:
@@ -175,7 +178,7 @@ class AuthMutation:
             if input.expires_in is not None:
                 expires_at = env.now + timedelta(seconds=max(input.expires_in, 0))
             token, saved = await tokens.create_token(
-                env, name=input.name, role=input.role.value, author_id=author_id,
+                env, name=input.name, role=str(input.role.value), author_id=author_id,
                 expires_at=expires_at,
             )  # fmt: skip
             secret.append(token)
@@ -189,7 +192,7 @@ class AuthMutation:
 
     @strawberry.mutation(description="Revoke an API token (admins).")
     async def revoke_api_token(
-        self, info: Info, input: RevokeApiTokenInput
+        self, info: Info, input: Annotated[RevokeApiTokenInput, INPUT]
     ) -> RevokeApiTokenPayload:
         async def command(env: CommandEnv) -> Saved:
             if (input.database_id is None) == (input.name is None):

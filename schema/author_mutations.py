@@ -13,6 +13,7 @@ from schema.author import Author
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
+    INPUT,
     ConflictError,
     ForbiddenError,
     NotFoundError,
@@ -96,14 +97,18 @@ def _saved(saved: Saved, info: Info) -> AuthorSaved:
 @strawberry.type
 class AuthorMutation:
     @strawberry.mutation(description="Create an author (editors).")
-    async def create_author(self, info: Info, input: CreateAuthorInput) -> AuthorPayload:
+    async def create_author(
+        self, info: Info, input: Annotated[CreateAuthorInput, INPUT]
+    ) -> AuthorPayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_author(env, given(input))
 
         return await run(info, command, lambda s: _saved(s, info))
 
     @strawberry.mutation(description="Change an author (partial).")
-    async def update_author(self, info: Info, input: UpdateAuthorInput) -> AuthorPayload:
+    async def update_author(
+        self, info: Info, input: Annotated[UpdateAuthorInput, INPUT]
+    ) -> AuthorPayload:
         async def command(env: CommandEnv) -> Saved:
             fields = given(input)
             author_id = decode_id(fields.pop("id"), "Author", ("input", "id"))
@@ -117,7 +122,9 @@ class AuthorMutation:
         description="Delete an author. Refused while they write articles, unless "
         "`reassignArticlesTo` names who takes them over."
     )
-    async def delete_author(self, info: Info, input: DeleteAuthorInput) -> DeleteAuthorPayload:
+    async def delete_author(
+        self, info: Info, input: Annotated[DeleteAuthorInput, INPUT]
+    ) -> DeleteAuthorPayload:
         async def command(env: CommandEnv) -> Saved:
             author_id = decode_id(input.id, "Author", ("input", "id"))
             heir = None

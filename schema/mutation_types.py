@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
@@ -29,8 +29,6 @@ from resolvers.commands import (
 from resolvers.errors import UserInputError
 from schema.context import Info
 from schema.relay import from_global_id, to_global_id
-
-T = TypeVar("T")
 
 TYPE_NAMES = {"article": "Article", "author": "Author", "category": "Category", "tag": "Tag"}
 
@@ -133,9 +131,10 @@ def given(input_obj: Any) -> dict[str, Any]:
 async def run(
     info: Info,
     command: Callable[[CommandEnv], Awaitable[Saved]],
-    success: Callable[[Saved], T],
-) -> T | MutationError:
-    """Run one command; refusals become error payloads, success clears stale loader keys."""
+    success: Callable[[Saved], Any],
+) -> Any:
+    """Run one command; refusals become error payloads, success clears stale loader keys.
+    (Typed ``Any``: each mutation's declared payload union is what Strawberry checks.)"""
     env = info.context.command_env()
     try:
         saved = await command(env)
@@ -148,6 +147,8 @@ async def run(
 def changed_paths(saved: Saved) -> list[str]:
     return sorted(saved.changes.paths())
 
+
+INPUT = strawberry.argument(description="Everything the mutation needs; see the input type.")
 
 CHANGED_PATHS = (
     "Site paths whose response changed (old and new paths, redirects): revalidate these in "

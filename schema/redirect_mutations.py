@@ -15,6 +15,7 @@ from schema.common import Audited
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
+    INPUT,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -93,7 +94,9 @@ class RedirectMutation:
         description="Create a redirect (editors). Refused if it would loop or hide a live path; "
         "chains collapse onto the final target."
     )
-    async def create_redirect(self, info: Info, input: CreateRedirectInput) -> RedirectPayload:
+    async def create_redirect(
+        self, info: Info, input: Annotated[CreateRedirectInput, INPUT]
+    ) -> RedirectPayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_redirect(
                 env, from_path=input.from_path, to_path=input.to_path, status_code=input.status_code
@@ -109,7 +112,7 @@ class RedirectMutation:
 
     @strawberry.mutation(description="Delete a redirect (editors).")
     async def delete_redirect(
-        self, info: Info, input: DeleteRedirectInput
+        self, info: Info, input: Annotated[DeleteRedirectInput, INPUT]
     ) -> DeleteRedirectPayload:
         async def command(env: CommandEnv) -> Saved:
             if (input.database_id is None) == (input.from_path is None):

@@ -12,6 +12,7 @@ from resolvers.commands import CommandEnv, Saved
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
+    INPUT,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -107,33 +108,41 @@ def _deleted(input_obj: DeleteTermInput):  # type: ignore[no-untyped-def]
 @strawberry.type
 class TaxonomyMutation:
     @strawberry.mutation(description="Create a category (editors).")
-    async def create_category(self, info: Info, input: CreateTermInput) -> CategoryPayload:
+    async def create_category(
+        self, info: Info, input: Annotated[CreateTermInput, INPUT]
+    ) -> CategoryPayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_term(env, "category", given(input))
 
         return await run(info, command, lambda s: _category(s, info))
 
     @strawberry.mutation(description="Change a category (editors).")
-    async def update_category(self, info: Info, input: UpdateTermInput) -> CategoryPayload:
+    async def update_category(
+        self, info: Info, input: Annotated[UpdateTermInput, INPUT]
+    ) -> CategoryPayload:
         return await run(info, _update("category", "Category", input), lambda s: _category(s, info))
 
     @strawberry.mutation(description="Delete a category (editors).")
-    async def delete_category(self, info: Info, input: DeleteTermInput) -> DeleteTermPayload:
+    async def delete_category(
+        self, info: Info, input: Annotated[DeleteTermInput, INPUT]
+    ) -> DeleteTermPayload:
         return await run(info, _delete("category", "Category", input), _deleted(input))
 
     @strawberry.mutation(description="Create a tag (editors).")
-    async def create_tag(self, info: Info, input: CreateTermInput) -> TagPayload:
+    async def create_tag(self, info: Info, input: Annotated[CreateTermInput, INPUT]) -> TagPayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_term(env, "tag", given(input))
 
         return await run(info, command, lambda s: _tag(s, info))
 
     @strawberry.mutation(description="Change a tag (editors).")
-    async def update_tag(self, info: Info, input: UpdateTermInput) -> TagPayload:
+    async def update_tag(self, info: Info, input: Annotated[UpdateTermInput, INPUT]) -> TagPayload:
         return await run(info, _update("tag", "Tag", input), lambda s: _tag(s, info))
 
     @strawberry.mutation(description="Delete a tag (editors).")
-    async def delete_tag(self, info: Info, input: DeleteTermInput) -> DeleteTermPayload:
+    async def delete_tag(
+        self, info: Info, input: Annotated[DeleteTermInput, INPUT]
+    ) -> DeleteTermPayload:
         return await run(info, _delete("tag", "Tag", input), _deleted(input))
 
 

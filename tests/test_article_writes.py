@@ -348,3 +348,19 @@ async def _fail_then_succeed(app, client, db, world, seen):
     assert changes.actor == "token:desk"
     count = await db.scalar(select(article_t.c.id).where(article_t.c.slug == "doomed"))
     assert count is None
+
+
+async def test_later_fields_of_one_request_see_earlier_writes(client, db, world):
+    """Two mutations in one document: the loaders forget what the first one changed."""
+    other = await add_term(db, "tag", "physics")
+    ref = gid("Article", world["existing"])
+    document = """mutation($a: UpdateArticleInput!, $b: UpdateArticleInput!) {
+      first: updateArticle(input: $a) { ... on ArticleSaved { article { version tags { slug } } } }
+      second: updateArticle(input: $b) { ... on ArticleSaved { article { version tags { slug } } } }
+    }"""
+    data = ok(await gql(client, document, {
+        "a": {"id": ref, "expectedVersion": 1, "tagIds": [gid("Tag", world["maths"])]},
+        "b": {"id": ref, "expectedVersion": 2, "tagIds": [gid("Tag", other)]},
+    }, headers=world["headers"]))  # fmt: skip
+    assert data["first"]["article"] == {"version": 2, "tags": [{"slug": "maths"}]}
+    assert data["second"]["article"] == {"version": 3, "tags": [{"slug": "physics"}]}

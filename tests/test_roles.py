@@ -209,3 +209,25 @@ async def test_mutation_matrix(client, db, cast, role):
             assert await snapshot(db) == before, (role, label)
             if role == "anonymous":
                 assert "Authorization: Bearer" in result["message"]
+
+
+async def test_authors_stay_on_their_own_articles(client, db, cast):
+    headers = bearer(cast["tokens"]["author"])
+    create = """mutation($input: CreateArticleInput!) { createArticle(input: $input) {
+      __typename ... on ArticleSaved { article { id authors { slug } status } }
+      ... on MutationError { message } } }"""
+    before = await snapshot(db)
+    someone_else = ok(await gql(client, create, {"input": {
+        "title": "Ghost written", "authorIds": [gid("Author", cast["bob"])],
+    }}, headers=headers))["createArticle"]  # fmt: skip
+    assert someone_else["__typename"] == "ForbiddenError"
+    assert await snapshot(db) == before
+    mine = ok(await gql(client, create, {"input": {"title": "Mine"}}, headers=headers))
+    article = mine["createArticle"]["article"]
+    assert article["authors"] == [{"slug": "ada-lovelace"}] and article["status"] == "DRAFT"
+    update = """mutation($input: UpdateArticleInput!) { updateArticle(input: $input) {
+      __typename ... on MutationError { message } } }"""
+    leave = ok(await gql(client, update, {"input": {
+        "id": article["id"], "expectedVersion": 1, "authorIds": [gid("Author", cast["bob"])],
+    }}, headers=headers))["updateArticle"]  # fmt: skip
+    assert leave["__typename"] == "ForbiddenError" and "remove themselves" in leave["message"]
