@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from resolvers.preview import PreviewTokens
 from resolvers.tokens import authenticate, author_id_by_slug, looks_like_api_token
 
 MAX_TOKEN_LENGTH = 8192
+log = logging.getLogger("gateway.auth")
 
 
 class Authenticator:
@@ -85,9 +87,13 @@ def _highest_role(value: Any) -> str | None:
 
 def preview_tokens(settings: Settings) -> PreviewTokens:
     """A per-process random secret when none is configured: previews still work on one worker."""
-    secret = (
-        settings.preview_secret.get_secret_value()
-        if settings.preview_secret is not None
-        else secrets.token_hex(32)
-    )
+    if settings.preview_secret is not None:
+        secret = settings.preview_secret.get_secret_value()
+    else:
+        secret = secrets.token_hex(32)
+        if settings.env == "production":
+            log.warning(
+                "GATEWAY_PREVIEW_SECRET is not set: preview tokens only work on the worker that "
+                "issued them and stop working on restart"
+            )
     return PreviewTokens(secret, settings.preview_max_seconds)

@@ -72,7 +72,7 @@ def check_author(
         image = given["avatar"] or {}
         path = (*IN, "avatar")
         values["avatar_url"] = check_url(problems, (*path, "url"), image.get("url"))
-        if image and values["avatar_url"] is None and not problems:
+        if image and values["avatar_url"] is None:
             problems.add((*path, "url"), "An image needs a URL.", "REQUIRED")
         values["avatar_alt"] = check_text(
             problems, (*path, "alt"), image.get("alt"), max_length=300
