@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -60,10 +61,12 @@ mutation Publish($id: ID!) {
 WRITE_HEADERS = '{"Authorization": "Bearer <api token>"}'
 
 
+TEMPLATE = Path(__file__).parent / "templates" / "graphiql.html"
+
+
+@lru_cache(maxsize=8)
 def graphiql_page(site: Site) -> str:
-    # Next to this module: `gateway` is a namespace package, which importlib.resources.files()
-    # cannot read under an editable install on Python 3.11.
-    template = (Path(__file__).parent / "templates" / "graphiql.html").read_text()
+    template = TEMPLATE.read_text()
     config = {
         "query": EXAMPLE_QUERY,
         "headers": EXAMPLE_HEADERS,

@@ -14,6 +14,7 @@ from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
 from schema.author_mutations import AuthorMutation
 from schema.context import Context, Info
+from schema.execution import FastLeafExecutor
 from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.taxonomy import Category, Tag, TaxonomyQuery
@@ -51,6 +52,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         mutation=Mutation,
         types=[Article, Author, Category, Tag],
         config=config,
+        execution_context_class=FastLeafExecutor,
         **options,
     )
 

@@ -10,6 +10,7 @@ from resolvers import directory
 from resolvers.access import may_see_private_author_fields
 from resolvers.errors import UserInputError
 from resolvers.seo import build_seo
+from resolvers.site import plain_text
 from schema.article import Article, related_articles
 from schema.common import Audited, Image, Seo
 from schema.context import Info
@@ -79,7 +80,7 @@ class Author(Node, Audited):
             build_seo(
                 info.context.site,
                 title=self.name,
-                fallback_description=self.bio,
+                fallback_description=plain_text(self.bio) if self.bio else None,
                 url=self.url,
                 public=True,
                 meta=meta,
