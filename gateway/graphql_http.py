@@ -220,7 +220,8 @@ class GraphQLEndpoint:
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        headers = {"X-Request-ID": request_id}
+        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
         if context.private or not viewer.is_anonymous:
             headers["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
         if self.settings.server_timing:

@@ -364,3 +364,13 @@ async def test_later_fields_of_one_request_see_earlier_writes(client, db, world)
     }, headers=world["headers"]))  # fmt: skip
     assert data["first"]["article"] == {"version": 2, "tags": [{"slug": "maths"}]}
     assert data["second"]["article"] == {"version": 3, "tags": [{"slug": "physics"}]}
+
+
+async def test_slugs_are_unique_per_locale(client, db, world):
+    same_slug = {"title": "Existing story", "authorIds": [gid("Author", world["ada"])]}
+    german = await mutate(client, world, CREATE, {**same_slug, "locale": "de"})
+    assert german["article"]["slug"] == "existing-story" and german["article"]["locale"] == "de"
+    english = await mutate(client, world, CREATE, same_slug)
+    assert english["fields"] == [{"path": ["input", "slug"], "code": "SLUG_TAKEN",
+                                  "message": english["fields"][0]["message"]}]  # fmt: skip
+    assert "taken by another article in 'en'" in english["fields"][0]["message"]

@@ -122,6 +122,7 @@ async def test_signed_in_responses_are_private(client, db, content):
     anonymous = await gql(client, DRAFTS)
     assert titles(ok(anonymous)) == ["Public story"]
     assert "private" not in anonymous.response.headers.get("cache-control", "")
+    assert "Authorization" in anonymous.response.headers["vary"]
     secret = await add_token(db, "author", author_id=content)
     signed_in = await gql(client, DRAFTS, headers=bearer(secret))
     assert signed_in.response.headers["cache-control"] == "private, no-store"
@@ -152,3 +153,13 @@ async def test_admin_issues_and_revokes_tokens_over_graphql(client, db, content)
         "__typename": "ApiTokenRevoked", "apiToken": {"name": "ada-laptop"}
     }  # fmt: skip
     assert (await gql(client, DRAFTS, headers=bearer(made["token"]))).response.status_code == 401
+
+
+async def test_a_token_costs_one_statement(client, db, content):
+    """Authentication is one indexed lookup per request, nothing per field."""
+    query = "{ articles(first: 10) { nodes { title author { name } tags { name } } } }"
+    anonymous = await gql(client, query)
+    secret = await add_token(db, "editor")
+    signed_in = await gql(client, query, headers=bearer(secret))
+    ok(anonymous), ok(signed_in)
+    assert signed_in.statements == anonymous.statements + 1
