@@ -16,6 +16,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.developer import developer_routes
 from gateway.graphql_http import GraphQLEndpoint
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -110,4 +111,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     return app

@@ -17,7 +17,7 @@ WELCOME = """# Welcome to the content gateway. Each tab is a ready-to-run exampl
 # button (or Ctrl-Enter). The docs explorer (book icon, top left) describes every type, field and
 # argument. Editors send an API token in the Headers editor (bottom) as
 #   {"Authorization": "Bearer <token>"}
-# — the mutation tab shows it; no other tab sends one.
+# — the mutation tabs show it; no other tab sends one.
 """
 
 # Used only when the examples directory is not there (a gateway installed without its checkout).
@@ -32,7 +32,13 @@ EXAMPLE_QUERY = """query HomePage {
 
 # Live values replace these placeholders in the tabs' variables when the page loads (the page asks
 # the API for its newest article), so every example runs as-is on any database.
-PLACEHOLDERS = ("<article-slug>", "<article-path>", "<author-slug>", "<search-term>")
+PLACEHOLDERS = (
+    "<article-slug>",
+    "<article-path>",
+    "<author-slug>",
+    "<author-id>",
+    "<search-term>",
+)
 
 TEMPLATE = Path(__file__).parent / "templates" / "graphiql.html"
 

@@ -9,11 +9,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
+from schema.article_mutations import ArticleMutation
+from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
+from schema.author_mutations import AuthorMutation
 from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
+from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.taxonomy import Category, Tag, TaxonomyQuery
+from schema.taxonomy_mutations import TaxonomyMutation
 
 
 @strawberry.type
@@ -39,12 +44,20 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery))
-# merge_types takes no description; the docs explorer opens on this text. (mypy cannot see the
-# definition attribute that strawberry.type adds.)
+Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery))
+Mutation = merge_types(
+    "Mutation",
+    (ArticleMutation, AuthorMutation, TaxonomyMutation, RedirectMutation, AuthMutation),
+)
+# merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see
+# the definition attribute that strawberry.type adds.)
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Entry points for reading content: look objects up by slug, global ID or path, or page "
     "through lists with cursors."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Entry points for writing content. Send an API token (Authorization: Bearer <token>); "
+    "each mutation returns a payload union of its success type and typed errors."
 )
 
 
@@ -53,6 +66,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,
