@@ -105,11 +105,12 @@ def iso(value: datetime | None) -> str | None:
 
 
 def description(meta_description: str | None, excerpt: str | None, body: str | None) -> str | None:
-    """Explicit meta description, else the excerpt's text, else the body's, cut at 160."""
+    """Explicit meta description, else the excerpt (plain text already), else the body's text;
+    the fallbacks cut at a word boundary within 160 characters."""
     if meta_description:
         return meta_description
-    source = excerpt or body
-    return (cut_at_word(plain_text(source)) or None) if source else None
+    source = excerpt or (plain_text(body) if body else "")
+    return (cut_at_word(source) or None) if source else None
 
 
 def robots(row: Any) -> str:
