@@ -96,8 +96,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def database(args: argparse.Namespace, spec: SeedSpec) -> Iterator[tuple[str, str]]:
     """(database URL, backend label) for the whole run."""
     if args.postgres:
-        with postgres_database(args.postgres, spec) as url:
-            yield url, "PostgreSQL (asyncpg)"
+        with postgres_database(args.postgres, spec) as (url, version):
+            yield url, f"PostgreSQL {version.split()[0]} (asyncpg)"
     else:
         yield sqlite_database(spec), f"SQLite {sqlite3.sqlite_version} (aiosqlite)"
 

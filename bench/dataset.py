@@ -101,17 +101,19 @@ def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-async def _admin(url: str, sql: str) -> None:
+async def _admin(url: str, sql: str) -> str:
     conn = await asyncpg.connect(_asyncpg_dsn(url))
     try:
         await conn.execute(sql)
+        return str(await conn.fetchval("SHOW server_version"))
     finally:
         await conn.close()
 
 
 @contextmanager
-def postgres_database(admin_url: str, spec: SeedSpec) -> Iterator[str]:
-    """Create ``gw_bench_<pid>`` through the admin URL, seed it, drop it afterwards."""
+def postgres_database(admin_url: str, spec: SeedSpec) -> Iterator[tuple[str, str]]:
+    """Create ``gw_bench_<pid>`` through the admin URL, seed it, drop it afterwards.
+    Yields (its URL, the server version)."""
     if not admin_url.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
         raise SystemExit(f"bench: --postgres needs a postgresql:// URL (got {admin_url!r})")
     name = f"gw_bench_{os.getpid()}"
@@ -120,11 +122,11 @@ def postgres_database(admin_url: str, spec: SeedSpec) -> Iterator[str]:
         .set(drivername="postgresql+asyncpg", database=name)
         .render_as_string(hide_password=False)
     )
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    version = asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
     log(f"created PostgreSQL database {name}")
     try:
         migrate_and_seed(url, spec)
-        yield url
+        yield url, version
     finally:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         log(f"dropped PostgreSQL database {name}")

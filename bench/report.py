@@ -56,6 +56,13 @@ class Case:
     def ratio(self) -> float:
         return self.gateway.rps / self.reference.rps if self.reference.rps else float("nan")
 
+    @property
+    def ratio_range(self) -> tuple[float, float]:
+        """Lowest and highest ratio of the runs made next to each other: the noise."""
+        pairs = zip(self.gateway.runs, self.reference.runs, strict=True)
+        ratios = [g.rps / r.rps for g, r in pairs if r.rps] or [float("nan")]
+        return min(ratios), max(ratios)
+
 
 def cpu_model() -> str:
     try:
@@ -75,18 +82,21 @@ def git_revision(repo: Path) -> str:
         return result.stdout.strip()
 
     revision = git("rev-parse", "--short", "HEAD") or "unknown"
-    return revision + (" (uncommitted changes)" if git("status", "--porcelain") else "")
+    # The results file itself changes with every recorded run; it is not code.
+    changed = git("status", "--porcelain", "--", ".", ":!bench/RESULTS.md")
+    return revision + (" (uncommitted changes)" if changed else "")
 
 
 def table(cases: list[Case]) -> str:
     lines = [
-        "| operation | clients | endpoint | req/s | p50 ms | p99 ms | gateway/reference "
+        "| operation | clients | endpoint | req/s | p50 ms | p99 ms | gateway/reference (runs) "
         "| SQL/request | peak RSS MiB | errors |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in cases:
         for name, m in (("reference", case.reference), ("gateway", case.gateway)):
-            ratio = f"**{case.ratio:.2f}x**" if name == "gateway" else ""
+            low, high = case.ratio_range
+            ratio = f"**{case.ratio:.2f}x** ({low:.2f}-{high:.2f})" if name == "gateway" else ""
             statements = "?" if m.statements is None else str(m.statements)
             lines.append(
                 f"| {case.operation} | {case.concurrency} | {name} | {m.rps:,.0f} "
