@@ -120,7 +120,7 @@ def entry(cases: list[Case], info: RunInfo) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = (
         f"{len(os.sched_getaffinity(0))} CPUs ({cpu_model()}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, 1-min load average {os.getloadavg()[0]:.1f} at the end"
     )
     lines = [
         f"## {stamp} · {info.backend}",
