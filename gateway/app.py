@@ -15,6 +15,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -108,4 +109,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     return app
