@@ -31,6 +31,9 @@ export function applySeo(seo, fallbackTitle) {
   for (const alternate of seo.alternates || []) {
     element("link", { rel: "alternate", hreflang: alternate.hreflang, href: alternate.url });
   }
+  for (const feed of seo.feeds || []) {
+    element("link", { rel: "alternate", type: feed.type, title: feed.title, href: feed.url });
+  }
   const og = seo.openGraph;
   if (og) {
     meta("property", "og:title", og.title);
