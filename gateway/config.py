@@ -102,8 +102,9 @@ class Settings(BaseSettings):
         None, description="A custom purge hook factory, module:attribute (called with settings)."
     )
     redis_url: str | None = Field(
-        None, description="redis://host:port/db; fans live subscription events out across "
-        "instances (in-process only when unset)."
+        None,
+        description="redis://host:port/db; fans live subscription events out across "
+        "instances (in-process only when unset).",
     )
     ws_max_connections: int = Field(
         1000, ge=1, description="WebSocket connections one process accepts at once."

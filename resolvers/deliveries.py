@@ -135,7 +135,7 @@ async def dispatch(db: Database, now: datetime, *, limit: int, purge: bool) -> l
             articles = {r.id: r for r in found}
         events = [e for e in events if not _superseded(e, articles)]
         hooks = (await conn.execute(select(w.c.id, w.c.events).where(w.c.enabled))).all()
-        rows_out = []
+        rows_out: list[dict[str, Any]] = []
         for event in events:
             key = f"{event.entity_type}:{event.entity_id}"
             queues = [(h.id, f"webhook:{h.id}") for h in hooks if matches(h.events, event.type)]
@@ -201,9 +201,7 @@ async def claim(
             )
         )
     rows = await db.all(
-        select(
-            d.c.id, d.c.attempts, d.c.queue, d.c.webhook_id, w.c.url, w.c.secret, *EVENT_COLUMNS
-        )
+        select(d.c.id, d.c.attempts, d.c.queue, d.c.webhook_id, w.c.url, w.c.secret, *EVENT_COLUMNS)
         .select_from(d.join(o, o.c.id == d.c.event_id).outerjoin(w, w.c.id == d.c.webhook_id))
         .where(d.c.lease_token == token)
         .order_by(d.c.id)
@@ -225,7 +223,9 @@ class Outcome:
     retry_after: float | None = None
 
 
-def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+def backoff_seconds(
+    attempts: int, base: float, cap: float, rng: random.Random | None = None
+) -> float:
     """Exponential backoff with "equal jitter": half the doubled delay, plus up to half again
     at random, so retries of many failed deliveries do not arrive in lockstep."""
     delay = min(cap, base * 2 ** max(0, attempts - 1))

@@ -145,9 +145,7 @@ async def get_webhook(db: Database, webhook_id: int) -> Any | None:
     return await db.one_or_none(select(*WEBHOOK_COLUMNS).where(webhook_t.c.id == webhook_id))
 
 
-async def list_webhooks(
-    db: Database, args: PageArgs
-) -> tuple[Page, Callable[[], Awaitable[int]]]:
+async def list_webhooks(db: Database, args: PageArgs) -> tuple[Page, Callable[[], Awaitable[int]]]:
     key = SortKey("ID:ASC", webhook_t.c.id, webhook_t.c.id, descending=False, kind=int)
     stmt = select(*WEBHOOK_COLUMNS)
     seek = key.seek(args)

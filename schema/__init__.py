@@ -13,6 +13,7 @@ from schema.author import Author, AuthorQuery
 from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
 from schema.relay import Node, from_global_id
+from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 
 
@@ -40,6 +41,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
         query=Query,
+        subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,
