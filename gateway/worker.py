@@ -60,6 +60,7 @@ class EventWorker:
         self._client: httpx.AsyncClient | None = None
         self._limit = asyncio.Semaphore(settings.webhook_concurrency)
         self._last_prune = 0.0
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -68,12 +69,19 @@ class EventWorker:
         self._task = asyncio.create_task(self.run(), name=f"event-worker {self.name}")
 
     async def stop(self) -> None:
-        """Stop at once; a delivery cut off mid-flight is retried after its lease expires."""
-        if self._task is not None:
+        """Let the current turn finish (its requests are bounded by the webhook timeout), then
+        stop; a delivery cut off anyway is retried once its lease expires."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), self.settings.webhook_timeout + 1)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -82,23 +90,25 @@ class EventWorker:
 
     async def run(self) -> None:
         try:
-            while True:
+            while not self._stopping:
                 try:
                     busy = await self.run_once()
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the database may be away for a moment: keep the loop alive
                     log.exception("event worker %s: turn failed", self.name)
-                    busy = False
-                    await asyncio.sleep(ERROR_PAUSE_SECONDS)
+                    await self._pause(ERROR_PAUSE_SECONDS)
+                    continue
                 if not busy:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._wake.wait(), self.settings.events_poll_interval
-                        )
-                    self._wake.clear()
+                    await self._pause(self.settings.events_poll_interval)
         finally:
             await self.aclose()
+
+    async def _pause(self, seconds: float) -> None:
+        if not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), seconds)
+            self._wake.clear()
 
     async def run_once(self) -> bool:
         """One turn; True when it dispatched or delivered anything (so: look again at once)."""

@@ -246,7 +246,6 @@ async def finish(
     values: dict[str, Any] = {
         "lease_until": None,
         "lease_token": None,
-        "leased_by": None,
         "last_status_code": outcome.status_code,
         "last_error": outcome.error[:500] if outcome.error else None,
     }

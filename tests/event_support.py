@@ -76,8 +76,8 @@ class Receiver:
             self._server.close()
             await self._server.wait_closed()
 
-    async def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
-        async with asyncio.timeout(timeout), self._changed:
+    async def wait_for(self, count: int, within: float = 15.0) -> list[Received]:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(self.requests) >= count)
         return self.requests
 
@@ -183,9 +183,7 @@ class GqlWs:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def connect(
-        cls, url: str, payload: dict[str, Any] | None = None
-    ) -> AsyncIterator[GqlWs]:
+    async def connect(cls, url: str, payload: dict[str, Any] | None = None) -> AsyncIterator[GqlWs]:
         async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
             client = cls(ws)
             await client.send({"type": "connection_init", "payload": payload or {}})
@@ -196,8 +194,8 @@ class GqlWs:
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 10.0) -> dict[str, Any]:
-        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))  # type: ignore[no-any-return]
+    async def receive(self, within: float = 10.0) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), within))  # type: ignore[no-any-return]
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self._ids += 1
@@ -208,10 +206,10 @@ class GqlWs:
         await self.send({"id": op_id, "type": "subscribe", "payload": payload})
         return op_id
 
-    async def next(self, op_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def next(self, op_id: str, within: float = 10.0) -> dict[str, Any]:
         """The next message of operation ``op_id`` (pings answered, others' messages kept)."""
         while True:
-            message = await self.receive(timeout)
+            message = await self.receive(within)
             if message.get("type") == "ping":
                 await self.send({"type": "pong"})
                 continue
@@ -219,9 +217,9 @@ class GqlWs:
                 return message
 
 
-async def until(predicate: Callable[[], Any], timeout: float = 15.0, step: float = 0.02) -> Any:
+async def until(predicate: Callable[[], Any], within: float = 15.0, step: float = 0.02) -> Any:
     """Poll a database condition the system reaches asynchronously (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         result = predicate()
         if asyncio.iscoroutine(result):

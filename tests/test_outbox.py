@@ -39,7 +39,11 @@ async def test_event_commits_with_the_change(db):
             session, "article.updated", article, slug="draft", paths_after=["/articles/draft"]
         )
     [event] = await events(db)
-    assert (event.type, event.entity_type, event.entity_id) == ("article.updated", "article", article)
+    assert (event.type, event.entity_type, event.entity_id) == (
+        "article.updated",
+        "article",
+        article,
+    )
     assert event.event_id.startswith("msg_")
     assert event.payload["pathsAfter"] == ["/articles/draft"]
     assert event.dispatched_at is None
@@ -77,9 +81,7 @@ async def test_unknown_event_type_is_refused(db):
 async def test_scheduling_records_the_publication_for_later(db):
     author = await add_author(db)
     when = ahead(hours=2)
-    article = await add_article(
-        db, "Soon", authors=[author], status="published", published_at=when
-    )
+    article = await add_article(db, "Soon", authors=[author], status="published", published_at=when)
     row = (await db.all(select(article_t).where(article_t.c.id == article)))[0]
     async with db.engine.begin() as conn:
         await record_article_event(
