@@ -15,6 +15,8 @@ from schema.execution import FastLeafExecutor
 from schema.relay import Node, from_global_id
 from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
+from schema.webhook_mutations import WebhookMutation
+from schema.webhooks import WebhookQuery
 
 
 @strawberry.type
@@ -33,7 +35,8 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery))
+Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, WebhookQuery))
+Mutation = merge_types("Mutation", (WebhookMutation,))
 
 
 def build_schema(**options: Any) -> strawberry.Schema:
@@ -41,6 +44,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
