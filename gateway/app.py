@@ -14,9 +14,10 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.config import Settings, SettingsError, load_settings
-from gateway.events import EventsRuntime
+from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.websocket import websocket_app
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -116,4 +117,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

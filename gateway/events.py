@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.config import Settings
 from gateway.event_purge import purge_hook_from_settings
 from gateway.pubsub import EventHub
 from gateway.worker import EventWorker
+from resolvers.change_events import outbox_hook
+from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
 
 log = logging.getLogger("gateway.events")
@@ -41,3 +44,16 @@ class EventsRuntime:
         if self.worker is not None:
             await self.worker.stop()
         await self.hub.stop()
+
+
+def install_change_hooks(hooks: ChangeHooks, runtime: Callable[[], EventsRuntime | None]) -> None:
+    """Every write records its outbox events in its own transaction; once it commits, the
+    worker of this process (``runtime()``, once the app has started) delivers them at once."""
+    hooks.in_transaction.append(outbox_hook)
+
+    async def wake(_: ChangeSet) -> None:
+        current = runtime()
+        if current is not None:
+            current.wake()
+
+    hooks.after_commit.append(wake)

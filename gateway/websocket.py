@@ -10,6 +10,11 @@ Strawberry's ASGI ``GraphQL`` view runs the protocol; around it this module enfo
 - the ``connection_init`` deadline and a limit of subscriptions per connection (Strawberry's own
   options, from ``GATEWAY_WS_INIT_TIMEOUT`` and ``GATEWAY_WS_MAX_SUBSCRIPTIONS``);
 - subscriptions only: queries and mutations go over HTTP, where limits and caching apply.
+
+Credentials: the ``connection_init`` payload's ``Authorization`` (``{"Authorization": "Bearer
+..."}``, as browsers cannot set WebSocket headers), else the handshake's ``Authorization``
+header; the same tokens as over HTTP. A bad credential closes the connection (4403); none means
+an anonymous subscriber, who is sent public content only.
 """
 
 from __future__ import annotations
@@ -22,12 +27,16 @@ from typing import Any
 import strawberry
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
+from gateway.auth import Authenticator
 from gateway.config import Settings
 from resolvers.access import ANONYMOUS
 from resolvers.db import now_utc
+from resolvers.errors import Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
 from schema.subscriptions import SubscriptionContext
@@ -50,6 +59,11 @@ class SubscriptionsOnly:
         return await self._schema.stream(*args, **kwargs)
 
 
+class _Credentials:
+    def __init__(self, authorization: str) -> None:
+        self.headers = {"authorization": authorization}
+
+
 class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
     def __init__(self, schema: strawberry.Schema, settings: Settings, site: Site) -> None:
         super().__init__(
@@ -61,6 +75,28 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
         )
         self.settings = settings
         self.site = site
+        self.auth = Authenticator(settings)
+
+    async def on_ws_connect(self, context: SubscriptionContext) -> Any:
+        params = context.connection_params or {}
+        credential = params.get("Authorization", params.get("authorization"))
+        if credential is None:
+            credential = context.request.headers.get("authorization")
+        if credential is None:
+            return UNSET
+        if not isinstance(credential, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string."})
+        try:
+            viewer = await self.auth.viewer(
+                _Credentials(credential),  # type: ignore[arg-type]  # only .headers is read
+                context.db,
+                now_utc(),
+            )
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+        context.viewer = viewer
+        context.loaders = Loaders(context.db, viewer, context.now)
+        return UNSET
 
     async def get_context(self, request: Any, response: Any) -> SubscriptionContext:
         app = request.scope["app"]

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.db import now_utc
 from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
 from resolvers.outbox import (
     ENTITY_TYPES,
@@ -79,8 +80,8 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
 async def _entity_event(session: AsyncSession, change: Any, now: datetime) -> None:
     table = TABLES[change.entity]
     slug = version = None
-    if change.action != "deleted":
-        columns = [c for c in (table.c.get("slug"), table.c.get("version")) if c is not None]
+    columns = [c for c in (table.c.get("slug"), table.c.get("version")) if c is not None]
+    if change.action != "deleted" and columns:
         row = (await session.execute(select(*columns).where(table.c.id == change.entity_id))).one()
         slug = getattr(row, "slug", None)
         version = getattr(row, "version", None)
@@ -95,3 +96,8 @@ async def _entity_event(session: AsyncSession, change: Any, now: datetime) -> No
         data={"related": sorted([k, i] for k, i in set(change.related))},
         now=now,
     )
+
+
+async def outbox_hook(session: AsyncSession, changes: Any) -> None:
+    """``ChangeHooks.in_transaction`` hook: the outbox events of one write, in its transaction."""
+    await record_change_events(session, changes, now_utc())

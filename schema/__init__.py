@@ -9,12 +9,17 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
+from schema.article_mutations import ArticleMutation
+from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
+from schema.author_mutations import AuthorMutation
 from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
+from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
+from schema.taxonomy_mutations import TaxonomyMutation
 from schema.webhook_mutations import WebhookMutation
 from schema.webhooks import WebhookQuery
 
@@ -35,8 +40,20 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, WebhookQuery))
-Mutation = merge_types("Mutation", (WebhookMutation,))
+Query = merge_types(
+    "Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery, WebhookQuery)
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        ArticleMutation,
+        AuthorMutation,
+        TaxonomyMutation,
+        RedirectMutation,
+        AuthMutation,
+        WebhookMutation,
+    ),
+)
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

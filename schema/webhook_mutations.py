@@ -15,13 +15,12 @@ from resolvers import deliveries
 from resolvers import webhooks as webhook_data
 from resolvers.db import now_utc
 from schema.context import Info
-from schema.webhook_errors import ForbiddenError, NotFoundError, ValidationError
+from schema.mutation_types import ForbiddenError, NotFoundError, ValidationError
 from schema.webhooks import (
-    ADMINS_ONLY,
     Webhook,
     WebhookDelivery,
     bad_id,
-    may_manage_webhooks,
+    refusal,
     validation_error,
 )
 
@@ -115,8 +114,8 @@ def _given(input_obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 class WebhookMutation:
     @strawberry.mutation(description="Register a webhook (admins only); returns its secret once.")
     async def create_webhook(self, info: Info, input: CreateWebhookInput) -> CreateWebhookPayload:
-        if not may_manage_webhooks(info):
-            return ForbiddenError(message=ADMINS_ONLY)
+        if (reason := refusal(info)) is not None:
+            return ForbiddenError(message=reason)
         given = _given(input, ("url", "events", "description"))
         problems = await webhook_data.check_input(
             given, allow_private=_allow_private(info), creating=True
@@ -134,8 +133,8 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Change, disable/enable or rotate the secret of a webhook.")
     async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> UpdateWebhookPayload:
-        if not may_manage_webhooks(info):
-            return ForbiddenError(message=ADMINS_ONLY)
+        if (reason := refusal(info)) is not None:
+            return ForbiddenError(message=reason)
         webhook_id = bad_id(input.id, "Webhook", ["input", "id"])
         if isinstance(webhook_id, ValidationError):
             return webhook_id
@@ -159,8 +158,8 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Delete a webhook and its deliveries (admins only).")
     async def delete_webhook(self, info: Info, id: strawberry.ID) -> DeleteWebhookPayload:
-        if not may_manage_webhooks(info):
-            return ForbiddenError(message=ADMINS_ONLY)
+        if (reason := refusal(info)) is not None:
+            return ForbiddenError(message=reason)
         webhook_id = bad_id(id, "Webhook", ["id"])
         if isinstance(webhook_id, ValidationError):
             return webhook_id
@@ -174,8 +173,8 @@ class WebhookMutation:
     async def retry_webhook_delivery(
         self, info: Info, id: strawberry.ID
     ) -> RetryWebhookDeliveryPayload:
-        if not may_manage_webhooks(info):
-            return ForbiddenError(message=ADMINS_ONLY)
+        if (reason := refusal(info)) is not None:
+            return ForbiddenError(message=reason)
         delivery_id = bad_id(id, "WebhookDelivery", ["id"])
         if isinstance(delivery_id, ValidationError):
             return delivery_id

@@ -12,23 +12,24 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers import webhooks as webhook_data
+from resolvers.access import may_manage_webhooks
 from resolvers.db import as_utc
 from resolvers.errors import GatewayError, UserInputError
 from resolvers.outbox import EVENT_TYPES
 from schema.context import Info
+from schema.mutation_types import FieldError, ValidationError
 from schema.relay import Connection, to_global_id
-from schema.webhook_errors import FieldError, ValidationError
-
-ADMINS_ONLY = "Only admins may manage webhooks."
 
 
-def may_manage_webhooks(info: Info) -> bool:
-    return info.context.viewer.role == "admin"
+def refusal(info: Info) -> str | None:
+    """Why the viewer may not manage webhooks (None: an admin)."""
+    return may_manage_webhooks(info.context.viewer)
 
 
 def require_admin(info: Info) -> None:
-    if not may_manage_webhooks(info):
-        raise GatewayError(ADMINS_ONLY, code="FORBIDDEN")
+    reason = refusal(info)
+    if reason is not None:
+        raise GatewayError(reason, code="FORBIDDEN")
 
 
 def decode_id(value: str, type_name: str) -> int:

@@ -6,17 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook
 
 from gateway.app import create_app
 from gateway.config import Settings
 from resolvers.models import article_t
 from resolvers.outbox import record_article_event, record_event
+from tests.auth_support import add_token, bearer, gid
 from tests.conftest import REDIS_URL, skip_or_fail
-from tests.event_support import FAST_EVENTS, GqlWs, served, until
-from tests.support import add_article, add_author, gql
+from tests.event_support import FAST_EVENTS, GqlWs, receiver, served, until
+from tests.support import add_article, add_author, gql, ok
 
 CHANGES = """
 subscription ($types: [ContentType!]) {
@@ -156,3 +159,82 @@ async def test_redis_fans_out_between_instances(settings: Settings, db):
     change = message["payload"]["data"]["contentChanged"]
     assert change["entity"] == {"__typename": "Author", "name": "Linus"}
     assert change["type"] == "UPDATED"
+
+
+CREATE_ARTICLE = """mutation ($input: CreateArticleInput!) {
+  createArticle(input: $input) { ... on ArticleSaved { article { id } } } }"""
+PUBLISH = """mutation ($id: ID!) {
+  publishArticle(input: {id: $id}) { __typename } }"""
+
+
+async def test_a_publish_through_a_mutation_reaches_subscribers(settings, db):
+    app = create_app(settings)
+    token = await add_token(db, "editor")
+    author = await add_author(db, "Ada")
+    editor_init = {"Authorization": f"Bearer {token}"}
+    async with (
+        served(app) as url,
+        GqlWs.connect(url) as anonymous,
+        GqlWs.connect(url, editor_init) as editor,
+        httpx.AsyncClient(
+            base_url=url.replace("ws://", "http://").removesuffix("/graphql")
+        ) as http,
+    ):
+        anonymous_op = await anonymous.subscribe(CHANGES, {"types": ["ARTICLE"]})
+        editor_op = await editor.subscribe(CHANGES, {"types": ["ARTICLE"]})
+        await subscribed(app, 2)
+        headers = bearer(token)
+        variables = {"input": {"title": "Draft news", "authorIds": [gid("Author", author)]}}
+        created = ok(await gql(http, CREATE_ARTICLE, variables, headers=headers))
+        article_id = created["createArticle"]["article"]["id"]
+        draft = (await editor.next(editor_op))["payload"]["data"]["contentChanged"]
+        assert draft["type"] == "CREATED" and draft["entity"]["status"] == "DRAFT"
+        ok(await gql(http, PUBLISH, {"id": article_id}, headers=headers))
+        first_public = (await anonymous.next(anonymous_op))["payload"]["data"]["contentChanged"]
+        published = (await editor.next(editor_op))["payload"]["data"]["contentChanged"]
+    # The anonymous subscriber's first message is the publication: the draft never reached it.
+    assert first_public["type"] == "PUBLISHED"
+    assert first_public["entity"] == {
+        "__typename": "Article",
+        "title": "Draft news",
+        "status": "PUBLISHED",
+    }
+    assert published["eventId"] == first_public["eventId"]
+
+
+async def test_bad_credentials_close_the_connection(settings):
+    app = create_app(settings)
+    async with served(app) as url:
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            async with GqlWs.connect(url, {"Authorization": "Bearer cgw_not-a-real-token"}):
+                pass
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_a_mutation_reaches_a_webhook(settings, db):
+    app = create_app(settings)
+    token = await add_token(db, "admin")
+    author = await add_author(db, "Ada")
+    headers = bearer(token)
+    async with (
+        receiver() as r,
+        served(app) as url,
+        httpx.AsyncClient(
+            base_url=url.replace("ws://", "http://").removesuffix("/graphql")
+        ) as http,
+    ):
+        create = """mutation ($url: String!) { createWebhook(input: {url: $url,
+          events: ["article.published"]}) { ... on WebhookCreated { secret } } }"""
+        secret = ok(await gql(http, create, {"url": r.url}, headers=headers))["createWebhook"][
+            "secret"
+        ]
+        variables = {"input": {"title": "Hooked", "authorIds": [gid("Author", author)]}}
+        created = ok(await gql(http, CREATE_ARTICLE, variables, headers=headers))
+        ok(
+            await gql(
+                http, PUBLISH, {"id": created["createArticle"]["article"]["id"]}, headers=headers
+            )
+        )
+        [request] = await r.wait_for(1)
+    body = Webhook(secret).verify(request.body, request.headers)
+    assert body["type"] == "article.published" and body["data"]["slug"] == "hooked"

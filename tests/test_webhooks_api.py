@@ -3,26 +3,22 @@ retry of dead letters; refusals (SSRF, bad input, non-admins) write nothing (bot
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
-from gateway.app import create_app, site_from_settings
+from gateway.app import create_app
 from gateway.worker import EventWorker
-from resolvers.access import Viewer
-from resolvers.loaders import Loaders
 from resolvers.models import webhook_t
 from resolvers.outbox import record_event
-from schema import Context
+from tests.auth_support import add_token, bearer
 from tests.event_support import FAST_EVENTS, free_port, receiver
-from tests.support import gql
+from tests.support import gql, ok
 
-ADMIN = Viewer(role="admin", name="test-admin")
 PRIVATE_OK = {"webhook_allow_private_targets": True}
 
 CREATE = """
@@ -68,22 +64,17 @@ async def app(settings):
         yield application
 
 
-async def run(app: Any, query: str, variables: dict[str, Any] | None = None) -> Any:
-    """Execute as an admin. Interim: the writes issue (#4) brings API tokens; until it is merged
-    the admin viewer is set on the context directly (same schema, same database)."""
-    now = datetime.now(UTC)
-    db = app.state.db
-    context = Context(
-        request=SimpleNamespace(app=app),
-        db=db,
-        site=site_from_settings(app.state.settings),
-        viewer=ADMIN,
-        now=now,
-        loaders=Loaders(db, ADMIN, now),
-    )
-    result = await app.state.schema.execute(query, variables, context_value=context)
-    assert not result.errors, result.errors
-    return result.data
+@pytest.fixture
+async def api(app, db):
+    """Run GraphQL over HTTP as an admin (a real API token); returns the data."""
+    headers = bearer(await add_token(db, "admin"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+        async def run(query: str, variables: dict[str, Any] | None = None) -> Any:
+            return ok(await gql(client, query, variables, headers=headers))
+
+        yield run
 
 
 def allow_private(app: Any) -> None:
@@ -101,10 +92,16 @@ async def test_anonymous_viewers_cannot_manage_webhooks(client, db):
     result = await gql(client, CREATE, variables)
     assert result.data["createWebhook"] == {
         "__typename": "ForbiddenError",
-        "message": "Only admins may manage webhooks.",
+        "message": "Sign in: send `Authorization: Bearer <token>`.",
     }
     listing = await gql(client, "{ webhooks { totalCount } }")
     assert listing.codes == ["FORBIDDEN"]
+    editor = bearer(await add_token(db, "editor"))
+    as_editor = await gql(client, CREATE, variables, headers=editor)
+    assert as_editor.data["createWebhook"] == {
+        "__typename": "ForbiddenError",
+        "message": "Only admins may manage webhooks.",
+    }
     assert await count_webhooks(db) == 0
 
 
@@ -120,9 +117,9 @@ PRIVATE_URLS = [
 ]
 
 
-async def test_private_targets_are_refused_at_creation(app, db):
+async def test_private_targets_are_refused_at_creation(app, api, db):
     for url in PRIVATE_URLS:
-        data = await run(app, CREATE, {"input": {"url": url, "events": ["*"]}})
+        data = await api(CREATE, {"input": {"url": url, "events": ["*"]}})
         payload = data["createWebhook"]
         assert payload["__typename"] == "ValidationError", url
         [problem] = payload["fields"]
@@ -130,11 +127,11 @@ async def test_private_targets_are_refused_at_creation(app, db):
         assert "private, loopback, link-local" in problem["message"]
     assert await count_webhooks(db) == 0
     allow_private(app)  # the development setting lifts the refusal
-    allowed = await run(app, CREATE, {"input": {"url": PRIVATE_URLS[0], "events": ["*"]}})
+    allowed = await api(CREATE, {"input": {"url": PRIVATE_URLS[0], "events": ["*"]}})
     assert allowed["createWebhook"]["__typename"] == "WebhookCreated"
 
 
-async def test_bad_input_lists_every_problem_and_writes_nothing(app, db):
+async def test_bad_input_lists_every_problem_and_writes_nothing(app, api, db):
     variables = {
         "input": {
             "url": "ftp://93.184.215.14/x",
@@ -142,7 +139,7 @@ async def test_bad_input_lists_every_problem_and_writes_nothing(app, db):
             "description": "x" * 501,
         }
     }
-    payload = (await run(app, CREATE, variables))["createWebhook"]
+    payload = (await api(CREATE, variables))["createWebhook"]
     assert payload["__typename"] == "ValidationError"
     codes = {(tuple(f["path"]), f["code"]) for f in payload["fields"]}
     assert codes == {
@@ -150,12 +147,12 @@ async def test_bad_input_lists_every_problem_and_writes_nothing(app, db):
         (("input", "events"), "INVALID_EVENT_TYPE"),
         (("input", "description"), "TOO_LONG"),
     }
-    empty = await run(app, CREATE, {"input": {"url": "https://93.184.215.14/", "events": []}})
+    empty = await api(CREATE, {"input": {"url": "https://93.184.215.14/", "events": []}})
     assert empty["createWebhook"]["fields"][0]["code"] == "INVALID_EVENT_TYPE"
     assert await count_webhooks(db) == 0
 
 
-async def test_public_target_is_accepted_and_secret_shown_once(app):
+async def test_public_target_is_accepted_and_secret_shown_once(api):
     variables = {
         "input": {
             "url": "https://93.184.215.14/hooks",
@@ -163,28 +160,28 @@ async def test_public_target_is_accepted_and_secret_shown_once(app):
             "description": "Rebuild the site",
         }
     }
-    created = (await run(app, CREATE, variables))["createWebhook"]
+    created = (await api(CREATE, variables))["createWebhook"]
     assert created["__typename"] == "WebhookCreated"
     assert created["secret"].startswith("whsec_")
     hook = created["webhook"]
     assert hook["events"] == ["article.*", "tag.created"] and hook["enabled"] is True
-    listing = await run(app, "{ webhooks { totalCount nodes { url description } } }")
+    listing = await api("{ webhooks { totalCount nodes { url description } } }")
     assert listing["webhooks"] == {
         "totalCount": 1,
         "nodes": [{"url": "https://93.184.215.14/hooks", "description": "Rebuild the site"}],
     }
-    with pytest.raises(AssertionError):  # no field exposes the secret again
-        await run(app, "{ webhooks { nodes { secret } } }")
+    with pytest.raises(AssertionError, match="Cannot query field 'secret'"):  # never again
+        await api("{ webhooks { nodes { secret } } }")
 
 
-async def test_deliveries_update_rotate_and_delete(app, db, settings):
+async def test_deliveries_update_rotate_and_delete(app, api, db, settings):
     allow_private(app)
     worker = EventWorker(db, settings.model_copy(update=PRIVATE_OK))
     try:
         async with receiver() as r:
             url = r.url
             variables = {"input": {"url": url, "events": ["article.*"]}}
-            created = (await run(app, CREATE, variables))["createWebhook"]
+            created = (await api(CREATE, variables))["createWebhook"]
             hook_id, secret = created["webhook"]["id"], created["secret"]
             async with db.engine.begin() as conn:
                 event_id = await record_event(conn, "article.published", 4, slug="x")
@@ -193,7 +190,7 @@ async def test_deliveries_update_rotate_and_delete(app, db, settings):
             [first] = await r.wait_for(1)
             Webhook(secret).verify(first.body, first.headers)
 
-            rotated = await run(app, UPDATE, {"input": {"id": hook_id, "rotateSecret": True}})
+            rotated = await api(UPDATE, {"input": {"id": hook_id, "rotateSecret": True}})
             new_secret = rotated["updateWebhook"]["secret"]
             assert new_secret.startswith("whsec_") and new_secret != secret
             async with db.engine.begin() as conn:
@@ -203,7 +200,7 @@ async def test_deliveries_update_rotate_and_delete(app, db, settings):
             _, second = await r.wait_for(2)
             Webhook(new_secret).verify(second.body, second.headers)
 
-        data = await run(app, DELIVERIES, {"id": hook_id, "status": "DELIVERED"})
+        data = await api(DELIVERIES, {"id": hook_id, "status": "DELIVERED"})
         deliveries = data["webhook"]["deliveries"]
         assert deliveries["totalCount"] == 2
         oldest = deliveries["nodes"][-1]
@@ -215,31 +212,29 @@ async def test_deliveries_update_rotate_and_delete(app, db, settings):
         )
         assert oldest["nextAttemptAt"] is None and oldest["deliveredAt"] is not None
 
-        disabled = await run(
-            app, UPDATE, {"input": {"id": hook_id, "enabled": False, "events": ["*"]}}
-        )
+        disabled = await api(UPDATE, {"input": {"id": hook_id, "enabled": False, "events": ["*"]}})
         assert disabled["updateWebhook"]["webhook"] == {
             "url": url,
             "events": ["*"],
             "enabled": False,
         }
         assert disabled["updateWebhook"]["secret"] is None
-        nulls = await run(app, UPDATE, {"input": {"id": hook_id, "url": None, "enabled": None}})
+        nulls = await api(UPDATE, {"input": {"id": hook_id, "url": None, "enabled": None}})
         assert {f["code"] for f in nulls["updateWebhook"]["fields"]} == {"REQUIRED"}
 
-        deleted = await run(app, f'mutation {{ deleteWebhook(id: "{hook_id}") {{ __typename }} }}')
+        deleted = await api(f'mutation {{ deleteWebhook(id: "{hook_id}") {{ __typename }} }}')
         assert deleted["deleteWebhook"]["__typename"] == "WebhookDeleted"
-        again = await run(app, f'mutation {{ deleteWebhook(id: "{hook_id}") {{ __typename }} }}')
+        again = await api(f'mutation {{ deleteWebhook(id: "{hook_id}") {{ __typename }} }}')
         assert again["deleteWebhook"]["__typename"] == "NotFoundError"
-        assert (await run(app, DELIVERIES, {"id": hook_id}))["webhook"] is None
+        assert (await api(DELIVERIES, {"id": hook_id}))["webhook"] is None
     finally:
         await worker.aclose()
 
 
-async def test_dead_letter_is_visible_and_can_be_retried(app, db, settings):
+async def test_dead_letter_is_visible_and_can_be_retried(app, api, db, settings):
     allow_private(app)
     url = f"http://127.0.0.1:{free_port()}/closed"
-    created = (await run(app, CREATE, {"input": {"url": url, "events": ["*"]}}))["createWebhook"]
+    created = (await api(CREATE, {"input": {"url": url, "events": ["*"]}}))["createWebhook"]
     hook_id = created["webhook"]["id"]
     async with db.engine.begin() as conn:
         await record_event(conn, "tag.created", 9, slug="t")
@@ -254,18 +249,18 @@ async def test_dead_letter_is_visible_and_can_be_retried(app, db, settings):
             pass
     finally:
         await worker.aclose()
-    data = await run(app, DELIVERIES, {"id": hook_id, "status": "DEAD"})
+    data = await api(DELIVERIES, {"id": hook_id, "status": "DEAD"})
     [dead] = data["webhook"]["deliveries"]["nodes"]
     assert dead["attempts"] == 2 and dead["lastResponseCode"] is None
     assert dead["lastError"].startswith("network error")
     retry = """mutation ($id: ID!) { retryWebhookDelivery(id: $id) { __typename
       ... on DeliveryRetried { delivery { status attempts nextAttemptAt } }
       ... on ValidationError { fields { code } } } }"""
-    retried = (await run(app, retry, {"id": dead["id"]}))["retryWebhookDelivery"]
+    retried = (await api(retry, {"id": dead["id"]}))["retryWebhookDelivery"]
     assert retried["__typename"] == "DeliveryRetried"
     assert retried["delivery"]["status"] == "PENDING" and retried["delivery"]["attempts"] == 0
     assert retried["delivery"]["nextAttemptAt"] is not None
-    twice = (await run(app, retry, {"id": dead["id"]}))["retryWebhookDelivery"]
+    twice = (await api(retry, {"id": dead["id"]}))["retryWebhookDelivery"]
     assert twice["__typename"] == "NotFoundError"  # it is not dead any more
-    wrong = (await run(app, retry, {"id": hook_id}))["retryWebhookDelivery"]
+    wrong = (await api(retry, {"id": hook_id}))["retryWebhookDelivery"]
     assert wrong == {"__typename": "ValidationError", "fields": [{"code": "INVALID_ID"}]}
