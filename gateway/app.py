@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
 
+from gateway import feeds, sitemaps
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
 from resolvers.db import Database, make_engine, redact_url
@@ -36,6 +37,11 @@ def site_from_settings(settings: Settings) -> Site:
         author_path=settings.author_path,
         category_path=settings.category_path,
         tag_path=settings.tag_path,
+        description=settings.site_description,
+        logo_url=settings.site_logo_url,
+        default_image_url=settings.seo_default_image_url,
+        twitter_site=(settings.twitter_site or "").lstrip("@") or None,
+        article_type=settings.seo_article_type,
     )
 
 
@@ -104,8 +110,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.site = site
     return app

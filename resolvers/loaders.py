@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS, sort_key
+from resolvers.audit import duplicate_values
 from resolvers.db import Database
 from resolvers.directory import TABLES
 from resolvers.models import (
@@ -24,6 +25,7 @@ from resolvers.models import (
     article_category_t,
     article_t,
     article_tag_t,
+    redirect_t,
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
@@ -61,6 +63,11 @@ class Loaders:
         self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
         self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
+        # issue 3 (SEO): translations, redirects touching a path, duplicate titles/descriptions
+        self.articles_by_translation_group = DataLoader(self._articles_by_translation_group)
+        self.redirect_by_from_path = DataLoader(self._redirects_by_from_path)
+        self.redirect_sources_by_to_path = DataLoader(self._redirect_sources_by_to_path)
+        self.duplicates_by_field = DataLoader(partial(duplicate_values, db, now))
 
     def articles_of(self, kind: str) -> DataLoader:
         return {
@@ -172,3 +179,35 @@ class Loaders:
         )
         found = {r.parent: r.n for r in rows}
         return [int(found.get(i, 0)) for i in parent_ids]
+
+    async def _articles_by_translation_group(self, groups: Sequence[str]) -> list[list[Any]]:
+        """Visible articles of each translation group (all locales), ordered by locale."""
+        rows = await self.db.all(
+            select(*ARTICLE_COLUMNS)
+            .where(
+                article_t.c.translation_group.in_(groups), article_visible(self.viewer, self.now)
+            )
+            .order_by(article_t.c.locale, article_t.c.id)
+        )
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row.translation_group].append(row)
+        return [grouped.get(g, []) for g in groups]
+
+    async def _redirects_by_from_path(self, paths: Sequence[str]) -> list[Any]:
+        rows = await self.db.all(select(redirect_t).where(redirect_t.c.from_path.in_(paths)))
+        found = {r.from_path: r for r in rows}
+        return [found.get(p) for p in paths]
+
+    async def _redirect_sources_by_to_path(self, paths: Sequence[str]) -> list[list[Any]]:
+        """Redirects that end at each path, each with ``hops`` = 2 when another redirect
+        leads into it (a chain A -> B -> path), else 1."""
+        r, inner = redirect_t, redirect_t.alias("inner")
+        chained = select(inner.c.id).where(inner.c.to_path == r.c.from_path).limit(1).exists()
+        rows = await self.db.all(
+            select(r, chained.label("chained")).where(r.c.to_path.in_(paths)).order_by(r.c.id)
+        )
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row.to_path].append(row)
+        return [grouped.get(p, []) for p in paths]

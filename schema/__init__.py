@@ -9,9 +9,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
+from schema.audit import AuditQuery
 from schema.author import Author, AuthorQuery
 from schema.context import Context, Info
 from schema.relay import Node, from_global_id
+from schema.routing import RoutingQuery
+from schema.seo import SiteQuery
+from schema.sitemap import SitemapQuery
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 
 
@@ -31,7 +35,20 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery))
+Query = merge_types(
+    "Query",
+    (
+        NodeQuery,
+        ArticleQuery,
+        AuthorQuery,
+        TaxonomyQuery,
+        # issue 3 (SEO)
+        SiteQuery,
+        RoutingQuery,
+        SitemapQuery,
+        AuditQuery,
+    ),
+)
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

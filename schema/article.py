@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers import articles as article_queries
+from resolvers.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo import build_seo
-from schema.common import Image, OrderDirection, Seo
+from resolvers.paths import article_path
+from resolvers.seo_pages import ArticleSeo
+from schema.common import Image, OrderDirection
 from schema.context import Info
 from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.seo import Seo, SeoFinding
 
 if TYPE_CHECKING:
     from schema.author import Author
@@ -40,8 +43,6 @@ class Article(Node):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
-    path: str = strawberry.field(description="Canonical path on the site, e.g. /articles/x.")
-    url: str = strawberry.field(description="Absolute canonical URL.")
     title: str = strawberry.field(description="Headline.")
     excerpt: str | None = strawberry.field(description="Short summary (plain text).")
     status: ArticleStatus = strawberry.field(description="Editorial state.")
@@ -54,11 +55,11 @@ class Article(Node):
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
     public: strawberry.Private[bool]
+    row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
-        path = ctx.site.path("article", row.slug, row.locale)
         published_at = as_utc(row.published_at)
         status = row.status.upper()
         public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
@@ -68,8 +69,6 @@ class Article(Node):
             id=to_global_id("Article", row.id),
             database_id=row.id,
             slug=row.slug,
-            path=path,
-            url=ctx.site.absolute(path),
             title=row.title,
             excerpt=row.excerpt,
             status=ArticleStatus[status],
@@ -85,7 +84,18 @@ class Article(Node):
                 row.feature_image_height,
             ),
             public=public,
+            row=row,
         )
+
+    @strawberry.field(
+        description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH)."
+    )
+    async def path(self, info: Info) -> str:
+        return await article_path(info.context.site, info.context.loaders, self.row)
+
+    @strawberry.field(description="Absolute canonical URL.")
+    async def url(self, info: Info) -> str:
+        return info.context.site.absolute(await self.path(info))
 
     @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
     async def body(self, info: Info) -> str:
@@ -120,22 +130,29 @@ class Article(Node):
         return [Tag.from_row(r, info) for r in rows]
 
     @strawberry.field(description="SEO metadata for this article's page.")
-    async def seo(self, info: Info) -> Seo:
-        loaders = info.context.loaders
-        meta = await loaders.seo_meta_by_entity.load(("article", self.database_id))
-        fallback = self.excerpt
-        if not fallback and not (meta is not None and meta.meta_description):
-            fallback = await loaders.body_by_article_id.load(self.database_id)
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.title,
-                fallback_description=fallback,
-                url=self.url,
-                public=self.public,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        ctx = info.context
+        return Seo(page=ArticleSeo(ctx.site, ctx.loaders, self.row, self.public))
+
+    @strawberry.field(
+        description="Other-language versions of this article (same translation group) that "
+        "the viewer may see, ordered by locale."
+    )
+    async def translations(self, info: Info) -> list[Article]:
+        group = self.row.translation_group
+        if not group:
+            return []
+        rows = await info.context.loaders.articles_by_translation_group.load(group)
+        return [Article.from_row(r, info) for r in rows if r.id != self.database_id]
+
+    @strawberry.field(
+        description="SEO problems of this article: title/description length, duplicates, "
+        "missing alt text, canonical elsewhere, noindex, redirects, slug."
+    )
+    async def seo_audit(self, info: Info) -> list[SeoFinding]:
+        ctx = info.context
+        findings = await audit_article(ctx.site, ctx.loaders, self.row, self.public)
+        return [SeoFinding.of(f) for f in findings]
 
 
 @strawberry.enum(description="What to order articles by.")

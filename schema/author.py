@@ -8,11 +8,12 @@ import strawberry
 
 from resolvers import directory
 from resolvers.errors import UserInputError
-from resolvers.seo import build_seo
+from resolvers.seo_pages import AuthorSeo
 from schema.article import Article, related_articles
-from schema.common import Image, Seo
+from schema.common import Image
 from schema.context import Info
 from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.seo import Seo
 
 
 @strawberry.type(description="A person who writes articles.")
@@ -27,6 +28,7 @@ class Author(Node):
     twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
     path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
+    row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Author:
@@ -43,6 +45,7 @@ class Author(Node):
             twitter=row.twitter,
             path=path,
             url=site.absolute(path),
+            row=row,
         )
 
     @strawberry.field(description="This author's published articles, newest first.")
@@ -57,18 +60,8 @@ class Author(Node):
         return await related_articles(info, "author", self.database_id, first, after, last, before)
 
     @strawberry.field(description="SEO metadata for the author page.")
-    async def seo(self, info: Info) -> Seo:
-        meta = await info.context.loaders.seo_meta_by_entity.load(("author", self.database_id))
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.name,
-                fallback_description=self.bio,
-                url=self.url,
-                public=True,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        return Seo(page=AuthorSeo(info.context.site, info.context.loaders, self.row))
 
 
 @strawberry.type
