@@ -127,7 +127,7 @@ def _person(person: LdPerson) -> dict[str, Any]:
             "@type": "Person",
             "name": person.name,
             "url": person.url,
-            "image": person.image,
+            "image": _image(LdImage(person.image)) if person.image else None,
             "description": person.description,
             "sameAs": person.same_as,
         }

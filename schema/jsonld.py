@@ -42,7 +42,7 @@ class JsonLdPerson:
     type: str = strawberry.field(description=TYPE_DESCRIPTION)
     name: str = strawberry.field(description="Display name.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
-    image: str | None = strawberry.field(description="Portrait URL.")
+    image: JsonLdImageObject | None = strawberry.field(description="Portrait.")
     description: str | None = strawberry.field(description="Biography as plain text.")
     same_as: list[str] = strawberry.field(description="Other profiles: website, Twitter/X.")
 
@@ -52,7 +52,9 @@ class JsonLdPerson:
             type="Person",
             name=p.name,
             url=p.url,
-            image=p.image,
+            image=JsonLdImageObject(url=p.image, width=None, height=None, caption=None)
+            if p.image
+            else None,
             description=p.description,
             same_as=p.same_as,
         )
@@ -81,7 +83,9 @@ class JsonLdArticle:
     date_published: datetime | None = strawberry.field(description="Publication time.")
     date_modified: datetime | None = strawberry.field(description="Last modification time.")
     author: list[JsonLdPerson] = strawberry.field(description="Authors in byline order.")
-    image: list[JsonLdImageObject] = strawberry.field(description="Lead image(s).")
+    images: list[JsonLdImageObject] = strawberry.field(
+        description="schema.org image: the lead image(s)."
+    )
     publisher: JsonLdOrganization = strawberry.field(description="The site as publisher.")
     in_language: str | None = strawberry.field(description="Language tag.")
     article_section: str | None = strawberry.field(description="Primary category name.")
@@ -129,7 +133,7 @@ def convert(thing: ld.LdThing) -> JsonLdNode:
             date_published=thing.date_published,
             date_modified=thing.date_modified,
             author=[JsonLdPerson.of(p) for p in thing.authors],
-            image=[JsonLdImageObject.of(i) for i in thing.images],
+            images=[JsonLdImageObject.of(i) for i in thing.images],
             publisher=JsonLdOrganization.of(thing.publisher),
             in_language=thing.in_language,
             article_section=thing.article_section,
