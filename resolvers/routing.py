@@ -13,6 +13,7 @@ Order of answers (see README "Building the <head> and routing a request"):
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,19 +34,24 @@ from resolvers.site import Site
 from resolvers.slugs import make_slug
 
 MAX_PATH_LENGTH = 2048
+SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 MAX_HOPS = 10
 PERMANENT = frozenset({301, 308})
 TEMPORARY_OF = {301: 302, 308: 307}
 REDIRECT_CODES = frozenset({301, 302, 307, 308})
 GONE = 410
+LOOP = -1  # status of the marker hop that closes a loop
 
 
 def request_path(raw: str) -> str:
     """The path part of what a front end passes: a path or a full URL; query and fragment go."""
     if len(raw) > MAX_PATH_LENGTH:
         raise UserInputError(f"`path` is at most {MAX_PATH_LENGTH} characters.")
-    parts = urlsplit(raw.strip())
-    path = parts.path
+    raw = raw.strip()
+    if SCHEME_RE.match(raw):
+        path = urlsplit(raw).path
+    else:  # a path; "//x" is a path with a duplicate slash here, not a host
+        path = raw.split("#", 1)[0].split("?", 1)[0]
     if not path.startswith("/"):
         path = "/" + path
     return path
@@ -170,20 +176,20 @@ async def redirect_chain(db: Database, paths: list[str]) -> list[Hop]:
     hops: list[Hop] = []
     seen: set[str] = set()
     current = first
-    while current is not None and current.from_path not in seen and len(hops) < MAX_HOPS:
+    while current is not None and len(hops) < MAX_HOPS:
+        if current.from_path in seen:
+            return [*hops, Hop(current.from_path, current.to_path, LOOP)]
         seen.add(current.from_path)
         hops.append(Hop(current.from_path, current.to_path, current.status_code))
         if current.status_code == GONE or current.to_path is None:
             break
         current = by_from.get(current.to_path)
-    if current is not None and current.from_path in seen:
-        return [*hops, Hop(current.from_path, current.to_path, -1)]  # -1 marks a loop
     return hops
 
 
 def collapse(hops: list[Hop]) -> RouteAnswer:
     """One answer for a chain: the end of it, permanent only if every hop is permanent."""
-    if hops[-1].status == -1:
+    if hops[-1].status == LOOP:
         return RouteAnswer("not_found", status=404)
     last = hops[-1]
     if last.status == GONE or last.to_path is None:
