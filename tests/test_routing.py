@@ -109,7 +109,7 @@ async def test_unknown_paths_are_not_found(client, content):
         "path": "/nothing/here",
         "statusCode": 404,
     }
-    assert (await route(client, "/articles/")) ["__typename"] == "NotFound"
+    assert (await route(client, "/articles/"))["__typename"] == "NotFound"
 
 
 async def test_old_slug_redirects(client, db, content):
@@ -196,7 +196,9 @@ async def test_redirect_reads_for_editors(db):
     row = await routing.get_redirect(db, "/R-3/")
     assert (row.from_path, row.to_path, row.status_code) == ("/r-3", "/t-3", 301)
     assert await routing.get_redirect(db, "/missing") is None
-    first, count = await routing.list_redirects(db, page_args(4, None, None, None, default=10, maximum=100))
+    first, count = await routing.list_redirects(
+        db, page_args(4, None, None, None, default=10, maximum=100)
+    )
     assert [r.from_path for r in first.rows] == ["/deleted", "/r-0", "/r-1", "/r-2"]
     assert first.has_next_page and await count() == 6
     rest, _ = await routing.list_redirects(

@@ -241,7 +241,7 @@ async def test_article_json_ld_and_script(client, db, writer):
     assert "email" not in seo["jsonLdScript"] and "@example.com" not in seo["jsonLdScript"]
 
 
-HOSTILE = '</script><script>alert(1)</script><!-- & \u2028 \u2029 -->'
+HOSTILE = "</script><script>alert(1)</script><!-- & \u2028 \u2029 -->"
 
 
 async def test_json_ld_script_cannot_break_out(client, db, writer):
@@ -268,16 +268,26 @@ async def test_json_ld_script_cannot_break_out(client, db, writer):
 
 
 async def test_author_category_and_tag_seo(client, db, writer):
-    science = await add_term(db, "category", "Science", description="<p>All about &lt;science&gt;.</p>")
+    science = await add_term(
+        db, "category", "Science", description="<p>All about &lt;science&gt;.</p>"
+    )
     tag = await add_term(db, "tag", "Space")
     await add_seo(db, "tag", tag, meta_title="Space news", meta_description="Tag description.")
     await add_seo(db, "author", writer, robots_index=False)
     await add_article(db, "Linked", authors=[writer], categories=[science], tags=[tag])
-    query = """{
-      author(slug: "joerg-mueller") { seo {""" + SEO + """} }
-      category(slug: "science") { seo {""" + SEO + """} }
-      tag(slug: "space") { seo {""" + SEO + """} }
+    query = (
+        """{
+      author(slug: "joerg-mueller") { seo {"""
+        + SEO
+        + """} }
+      category(slug: "science") { seo {"""
+        + SEO
+        + """} }
+      tag(slug: "space") { seo {"""
+        + SEO
+        + """} }
     }"""
+    )
     data = ok(await gql(client, query))
     author = data["author"]["seo"]
     assert author["title"] == "Jörg Müller | Example News"
@@ -300,7 +310,10 @@ async def test_author_category_and_tag_seo(client, db, writer):
     }
     tag_seo = data["tag"]["seo"]
     assert (tag_seo["title"], tag_seo["description"]) == ("Space news", "Tag description.")
-    assert tag_seo["breadcrumbs"][-1] == {"name": "Space", "url": "https://news.example.com/tags/space"}
+    assert tag_seo["breadcrumbs"][-1] == {
+        "name": "Space",
+        "url": "https://news.example.com/tags/space",
+    }
 
 
 async def test_hreflang_alternates_and_translations(client, db, writer):
@@ -361,7 +374,9 @@ async def test_category_in_article_paths(client, db, writer):
     by_slug = {n["slug"]: n for n in data["articles"]["nodes"]}
     assert by_slug["two-homes"]["path"] == "/culture/two-homes"  # the primary (first) category
     assert by_slug["no-home"]["path"] == "/uncategorized/no-home"
-    assert by_slug["two-homes"]["seo"]["canonicalUrl"] == "https://news.example.com/culture/two-homes"
+    assert (
+        by_slug["two-homes"]["seo"]["canonicalUrl"] == "https://news.example.com/culture/two-homes"
+    )
 
 
 async def test_umlauts_become_speaking_slugs(db):
