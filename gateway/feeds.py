@@ -43,8 +43,8 @@ def build_feed(
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(source.page_url)
     fg.title(source.title)
-    fg.link(href=source.page_url, rel="alternate")
     fg.link(href=self_url, rel="self")
+    fg.link(href=source.page_url, rel="alternate")  # last: feedgen uses it as RSS <link>
     # RSS requires a description; Atom's subtitle is optional.
     fg.description(source.description or f"The newest articles on {source.title}.")
     fg.language(site.default_locale)

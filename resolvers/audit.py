@@ -168,13 +168,13 @@ async def audit_article(site: Site, loaders: Loaders, row: Any, public: bool) ->
             "ERROR",
             f"A redirect ({shadow.status_code}) is stored for this article's own path {path}.",
         )
-    chained = [r.from_path for r in sources if r.chained]
-    if chained:
+    chains = [f"{r.via} -> {r.from_path} -> {path}" for r in sources if r.via is not None]
+    if chains:
         add(
             "REDIRECT_CHAIN",
             "WARNING",
-            f"Redirect chain into this article via {', '.join(sorted(chained))}: "
-            "point the first redirect straight here.",
+            f"Redirect chain into this article: {'; '.join(chains)}. "
+            "Point the first redirect straight here.",
         )
     problem = slug_problem(row.slug)
     if problem is not None:

@@ -200,12 +200,14 @@ class Loaders:
         return [found.get(p) for p in paths]
 
     async def _redirect_sources_by_to_path(self, paths: Sequence[str]) -> list[list[Any]]:
-        """Redirects that end at each path, each with ``hops`` = 2 when another redirect
-        leads into it (a chain A -> B -> path), else 1."""
+        """Redirects that end at each path: ``from_path``, and ``via`` = the source of another
+        redirect leading into it (a chain via -> from_path -> path), else None."""
         r, inner = redirect_t, redirect_t.alias("inner")
-        chained = select(inner.c.id).where(inner.c.to_path == r.c.from_path).limit(1).exists()
         rows = await self.db.all(
-            select(r, chained.label("chained")).where(r.c.to_path.in_(paths)).order_by(r.c.id)
+            select(r.c.from_path, r.c.to_path, inner.c.from_path.label("via"))
+            .select_from(r.outerjoin(inner, inner.c.to_path == r.c.from_path))
+            .where(r.c.to_path.in_(paths))
+            .order_by(r.c.from_path, inner.c.from_path)
         )
         grouped: dict[str, list[Any]] = defaultdict(list)
         for row in rows:

@@ -48,10 +48,9 @@ def request_path(raw: str) -> str:
     if len(raw) > MAX_PATH_LENGTH:
         raise UserInputError(f"`path` is at most {MAX_PATH_LENGTH} characters.")
     raw = raw.strip()
-    if SCHEME_RE.match(raw):
-        path = urlsplit(raw).path
-    else:  # a path; "//x" is a path with a duplicate slash here, not a host
-        path = raw.split("#", 1)[0].split("?", 1)[0]
+    # Without a scheme it is a path: "//x" is a duplicate slash here, not a host.
+    has_scheme = SCHEME_RE.match(raw)
+    path = urlsplit(raw).path if has_scheme else raw.split("#", 1)[0].split("?", 1)[0]
     if not path.startswith("/"):
         path = "/" + path
     return path
