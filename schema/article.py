@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +18,7 @@ from resolvers.paths import article_path
 from resolvers.seo_pages import ArticleSeo
 from schema.common import Image, OrderDirection
 from schema.context import Info
+from schema.prefetch import item_relations, prefetch_articles
 from schema.relay import Connection, Node, from_global_id, to_global_id
 from schema.seo import Seo, SeoFinding
 
@@ -56,6 +59,7 @@ class Article(Node):
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
     public: strawberry.Private[bool]
     row: strawberry.Private[Any]
+    loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
@@ -90,44 +94,61 @@ class Article(Node):
     @strawberry.field(
         description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH)."
     )
-    async def path(self, info: Info) -> str:
+    def path(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.path("article", self.slug, self.locale)
+        return self._category_path(info)  # type: ignore[return-value]
+
+    async def _category_path(self, info: Info) -> str:
         return await article_path(info.context.site, info.context.loaders, self.row)
 
     @strawberry.field(description="Absolute canonical URL.")
-    async def url(self, info: Info) -> str:
-        return info.context.site.absolute(await self.path(info))
+    def url(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.absolute(site.path("article", self.slug, self.locale))
+        return self._category_url(info)  # type: ignore[return-value]
+
+    async def _category_url(self, info: Info) -> str:
+        return info.context.site.absolute(await self._category_path(info))
+
+    def _relation(self, info: Info, name: str) -> Any:
+        """What a relation field returns: the prefetched value, or an awaitable loading it."""
+        if name in self.loaded:
+            return self.loaded[name]
+        return self._load(info, name)
+
+    async def _load(self, info: Info, name: str) -> Any:
+        await prefetch_articles(info, [self], {name})
+        return self.loaded[name]
 
     @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
-    async def body(self, info: Info) -> str:
-        return await info.context.loaders.body_by_article_id.load(self.database_id) or ""
+    def body(self, info: Info) -> str:
+        return self._relation(info, "body")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The primary (first) author.")
-    async def author(self, info: Info) -> AuthorT:
-        from schema.author import Author
+    def author(self, info: Info) -> AuthorT:
+        authors = self._relation(info, "authors")
+        if isinstance(authors, list):
+            return authors[0]  # type: ignore[no-any-return]
+        return self._first(authors)  # type: ignore[return-value]
 
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return Author.from_row(rows[0], info)
+    @staticmethod
+    async def _first(pending: Awaitable[list[Any]]) -> Any:
+        return (await pending)[0]
 
     @strawberry.field(description="All authors in byline order; the first is the primary.")
-    async def authors(self, info: Info) -> list[AuthorT]:
-        from schema.author import Author
-
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return [Author.from_row(r, info) for r in rows]
+    def authors(self, info: Info) -> list[AuthorT]:
+        return self._relation(info, "authors")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Categories in their editorial order.")
-    async def categories(self, info: Info) -> list[CategoryT]:
-        from schema.taxonomy import Category
-
-        rows = await info.context.loaders.categories_by_article_id.load(self.database_id)
-        return [Category.from_row(r, info) for r in rows]
+    def categories(self, info: Info) -> list[CategoryT]:
+        return self._relation(info, "categories")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Tags in their editorial order.")
-    async def tags(self, info: Info) -> list[TagT]:
-        from schema.taxonomy import Tag
-
-        rows = await info.context.loaders.tags_by_article_id.load(self.database_id)
-        return [Tag.from_row(r, info) for r in rows]
+    def tags(self, info: Info) -> list[TagT]:
+        return self._relation(info, "tags")  # type: ignore[no-any-return]
 
     @strawberry.field(description="SEO metadata for this article's page.")
     def seo(self, info: Info) -> Seo:
@@ -153,6 +174,15 @@ class Article(Node):
         ctx = info.context
         findings = await audit_article(ctx.site, ctx.loaders, self.row, self.public)
         return [SeoFinding.of(f) for f in findings]
+
+
+async def article_connection(
+    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+) -> Connection[Article]:
+    """A connection of articles whose selected relations are loaded in bulk."""
+    connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
+    await prefetch_articles(info, connection.nodes, item_relations(info))
+    return connection
 
 
 @strawberry.enum(description="What to order articles by.")
@@ -242,7 +272,7 @@ class ArticleQuery:
             published_before=_aware(f.published_before, "publishedBefore"),
             search=f.search,
         )
-        field = order_by.field.value if order_by else None
+        field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await article_queries.list_articles(
             ctx.db,
@@ -253,7 +283,7 @@ class ArticleQuery:
             None if direction is None else direction is OrderDirection.DESC,
             ctx.page(first, after, last, before),
         )
-        return Connection.build(page, count, lambda row: Article.from_row(row, info))
+        return await article_connection(info, page, count)
 
 
 async def related_articles(
@@ -275,4 +305,4 @@ async def related_articles(
     async def count() -> int:
         return int(await ctx.loaders.article_count_of(kind).load(parent_id))
 
-    return Connection.build(page, count, lambda row: Article.from_row(row, info))
+    return await article_connection(info, page, count)
