@@ -121,8 +121,8 @@ async def newest(
     authors, terms = await _names(db, ids)
     items = []
     for r in rows:
-        published = as_utc(r.published_at)
-        updated = max(as_utc(r.updated_at), published)  # type: ignore[type-var]
+        published: datetime = as_utc(r.published_at)  # type: ignore[assignment]  # public: set
+        updated = max(as_utc(r.updated_at) or published, published)
         items.append(
             FeedItem(
                 guid=tag_uri(site, r.id, as_utc(r.created_at)),  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ async def newest(
                 url=site.absolute(r.path),
                 summary=describe(r.excerpt) or describe(r.body),
                 content=r.body if full_content else None,
-                published=published,  # type: ignore[arg-type]
+                published=published,
                 updated=updated,
                 image_url=r.feature_image_url,
                 authors=authors.get(r.id, []),

@@ -101,10 +101,10 @@ def match_path(site: Site, path: str) -> list[PathMatch]:
         pattern = site.pattern(kind)
         literal_length = sum(len(text) for text, _ in _parts(pattern))
         body = _regex(pattern.lower())
-        candidates = [(re.fullmatch(body, path), None)]
+        candidates = [(re.fullmatch(body, path), False)]
         if kind == "article":
-            prefixed = re.fullmatch(f"/(?P<locale>{LOCALE_RE}){body}", path)
-            candidates.append((prefixed, "prefixed"))
+            with_locale = re.fullmatch(f"/(?P<locale>{LOCALE_RE}){body}", path)
+            candidates.append((with_locale, True))
         for match, prefixed in candidates:
             if match is None:
                 continue

@@ -43,12 +43,12 @@ class AuditQuery:
         require_editor(ctx.viewer, "the SEO report")
         args = ctx.page(first, after)
         page = await audit.report_page(
-            ctx.db, ctx.site, ctx.loaders, ctx.viewer, ctx.now, args, min_severity.value
+            ctx.db, ctx.site, ctx.loaders, ctx.viewer, ctx.now, args, min_severity.name
         )
 
         async def count() -> int:
             return await audit.report_count(
-                ctx.db, ctx.site, ctx.loaders, ctx.viewer, ctx.now, min_severity.value
+                ctx.db, ctx.site, ctx.loaders, ctx.viewer, ctx.now, min_severity.name
             )
 
         return Connection.build(
