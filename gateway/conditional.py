@@ -7,10 +7,13 @@ The ETag is a hash of the exact body bytes, so it changes whenever anything in t
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
+
+from resolvers.db import QueryStats
 
 
 def etag_of(digest: hashlib._Hash) -> str:
@@ -49,3 +52,11 @@ def validators(etag: str, last_modified: datetime | None, max_age: int) -> dict[
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified)
     return headers
+
+
+def server_timing(stats: QueryStats, started: float) -> str:
+    """The same Server-Timing header as the GraphQL endpoint sends."""
+    return (
+        f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
+        f"total;dur={(time.perf_counter() - started) * 1000:.2f}"
+    )

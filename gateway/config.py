@@ -5,12 +5,13 @@ Built once in ``create_app`` (or the CLI) and passed down explicitly; never a mo
 
 from __future__ import annotations
 
+import json
 from string import Formatter
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SettingsError(Exception):
@@ -84,9 +85,10 @@ class Settings(BaseSettings):
     feed_full_content: bool = Field(
         False, description="Put the full article body into feeds (else the summary only)."
     )
-    robots_disallow: list[str] = Field(
+    robots_disallow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description='Paths robots.txt disallows, as JSON, e.g. ["/search"]; ["/"] blocks all.',
+        description="Paths robots.txt disallows, comma-separated (or a JSON list), e.g. "
+        '"/search,/preview"; "/" blocks all.',
     )
     robots_txt_extra: str | None = Field(
         None, description="Extra lines appended to robots.txt verbatim."
@@ -123,6 +125,18 @@ class Settings(BaseSettings):
         if not names <= allowed:
             extra = ", ".join(sorted(names - allowed))
             raise ValueError(f"unknown placeholder {extra}; use {{slug}} (articles: {{category}})")
+        return value
+
+    @field_validator("robots_disallow", mode="before")
+    @classmethod
+    def _split_disallow(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                try:
+                    return json.loads(value)
+                except json.JSONDecodeError:
+                    raise ValueError("is not a valid JSON list of paths") from None
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("robots_disallow")

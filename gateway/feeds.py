@@ -12,6 +12,7 @@ same bytes and the same ETag.
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
@@ -19,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from gateway.conditional import etag_of, is_fresh, validators
+from gateway.conditional import etag_of, is_fresh, server_timing, validators
 from resolvers import feeds
-from resolvers.db import now_utc
+from resolvers.db import now_utc, track_queries
 from resolvers.site import Site
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -84,6 +85,8 @@ def _image_type(url: str) -> str:
 
 
 async def feed(request: Request) -> Response:
+    started = time.perf_counter()
+    stats = track_queries()
     state = request.app.state
     db, site, settings = state.db, state.site, state.settings
     segment = request.path_params.get("segment")
@@ -108,6 +111,8 @@ async def feed(request: Request) -> Response:
     body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss")
     newest = max((i.updated for i in items), default=None)
     headers = validators(etag_of(hashlib.sha256(body)), newest, settings.seo_files_max_age)
+    if settings.server_timing:
+        headers["Server-Timing"] = server_timing(stats, started)
     if is_fresh(request, headers["ETag"], newest):
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers, media_type=ATOM if fmt == "atom" else RSS)

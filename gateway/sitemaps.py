@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway.conditional import etag_of, is_fresh, validators
+from gateway.conditional import etag_of, is_fresh, server_timing, validators
 from resolvers import sitemaps
 from resolvers.db import Database, now_utc, track_queries
 from resolvers.site import Site
@@ -127,10 +127,7 @@ async def respond(
     settings = request.app.state.settings
     headers = validators(etag_of(spool.digest), spool.newest, settings.seo_files_max_age)
     if settings.server_timing:
-        headers["Server-Timing"] = (
-            f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
-            f"total;dur={(time.perf_counter() - started) * 1000:.2f}"
-        )
+        headers["Server-Timing"] = server_timing(stats, started)
     if is_fresh(request, headers["ETag"], spool.newest):
         spool.file.close()
         return Response(status_code=304, headers=headers)

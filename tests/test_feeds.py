@@ -77,7 +77,9 @@ async def test_site_feeds(client, content):
 
 
 async def test_author_category_and_tag_feeds(client, content):
-    _, bob = await fetch(client, "/authors/bob/feed.xml", RSS)
+    response, bob = await fetch(client, "/authors/bob/feed.xml", RSS)
+    # author lookup, articles, their authors, their categories and tags: whatever the length
+    assert 'desc="4 statements"' in response.headers["server-timing"]
     assert [e.title for e in bob.entries] == ["Fresh news", "Bob's piece"]
     assert bob.feed.title == "Example News: Bob"
     assert bob.feed.link == f"{BASE}/authors/bob"
