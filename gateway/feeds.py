@@ -23,6 +23,7 @@ from starlette.routing import Route
 from gateway.conditional import etag_of, is_fresh, server_timing, validators
 from resolvers import feeds
 from resolvers.db import now_utc, track_queries
+from resolvers.routing import storable
 from resolvers.site import Site
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -94,7 +95,10 @@ async def feed(request: Request) -> Response:
     if fmt not in ("xml", "atom") or (segment is not None and segment not in SEGMENT_KINDS):
         return PlainTextResponse("Not found.", status_code=404)
     kind = SEGMENT_KINDS[segment] if segment is not None else "site"
-    found = await feeds.feed_source(db, site, kind, request.path_params.get("slug"))
+    slug = request.path_params.get("slug")
+    if slug is not None and not storable(slug):
+        return PlainTextResponse("Not found.", status_code=404)
+    found = await feeds.feed_source(db, site, kind, slug)
     if found is None:
         return PlainTextResponse("Not found.", status_code=404)
     source, parent_id = found

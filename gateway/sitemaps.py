@@ -33,7 +33,8 @@ IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 NSMAP = {None: NS, "image": IMAGE_NS, "xhtml": XHTML_NS}
 XML = "application/xml; charset=utf-8"
-CHILD_RE = re.compile(r"(?P<segment>[a-z]+)-(?P<first>\d{1,18})-(?P<last>\d{1,18})")
+CHILD_RE = re.compile(r"(?P<segment>[a-z]+)-(?P<first>\d{1,10})-(?P<last>\d{1,10})")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers name no child
 KIND_OF_SEGMENT = {segment: kind for kind, segment in sitemaps.SEGMENTS.items()}
 SPOOL_IN_MEMORY = 1 << 20
 
@@ -179,6 +180,8 @@ async def child_sitemap(request: Request) -> Response:
         if match is None or kind is None:
             return PlainTextResponse("Not found.", status_code=404)
         first, last = int(match.group("first")), int(match.group("last"))
+        if last > MAX_ID:
+            return PlainTextResponse("Not found.", status_code=404)
         entries = sitemaps.stream(db, site, now, kind, first_id=first, last_id=last, limit=size)
 
     async def fill(spool: Spool) -> bool:

@@ -34,6 +34,7 @@ from resolvers.site import Site
 from resolvers.slugs import make_slug
 
 MAX_PATH_LENGTH = 2048
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 MAX_HOPS = 10
 PERMANENT = frozenset({301, 308})
@@ -65,6 +66,12 @@ def normalize_path(path: str) -> str:
     if resolved.startswith("//"):  # normpath keeps a leading double slash (POSIX rule)
         resolved = "/" + resolved.lstrip("/")
     return resolved.lower()
+
+
+def storable(path: str) -> bool:
+    """No stored path contains control characters (PostgreSQL text cannot even hold NUL), so a
+    path with one is not found, without asking the database."""
+    return not CONTROL_RE.search(path)
 
 
 def slug_candidates(segment: str) -> list[str]:
@@ -208,6 +215,8 @@ async def resolve_route(
 ) -> RouteAnswer:
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
+    if not storable(normalized):
+        return RouteAnswer("not_found", status=404)
     if normalized == "/":
         return RouteAnswer("home") if requested == "/" else _canonical("/")
     content = await _find_content(db, site, viewer, now, normalized)
@@ -233,7 +242,10 @@ def require_editor(viewer: Viewer, what: str) -> None:
 async def get_redirect(db: Database, path: str) -> Any | None:
     """The stored redirect whose source is ``path`` (as given, or in its normalised form)."""
     requested = request_path(path)
-    candidates = list(dict.fromkeys([unquote(requested), normalize_path(requested)]))
+    spellings = dict.fromkeys([unquote(requested), normalize_path(requested)])
+    candidates = [p for p in spellings if storable(p)]
+    if not candidates:
+        return None
     rows = await db.all(select(redirect_t).where(redirect_t.c.from_path.in_(candidates)))
     by_path = {r.from_path: r for r in rows}
     return next((by_path[p] for p in candidates if p in by_path), None)

@@ -159,6 +159,11 @@ async def test_live_content_wins_over_a_stale_redirect(client, db, content):
     assert (await route(client, "/articles/hello"))["__typename"] == "Article"
 
 
+async def test_control_characters_and_bad_encodings_are_not_found(client, content):
+    for path in ("/articles/hel%00lo", "/articles/a\x01b", "/articles/%FF%FE"):
+        assert (await route(client, path))["__typename"] == "NotFound", path
+
+
 async def test_overlong_paths_are_refused(client):
     result = await gql(client, ROUTE, {"p": "/" + "a" * 3000})
     assert result.codes == ["BAD_USER_INPUT"]
