@@ -16,6 +16,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from gateway import feeds, sitemaps
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -117,4 +118,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.schema = schema
     app.state.site = site
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     return app

@@ -25,6 +25,7 @@ from resolvers.models import (
     article_category_t,
     article_t,
     article_tag_t,
+    author_t,
     redirect_t,
     seo_meta_t,
 )
@@ -68,6 +69,8 @@ class Loaders:
         self.redirect_by_from_path = DataLoader(self._redirects_by_from_path)
         self.redirect_sources_by_to_path = DataLoader(self._redirect_sources_by_to_path)
         self.duplicates_by_field = DataLoader(partial(duplicate_values, db, now))
+        # issue 4: the private e-mail column, read only for viewers allowed to see it
+        self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
     def articles_of(self, kind: str) -> DataLoader:
         return {
@@ -97,6 +100,13 @@ class Loaders:
             select(article_t.c.id, article_t.c.body).where(article_t.c.id.in_(ids))
         )
         found = {r.id: r.body for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _emails_by_author_id(self, ids: Sequence[int]) -> list[str | None]:
+        rows = await self.db.all(
+            select(author_t.c.id, author_t.c.email).where(author_t.c.id.in_(ids))
+        )
+        found = {r.id: r.email for r in rows}
         return [found.get(i) for i in ids]
 
     async def _rows_by_id(self, kind: str, ids: Sequence[int]) -> list[Any]:

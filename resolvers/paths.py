@@ -39,6 +39,18 @@ async def article_path(site: Site, loaders: Loaders, row: Any) -> str:
     return site.path("article", row.slug, row.locale, category)
 
 
+def primary_category_select(article_id: int) -> Any:
+    """SELECT the slug of one article's primary (first) category."""
+    link, cat = article_category_t, category_t
+    return (
+        select(cat.c.slug)
+        .select_from(link.join(cat, cat.c.id == link.c.category_id))
+        .where(link.c.article_id == article_id)
+        .order_by(link.c.position, cat.c.id)
+        .limit(1)
+    )
+
+
 def primary_category_slug(article_table: Any) -> Any:
     """Correlated scalar subquery: the slug of the article's first category (or NULL)."""
     link, cat = article_category_t, category_t

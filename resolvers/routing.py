@@ -27,9 +27,9 @@ from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS
 from resolvers.db import Database
 from resolvers.errors import GatewayError, UserInputError
-from resolvers.models import article_category_t, article_t, category_t, redirect_t
+from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
-from resolvers.paths import PathMatch, match_path
+from resolvers.paths import PathMatch, match_path, primary_category_select
 from resolvers.site import Site
 from resolvers.slugs import make_slug
 
@@ -121,14 +121,7 @@ async def _find_article(
 
 
 async def _primary_category(db: Database, article_id: int) -> str | None:
-    link = article_category_t
-    return await db.scalar(
-        select(category_t.c.slug)
-        .select_from(link.join(category_t, category_t.c.id == link.c.category_id))
-        .where(link.c.article_id == article_id)
-        .order_by(link.c.position, category_t.c.id)
-        .limit(1)
-    )
+    return await db.scalar(primary_category_select(article_id))  # type: ignore[no-any-return]
 
 
 async def _find_content(
@@ -235,7 +228,7 @@ async def resolve_route(
 
 def require_editor(viewer: Viewer, what: str) -> None:
     """Redirects and SEO reports are editorial data: editors and admins only."""
-    if not viewer.sees_unpublished:
+    if not viewer.is_editor:
         raise GatewayError(f"Only editors may read {what}.", code="FORBIDDEN")
 
 

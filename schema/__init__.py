@@ -9,15 +9,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
+from schema.article_mutations import ArticleMutation
 from schema.audit import AuditQuery
+from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
+from schema.author_mutations import AuthorMutation
 from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
+from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.routing import RoutingQuery
 from schema.seo import SiteQuery
 from schema.sitemap import SitemapQuery
 from schema.taxonomy import Category, Tag, TaxonomyQuery
+from schema.taxonomy_mutations import TaxonomyMutation
 
 
 @strawberry.type
@@ -43,12 +48,17 @@ Query = merge_types(
         ArticleQuery,
         AuthorQuery,
         TaxonomyQuery,
+        AuthQuery,
         # issue 3 (SEO)
         SiteQuery,
         RoutingQuery,
         SitemapQuery,
         AuditQuery,
     ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (ArticleMutation, AuthorMutation, TaxonomyMutation, RedirectMutation, AuthMutation),
 )
 
 
@@ -57,6 +67,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,

@@ -16,7 +16,7 @@ from resolvers.db import as_utc
 from resolvers.errors import UserInputError
 from resolvers.paths import article_path
 from resolvers.seo_pages import ArticleSeo
-from schema.common import Image, OrderDirection
+from schema.common import Audited, Image, OrderDirection
 from schema.context import Info
 from schema.prefetch import item_relations, prefetch_articles
 from schema.relay import Connection, Node, from_global_id, to_global_id
@@ -42,7 +42,7 @@ class ArticleStatus(Enum):
 
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
-class Article(Node):
+class Article(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
@@ -57,6 +57,9 @@ class Article(Node):
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
     public: strawberry.Private[bool]
     row: strawberry.Private[Any]
     loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
@@ -87,8 +90,11 @@ class Article(Node):
                 row.feature_image_width,
                 row.feature_image_height,
             ),
+            version=row.version,
             public=public,
             row=row,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
 
     @strawberry.field(
@@ -236,13 +242,21 @@ class ArticleQuery:
             str | None,
             strawberry.argument(description="Locale of the slug; default: the site's locale."),
         ] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewToken`: also shows that one unpublished "
+                "article (and no other). The response is `Cache-Control: private, no-store`."
+            ),
+        ] = None,
     ) -> Article | None:
         if slug is None and id is None:
             raise UserInputError("Pass `slug` or `id`.")
         ctx = info.context
+        viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
         row = await article_queries.get_article(
             ctx.db,
-            ctx.viewer,
+            viewer,
             ctx.now,
             slug=slug,
             article_id=from_global_id(id, "Article")[1] if id is not None else None,

@@ -7,17 +7,18 @@ from typing import Any
 import strawberry
 
 from resolvers import directory
+from resolvers.access import may_see_private_author_fields
 from resolvers.errors import UserInputError
 from resolvers.seo_pages import AuthorSeo
 from schema.article import Article, related_articles
-from schema.common import Image
+from schema.common import Audited, Image
 from schema.context import Info
 from schema.relay import Connection, Node, from_global_id, to_global_id
 from schema.seo import Seo
 
 
 @strawberry.type(description="A person who writes articles.")
-class Author(Node):
+class Author(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique.")
@@ -29,6 +30,9 @@ class Author(Node):
     path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
     row: strawberry.Private[Any]
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Author:
@@ -46,7 +50,19 @@ class Author(Node):
             path=path,
             url=site.absolute(path),
             row=row,
+            version=row.version,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
+
+    @strawberry.field(
+        description="Private e-mail address: visible to editors, admins and the author "
+        "themself; null for everyone else."
+    )
+    async def email(self, info: Info) -> str | None:
+        if not may_see_private_author_fields(info.context.viewer, self.database_id):
+            return None
+        return await info.context.loaders.email_by_author_id.load(self.database_id)
 
     @strawberry.field(description="This author's published articles, newest first.")
     async def articles(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
 from resolvers import routing
-from resolvers.db import as_utc
 from schema.article import Article
 from schema.author import Author
 from schema.context import Info
+from schema.redirect_mutations import RedirectRule
 from schema.relay import Connection
 from schema.seo import Site
 from schema.taxonomy import Category, Tag
@@ -64,29 +63,6 @@ Route = Annotated[
 ]
 
 
-@strawberry.type(description="A redirect stored in the redirect table (editors only).")
-class RedirectRule:
-    database_id: int = strawberry.field(description="Numeric primary key.")
-    from_path: str = strawberry.field(description="Source path (normalised).")
-    to_path: str | None = strawberry.field(
-        description="Target path or absolute URL; null for 410 Gone."
-    )
-    status_code: int = strawberry.field(description="301, 302, 307, 308 or 410.")
-    is_permanent: bool = strawberry.field(description="True for 301, 308 and 410.")
-    created_at: datetime = strawberry.field(description="When it was stored.")
-
-    @classmethod
-    def from_row(cls, row: Any) -> RedirectRule:
-        return cls(
-            database_id=row.id,
-            from_path=row.from_path,
-            to_path=row.to_path,
-            status_code=row.status_code,
-            is_permanent=row.status_code in (301, 308, 410),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
-        )
-
-
 def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Any:
     site = info.context.site
     match answer.kind:
@@ -129,9 +105,17 @@ class RoutingQuery:
         path: Annotated[
             str, strawberry.argument(description="The request path, e.g. /articles/x?utm=1.")
         ],
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewToken`: that one unpublished article "
+                "answers instead of NotFound. The response is `Cache-Control: private, no-store`."
+            ),
+        ] = None,
     ) -> Route:
         ctx = info.context
-        answer = await routing.resolve_route(ctx.db, ctx.site, ctx.viewer, ctx.now, path)
+        viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
+        answer = await routing.resolve_route(ctx.db, ctx.site, viewer, ctx.now, path)
         return _answer(answer, routing.normalize_path(routing.request_path(path)), info)
 
     @strawberry.field(
