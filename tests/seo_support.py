@@ -50,7 +50,7 @@ async def set_seo(db: Database, entity_type: str, entity_id: int, **values: Any)
 
 
 def editor_loaders(db: Database) -> Loaders:
-    """Loaders of a request by an editor (roles have no HTTP credentials yet)."""
+    """Loaders of a request by an editor, for tests of the resolvers layer itself."""
     return Loaders(db, EDITOR, datetime.now(UTC))
 
 

@@ -211,3 +211,82 @@ async def test_redirect_reads_for_editors(db):
     )
     assert [r.from_path for r in rest.rows] == ["/r-3", "/r-4"]
     assert not rest.has_next_page and rest.has_previous_page
+
+
+async def test_editors_see_drafts_and_redirects_over_graphql(client, db, content):
+    from tests.auth_support import add_token, bearer
+
+    editor = bearer(await add_token(db, "editor"))
+    author = bearer(await add_token(db, "author", author_id=content))
+    await add_redirect(db, "/articles/old", "/articles/hello")
+    await add_redirect(db, "/articles/older", None, 410)
+    draft = await gql(client, ROUTE, {"p": "/articles/secret-draft"}, headers=editor)
+    assert ok(draft)["route"]["__typename"] == "Article"
+    query = """{ redirect(path: "/Articles/Old/") { fromPath toPath statusCode isPermanent }
+      redirects(first: 1) { totalCount pageInfo { hasNextPage } nodes { fromPath } } }"""
+    data = ok(await gql(client, query, headers=editor))
+    assert data["redirect"] == {
+        "fromPath": "/articles/old",
+        "toPath": "/articles/hello",
+        "statusCode": 301,
+        "isPermanent": True,
+    }
+    assert data["redirects"] == {
+        "totalCount": 2,
+        "pageInfo": {"hasNextPage": True},
+        "nodes": [{"fromPath": "/articles/old"}],
+    }
+    refused = await gql(client, "{ redirects { totalCount } }", headers=author)
+    assert refused.codes == ["FORBIDDEN"]
+
+
+async def test_preview_token_routes_exactly_one_draft(client, db, content):
+    from tests.auth_support import add_token, bearer
+
+    editor = bearer(await add_token(db, "editor"))
+    drafts = await gql(
+        client, '{ articles(filter: {search: "draft"}) { nodes { id slug } } }', headers=editor
+    )
+    draft_id = ok(drafts)["articles"]["nodes"][0]["id"]
+    created = await gql(
+        client,
+        """mutation($input: CreatePreviewTokenInput!) { createPreviewToken(input: $input) {
+          ... on PreviewTokenCreated { token } } }""",
+        {"input": {"articleId": draft_id, "expiresIn": 600}},
+        headers=editor,
+    )
+    token = ok(created)["createPreviewToken"]["token"]
+    query = """query($p: String!, $t: String) { route(path: $p, previewToken: $t) {
+      __typename ... on Article { slug status } } }"""
+    shown = await gql(client, query, {"p": "/articles/secret-draft", "t": token})
+    assert ok(shown)["route"] == {
+        "__typename": "Article",
+        "slug": "secret-draft",
+        "status": "DRAFT",
+    }
+    assert shown.response.headers["cache-control"] == "private, no-store"
+    other = await gql(client, query, {"p": "/articles/coming-soon", "t": token})
+    assert ok(other)["route"]["__typename"] == "NotFound"  # the token opens one article only
+    forged = await gql(client, query, {"p": "/articles/secret-draft", "t": "x.y.z"})
+    assert forged.codes == ["UNAUTHENTICATED"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"article_path": "/{category}/{slug}"}])
+async def test_slug_change_under_category_pattern_redirects(client, db, content):
+    from tests.auth_support import add_token, bearer
+
+    editor = bearer(await add_token(db, "editor"))
+    data = ok(await gql(client, '{ article(slug: "hello") { id version } }'))["article"]
+    update = """mutation($input: UpdateArticleInput!) { updateArticle(input: $input) {
+      __typename ... on ArticleSaved { article { path } } } }"""
+    saved = await gql(
+        client,
+        update,
+        {"input": {"id": data["id"], "expectedVersion": data["version"], "slug": "hello-world"}},
+        headers=editor,
+    )
+    assert ok(saved)["updateArticle"] == {
+        "__typename": "ArticleSaved",
+        "article": {"path": "/science/hello-world"},
+    }
+    assert await route(client, "/science/hello") == redirect("/science/hello-world", 301, "STORED")

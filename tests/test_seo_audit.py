@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from resolvers import audit
 from resolvers.pagination import PageArgs
+from tests.auth_support import add_token, bearer
 from tests.seo_support import EDITOR, SITE, add_redirect, editor_loaders
 from tests.support import add_article, add_author, add_seo, gql, ok
 
@@ -84,9 +85,23 @@ async def test_each_finding(client, db):
 async def test_seo_report_is_for_editors(client, db):
     a = await add_author(db, "Ada")
     await add_article(db, "Terse", authors=[a], excerpt="Short.")
-    result = await gql(client, "{ seoReport { nodes { article { slug } } } }")
+    await add_article(db, "Fine", authors=[a], excerpt=GOOD_EXCERPT)
+    query = "{ seoReport { totalCount nodes { article { slug } findings { code severity } } } }"
+    result = await gql(client, query)
     assert result.codes == ["FORBIDDEN"]
     assert result.data is None
+    author = bearer(await add_token(db, "author", author_id=a))
+    assert (await gql(client, query, headers=author)).codes == ["FORBIDDEN"]
+    editor = bearer(await add_token(db, "editor"))
+    assert ok(await gql(client, query, headers=editor))["seoReport"] == {
+        "totalCount": 1,
+        "nodes": [
+            {
+                "article": {"slug": "terse"},
+                "findings": [{"code": "DESCRIPTION_TOO_SHORT", "severity": "WARNING"}],
+            }
+        ],
+    }
 
 
 async def test_seo_report_pages_through_findings(db):
