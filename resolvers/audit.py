@@ -54,7 +54,7 @@ def _rendered_title(site: Site) -> Any:
     rendered: Any = cast(literal(pieces[0]), String)
     for piece in pieces[1:]:
         rendered = rendered + article_t.c.title + literal(piece, String)
-    return func.coalesce(func.nullif(func.trim(seo_meta_t.c.meta_title), ""), rendered)
+    return func.coalesce(func.nullif(seo_meta_t.c.meta_title, ""), rendered)
 
 
 async def duplicate_values(
@@ -69,8 +69,7 @@ async def duplicate_values(
             value = _rendered_title(site)
         else:
             value = func.coalesce(
-                func.nullif(func.trim(m.c.meta_description), ""),
-                func.nullif(func.trim(article_t.c.excerpt), ""),
+                func.nullif(m.c.meta_description, ""), func.nullif(article_t.c.excerpt, "")
             )
         public = (
             select(article_t.c.id, value.label("v"))

@@ -75,7 +75,7 @@ async def feed_source(db: Database, site: Site, kind: str, slug: str | None) -> 
     source = FeedSource(
         kind,
         f"{site.name}: {row.name}",
-        describe(summary),
+        describe(summary, html=kind == "author"),
         site.absolute(site.path(kind, row.slug)),
         as_utc(row.updated_at),
     )
@@ -128,7 +128,7 @@ async def newest(
                 guid=tag_uri(site, r.id, as_utc(r.created_at)),  # type: ignore[arg-type]
                 title=r.title,
                 url=site.absolute(r.path),
-                summary=describe(r.excerpt) or describe(r.body),
+                summary=describe(r.excerpt) or describe(r.body, html=True),
                 content=r.body if full_content else None,
                 published=published,
                 updated=updated,

@@ -84,16 +84,19 @@ class FeedLinkData:
 
 def effective_title(site: Site, name: str, meta: Any | None) -> str:
     """The explicit meta title as written, else the name in the site's title template."""
-    explicit = (meta.meta_title or "").strip() if meta is not None else ""
+    explicit = meta.meta_title if meta is not None else None
     return explicit or site.title(name)
 
 
-def describe(text: str | None) -> str | None:
-    """Meta-description form of HTML or plain text: tags stripped, entities decoded,
-    whitespace collapsed, cut at a word boundary to at most 160 characters."""
+def describe(text: str | None, *, html: bool = False) -> str | None:
+    """Meta-description form of a text, cut at a word boundary to at most 160 characters.
+
+    Excerpts and term descriptions are stored as plain text (markup dropped and entities
+    decoded when written), so they are only cut; HTML (bodies, author bios) is reduced to its
+    text first: tags stripped, entities decoded, whitespace collapsed."""
     if not text:
         return None
-    return cut_at_word(plain_text(text), DESCRIPTION_LIMIT) or None
+    return cut_at_word(plain_text(text) if html else text, DESCRIPTION_LIMIT) or None
 
 
 def og_locale(locale: str) -> str:
@@ -139,6 +142,8 @@ class PageSeo:
     def name(self) -> str:
         return self.site.name
 
+    summary_is_html: ClassVar[bool] = False
+
     def summary(self) -> str | None:
         return self.site.description
 
@@ -182,9 +187,10 @@ class PageSeo:
 
     async def description(self) -> str | None:
         meta = await self.meta()
-        if meta is not None and (meta.meta_description or "").strip():
-            return str(meta.meta_description).strip()
-        return describe(self.summary()) or describe(await self.fallback_text())
+        if meta is not None and meta.meta_description:
+            return str(meta.meta_description)
+        summary = describe(self.summary(), html=self.summary_is_html)
+        return summary or describe(await self.fallback_text(), html=True)
 
     async def canonical_url(self) -> str:
         meta = await self.meta()

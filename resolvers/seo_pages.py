@@ -183,6 +183,7 @@ def person(page: PageSeo, row: Any) -> jsonld.LdPerson:
 class AuthorSeo(PageSeo):
     kind: ClassVar[str] = "author"
     og_type: ClassVar[str] = "profile"
+    summary_is_html: ClassVar[bool] = True  # the bio is rich text
 
     def name(self) -> str:
         return str(self.row.name)

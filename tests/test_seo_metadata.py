@@ -64,12 +64,16 @@ async def test_description_fallbacks(client, db, writer):
     long_body = "<p>" + " ".join(["Wörter &amp; <b>mehr</b> Text"] * 40) + "</p>"
     explicit = await add_article(db, "Explicit", authors=[writer], excerpt="The excerpt here.")
     await add_seo(db, "article", explicit, meta_description="Explicit description.")
-    await add_article(db, "Excerpt", authors=[writer], excerpt="<em>Excerpt</em> &amp; more.")
+    # excerpts are plain text (markup is dropped when they are written): used as they are
+    await add_article(db, "Excerpt", authors=[writer], excerpt="Fish & chips < 5 €.")
+    await add_article(db, "Long excerpt", authors=[writer], excerpt="Wort " * 60)
     await add_article(db, "Body", authors=[writer], excerpt=None, body=long_body)
     await add_article(db, "Empty", authors=[writer], excerpt="", body="")
 
     assert (await article_seo(client, "explicit"))["description"] == "Explicit description."
-    assert (await article_seo(client, "excerpt"))["description"] == "Excerpt & more."
+    assert (await article_seo(client, "excerpt"))["description"] == "Fish & chips < 5 €."
+    long_cut = (await article_seo(client, "long-excerpt"))["description"]
+    assert long_cut == ("Wort " * 31).strip() + "…" and len(long_cut) <= 160
     cut = (await article_seo(client, "body"))["description"]
     assert len(cut) <= 160 and cut.endswith("…")
     assert cut.startswith("Wörter & mehr Text Wörter & mehr")  # tags gone, entities decoded
@@ -268,9 +272,7 @@ async def test_json_ld_script_cannot_break_out(client, db, writer):
 
 
 async def test_author_category_and_tag_seo(client, db, writer):
-    science = await add_term(
-        db, "category", "Science", description="<p>All about &lt;science&gt;.</p>"
-    )
+    science = await add_term(db, "category", "Science", description="All about <science> & more.")
     tag = await add_term(db, "tag", "Space")
     await add_seo(db, "tag", tag, meta_title="Space news", meta_description="Tag description.")
     await add_seo(db, "author", writer, robots_index=False)
@@ -299,14 +301,14 @@ async def test_author_category_and_tag_seo(client, db, writer):
     assert author["jsonLd"][0]["sameAs"] == ["https://joerg.example", "https://x.com/joerg"]
     assert author["feeds"][-1]["url"] == "https://news.example.com/authors/joerg-mueller/feed.atom"
     category = data["category"]["seo"]
-    assert category["description"] == "All about <science>."
+    assert category["description"] == "All about <science> & more."
     assert category["canonicalUrl"] == "https://news.example.com/categories/science"
     assert category["jsonLd"][0] == {
         "__typename": "JsonLdWebPage",
         "type": "CollectionPage",
         "name": "Science",
         "url": "https://news.example.com/categories/science",
-        "description": "All about <science>.",
+        "description": "All about <science> & more.",
     }
     tag_seo = data["tag"]["seo"]
     assert (tag_seo["title"], tag_seo["description"]) == ("Space news", "Tag description.")
