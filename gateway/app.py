@@ -12,12 +12,14 @@ from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway import feeds, sitemaps
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -112,9 +114,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.error("%s", exc)
             raise
         app.state.db = db
+        # issue 8: live event hub, and the delivery worker unless it runs apart
+        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        app.state.events = events.hub
+        app.state.event_runtime = events
         try:
             yield
         finally:
+            await events.stop()
             await db.dispose()
 
     async def healthz(_: Request) -> Response:
@@ -125,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
@@ -135,4 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.schema = schema
     app.state.site = site
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

@@ -21,8 +21,11 @@ from schema.relay import Node, from_global_id
 from schema.routing import RoutingQuery
 from schema.seo import SiteQuery
 from schema.sitemap import SitemapQuery
+from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 from schema.taxonomy_mutations import TaxonomyMutation
+from schema.webhook_mutations import WebhookMutation
+from schema.webhooks import WebhookQuery
 
 
 @strawberry.type
@@ -49,6 +52,7 @@ Query = merge_types(
         AuthorQuery,
         TaxonomyQuery,
         AuthQuery,
+        WebhookQuery,
         # issue 3 (SEO)
         SiteQuery,
         RoutingQuery,
@@ -58,7 +62,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (ArticleMutation, AuthorMutation, TaxonomyMutation, RedirectMutation, AuthMutation),
+    (
+        ArticleMutation,
+        AuthorMutation,
+        TaxonomyMutation,
+        RedirectMutation,
+        AuthMutation,
+        WebhookMutation,
+    ),
 )
 
 
@@ -68,6 +79,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,

@@ -26,10 +26,12 @@ RELATIONS = {
     "authors": "authors",
     "categories": "categories",
     "tags": "tags",
+    "seo": "seo",
     "body": "body",
 }
-# `seo` is not prefetched here: its fields (schema.seo) load what each one needs through the
-# same dataloaders, so a page of articles still costs one query per relation.
+# `seo` only asks root queries to join the SEO overrides (and the fallback body) into their own
+# statement (`root_extras`); nothing is prefetched for it here. Its fields (schema.seo) load what
+# each needs through the dataloaders, which those rows primed.
 
 
 def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
@@ -38,6 +40,19 @@ def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
             yield selection
         elif isinstance(selection, (FragmentSpread, InlineFragment)):
             yield from _flatten(selection.selections)
+
+
+def field_relations(info: Info) -> set[str]:
+    """Relations selected directly on the current field's object (e.g. `article { ... }`)."""
+    wanted: set[str] = set()
+    for field in _flatten(info.selected_fields):
+        wanted.update(RELATIONS[f.name] for f in _flatten(field.selections) if f.name in RELATIONS)
+    return wanted
+
+
+def root_extras(relations: set[str]) -> frozenset[str]:
+    """The relations a root article query reads in its own statement (see with_extras)."""
+    return frozenset(relations & {"body", "seo"})
 
 
 def item_relations(info: Info) -> set[str]:
@@ -61,7 +76,7 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     from schema.author import Author
     from schema.taxonomy import Category, Tag
 
-    todo = {r for r in relations if any(r not in a.loaded for a in articles)}
+    todo = {r for r in relations - {"seo"} if any(r not in a.loaded for a in articles)}
     if not todo or not articles:
         return
     loaders = info.context.loaders

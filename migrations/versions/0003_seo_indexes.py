@@ -1,7 +1,7 @@
 """SEO (issue 3): index translation groups with status (hreflang), and redirect targets (chains).
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-27
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
