@@ -63,4 +63,4 @@ async def test_statement_count_is_constant_with_full_seo(client, db, settings_ov
         counts[n] = result.statements
     assert counts[1] == counts[20] == counts[100], counts
     # a bound, so a new relation that is loaded per item (or not batched) shows up here
-    assert counts[100] <= 16, counts
+    assert counts[100] <= 11, counts
