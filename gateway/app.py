@@ -59,6 +59,7 @@ def database_from_settings(settings: Settings) -> Database:
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
+            pre_ping=settings.db_pool_pre_ping,
         )
     )
 
