@@ -71,9 +71,7 @@ async def test_list_queries_do_not_read_the_body_unless_selected(settings, libra
         if "FROM article" in statement:  # the app's background worker runs queries too
             statements.append(statement)
 
-    # The events worker's own housekeeping statements would race into the capture.
-    quiet = settings.model_copy(update={"events_worker": False})
-    async with serve(quiet) as (app, client):
+    async with serve(settings) as (app, client):
         engine = app.state.db.engine.sync_engine
         event.listen(engine, "before_cursor_execute", capture)
         result = await gql(client, "{ articles(first: 50) { nodes { title excerpt } } }")
