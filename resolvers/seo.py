@@ -38,6 +38,17 @@ class Robots:
 
 
 @dataclass(frozen=True, slots=True)
+class SeoBasics:
+    """Title, description, canonical URL and robots of a page, computed ahead for list items
+    so their fields resolve without an awaitable each."""
+
+    title: str
+    description: str | None
+    canonical_url: str
+    robots: Robots
+
+
+@dataclass(frozen=True, slots=True)
 class OpenGraphData:
     title: str
     description: str | None
@@ -174,6 +185,15 @@ class PageSeo:
         return []
 
     # --- the rules ---
+    async def basics(self) -> SeoBasics:
+        """The four values every page head needs, computed together (see SeoBasics)."""
+        return SeoBasics(
+            title=await self.title(),
+            description=await self.description(),
+            canonical_url=await self.canonical_url(),
+            robots=await self.robots(),
+        )
+
     async def meta(self) -> Any | None:
         if self.row is None:
             return None

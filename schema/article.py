@@ -158,6 +158,8 @@ class Article(Node, Audited):
 
     @strawberry.field(description="SEO metadata for this article's page.")
     def seo(self, info: Info) -> Seo:
+        if "seo" in self.loaded:
+            return self.loaded["seo"]  # type: ignore[no-any-return]
         ctx = info.context
         return Seo(page=ArticleSeo(ctx.site, ctx.loaders, self.row, self.public))
 

@@ -76,8 +76,13 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     from schema.author import Author
     from schema.taxonomy import Category, Tag
 
-    todo = {r for r in relations - {"seo"} if any(r not in a.loaded for a in articles)}
+    todo = {r for r in relations if any(r not in a.loaded for a in articles)}
     if not todo or not articles:
+        return
+    if "seo" in todo and len(articles) > 1:
+        await _prefetch_seo(info, articles)
+    todo.discard("seo")
+    if not todo:
         return
     loaders = info.context.loaders
     ids = [a.database_id for a in articles]
@@ -99,3 +104,31 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     if "body" in results:
         for article, body in zip(articles, results["body"], strict=True):
             article.loaded["body"] = body or ""
+
+
+async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
+    """Compute each list item's title, description, canonical URL and robots ahead.
+
+    Everything the rules read is loaded first, for all items at once (one batch per loader,
+    most already primed by the root query); the per-item computation then only hits the
+    loaders' caches, so it runs without suspending and without a task per field."""
+    from resolvers.seo_pages import ArticleSeo
+    from schema.seo import Seo
+
+    ctx = info.context
+    loaders = ctx.loaders
+    ids = [a.database_id for a in articles]
+    warm = [loaders.seo_meta_by_entity.load_many([("article", i) for i in ids])]
+    if ctx.site.article_needs_category:
+        warm.append(loaders.categories_by_article_id.load_many(ids))
+    metas = (await asyncio.gather(*warm))[0]
+    need_body = [
+        a.database_id
+        for a, meta in zip(articles, metas, strict=True)
+        if not a.excerpt and not (meta is not None and meta.meta_description)
+    ]
+    if need_body:
+        await loaders.body_by_article_id.load_many(need_body)
+    for article in articles:
+        page = ArticleSeo(ctx.site, loaders, article.row, article.public)
+        article.loaded["seo"] = Seo(page=page, basics=await page.basics())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from resolvers.audit import Finding
-from resolvers.seo import ImageData, PageSeo
+from resolvers.seo import ImageData, PageSeo, Robots, SeoBasics
 from resolvers.seo_pages import HomeSeo
 from schema.common import Image
 from schema.context import Info
@@ -80,39 +82,57 @@ class FeedLink:
 @strawberry.type(description="Search-engine metadata for one page, with fallbacks applied.")
 class Seo:
     page: strawberry.Private[PageSeo]
+    # Precomputed for list items (schema/prefetch.py): the common fields then resolve
+    # synchronously; without it each field awaits the page's rules.
+    basics: strawberry.Private[SeoBasics | None] = None
 
     @strawberry.field(
         description="The <title>: the explicit meta title, else the entity's title in the "
         "site's title template (GATEWAY_SEO_TITLE_TEMPLATE)."
     )
-    async def title(self) -> str:
-        return await self.page.title()
+    def title(self) -> str:
+        if self.basics is not None:
+            return self.basics.title
+        return self.page.title()  # type: ignore[return-value]  # an awaitable; graphql-core awaits it
 
     @strawberry.field(
         description="Meta description: explicit, else the excerpt, else the body's text cut "
         "at a word boundary (at most 160 characters)."
     )
-    async def description(self) -> str | None:
-        return await self.page.description()
+    def description(self) -> str | None:
+        if self.basics is not None:
+            return self.basics.description
+        return self.page.description()  # type: ignore[return-value]  # awaited by graphql-core
 
     @strawberry.field(description="Absolute canonical URL: the override, else the page's URL.")
-    async def canonical_url(self) -> str:
-        return await self.page.canonical_url()
+    def canonical_url(self) -> str:
+        if self.basics is not None:
+            return self.basics.canonical_url
+        return self.page.canonical_url()  # type: ignore[return-value]  # awaited by graphql-core
 
     @strawberry.field(
         description='Robots directives, e.g. "index, follow, max-image-preview:large". '
         "Anything not public is noindex."
     )
-    async def robots(self) -> str:
-        return (await self.page.robots()).directives
+    def robots(self) -> str:
+        if self.basics is not None:
+            return self.basics.robots.directives
+        return self._robots(lambda r: r.directives)  # type: ignore[return-value]  # awaited
 
     @strawberry.field(description="True when search engines must not index the page.")
-    async def noindex(self) -> bool:
-        return not (await self.page.robots()).index
+    def noindex(self) -> bool:
+        if self.basics is not None:
+            return not self.basics.robots.index
+        return self._robots(lambda r: not r.index)  # type: ignore[return-value]  # awaited
 
     @strawberry.field(description="True when links on the page must not be followed.")
-    async def nofollow(self) -> bool:
-        return not (await self.page.robots()).follow
+    def nofollow(self) -> bool:
+        if self.basics is not None:
+            return not self.basics.robots.follow
+        return self._robots(lambda r: not r.follow)  # type: ignore[return-value]  # awaited
+
+    async def _robots(self, pick: Callable[[Robots], Any]) -> Any:
+        return pick(await self.page.robots())
 
     @strawberry.field(description="Open Graph tags.")
     async def open_graph(self) -> OpenGraph:
