@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
+from gateway import feeds, sitemaps
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.developer import developer_routes
 from gateway.events import EventsRuntime, install_change_hooks
@@ -42,6 +43,11 @@ def site_from_settings(settings: Settings) -> Site:
         author_path=settings.author_path,
         category_path=settings.category_path,
         tag_path=settings.tag_path,
+        description=settings.site_description,
+        logo_url=settings.site_logo_url,
+        default_image_url=settings.seo_default_image_url,
+        twitter_site=(settings.twitter_site or "").lstrip("@") or None,
+        article_type=settings.seo_article_type,
     )
 
 
@@ -132,10 +138,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),
+        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.site = site
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
         app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)

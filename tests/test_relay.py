@@ -46,17 +46,19 @@ def test_every_connection_has_the_spec_shape_and_arguments():
     }
     fields = connection_fields()
     assert len(fields) >= 7, fields  # articles x4, authors, categories, tags at least
+    forward_only: list[str] = []
     for owner, field_name, connection in fields:
         where = f"{owner}.{field_name}"
         field = SCHEMA.type_map[owner].fields[field_name]
         assert isinstance(field.type, GraphQLNonNull), where
         args = {name: str(arg.type) for name, arg in field.args.items()}
-        assert {k: args.get(k) for k in ("first", "after", "last", "before")} == {
-            "first": "Int",
-            "after": "String",
-            "last": "Int",
-            "before": "String",
-        }, where
+        # Forward pagination is required; backward pagination is optional but then complete
+        # (the spec's two argument pairs). Only the sitemap and the SEO report are forward-only.
+        assert (args.get("first"), args.get("after")) == ("Int", "String"), where
+        if "last" in args or "before" in args:
+            assert (args.get("last"), args.get("before")) == ("Int", "String"), where
+        else:
+            forward_only.append(where)
         assert str(connection.fields["pageInfo"].type) == "PageInfo!", where
         edges = connection.fields["edges"].type
         assert str(edges).startswith("[") and str(edges).endswith("!]!"), where
@@ -66,6 +68,7 @@ def test_every_connection_has_the_spec_shape_and_arguments():
         assert get_named_type(edge.fields["node"].type).name == connection.name.removesuffix(
             "Connection"
         ), where
+    assert sorted(forward_only) == ["Query.seoReport", "Query.sitemap"]
 
 
 async def test_node_refetches_every_node_type(client, db):
