@@ -11,10 +11,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 
+from gateway import http_rules
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.limits import QueryLimits
+from gateway.ratelimit import build_rate_limiter
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -48,6 +51,8 @@ def database_from_settings(settings: Settings) -> Database:
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
+            statement_timeout=settings.db_statement_timeout,
+            connect_timeout=settings.db_connect_timeout,
         )
     )
 
@@ -69,9 +74,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except SettingsError as exc:
             raise SystemExit(f"content-gateway: {exc}") from None
     cache_size = settings.document_cache_size
+    limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
     schema = build_schema(
         extensions=[
-            lambda: ParserCache(maxsize=cache_size),
+            limits.extension,
             lambda: ValidationCache(maxsize=cache_size),
         ],
         no_suggestions=settings.env == "production",
@@ -89,9 +95,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.error("%s", exc)
             raise
         app.state.db = db
+        app.state.rate_limiter = build_rate_limiter(settings)
         try:
             yield
         finally:
+            await app.state.rate_limiter.aclose()
             await db.dispose()
 
     async def healthz(_: Request) -> Response:
@@ -105,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=http_rules.middleware(settings))
     app.state.settings = settings
     app.state.schema = schema
     return app

@@ -76,6 +76,8 @@ def make_engine(
     pool_timeout: float = 10.0,
     pool_recycle: int = 1800,
     echo: bool = False,
+    statement_timeout: float = 0,
+    connect_timeout: float = 5.0,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
@@ -89,6 +91,16 @@ def make_engine(
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
             pool_pre_ping=True,
+            # statement_timeout: PostgreSQL itself cancels a runaway statement (#6), even when
+            # the request that started it is gone.
+            connect_args={
+                "timeout": connect_timeout,
+                "server_settings": (
+                    {"statement_timeout": str(int(statement_timeout * 1000))}
+                    if statement_timeout
+                    else {}
+                ),
+            },
         )
     event.listen(engine.sync_engine, "before_cursor_execute", _before_execute)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_execute)
