@@ -21,7 +21,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.config import Settings
@@ -59,10 +59,11 @@ class GraphQLParams:
     extensions: dict[str, Any] | None = None
 
 
-def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
-    if raw is None or raw == "":
+def _json_param(raw: Any, name: str, encoded: bool) -> dict[str, Any] | None:
+    """``variables``/``extensions``: a map (a JSON-encoded one in a GET's query string)."""
+    if raw is None or (encoded and raw == ""):
         return None
-    if isinstance(raw, str):
+    if encoded and isinstance(raw, str):
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -75,7 +76,7 @@ def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
 async def read_params(request: Request, max_batch: int = 0) -> GraphQLParams | list[GraphQLParams]:
     """The request's operation, or up to ``max_batch`` of them from a JSON array (batching)."""
     if request.method == "GET":
-        return params_from(dict(request.query_params))
+        return params_from(dict(request.query_params), encoded=True)
     try:
         source = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
@@ -97,7 +98,7 @@ async def read_params(request: Request, max_batch: int = 0) -> GraphQLParams | l
     return params_from(source)
 
 
-def params_from(source: dict[str, Any]) -> GraphQLParams:
+def params_from(source: dict[str, Any], encoded: bool = False) -> GraphQLParams:
     query = source.get("query")
     if query is not None and not isinstance(query, str):
         raise BadRequest("`query` must be a string.")
@@ -108,9 +109,9 @@ def params_from(source: dict[str, Any]) -> GraphQLParams:
         raise BadRequest("Missing `query`: send a GraphQL document.")
     return GraphQLParams(
         query,
-        _json_param(source.get("variables"), "variables"),
+        _json_param(source.get("variables"), "variables", encoded),
         operation_name or None,  # "" means no operation name (GraphQL over HTTP)
-        _json_param(source.get("extensions"), "extensions"),
+        _json_param(source.get("extensions"), "extensions", encoded),
     )
 
 
@@ -294,6 +295,14 @@ class GraphQLEndpoint:
             return error_payload(message, "METHOD_NOT_ALLOWED"), 405, {"Allow": "POST"}
         except MissingQueryError:
             return error_payload("Missing `query`.", "BAD_REQUEST"), 400, {}
+        except CannotGetOperationTypeError as exc:
+            message = (
+                f"The document has no operation named {exc.operation_name!r}."
+                if exc.operation_name
+                else "The document has no single operation to run: pass `operationName`."
+            )
+            status = 400 if media == GRAPHQL_RESPONSE else 200
+            return error_payload(message, "OPERATION_RESOLUTION_FAILURE"), status, {}
 
         budget: ClientBudget | None = request.state.budget
         if budget is not None and budget.denied:

@@ -30,8 +30,11 @@ from graphql import (
     InlineFragmentNode,
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
+    StringValueNode,
     parse,
+    visit,
 )
+from graphql.language import Visitor
 from graphql.validation import ASTValidationRule, ValidationContext, ValidationRule
 from strawberry.extensions import SchemaExtension
 
@@ -133,6 +136,34 @@ def limit_rules(depth: int, aliases: int, directives: int) -> tuple[type[ASTVali
     return (QueryLimitRule,)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _NulFinder(Visitor):
+    found = False
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.found = True
+
+
+def nul_in_inputs(document: DocumentNode, variables: dict[str, Any] | None) -> bool:
+    """PostgreSQL text cannot hold U+0000, and no content needs it: such input is refused up
+    front (on both backends alike) instead of failing inside a query."""
+    if _has_nul(variables):
+        return True
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
+
+
 class QueryLimits:
     """The limits of one app, built from its settings once."""
 
@@ -203,6 +234,16 @@ class QueryLimitsExtension(SchemaExtension):
                     limit=self.limits.max_tokens,
                 ) from None
             raise
+        operations = [
+            d for d in ec.graphql_document.definitions if isinstance(d, OperationDefinitionNode)
+        ]
+        if len(operations) > 1 and ec._provided_operation_name is None:
+            # Strawberry would silently run the first one; the GraphQL spec's GetOperation()
+            # makes this a request error.
+            raise limit_error(
+                "The document has several operations: pass `operationName` to choose one.",
+                "OPERATION_RESOLUTION_FAILURE",
+            )
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -210,6 +251,11 @@ class QueryLimitsExtension(SchemaExtension):
         request = getattr(ec.context, "request", None)
         state = getattr(request, "state", None)
         assert ec.graphql_document is not None
+        if nul_in_inputs(ec.graphql_document, ec.variables):
+            message = "Text inputs must not contain NUL (\\u0000) characters."
+            ec.result = ExecutionResult(data=None, errors=[limit_error(message, "BAD_USER_INPUT")])
+            yield
+            return
         cost = query_cost(
             ec.schema._schema,
             ec.graphql_document,
