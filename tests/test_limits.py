@@ -194,7 +194,15 @@ async def test_cost_limit_and_report_are_settings(client, content):
 
 
 async def test_introspection_query_of_graphiql_passes_every_limit(client):
-    for query in (get_introspection_query(), get_introspection_query(descriptions=True)):
+    every_option = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+        one_of=True,
+    )
+    for query in (get_introspection_query(), every_option):
         result = await gql(client, query, headers={"x-graphql-cost": "1", **GRAPHQL_RESPONSE})
         assert result.response.status_code == 200
         assert not result.errors
