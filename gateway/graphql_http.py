@@ -1,7 +1,9 @@
 """The GraphQL HTTP endpoint: GET and POST, JSON in and out, coded errors, Server-Timing.
 
 Execution goes through ``strawberry.Schema.execute`` with parse and validation cached across
-requests (``ParserCache``/``ValidationCache`` share module-level LRUs).
+requests (``gateway.limits`` parses with the size limits into an LRU; ``ValidationCache``).
+Hardening (#6): HTTP rules (``gateway.http_rules``), rate-limit budget, execution timeout,
+database faults as 503/504, and the GraphQL-over-HTTP status codes per media type.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ class GraphQLEndpoint:
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
-        formatted = error.formatted
+        formatted: dict[str, Any] = dict(error.formatted)
         if self.settings.env == "production":
             # No "Did you mean ...?" hints for unknown fields, arguments, types or enum values.
             formatted["message"] = SUGGESTION.sub("", formatted["message"])
@@ -227,6 +229,7 @@ class GraphQLEndpoint:
             return self.respond(body, 500, headers, media, started, stats)
         if budget is not None:
             headers.update(budget.headers())
+        payload: dict[str, Any] | list[dict[str, Any]]
         if not isinstance(parsed, list):
             payload, status, extra = results[0]
         else:  # a batch: one array of complete GraphQL responses

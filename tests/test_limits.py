@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from graphql import get_introspection_query
 
@@ -284,3 +286,23 @@ async def test_nul_characters_in_text_input_are_bad_user_input(client, content):
     for result in (search, literal):
         assert result.codes == ["BAD_USER_INPUT"], result.body
         assert result.statements == 0
+
+
+async def test_a_slow_client_does_not_block_other_requests(client, content):
+    body_may_finish = asyncio.Event()
+
+    async def slow_body():
+        yield b'{"query": "{ articles '
+        await body_may_finish.wait()  # the client stalls mid-upload
+        yield b'{ totalCount } }"}'
+
+    slow = asyncio.create_task(
+        client.post("/graphql", content=slow_body(), headers={"content-type": "application/json"})
+    )
+    for _ in range(3):
+        assert ok(await gql(client, "{ articles { totalCount } }")) == {
+            "articles": {"totalCount": 3}
+        }
+    assert not slow.done()
+    body_may_finish.set()
+    assert (await slow).json() == {"data": {"articles": {"totalCount": 3}}}
