@@ -18,6 +18,7 @@ from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.limits import QueryLimits
 from gateway.ratelimit import build_rate_limiter
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -116,4 +117,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan, middleware=http_rules.middleware(settings))
     app.state.settings = settings
     app.state.schema = schema
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     return app

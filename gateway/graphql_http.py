@@ -26,6 +26,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.auth import Authenticator, preview_tokens
 from gateway.config import Settings
 from gateway.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.graphiql import graphiql_page
@@ -39,9 +40,9 @@ from gateway.http_rules import (
     negotiate,
 )
 from gateway.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
-from resolvers.access import ANONYMOUS
+from resolvers.access import Viewer
 from resolvers.db import Database, track_queries
-from resolvers.errors import GatewayError
+from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
@@ -49,6 +50,7 @@ from schema import Context
 log = logging.getLogger("gateway.graphql")
 
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
+PRIVATE = "private, no-store"
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 COST_HEADER = "x-graphql-cost"
 
@@ -136,6 +138,8 @@ class GraphQLEndpoint:
         self.schema = schema
         self.settings = settings
         self.site = site
+        self.auth = Authenticator(settings)
+        self.preview = preview_tokens(settings)
         self.identify = ClientIdentifier(settings.trusted_proxies)
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
@@ -180,7 +184,7 @@ class GraphQLEndpoint:
         limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
         if limiter is None or not limiter.enabled:
             return None
-        return ClientBudget(limiter, self.identify(request))
+        return ClientBudget(limiter, f"ip:{self.identify.ip(request)}")
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -193,7 +197,8 @@ class GraphQLEndpoint:
             if not self.settings.graphiql_enabled:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
-        headers = {"X-Request-ID": request_id}
+        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
         media = JSON
         stats = track_queries()
         try:
@@ -208,18 +213,40 @@ class GraphQLEndpoint:
             operations = parsed if isinstance(parsed, list) else [parsed]
             budget = self.budget(request)
             request.state.budget = budget
-            # 1 unit before any GraphQL work, so floods of broken documents are refused cheaply.
+            # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
+            # or made-up tokens are refused cheaply.
             if budget is not None and not await budget.charge_request():
                 headers.update(budget.headers())
                 body = {"errors": [budget.error().formatted]}
                 return self.respond(body, 429, headers, media, started, stats)
-            results = [await self.run_one(request, op, media, request_id) for op in operations]
+            clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
+            now = clock() if clock is not None else datetime.now(UTC)
+            try:
+                viewer = await self.auth.viewer(request, request.app.state.db, now)
+            except Unauthenticated as exc:
+                headers.update(
+                    {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
+                )
+                body = error_payload(str(exc), exc.code)
+                return self.respond(body, 401, headers, media, started, stats)
+            if budget is not None and not viewer.is_anonymous:
+                budget.switch_to(self.identify(request))  # a verified token has its own budget
+            results = [
+                await self.run_one(request, op, media, request_id, viewer, now) for op in operations
+            ]
         except HttpError as exc:
             body = error_payload(str(exc), exc.code)
             return self.respond(body, exc.status, {**headers, **exc.headers}, media, started, stats)
         except BodyTooLarge:
             raise  # answered with 413 by the BodySizeLimit middleware
-        except Exception:
+        except Exception as exc:
+            if database_fault(exc) == UNAVAILABLE:  # e.g. the token lookup could not run
+                log.warning("database unavailable (request %s): %r", request_id, exc)
+                body = error_payload(
+                    "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
+                )
+                headers["Retry-After"] = "1"
+                return self.respond(body, 503, headers, media, started, stats)
             log.exception("unexpected error handling request %s", request_id)
             body = error_payload(
                 f"Internal server error (request id {request_id}).",
@@ -258,20 +285,27 @@ class GraphQLEndpoint:
         )
 
     async def run_one(
-        self, request: Request, params: GraphQLParams, media: str, request_id: str
+        self,
+        request: Request,
+        params: GraphQLParams,
+        media: str,
+        request_id: str,
+        viewer: Viewer,
+        now: datetime,
     ) -> tuple[dict[str, Any], int, dict[str, str]]:
         """One operation: (GraphQL response, HTTP status, extra headers)."""
         db: Database = request.app.state.db
-        now = datetime.now(UTC)
         context = Context(
             request=request,
             db=db,
             site=self.site,
-            viewer=ANONYMOUS,
+            viewer=viewer,
             now=now,
-            loaders=Loaders(db, ANONYMOUS, now),
+            loaders=Loaders(db, viewer, now),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            hooks=request.app.state.change_hooks,
+            preview=self.preview,
         )
         allowed = (
             {OperationType.QUERY}
@@ -338,4 +372,7 @@ class GraphQLEndpoint:
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        return payload, status, {}
+        extra = {}
+        if context.private or not viewer.is_anonymous:
+            extra["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
+        return payload, status, extra

@@ -1,10 +1,11 @@
 """Rate limits: a token bucket per client, in query-cost units.
 
-A client is its API token (the SHA-256 of the ``Authorization: Bearer`` value, never the token
-itself) or else its IP address; ``X-Forwarded-For`` is read only when the direct peer is a
+A client is its verified API token (the SHA-256 of the ``Authorization: Bearer`` value, never
+the token itself) or else its IP address; ``X-Forwarded-For`` is read only when the direct peer is a
 configured trusted proxy. A bucket holds ``budget`` units and refills completely in ``window``
-seconds. Every request takes 1 unit before any GraphQL work (so a flood of broken documents is
-refused cheaply) and the rest of its cost just before execution.
+seconds. Every request takes 1 unit from its IP's bucket before any other work (so a flood of
+broken documents or made-up tokens is refused cheaply) and its cost, just before execution, from
+its client's bucket.
 
 With Redis configured, buckets live in Redis and one Lua script reads, refills and takes
 atomically, using Redis's clock, so every instance shares one budget. When Redis cannot be
@@ -184,6 +185,13 @@ class ClientBudget:
         self.limiter = limiter
         self.identity = identity
         self.decision: Decision | None = None
+        self.prepaid = 0
+
+    def switch_to(self, identity: str) -> None:
+        """Charge the query to another bucket (a verified API token's) from now on."""
+        if identity != self.identity:
+            self.identity = identity
+            self.prepaid = 0
 
     @property
     def denied(self) -> bool:
@@ -191,12 +199,15 @@ class ClientBudget:
 
     async def charge_request(self) -> bool:
         self.decision = await self.limiter.take(self.identity, 1)
+        self.prepaid = 1 if self.decision.allowed else 0
         return self.decision.allowed
 
     async def charge_query(self, cost: int) -> bool:
-        """The rest of the query's cost (the request already paid 1 unit)."""
-        if cost > 1:
-            self.decision = await self.limiter.take(self.identity, cost - 1)
+        """The query's cost, less what this bucket was already paid for the request."""
+        units = cost - self.prepaid
+        self.prepaid = 0  # a batch pays its first operation's unit only once
+        if units > 0:
+            self.decision = await self.limiter.take(self.identity, units)
         return self.decision is None or self.decision.allowed
 
     def error(self) -> GraphQLError:
@@ -248,6 +259,8 @@ class ClientIdentifier:
         return hops[0] if hops else peer
 
     def __call__(self, request: Request) -> str:
+        """The token's bucket; call it only once the token is verified (made-up tokens would
+        otherwise each get a fresh budget). Before that, requests count against ``ip``."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             digest = hashlib.sha256(token.strip().encode()).hexdigest()[:32]

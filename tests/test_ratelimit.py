@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from gateway.app import create_app
 from gateway.config import Settings
+from tests.auth_support import add_token
 from tests.conftest import REDIS_URL, skip_or_fail
 from tests.support import add_article, add_author, gql
 from tests.tcp_proxy import TcpProxy
@@ -48,7 +49,7 @@ def remaining(result) -> int:
     return int(result.response.headers["ratelimit-remaining"])
 
 
-def assert_limited(result) -> None:
+def assert_limited(result, statements: int = 0) -> None:
     response = result.response
     assert response.status_code == 429, result.body
     assert result.codes == ["RATE_LIMITED"]
@@ -56,7 +57,7 @@ def assert_limited(result) -> None:
     assert int(response.headers["retry-after"]) >= 1
     assert result.errors[0]["extensions"]["retryAfter"] == int(response.headers["retry-after"])
     assert response.headers["ratelimit-limit"] == "100"
-    assert result.statements == 0
+    assert result.statements == statements  # nothing ran (but a token lookup, if any)
 
 
 async def test_budget_is_spent_in_cost_units_then_429(client, content):
@@ -99,13 +100,25 @@ async def test_forwarded_header_from_an_untrusted_peer_is_ignored(client, conten
     assert_limited(await gql(client, COST_50, headers={"x-forwarded-for": "198.51.100.9"}))
 
 
-async def test_api_tokens_have_own_budgets(client, content):
-    token_a = {"authorization": "Bearer token-a"}
-    for _ in range(2):
-        await gql(client, COST_50, headers=token_a)
-    assert_limited(await gql(client, COST_50, headers=token_a))
-    assert remaining(await gql(client, COST_50, headers={"authorization": "Bearer token-b"})) == 50
-    assert remaining(await gql(client, COST_50)) == 50  # the IP's own budget is untouched
+async def test_verified_api_tokens_have_own_budgets(client, content, db):
+    token_a = {"authorization": f"Bearer {await add_token(db, 'editor')}"}
+    token_b = {"authorization": f"Bearer {await add_token(db, 'editor')}"}
+    assert remaining(await gql(client, COST_50, headers=token_a)) == 50
+    assert remaining(await gql(client, COST_50, headers=token_a)) == 0
+    assert_limited(await gql(client, COST_50, headers=token_a), statements=1)
+    assert remaining(await gql(client, COST_50, headers=token_b)) == 50
+    # Each of those requests also paid 1 unit from the IP's bucket, before the token was checked.
+    assert remaining(await gql(client, COST_50)) == 100 - 4 - 50
+
+
+async def test_made_up_tokens_get_no_fresh_budget(client, content):
+    statuses = []
+    for i in range(102):
+        fake = {"authorization": f"Bearer cgw_{'x' * 40}{i}"}
+        statuses.append((await gql(client, COST_5, headers=fake)).response.status_code)
+    # Every made-up token is refused, and each costs its IP a unit: the 101st is rate limited.
+    assert set(statuses[:100]) == {401}
+    assert statuses[100:] == [429, 429]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"rate_limit_budget": 0}])
@@ -135,19 +148,22 @@ async def redis_tokens(redis: Redis, key: str) -> float:
     return float(await redis.hget(key, "tokens"))
 
 
-async def test_two_instances_share_one_budget_in_redis(settings, content, redis_prefix):
+async def test_two_instances_share_one_budget_in_redis(settings, content, redis_prefix, db):
     redis, prefix = redis_prefix
     shared = settings.model_copy(update={"redis_url": REDIS_URL, "rate_limit_key_prefix": prefix})
+    secret = await add_token(db, "editor")
     async with running(shared) as one, running(shared) as two:
-        assert remaining(await gql(one, COST_50)) == 50
-        assert remaining(await gql(two, COST_50)) == 0
-        assert_limited(await gql(one, COST_50))
+        token = await gql(two, COST_5, headers={"authorization": f"Bearer {secret}"})
+        assert remaining(token) == 95  # the token's own bucket
+        assert remaining(await gql(one, COST_50)) == 49  # the IP's: 1 unit went to the token call
+        # Instance two alone would have had 100 units; it shares the 49 left and 48 < 50 - 1.
         assert_limited(await gql(two, COST_50))
-        await gql(two, COST_5, headers={"authorization": "Bearer s3cret-token"})
+        assert_limited(await gql(one, COST_50))
     keys = sorted([k.decode() async for k in redis.scan_iter(match=prefix + "*")])
     assert keys[0] == prefix + "ip:127.0.0.1"
-    assert keys[1].startswith(prefix + "token:") and "s3cret" not in keys[1]
-    assert await redis_tokens(redis, keys[0]) < 1
+    assert keys[1].startswith(prefix + "token:") and secret not in keys[1]
+    assert await redis_tokens(redis, keys[0]) == pytest.approx(47, abs=0.1)  # 100 - 1 - 50 - 2
+    assert await redis_tokens(redis, keys[1]) == pytest.approx(95, abs=0.1)
     assert await redis.pttl(keys[0]) > 0  # buckets expire once they would be full again
 
 
