@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     )
     max_document_length: int = Field(15000, ge=1, description="Characters per document.")
     max_body_bytes: int = Field(102400, ge=1024, description="Largest HTTP request body.")
+    max_body_bytes_authenticated: int = Field(
+        1048576,
+        ge=1024,
+        description="Largest body of a request with credentials (an editor's long article).",
+    )
     max_batch_operations: int = Field(
         0, ge=0, le=50, description="Operations per JSON-array request; 0 = batching off."
     )

@@ -306,3 +306,13 @@ async def test_a_slow_client_does_not_block_other_requests(client, content):
     assert not slow.done()
     body_may_finish.set()
     assert (await slow).json() == {"data": {"articles": {"totalCount": 3}}}
+
+
+async def test_requests_with_credentials_may_send_long_articles(client):
+    body = {"query": "{ __typename }", "variables": {"pad": "x" * 300_000}}
+    headers = {"authorization": "Bearer cgw_not-a-real-token"}
+    response = await client.post("/graphql", json=body, headers=headers)
+    assert response.status_code == 401  # read in full, then refused for the made-up token
+    body["variables"]["pad"] = "x" * 1_100_000
+    response = await client.post("/graphql", json=body, headers=headers)
+    assert response.status_code == 413
