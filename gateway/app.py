@@ -5,19 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
 from gateway import http_rules
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.limits import QueryLimits
 from gateway.ratelimit import build_rate_limiter
+from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -52,13 +56,28 @@ def database_from_settings(settings: Settings) -> Database:
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
+            pre_ping=settings.db_pool_pre_ping,
             statement_timeout=settings.db_statement_timeout,
             connect_timeout=settings.db_connect_timeout,
         )
     )
 
 
+def _missing_sqlite_folder(url: str) -> Path | None:
+    """Checked up front: sqlite would fail inside aiosqlite's thread, less clearly."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(str(parsed.database)).expanduser().resolve().parent
+    return None if folder.is_dir() else folder
+
+
 async def check_database(db: Database, url: str) -> None:
+    folder = _missing_sqlite_folder(url)
+    if folder is not None:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {redact_url(url)}: folder {folder} does not exist"
+        )
     try:
         await db.scalar(text("SELECT 1"))
     except Exception as exc:
@@ -97,9 +116,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise
         app.state.db = db
         app.state.rate_limiter = build_rate_limiter(settings)
+        # issue 8: live event hub, and the delivery worker unless it runs apart
+        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        app.state.events = events.hub
+        app.state.event_runtime = events
         try:
             yield
         finally:
+            await events.stop()
             await app.state.rate_limiter.aclose()
             await db.dispose()
 
@@ -111,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
     ]
@@ -118,4 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.schema = schema
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

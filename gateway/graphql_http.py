@@ -327,7 +327,10 @@ class GraphQLEndpoint:
             log.warning("request %s stopped after %s s", request_id, timeout)
             message = f"The request took longer than {timeout:g} s and was stopped."
             return error_payload(message, TIMEOUT, requestId=request_id), 504, {}
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:  # issue 8
+                message = "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql."
+                return error_payload(message, "BAD_REQUEST"), 400, {}
             message = "Only queries can be sent with GET; use POST for mutations."
             return error_payload(message, "METHOD_NOT_ALLOWED"), 405, {"Allow": "POST"}
         except MissingQueryError:

@@ -40,6 +40,11 @@ class Viewer:
         return self.role is None
 
     @property
+    def is_anonymous_reader(self) -> bool:
+        """Sees public content only: no role and no preview."""
+        return self.role is None and self.preview_article_id is None
+
+    @property
     def sees_unpublished(self) -> bool:
         return self.role in ("editor", "admin")
 
@@ -145,3 +150,10 @@ def may_manage_tokens(viewer: Viewer) -> str | None:
     if viewer.is_anonymous:
         return SIGN_IN
     return None if viewer.is_admin else "Only admins may manage API tokens."
+
+
+def may_manage_webhooks(viewer: Viewer) -> str | None:
+    """Webhooks (issue 8) can reach any public URL and see every event, drafts included."""
+    if viewer.is_anonymous:
+        return SIGN_IN
+    return None if viewer.is_admin else "Only admins may manage webhooks."

@@ -76,6 +76,7 @@ def make_engine(
     pool_timeout: float = 10.0,
     pool_recycle: int = 1800,
     echo: bool = False,
+    pre_ping: bool = False,
     statement_timeout: float = 0,
     connect_timeout: float = 5.0,
 ) -> AsyncEngine:
@@ -90,7 +91,7 @@ def make_engine(
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
-            pool_pre_ping=True,
+            pool_pre_ping=pre_ping,
             # statement_timeout: PostgreSQL itself cancels a runaway statement (#6), even when
             # the request that started it is gone.
             connect_args={
@@ -116,19 +117,24 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )
+        # Reads are single SELECTs: on PostgreSQL they run in autocommit, which saves the
+        # BEGIN and ROLLBACK round trips a pooled connection would otherwise make per query.
+        self.reader = (
+            engine if self.is_sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     async def all(self, stmt: Executable) -> Sequence[Row[Any]]:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             result = await conn.execute(stmt)
             return result.all()
 
     async def one_or_none(self, stmt: Executable) -> Row[Any] | None:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             result = await conn.execute(stmt)
             return result.first()
 
     async def scalar(self, stmt: Executable) -> Any:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return (await conn.execute(stmt)).scalar()
 
     async def dispose(self) -> None:
