@@ -2,8 +2,8 @@
 
 A resolver that cannot reach PostgreSQL (refused, reset mid-query, pool exhausted, server
 shutting down) gets ``SERVICE_UNAVAILABLE`` and HTTP 503, so clients and load balancers retry;
-nothing needs restarting, because the pool (``pool_pre_ping``) reconnects once the database is
-back. A statement cancelled by PostgreSQL's ``statement_timeout`` is a ``TIMEOUT``.
+nothing needs restarting: SQLAlchemy invalidates the pool on a disconnect error, so the next
+request opens fresh connections once the database is back (with or without pre-ping). A statement cancelled by PostgreSQL's ``statement_timeout`` is a ``TIMEOUT``.
 """
 
 from __future__ import annotations

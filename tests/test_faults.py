@@ -70,7 +70,7 @@ async def test_unreachable_database_is_503_and_the_gateway_recovers(proxied, pro
     assert_unavailable(await gql(proxied, ARTICLES, headers=GRJ))
     assert_unavailable(await gql(proxied, AUTHORS, headers={"accept": "application/json"}))
     proxy.restore()
-    # No restart: the pool's pre-ping drops the dead connections and opens new ones.
+    # No restart: the pool was invalidated on the disconnect and opens new connections.
     assert ok(await gql(proxied, ARTICLES)) == expected
     assert ok(await gql(proxied, AUTHORS)) == {"authors": {"nodes": [{"name": "Jim Gray"}]}}
 
