@@ -56,6 +56,7 @@ def database_from_settings(settings: Settings) -> Database:
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
+            pre_ping=settings.db_pool_pre_ping,
             statement_timeout=settings.db_statement_timeout,
             connect_timeout=settings.db_connect_timeout,
         )

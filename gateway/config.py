@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
     db_pool_recycle: int = Field(1800, ge=-1, description="Recycle connections after N seconds.")
     db_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    db_pool_pre_ping: bool = Field(
+        False,
+        description="Test each pooled PostgreSQL connection before use (one extra round trip per "
+        "query). Off: a connection lost to a database restart fails one query, then the pool "
+        "is invalidated and reconnects.",
+    )
     server_timing: bool = Field(True, description="Send the Server-Timing header.")
     graphiql: bool | None = Field(
         None, description="Serve GraphiQL on GET /graphql; default: on in development only."

@@ -75,7 +75,8 @@ async def test_list_queries_do_not_read_the_body_unless_selected(settings, libra
     statements: list[str] = []
 
     def capture(conn, cursor, statement, *args):
-        statements.append(statement)
+        if "FROM article" in statement:  # the app's background worker runs queries too
+            statements.append(statement)
 
     async with serve(settings) as (app, client):
         engine = app.state.db.engine.sync_engine
