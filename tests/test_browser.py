@@ -283,6 +283,7 @@ def gateway_speaks_apq(server: LiveServer) -> bool:
         params={
             "extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}})
         },
+        headers={"GraphQL-Preflight": "1"},  # the gateway's CSRF rule for GETs
         timeout=10,
     ).json()
     codes = [e.get("extensions", {}).get("code") for e in probe.get("errors", [])]

@@ -34,7 +34,8 @@ async function loadDocument(file) {
           .filter((line) => !META_LINE.test(line.trim()))
           .join("\n")
           .trim();
-        const name = /\b(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(text)[1];
+        // Operations start a line; comments may mention "query" too.
+        const name = /^(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(text)[1];
         return { text, name, hash: await sha256Hex(text) };
       })(),
     );
@@ -54,7 +55,13 @@ async function get(params) {
       url.searchParams.set(key, typeof value === "string" ? value : JSON.stringify(value));
     }
   }
-  const response = await fetch(url, { headers: { Accept: "application/graphql-response+json, application/json" } });
+  const response = await fetch(url, {
+    headers: {
+      Accept: "application/graphql-response+json, application/json",
+      // A GET must carry a header that forces a CORS preflight: the gateway's CSRF rule.
+      "GraphQL-Preflight": "1",
+    },
+  });
   let body;
   try {
     body = await response.json();

@@ -19,7 +19,12 @@ export function createApolloClient(uri: string, getToken: () => string | null = 
   });
   const persisted = new PersistedQueryLink({ sha256, useGETForHashedQueries: true });
   return new ApolloClient({
-    link: ApolloLink.from([auth, persisted, new HttpLink({ uri })]),
+    link: ApolloLink.from([
+      auth,
+      persisted,
+      // GETs must carry a preflight-forcing header (the gateway's CSRF prevention).
+      new HttpLink({ uri, headers: { "GraphQL-Preflight": "1" } }),
+    ]),
     cache: new InMemoryCache({
       // Interfaces of schema.graphql (generate with @graphql-codegen/fragment-matcher).
       possibleTypes: { Node: ["Article", "Author", "Category", "Tag"], Term: ["Category", "Tag"] },

@@ -14,7 +14,10 @@ export function createUrqlClient(url: string, getToken: () => string | null = ()
     ],
     fetchOptions: () => {
       const token = getToken();
-      return token ? { headers: { authorization: `Bearer ${token}` } } : {};
+      // GETs must carry a preflight-forcing header (the gateway's CSRF prevention).
+      const headers: Record<string, string> = { "GraphQL-Preflight": "1" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      return { headers };
     },
   });
 }
