@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.observability import Operations
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -47,6 +49,7 @@ def database_from_settings(settings: Settings) -> Database:
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
+            pool_pre_ping=settings.db_pool_pre_ping,
             echo=settings.db_echo,
         )
     )
@@ -62,15 +65,19 @@ async def check_database(db: Database, url: str) -> None:
         ) from None
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
+    """``tracer_provider``: an OpenTelemetry TracerProvider to use instead of one built from the
+    OTEL_* variables (embedding, tests)."""
     if settings is None:
         try:
             settings = load_settings()
         except SettingsError as exc:
             raise SystemExit(f"content-gateway: {exc}") from None
+    ops = Operations(settings, tracer_provider=tracer_provider)
     cache_size = settings.document_cache_size
     schema = build_schema(
         extensions=[
+            ops.schema_extension(),  # first: its timings wrap the document caches
             lambda: ParserCache(maxsize=cache_size),
             lambda: ValidationCache(maxsize=cache_size),
         ],
@@ -89,10 +96,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.error("%s", exc)
             raise
         app.state.db = db
+        await ops.startup(app, db)
         try:
             yield
         finally:
+            await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
             await db.dispose()
+            log.info("shutdown complete")
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -104,8 +114,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *ops.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=ops.middleware())
     app.state.settings = settings
+    app.state.metrics = ops.metrics
     app.state.schema = schema
     return app

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +23,15 @@ from strawberry.types.graphql import OperationType
 
 from gateway.config import Settings
 from gateway.graphiql import graphiql_page
+from gateway.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from resolvers.access import ANONYMOUS
-from resolvers.db import Database, track_queries
+from resolvers.db import Database
 from resolvers.errors import GatewayError
 from resolvers.loaders import Loaders
 from resolvers.site import Site
@@ -138,7 +144,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(request)  # set by RequestMiddleware, echoed by it too
         if (
             request.method == "GET"
             and "query" not in request.query_params
@@ -152,9 +158,10 @@ class GraphQLEndpoint:
             params = await read_params(request)
         except BadRequest as exc:
             body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            note_errors(request, body["errors"])
             return Response(orjson.dumps(body), exc.status, exc.headers, media_type=media)
 
-        stats = track_queries()
+        stats = query_stats_of(request)
         db: Database = request.app.state.db
         now = datetime.now(UTC)
         context = Context(
@@ -189,26 +196,26 @@ class GraphQLEndpoint:
                     }
                 ]
             }
+            note_errors(request, body["errors"])
             return Response(orjson.dumps(body), 405, {"Allow": "POST"}, media_type=media)
         except MissingQueryError:
             body = {
                 "errors": [{"message": "Missing `query`.", "extensions": {"code": "BAD_REQUEST"}}]
             }
+            note_errors(request, body["errors"])
             return Response(orjson.dumps(body), 400, media_type=media)
 
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = [self.format_error(e, request_id) for e in result.errors]
+            note_errors(request, payload["errors"])
         if result.data is not None or not result.errors:
             payload["data"] = result.data
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        headers = {"X-Request-ID": request_id}
+        headers = {}
         if self.settings.server_timing:
-            total_ms = (time.perf_counter() - started) * 1000
-            headers["Server-Timing"] = (
-                f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
-                f"total;dur={total_ms:.2f}"
-            )
+            total = time.perf_counter() - started
+            headers["Server-Timing"] = server_timing(record_of(request), stats, total)
         return Response(orjson.dumps(payload), status, headers, media_type=media)

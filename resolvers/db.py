@@ -75,6 +75,7 @@ def make_engine(
     max_overflow: int = 10,
     pool_timeout: float = 10.0,
     pool_recycle: int = 1800,
+    pool_pre_ping: bool = True,
     echo: bool = False,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -88,7 +89,7 @@ def make_engine(
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
-            pool_pre_ping=True,
+            pool_pre_ping=pool_pre_ping,
         )
     event.listen(engine.sync_engine, "before_cursor_execute", _before_execute)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_execute)
