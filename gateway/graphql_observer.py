@@ -127,9 +127,25 @@ class OperationObserver(SchemaExtension):
         self.deprecated = deprecated
         self.record: RequestRecord | None = None
         self.executed = False
+        self.open: dict[str, tuple[float, Any]] = {}  # phase -> (start, span handle)
 
-    def _phase(self, phase: str, started: float) -> None:
+    def _begin(self, phase: str, **attributes: Any) -> None:
+        self.open[phase] = (
+            time.perf_counter(),
+            self.tracing.begin(f"graphql.{phase}", **attributes),
+        )
+
+    def _end(self, phase: str) -> None:
+        """Idempotent: called when the hook resumes, and again at the end of the operation for
+        hooks that never resumed (ParserCache raising a syntax error while being entered)."""
+        opened = self.open.pop(phase, None)
+        if opened is None:
+            return
+        started, span = opened
         seconds = time.perf_counter() - started
+        ec = self.execution_context
+        failed = ec.graphql_document is None or bool(ec.pre_execution_errors)
+        self.tracing.end(span, failed=failed)
         if self.record is not None:
             self.record.phases[phase] = self.record.phases.get(phase, 0.0) + seconds
         if self.metrics is not None:
@@ -145,25 +161,26 @@ class OperationObserver(SchemaExtension):
         try:
             yield
         finally:
+            for phase in reversed(list(self.open)):
+                self._end(phase)
             self._finish()
 
     def on_parse(self) -> Iterator[None]:
-        with self.tracing.span("graphql.parse"):
-            started = time.perf_counter()
-            try:
-                yield
-            finally:
-                self._phase("parse", started)
+        self._begin("parse")
+        try:
+            yield
+        finally:
+            self._end("parse")
 
     def on_validate(self) -> Iterator[None]:
-        with self.tracing.span("graphql.validate"):
-            started = time.perf_counter()
-            try:
-                yield
-            finally:
-                self._phase("validate", started)
+        self._begin("validate")
+        try:
+            yield
+        finally:
+            self._end("validate")
         ec = self.execution_context
         if self.metrics is not None and not ec.pre_execution_errors and ec.graphql_document:
+            # Strawberry keeps graphql-core's schema in ``_schema``; validation needs that one.
             used = self.deprecated.of(ec.schema._schema, ec.query or "", ec.graphql_document)
             client = self._client() or "anonymous"
             for member in used:
@@ -172,13 +189,14 @@ class OperationObserver(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         self.executed = True
         name, kind = self._operation()
-        attributes = {"graphql.operation.name": name or "", "graphql.operation.type": kind or ""}
-        with self.tracing.span("graphql.execute", **attributes):
-            started = time.perf_counter()
-            try:
-                yield
-            finally:
-                self._phase("execute", started)
+        self._begin(
+            "execute",
+            **{"graphql.operation.name": name or "", "graphql.operation.type": kind or ""},
+        )
+        try:
+            yield
+        finally:
+            self._end("execute")
 
     def _client(self) -> str | None:
         viewer = getattr(self.execution_context.context, "viewer", None)

@@ -107,7 +107,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
         ]
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_shared_processors(), structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=_shared_processors(),
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *final,

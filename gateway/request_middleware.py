@@ -18,7 +18,8 @@ from gateway.request_context import REQUEST_ID_HEADER, RequestRecord, accept_req
 from gateway.tracing import Tracing
 
 access_log = get_logger("gateway.access")
-# Probes and scrapes: counted in the HTTP metrics, but kept out of the per-request DB histograms.
+# Probes, scrapes and unmatched paths (scanners): counted in the HTTP metrics, but kept out of the
+# per-request DB histograms.
 INFRA_ROUTES = frozenset({"/metrics", "/healthz", "/readyz"})
 
 
@@ -90,7 +91,7 @@ class RequestMiddleware:
             label = route or "unmatched"
             self.metrics.http_requests.labels(method, label, str(status)).inc()
             self.metrics.http_duration.labels(method, label).observe(duration)
-            if label not in INFRA_ROUTES:
+            if route is not None and route not in INFRA_ROUTES:
                 self.metrics.db_statements.observe(record.stats.statements)
                 self.metrics.db_time.observe(record.stats.seconds)
         if not self.access_log_enabled:

@@ -94,6 +94,27 @@ class Tracing:
             return nullcontext()
         return self.tracer.start_as_current_span(name, attributes=attributes)
 
+    def begin(self, name: str, **attributes: Any) -> Any:
+        """Start a span and make it current; ``end`` it in the same task (handle: None when off).
+        For hooks that may never be resumed (a Strawberry hook whose neighbour raised)."""
+        if self.tracer is None:
+            return None
+        from opentelemetry import context
+
+        span = self.tracer.start_span(name, attributes=attributes)
+        return span, context.attach(self._trace.set_span_in_context(span))
+
+    def end(self, handle: Any, *, failed: bool = False) -> None:
+        if handle is None:
+            return
+        from opentelemetry import context
+
+        span, token = handle
+        context.detach(token)
+        if failed:
+            span.set_status(self._trace.Status(self._trace.StatusCode.ERROR))
+        span.end()
+
     @contextmanager
     def http_span(self, scope: dict[str, Any]) -> Iterator[Any]:
         """The server span of one request; yields the span (None when tracing is off)."""
