@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +57,7 @@ class RequestRecord:
             self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - started
 
 
-def new_record(scope: dict[str, Any], request_id: str) -> RequestRecord:
+def new_record(scope: MutableMapping[str, Any], request_id: str) -> RequestRecord:
     """Attach a fresh record to the scope. The state dict is copied: ASGI servers (and
     asgi-lifespan) may hand every request the same lifespan-state dict."""
     record = RequestRecord(request_id=request_id, stats=track_queries())

@@ -66,6 +66,7 @@ def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: floa
             listener = _start_metrics_listener(settings.metrics_bind)
             log.info("metrics listener started", bind=settings.metrics_bind)
         config = hypercorn_config(bind, workers, graceful_timeout)
+        log.info("serving", bind=bind, workers=workers, metrics_dir=metrics_dir)
         # Workers inherit SIG_IGN for SIGTERM: when a supervisor signals the whole process group
         # (systemd's default KillMode), only this parent reacts and the workers shut down
         # gracefully on its word instead of dying mid-request. hypercorn installs the parent's

@@ -13,7 +13,7 @@ Configuration is the standard one: ``OTEL_TRACES_EXPORTER`` (default ``otlp``; `
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -116,7 +116,7 @@ class Tracing:
         span.end()
 
     @contextmanager
-    def http_span(self, scope: dict[str, Any]) -> Iterator[Any]:
+    def http_span(self, scope: MutableMapping[str, Any]) -> Iterator[Any]:
         """The server span of one request; yields the span (None when tracing is off)."""
         if self.tracer is None:
             yield None

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.ops_support import GatewayServer, total
+from tests.ops_support import GatewayServer, free_port, total
 from tests.support import add_article, add_author
 
 TOKEN = "tok_live_5ca1ab1e0ddba11"
@@ -30,8 +30,12 @@ ACCESS_FIELDS = {
 
 
 @contextlib.asynccontextmanager
-async def running(database_url: str, tmp_path: Path, workers: int) -> AsyncIterator[GatewayServer]:
-    server = GatewayServer({"GATEWAY_DATABASE_URL": database_url}, workers=workers, cwd=tmp_path)
+async def running(
+    database_url: str, tmp_path: Path, workers: int, **env: str
+) -> AsyncIterator[GatewayServer]:
+    server = GatewayServer(
+        {"GATEWAY_DATABASE_URL": database_url, **env}, workers=workers, cwd=tmp_path
+    )
     try:
         await server.start()
         yield server
@@ -125,11 +129,15 @@ async def _noop() -> None:
 async def test_sigterm_lets_the_in_flight_request_finish(
     database_url: str, db: Any, tmp_path: Path
 ) -> None:
+    """Also: metrics on a separate listener (GATEWAY_METRICS_BIND) run by the parent process."""
     author = await add_author(db, "Ada Lovelace")
     await add_article(db, "Notes", authors=[author])
     body = orjson.dumps({"query": "query Slow { articles { totalCount } }"})
+    metrics_port = free_port()
 
-    async with running(database_url, tmp_path, workers=1) as server:
+    async with running(
+        database_url, tmp_path, workers=1, GATEWAY_METRICS_BIND=f"127.0.0.1:{metrics_port}"
+    ) as server:
         # An idle keep-alive connection: the worker closes it as soon as it starts shutting
         # down, which is the event this test waits for (the listening socket stays open in
         # the parent process, so refused connections cannot tell).
@@ -137,6 +145,11 @@ async def test_sigterm_lets_the_in_flight_request_finish(
         idle_writer.write(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
         await idle_writer.drain()
         await _read_response(idle_reader)
+        async with httpx.AsyncClient(timeout=10) as plain:
+            assert (await plain.get(f"{server.url}/metrics")).status_code == 404
+            listener = await plain.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert total(listener.text, "gateway_http_requests_total", route="/healthz") == 1
+        assert total(listener.text, "gateway_http_requests_total", route="unmatched") == 1
 
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         writer.write(
@@ -169,6 +182,8 @@ async def test_sigterm_lets_the_in_flight_request_finish(
 
     events = [line.get("event") for line in server.json_lines()]
     assert "shutdown complete" in events
+    [serving] = [line for line in server.json_lines() if line.get("event") == "serving"]
+    assert not await asyncio.to_thread(Path(serving["metrics_dir"]).exists)  # cleaned up
     slow = [line for line in server.access_lines() if line.get("operation_name") == "Slow"]
     assert [line["status"] for line in slow] == [200]
 
