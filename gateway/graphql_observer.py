@@ -128,6 +128,7 @@ class OperationObserver(SchemaExtension):
         self.record: RequestRecord | None = None
         self.executed = False
         self.open: dict[str, tuple[float, Any]] = {}  # phase -> (start, span handle)
+        self.operation: tuple[str | None, str | None] | None = None
 
     def _begin(self, phase: str, **attributes: Any) -> None:
         self.open[phase] = (
@@ -149,7 +150,7 @@ class OperationObserver(SchemaExtension):
         if self.record is not None:
             self.record.phases[phase] = self.record.phases.get(phase, 0.0) + seconds
         if self.metrics is not None:
-            self.metrics.graphql_phase.labels(phase).observe(seconds)
+            self.metrics.phase_timers[phase].observe(seconds)
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -205,11 +206,15 @@ class OperationObserver(SchemaExtension):
         return getattr(viewer, "name", None) or getattr(viewer, "role", None)
 
     def _operation(self) -> tuple[str | None, str | None]:
+        if self.operation is not None:
+            return self.operation
         ec = self.execution_context
         try:
-            return ec.operation_name, ec.operation_type.value
+            found = ec.operation_name, ec.operation_type.value
         except Exception:  # no document, or no operation of that name: nothing to report
             return ec.operation_name, None
+        self.operation = found
+        return found
 
     def _finish(self) -> None:
         ec = self.execution_context

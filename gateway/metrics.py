@@ -125,6 +125,10 @@ class Metrics:
             "Operations selecting a deprecated field, argument or enum value, by client.",
             ("field", "client"),
         )
+        # Fixed label sets, resolved once (``labels()`` locks and builds a key on every call).
+        self.phase_timers = {
+            p: self.graphql_phase.labels(p) for p in ("parse", "validate", "execute")
+        }
         for state in ("in_use", "idle"):
             self.db_pool.labels(state=state).set(0)
 

@@ -17,7 +17,6 @@ from gateway.metrics import Metrics
 from gateway.request_context import REQUEST_ID_HEADER, RequestRecord, accept_request_id, new_record
 from gateway.tracing import Tracing
 
-access_log = get_logger("gateway.access")
 # Probes, scrapes and unmatched paths (scanners): counted in the HTTP metrics, but kept out of the
 # per-request DB histograms.
 INFRA_ROUTES = frozenset({"/metrics", "/healthz", "/readyz"})
@@ -43,6 +42,9 @@ class RequestMiddleware:
         self.metrics = metrics
         self.tracing = tracing
         self.access_log_enabled = access_log_enabled
+        self.log = get_logger("gateway.access").bind()  # resolved now: no proxy per line
+        # Labelled children looked up once: ``labels()`` takes a lock and builds a key each time.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,8 +91,17 @@ class RequestMiddleware:
         method = scope["method"]
         if self.metrics is not None:
             label = route or "unmatched"
-            self.metrics.http_requests.labels(method, label, str(status)).inc()
-            self.metrics.http_duration.labels(method, label).observe(duration)
+            key = (method, label, status)
+            children = self._children.get(key)
+            if children is None:
+                children = (
+                    self.metrics.http_requests.labels(method, label, str(status)),
+                    self.metrics.http_duration.labels(method, label),
+                )
+                if len(self._children) < 1000:  # methods are client-chosen: stay bounded
+                    self._children[key] = children
+            children[0].inc()
+            children[1].observe(duration)
             if route is not None and route not in INFRA_ROUTES:
                 self.metrics.db_statements.observe(record.stats.statements)
                 self.metrics.db_time.observe(record.stats.seconds)
@@ -115,10 +126,10 @@ class RequestMiddleware:
             fields["trace_id"], fields["span_id"] = ids
         if failure is not None and not isinstance(failure, Exception):
             fields["cancelled"] = True  # client went away or the worker is being killed
-            access_log.warning("request", **fields)
+            self.log.warning("request", **fields)
         elif failure is not None:
-            access_log.error("request", exc_info=failure, **fields)
+            self.log.error("request", exc_info=failure, **fields)
         elif status >= 500:
-            access_log.error("request", **fields)
+            self.log.error("request", **fields)
         else:
-            access_log.info("request", **fields)
+            self.log.info("request", **fields)
