@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -17,6 +19,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.observability import Operations
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -55,7 +58,21 @@ def database_from_settings(settings: Settings) -> Database:
     )
 
 
+def _missing_sqlite_folder(url: str) -> Path | None:
+    """Checked up front: sqlite would fail inside aiosqlite's thread, less clearly."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(str(parsed.database)).expanduser().resolve().parent
+    return None if folder.is_dir() else folder
+
+
 async def check_database(db: Database, url: str) -> None:
+    folder = _missing_sqlite_folder(url)
+    if folder is not None:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {redact_url(url)}: folder {folder} does not exist"
+        )
     try:
         await db.scalar(text("SELECT 1"))
     except Exception as exc:
@@ -120,4 +137,5 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.settings = settings
     app.state.metrics = ops.metrics
     app.state.schema = schema
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     return app

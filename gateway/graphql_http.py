@@ -21,6 +21,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.auth import Authenticator, preview_tokens
 from gateway.config import Settings
 from gateway.graphiql import graphiql_page
 from gateway.request_context import (
@@ -30,9 +31,8 @@ from gateway.request_context import (
     request_id_of,
     server_timing,
 )
-from resolvers.access import ANONYMOUS
 from resolvers.db import Database
-from resolvers.errors import GatewayError
+from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
@@ -40,6 +40,7 @@ from schema import Context
 log = logging.getLogger("gateway.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+PRIVATE = "private, no-store"
 JSON = "application/json"
 
 
@@ -117,10 +118,12 @@ class GraphQLEndpoint:
         self.schema = schema
         self.settings = settings
         self.site = site
+        self.auth = Authenticator(settings)
+        self.preview = preview_tokens(settings)
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
-        formatted = error.formatted
+        formatted: dict[str, Any] = dict(error.formatted)
         if isinstance(original, GatewayError):
             formatted.setdefault("extensions", {})["code"] = original.code
         elif original is None:
@@ -163,16 +166,29 @@ class GraphQLEndpoint:
 
         stats = query_stats_of(request)
         db: Database = request.app.state.db
-        now = datetime.now(UTC)
+        clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
+        now = clock() if clock is not None else datetime.now(UTC)
+        try:
+            viewer = await self.auth.viewer(request, db, now)
+        except Unauthenticated as exc:
+            body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
+            note_errors(request, body["errors"])
+            headers = {
+                "WWW-Authenticate": 'Bearer error="invalid_token"',
+                "Cache-Control": PRIVATE,
+            }
+            return Response(orjson.dumps(body), 401, headers, media_type=media)
         context = Context(
             request=request,
             db=db,
             site=self.site,
-            viewer=ANONYMOUS,
+            viewer=viewer,
             now=now,
-            loaders=Loaders(db, ANONYMOUS, now),
+            loaders=Loaders(db, viewer, now),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            hooks=request.app.state.change_hooks,
+            preview=self.preview,
         )
         allowed = (
             {OperationType.QUERY}
@@ -214,7 +230,11 @@ class GraphQLEndpoint:
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        headers = {}
+        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        # (X-Request-ID is added by RequestMiddleware.)
+        headers = {"Vary": "Authorization"}
+        if context.private or not viewer.is_anonymous:
+            headers["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
         if self.settings.server_timing:
             total = time.perf_counter() - started
             headers["Server-Timing"] = server_timing(record_of(request), stats, total)

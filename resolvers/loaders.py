@@ -24,6 +24,7 @@ from resolvers.models import (
     article_category_t,
     article_t,
     article_tag_t,
+    author_t,
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
@@ -61,6 +62,8 @@ class Loaders:
         self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
         self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
+        # issue 4: the private e-mail column, read only for viewers allowed to see it
+        self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
     def articles_of(self, kind: str) -> DataLoader:
         return {
@@ -90,6 +93,13 @@ class Loaders:
             select(article_t.c.id, article_t.c.body).where(article_t.c.id.in_(ids))
         )
         found = {r.id: r.body for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _emails_by_author_id(self, ids: Sequence[int]) -> list[str | None]:
+        rows = await self.db.all(
+            select(author_t.c.id, author_t.c.email).where(author_t.c.id.in_(ids))
+        )
+        found = {r.id: r.email for r in rows}
         return [found.get(i) for i in ids]
 
     async def _rows_by_id(self, kind: str, ids: Sequence[int]) -> list[Any]:
@@ -125,7 +135,7 @@ class Loaders:
         """Pages of articles under many parents: one window-function SELECT per distinct
         (size, cursor, direction), so a list of authors with ``articles(first: 5)`` is one."""
         link, parent_col = LINKS[kind]
-        key = sort_key(None, None)
+        key = sort_key(None, None, self.viewer)
         groups: dict[tuple[int, str | None, bool], list[int]] = defaultdict(list)
         for parent_id, size, cursor, backward in keys:
             groups[(size, cursor, backward)].append(parent_id)
@@ -138,7 +148,12 @@ class Loaders:
                 .label("rel_rank")
             )
             inner = (
-                select(parent_col.label("rel_parent"), *ARTICLE_COLUMNS, rank)
+                select(
+                    parent_col.label("rel_parent"),
+                    *ARTICLE_COLUMNS,
+                    key.column.label("sort_value"),
+                    rank,
+                )
                 .select_from(article_t.join(link, link.c.article_id == article_t.c.id))
                 .where(parent_col.in_(parent_ids), article_visible(self.viewer, self.now))
             )
@@ -158,7 +173,7 @@ class Loaders:
                 pages[(parent_id, size, cursor, backward)] = build_page(
                     grouped.get(parent_id, []),
                     args,
-                    lambda r: encode_cursor(key.name, r.published_at, r.id),
+                    lambda r: encode_cursor(key.name, r.sort_value, r.id),
                 )
         return [pages[k] for k in keys]
 

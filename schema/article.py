@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,9 +13,9 @@ import strawberry
 from resolvers import articles as article_queries
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo import build_seo
-from schema.common import Image, OrderDirection, Seo
+from schema.common import Audited, Image, OrderDirection, Seo
 from schema.context import Info
+from schema.prefetch import item_relations, prefetch_articles
 from schema.relay import Connection, Node, from_global_id, to_global_id
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ class ArticleStatus(Enum):
 
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
-class Article(Node):
+class Article(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
@@ -53,7 +55,11 @@ class Article(Node):
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
     public: strawberry.Private[bool]
+    loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
@@ -84,58 +90,61 @@ class Article(Node):
                 row.feature_image_width,
                 row.feature_image_height,
             ),
+            version=row.version,
             public=public,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
+
+    def _relation(self, info: Info, name: str) -> Any:
+        """What a relation field returns: the prefetched value, or an awaitable loading it."""
+        if name in self.loaded:
+            return self.loaded[name]
+        return self._load(info, name)
+
+    async def _load(self, info: Info, name: str) -> Any:
+        await prefetch_articles(info, [self], {name})
+        return self.loaded[name]
 
     @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
-    async def body(self, info: Info) -> str:
-        return await info.context.loaders.body_by_article_id.load(self.database_id) or ""
+    def body(self, info: Info) -> str:
+        return self._relation(info, "body")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The primary (first) author.")
-    async def author(self, info: Info) -> AuthorT:
-        from schema.author import Author
+    def author(self, info: Info) -> AuthorT:
+        authors = self._relation(info, "authors")
+        if isinstance(authors, list):
+            return authors[0]  # type: ignore[no-any-return]
+        return self._first(authors)  # type: ignore[return-value]
 
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return Author.from_row(rows[0], info)
+    @staticmethod
+    async def _first(pending: Awaitable[list[Any]]) -> Any:
+        return (await pending)[0]
 
     @strawberry.field(description="All authors in byline order; the first is the primary.")
-    async def authors(self, info: Info) -> list[AuthorT]:
-        from schema.author import Author
-
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return [Author.from_row(r, info) for r in rows]
+    def authors(self, info: Info) -> list[AuthorT]:
+        return self._relation(info, "authors")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Categories in their editorial order.")
-    async def categories(self, info: Info) -> list[CategoryT]:
-        from schema.taxonomy import Category
-
-        rows = await info.context.loaders.categories_by_article_id.load(self.database_id)
-        return [Category.from_row(r, info) for r in rows]
+    def categories(self, info: Info) -> list[CategoryT]:
+        return self._relation(info, "categories")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Tags in their editorial order.")
-    async def tags(self, info: Info) -> list[TagT]:
-        from schema.taxonomy import Tag
-
-        rows = await info.context.loaders.tags_by_article_id.load(self.database_id)
-        return [Tag.from_row(r, info) for r in rows]
+    def tags(self, info: Info) -> list[TagT]:
+        return self._relation(info, "tags")  # type: ignore[no-any-return]
 
     @strawberry.field(description="SEO metadata for this article's page.")
-    async def seo(self, info: Info) -> Seo:
-        loaders = info.context.loaders
-        meta = await loaders.seo_meta_by_entity.load(("article", self.database_id))
-        fallback = self.excerpt
-        if not fallback and not (meta is not None and meta.meta_description):
-            fallback = await loaders.body_by_article_id.load(self.database_id)
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.title,
-                fallback_description=fallback,
-                url=self.url,
-                public=self.public,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        return self._relation(info, "seo")  # type: ignore[no-any-return]
+
+
+async def article_connection(
+    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+) -> Connection[Article]:
+    """A connection of articles whose selected relations are loaded in bulk."""
+    connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
+    await prefetch_articles(info, connection.nodes, item_relations(info))
+    return connection
 
 
 @strawberry.enum(description="What to order articles by.")
@@ -189,13 +198,21 @@ class ArticleQuery:
             str | None,
             strawberry.argument(description="Locale of the slug; default: the site's locale."),
         ] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewToken`: also shows that one unpublished "
+                "article (and no other). The response is `Cache-Control: private, no-store`."
+            ),
+        ] = None,
     ) -> Article | None:
         if slug is None and id is None:
             raise UserInputError("Pass `slug` or `id`.")
         ctx = info.context
+        viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
         row = await article_queries.get_article(
             ctx.db,
-            ctx.viewer,
+            viewer,
             ctx.now,
             slug=slug,
             article_id=from_global_id(id, "Article")[1] if id is not None else None,
@@ -225,7 +242,7 @@ class ArticleQuery:
             published_before=_aware(f.published_before, "publishedBefore"),
             search=f.search,
         )
-        field = order_by.field.value if order_by else None
+        field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await article_queries.list_articles(
             ctx.db,
@@ -236,7 +253,7 @@ class ArticleQuery:
             None if direction is None else direction is OrderDirection.DESC,
             ctx.page(first, after, last, before),
         )
-        return Connection.build(page, count, lambda row: Article.from_row(row, info))
+        return await article_connection(info, page, count)
 
 
 async def related_articles(
@@ -258,4 +275,4 @@ async def related_articles(
     async def count() -> int:
         return int(await ctx.loaders.article_count_of(kind).load(parent_id))
 
-    return Connection.build(page, count, lambda row: Article.from_row(row, info))
+    return await article_connection(info, page, count)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.changes import ChangeHooks
+from resolvers.commands import CommandEnv
 from resolvers.db import Database
+from resolvers.errors import Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
+from resolvers.preview import PreviewTokens
 from resolvers.site import Site
 
 
@@ -25,6 +29,23 @@ class Context:
     loaders: Loaders
     default_page_size: int = 10
     max_page_size: int = 100
+    # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
+    hooks: ChangeHooks = field(default_factory=ChangeHooks)
+    preview: PreviewTokens | None = None
+    private: bool = False
+
+    def command_env(self) -> CommandEnv:
+        self.private = True
+        return CommandEnv(
+            db=self.db, site=self.site, viewer=self.viewer, now=self.now, hooks=self.hooks
+        )
+
+    def preview_viewer(self, token: str) -> Viewer:
+        """The viewer plus the one article a preview token opens; the response turns private."""
+        self.private = True
+        if self.preview is None:
+            raise Unauthenticated("Preview tokens are not available here.")
+        return replace(self.viewer, preview_article_id=self.preview.verify(token, self.now))
 
     def page(
         self,
