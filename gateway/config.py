@@ -91,8 +91,8 @@ class Settings(BaseSettings):
     metrics_max_operation_names: int = Field(
         200,
         ge=1,
-        description="Distinct GraphQL operation names kept as metric labels per process; "
-        'later ones are counted as "other".',
+        description="Distinct GraphQL operation names (and, separately, API token names) kept "
+        'as metric labels per process; later ones are counted as "other".',
     )
     tracing: bool = Field(
         False,

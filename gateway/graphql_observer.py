@@ -183,7 +183,7 @@ class OperationObserver(SchemaExtension):
         if self.metrics is not None and not ec.pre_execution_errors and ec.graphql_document:
             # Strawberry keeps graphql-core's schema in ``_schema``; validation needs that one.
             used = self.deprecated.of(ec.schema._schema, ec.query or "", ec.graphql_document)
-            client = self._client() or "anonymous"
+            client = self.metrics.client_label(self._client())
             for member in used:
                 self.metrics.deprecated_usage.labels(member, client).inc()
 

@@ -20,10 +20,12 @@ from structlog.types import EventDict, Processor
 REDACTED = "[REDACTED]"
 # Keys whose values are credentials whatever they look like.
 SECRET_KEY = re.compile(r"authorization|token|password|passwd|secret|api[_-]?key|cookie", re.I)
-# Credentials embedded in free text: "Bearer abc", "token=abc", "password: abc".
+# Credentials embedded in free text: "Bearer abc", "token=abc", "password: abc", and the
+# gateway's own API tokens (cgw_...) wherever they appear. "token:name" (no space: a token's
+# display name, as in client ids) is not a credential.
 SECRET_TEXT = re.compile(
-    r"(?i)(\bbearer\s+|\b(?:access_|api_|preview_)?token[\"']?\s*[=:]\s*[\"']?|"
-    r"\bpassword[\"']?\s*[=:]\s*[\"']?)[^\s\"'&,;]+"
+    r"(?i)(\bbearer\s+|\b(?:access_|api_|preview_)?token[\"']?(?:\s*=|\s*:\s+|:[\"'])\s*[\"']?|"
+    r"\bpassword[\"']?\s*[=:]\s*[\"']?|(?<![A-Za-z0-9])(?=cgw_))[^\s\"'&,;]+"
 )
 # Keys we write ourselves that merely contain a secret-looking word.
 SAFE_KEYS = frozenset({"sql_statements"})
@@ -32,7 +34,7 @@ SAFE_KEYS = frozenset({"sql_statements"})
 def redact_text(text: str) -> str:
     lowered = text.lower()
     # Cheap substring checks first: almost no line contains a credential.
-    if "bearer" not in lowered and "token" not in lowered and "password" not in lowered:
+    if not any(word in lowered for word in ("bearer", "token", "password", "cgw_")):
         return text
     return SECRET_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
 

@@ -50,6 +50,7 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.max_operation_names = max_operation_names
         self._operation_names: set[str] = set()
+        self._client_names: set[str] = set()
         r = self.registry
 
         def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
@@ -136,12 +137,24 @@ class Metrics:
         """Operation names come from clients: cap how many become label values."""
         if not name:
             return "anonymous"
-        if name in self._operation_names:
-            return name
-        if len(self._operation_names) >= self.max_operation_names:
+        return self._bounded(self._operation_names, name)
+
+    def client_label(self, client: str | None) -> str:
+        """API tokens by name; JWT users all as "jwt" (one series per end user would not
+        scale); both capped like operation names."""
+        if not client:
+            return "anonymous"
+        if client.startswith("jwt:"):
+            return "jwt"
+        return self._bounded(self._client_names, client)
+
+    def _bounded(self, seen: set[str], value: str) -> str:
+        if value in seen:
+            return value
+        if len(seen) >= self.max_operation_names:
             return OTHER
-        self._operation_names.add(name)
-        return name
+        seen.add(value)
+        return value
 
     def sample_pool(self, pool: Any) -> None:
         """QueuePool counts; pools without them (NullPool, StaticPool) are skipped."""

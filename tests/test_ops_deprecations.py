@@ -83,10 +83,11 @@ def test_every_kind_of_deprecated_member_is_found() -> None:
 async def test_usage_is_counted_per_client() -> None:
     metrics = Metrics()
     schema = build(metrics)
-    app = FakeContext(viewer=Viewer(role="reader", name="mobile-app"))
+    app = FakeContext(viewer=Viewer(role="editor", name="token:mobile-app"))
     anonymous = FakeContext(viewer=ANONYMOUS)
+    users = [FakeContext(viewer=Viewer(role="editor", name=f"jwt:user-{n}")) for n in range(3)]
 
-    for context in (app, app, anonymous):
+    for context in (app, app, anonymous, *users):
         result = await schema.execute("{ headline title }", context_value=context)
         assert result.errors is None
     result = await schema.execute("{ title }", context_value=app)
@@ -96,6 +97,7 @@ async def test_usage_is_counted_per_client() -> None:
 
     text = generate_latest(metrics.registry).decode()
     usage = "gateway_deprecated_field_usage_total"
-    assert total(text, usage, field="Query.headline", client="mobile-app") == 2
+    assert total(text, usage, field="Query.headline", client="token:mobile-app") == 2
     assert total(text, usage, field="Query.headline", client="anonymous") == 1
-    assert total(text, usage) == 3
+    assert total(text, usage, field="Query.headline", client="jwt") == 3  # one series, not 3
+    assert total(text, usage) == 6

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from gateway.logs import redact_secrets
+from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
 
 TOKEN = "tok_live_9f8e7d6c5b4a"
@@ -122,17 +123,25 @@ async def test_tokens_never_reach_the_log(
 ) -> None:
     author = await add_author(db, "Ada")
     await add_article(db, "Hello", authors=[author])
+    token = await add_token(db, "editor", name="reader-app")
     capsys.readouterr()
-    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    bearer = {"Authorization": f"Bearer {token}"}
 
-    await gql(client, QUERY, headers=bearer)
-    await gql(client, QUERY, headers=bearer, method="GET")
-    await client.get(f"/graphql?query={{articles{{totalCount}}}}&token={TOKEN}", headers=bearer)
-    await client.get(f"/nowhere?preview_token={TOKEN}", headers=bearer)
+    ok(await gql(client, QUERY, headers=bearer))
+    ok(await gql(client, QUERY, headers=bearer, method="GET"))
+    await client.get(f"/graphql?query={{articles{{totalCount}}}}&token={token}", headers=bearer)
+    await client.get(f"/nowhere?preview_token={token}", headers=bearer)
     await gql(client, "query { articles(first: -1) { totalCount } }", headers=bearer)
+    refused = await gql(client, QUERY, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert refused.codes == ["UNAUTHENTICATED"]
 
     err = capsys.readouterr().err
-    assert err.count('"logger":"gateway.access"') == 5
+    lines = access([json.loads(line) for line in err.splitlines() if line.strip()])
+    assert len(lines) == 6
+    assert [line["client_id"] for line in lines[:2]] == ["token:reader-app"] * 2
+    assert lines[-1]["error_codes"] == ["UNAUTHENTICATED"]
+    assert lines[-1]["status"] == 401
+    assert token not in err
     assert TOKEN not in err
 
 
@@ -144,13 +153,16 @@ def test_redaction_covers_keys_text_and_nesting() -> None:
         "exception": "ValueError: bad token=abc123 in request",
         "sql_statements": 3,
         "items": [{"password": "hunter2"}],
+        "url": "GET /graphql?query=x&preview=cgw_SECRETSECRET123",
+        "client_id": "token:reader-app",  # a token's name, not the token
     }
     clean = redact_secrets(None, "info", event)
     text = json.dumps(clean)
-    for secret in ("abc.def.ghi", "k-123", "abc123", "hunter2", '"Bearer abc"'):
+    for secret in ("abc.def.ghi", "k-123", "abc123", "hunter2", '"Bearer abc"', "SECRETSECRET"):
         assert secret not in text
     assert clean["headers"]["accept"] == "application/json"
     assert clean["sql_statements"] == 3
+    assert clean["client_id"] == "token:reader-app"
 
 
 @pytest.mark.parametrize("settings_overrides", [{"env": "development"}])

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import orjson
 
+from tests.auth_support import add_token
 from tests.ops_support import GatewayServer, free_port, total
 from tests.support import add_article, add_author
 
-TOKEN = "tok_live_5ca1ab1e0ddba11"
 QUERY = "query Front { articles(first: 5) { totalCount nodes { title author { name } } } }"
 ACCESS_FIELDS = {
     "timestamp", "level", "logger", "event", "pid", "request_id", "method", "path", "status",
@@ -43,9 +43,9 @@ async def running(
         await server.close()
 
 
-async def front_page(client: httpx.AsyncClient) -> dict[str, Any]:
+async def front_page(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     response = await client.post(
-        "/graphql", json={"query": QUERY}, headers={"Authorization": f"Bearer {TOKEN}"}
+        "/graphql", json={"query": QUERY}, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -59,6 +59,7 @@ async def test_two_workers_share_metrics_logs_and_one_database(
     author = await add_author(db, "Grace Hopper")
     for n in range(3):
         await add_article(db, f"Story {n}", authors=[author])
+    token = await add_token(db, "editor", name="mobile-app")
 
     async with running(database_url, tmp_path, workers=2) as server:
         # No keep-alive: every request is a new connection, which either worker may accept.
@@ -77,7 +78,8 @@ async def test_two_workers_share_metrics_logs_and_one_database(
             # Until access lines show both worker pids (bounded: the kernel picks the worker).
             for _round in range(20):
                 pages = await asyncio.gather(
-                    *(front_page(client) for _ in range(10)), writer() if _round == 0 else _noop()
+                    *(front_page(client, token) for _ in range(10)),
+                    writer() if _round == 0 else _noop(),
                 )
                 sent += 10
                 assert all(p["totalCount"] >= 3 for p in pages[:10])
@@ -88,7 +90,7 @@ async def test_two_workers_share_metrics_logs_and_one_database(
             assert len(pids) == 2, "one worker served every request"
 
             # Both workers see every committed write.
-            final = [await front_page(client) for _ in range(6)]
+            final = [await front_page(client, token) for _ in range(6)]
             assert {p["totalCount"] for p in final} == {3 + writes}
             sent += 6
 
@@ -116,9 +118,10 @@ async def test_two_workers_share_metrics_logs_and_one_database(
     for line in graphql_lines:
         assert set(line) >= ACCESS_FIELDS, ACCESS_FIELDS - set(line)
         assert line["status"] == 200 and line["operation_name"] == "Front"
-        assert line["sql_statements"] == 3  # page, count, authors batch
+        assert line["sql_statements"] == 4  # token lookup, page, count, authors batch
+        assert line["client_id"] == "token:mobile-app"
     output = "\n".join(server.stderr + server.stdout)
-    assert TOKEN not in output
+    assert token not in output
     assert sum(line.get("event") == "shutdown complete" for line in lines) == 2
 
 
