@@ -137,5 +137,3 @@ def test_config_docs_command_checks_and_writes(tmp_path: Path) -> None:
     assert "out of date" in stale.stderr
     subprocess.run([CLI, "config-docs", "-o", str(target)], check=True, capture_output=True)
     assert target.read_text() == render_configuration()
-    fresh = subprocess.run([CLI, "config-docs", "--check", "-o", str(target)], capture_output=True)
-    assert fresh.returncode == 0
