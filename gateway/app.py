@@ -13,12 +13,14 @@ from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.observability import Operations
+from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -52,7 +54,7 @@ def database_from_settings(settings: Settings) -> Database:
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
-            pool_pre_ping=settings.db_pool_pre_ping,
+            pre_ping=settings.db_pool_pre_ping,
             echo=settings.db_echo,
         )
     )
@@ -114,9 +116,14 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             raise
         app.state.db = db
         await ops.startup(app, db)
+        # issue 8: live event hub, and the delivery worker unless it runs apart
+        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        app.state.events = events.hub
+        app.state.event_runtime = events
         try:
             yield
         finally:
+            await events.stop()
             await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
             await db.dispose()
             log.info("shutdown complete")
@@ -129,6 +136,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *ops.routes(),
@@ -138,4 +146,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.metrics = ops.metrics
     app.state.schema = schema
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

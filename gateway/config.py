@@ -73,7 +73,9 @@ class Settings(BaseSettings):
 
     # --- issue 7: operations (logs, metrics, tracing, readiness) ---
     db_pool_pre_ping: bool = Field(
-        True, description="Test PostgreSQL connections on checkout (drops dead ones quietly)."
+        False,
+        description="Test PostgreSQL connections on checkout: no failed request after a database "
+        "restart, at the cost of one round trip per checkout.",
     )
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="Log format; auto: JSON in production, readable in development."
@@ -99,9 +101,7 @@ class Settings(BaseSettings):
         description="Export OpenTelemetry traces (needs the otel extra; exporter, endpoint, "
         "service name and sampler come from the standard OTEL_* variables).",
     )
-    redis_url: str | None = Field(
-        None, description="Redis URL (redis://host:6379/0); /readyz checks it when set."
-    )
+    # redis_url (GATEWAY_REDIS_URL) is defined with the issue 8 settings; /readyz checks it.
     readiness_timeout: float = Field(
         2.0, gt=0, le=60, description="Seconds each /readyz check may take before it fails."
     )
@@ -133,6 +133,68 @@ class Settings(BaseSettings):
         7 * 24 * 3600, ge=60, description="Longest `expiresIn` a preview token may ask for."
     )
 
+    # --- issue 8: events (outbox), webhooks, purges, subscriptions ---
+    events_worker: bool = Field(
+        True, description="Run the event delivery worker inside the server process."
+    )
+    events_poll_interval: float = Field(
+        1.0, gt=0, le=60, description="Seconds the worker waits between polls when idle."
+    )
+    events_batch_size: int = Field(
+        50, ge=1, le=1000, description="Events dispatched / deliveries claimed per poll."
+    )
+    events_lease_seconds: float = Field(
+        60.0, gt=0, description="A claimed delivery not confirmed within this is retried."
+    )
+    events_retention_hours: float = Field(
+        168.0, gt=0, description="Delivered events are pruned after this many hours."
+    )
+    events_redis_channel: str = Field(
+        "content-gateway:events", description="Redis pub/sub channel of live content events."
+    )
+    webhook_timeout: float = Field(10.0, gt=0, le=300, description="Timeout of one webhook call.")
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=50, description="Attempts before a delivery is dead-lettered."
+    )
+    webhook_backoff_base: float = Field(
+        5.0, ge=0, description="Seconds before the first retry; doubles per attempt (jittered)."
+    )
+    webhook_backoff_max: float = Field(3600.0, ge=0, description="Longest wait between retries.")
+    webhook_concurrency: int = Field(
+        8, ge=1, le=256, description="Webhook requests one worker sends at once."
+    )
+    webhook_allow_private_targets: bool = Field(
+        False,
+        description="Allow webhook/purge targets on private, loopback or link-local addresses "
+        "(local development and tests only; SSRF protection is off for them).",
+    )
+    events_purge_url: str | None = Field(
+        None, description="Generic HTTP purge: called with the surrogate keys of every event."
+    )
+    events_purge_method: Literal["POST", "PURGE"] = Field(
+        "POST", description="POST (JSON body) or PURGE (Surrogate-Key header) to the purge URL."
+    )
+    events_purge_hook: str | None = Field(
+        None, description="A custom purge hook factory, module:attribute (called with settings)."
+    )
+    redis_url: str | None = Field(
+        None,
+        description="redis://host:port/db; fans live subscription events out across "
+        "instances (in-process only when unset); /readyz checks it when set.",
+    )
+    ws_max_connections: int = Field(
+        1000, ge=1, description="WebSocket connections one process accepts at once."
+    )
+    ws_max_subscriptions: int = Field(
+        20, ge=1, le=1000, description="Subscriptions one WebSocket connection may run at once."
+    )
+    ws_idle_timeout: float = Field(
+        300.0, gt=0, description="Close a WebSocket after this many seconds without any message."
+    )
+    ws_init_timeout: float = Field(
+        10.0, gt=0, description="Seconds a WebSocket client has to send connection_init."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -151,13 +213,6 @@ class Settings(BaseSettings):
         host, _, port = value.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be host:port, such as 127.0.0.1:9100")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _check_redis_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator("site_url")
@@ -196,6 +251,30 @@ class Settings(BaseSettings):
         minimum = {"HS256": 32, "HS384": 48, "HS512": 64}.get(algorithm, 0)
         if len(self.jwt_key.get_secret_value().encode()) < minimum:
             raise ValueError(f"GATEWAY_JWT_KEY must be at least {minimum} bytes for {algorithm}")
+        return self
+
+    @field_validator("events_purge_url")
+    @classmethod
+    def _check_purge_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _check_lease(self) -> Settings:
+        # A lease shorter than the request timeout would let a second worker re-send a delivery
+        # that is still in flight.
+        if self.events_lease_seconds <= self.webhook_timeout:
+            raise ValueError(
+                "GATEWAY_EVENTS_LEASE_SECONDS must be longer than GATEWAY_WEBHOOK_TIMEOUT"
+            )
         return self
 
     @property

@@ -146,6 +146,7 @@ async def test_pool_settings_are_applied(settings: Settings, backend: str) -> No
             "db_max_overflow": 0,
             "db_pool_timeout": 0.3,
             "db_pool_recycle": 600,
+            "db_pool_pre_ping": True,
             "readiness_timeout": 5.0,
         }
     )
