@@ -159,7 +159,8 @@ class Tracing:
         )
 
     def instrument_engine(self, engine: Any) -> None:
-        """One CLIENT span per SQL statement, via engine events (sync_engine of an AsyncEngine).
+        """One CLIENT span per SQL statement run inside a traced request, via engine events
+        (sync_engine of an AsyncEngine).
 
         The events fire inside SQLAlchemy's greenlet, which carries the caller's contextvars, so
         the span's parent is the dataloader batch or resolver that ran the statement."""
@@ -168,6 +169,7 @@ class Tracing:
         from sqlalchemy import event
 
         tracer = self.tracer
+        current_span = self._trace.get_current_span
         sync_engine = getattr(engine, "sync_engine", engine)
         system = {"postgresql": "postgresql", "sqlite": "sqlite"}.get(
             sync_engine.dialect.name, sync_engine.dialect.name
@@ -177,29 +179,37 @@ class Tracing:
         error = self._trace.Status(self._trace.StatusCode.ERROR)
 
         def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            spans = conn.info.setdefault("gw_spans", [])
+            if not current_span().get_span_context().is_valid:
+                # Background work (event worker polls) outside any request: no orphan traces.
+                spans.append(None)
+                return
             verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
-            span = tracer.start_span(
-                verb,
-                kind=kind,
-                attributes={
-                    "db.system.name": system,
-                    "db.namespace": database or "",
-                    "db.operation.name": verb,
-                    "db.query.text": statement,  # parameters are bound, never inlined
-                },
+            spans.append(
+                tracer.start_span(
+                    verb,
+                    kind=kind,
+                    attributes={
+                        "db.system.name": system,
+                        "db.namespace": database or "",
+                        "db.operation.name": verb,
+                        "db.query.text": statement,  # parameters are bound, never inlined
+                    },
+                )
             )
-            conn.info.setdefault("gw_spans", []).append(span)
 
         def after(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
             spans = conn.info.get("gw_spans")
             if spans:
-                spans.pop().end()
+                span = spans.pop()
+                if span is not None:
+                    span.end()
 
         def failed(exception_context):  # type: ignore[no-untyped-def]
             conn = exception_context.connection
             spans = conn.info.get("gw_spans") if conn is not None else None
-            if spans:
-                span = spans.pop()
+            span = spans.pop() if spans else None
+            if span is not None:
                 span.record_exception(exception_context.original_exception)
                 span.set_status(error)
                 span.end()

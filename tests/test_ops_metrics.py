@@ -106,6 +106,8 @@ async def test_requests_and_operations_are_counted(client: httpx.AsyncClient, db
     assert moved(f"{batch}_sum", loader="tags_by_article_id") == 12
 
 
+# The event delivery worker would hold connections of its own now and then.
+@pytest.mark.parametrize("settings_overrides", [{"events_worker": False}])
 async def test_pool_gauges_follow_connections(served: tuple[Starlette, Any]) -> None:
     app, client = served
     gauge = "gateway_db_pool_connections"

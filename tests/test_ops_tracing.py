@@ -11,6 +11,7 @@ from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy import text
 
 from gateway.app import create_app
 from gateway.config import Settings
@@ -23,9 +24,7 @@ QUERY = "query Front { articles(first: 5) { nodes { title author { name } tags {
 
 
 @pytest.fixture
-async def traced(
-    settings: Settings,
-) -> AsyncIterator[tuple[httpx.AsyncClient, InMemorySpanExporter]]:
+async def traced_app(settings: Settings) -> AsyncIterator[tuple[Any, httpx.AsyncClient, Any]]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -33,8 +32,15 @@ async def traced(
     async with LifespanManager(application) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client, exporter
+            yield application, client, exporter
     provider.shutdown()
+
+
+@pytest.fixture
+def traced(
+    traced_app: tuple[Any, httpx.AsyncClient, InMemorySpanExporter],
+) -> tuple[httpx.AsyncClient, InMemorySpanExporter]:
+    return traced_app[1], traced_app[2]
 
 
 def by_name(spans: tuple[ReadableSpan, ...], prefix: str) -> list[ReadableSpan]:
@@ -87,6 +93,18 @@ async def test_spans_nest_request_phases_batches_and_sql(
         assert statement.attributes["db.system.name"] in ("sqlite", "postgresql")
         assert statement.attributes["db.query.text"].lstrip().upper().startswith("SELECT")
     assert {s.context.trace_id for s in spans} == {int(REMOTE_TRACE, 16)}
+
+
+async def test_sql_outside_requests_makes_no_orphan_spans(
+    traced_app: tuple[Any, httpx.AsyncClient, InMemorySpanExporter],
+) -> None:
+    app, client, exporter = traced_app
+    ok(await gql(client, "{ articles { totalCount } }"))
+    assert by_name(exporter.get_finished_spans(), "SELECT")
+    exporter.clear()
+    # Like the event worker's polls: SQL with no request around it.
+    await app.state.db.scalar(text("SELECT 1"))
+    assert by_name(exporter.get_finished_spans(), "SELECT") == []
 
 
 async def test_failed_parse_closes_its_span(
