@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
+from gateway import feeds, sitemaps
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
@@ -43,6 +44,11 @@ def site_from_settings(settings: Settings) -> Site:
         author_path=settings.author_path,
         category_path=settings.category_path,
         tag_path=settings.tag_path,
+        description=settings.site_description,
+        logo_url=settings.site_logo_url,
+        default_image_url=settings.seo_default_image_url,
+        twitter_site=(settings.twitter_site or "").lstrip("@") or None,
+        article_type=settings.seo_article_type,
     )
 
 
@@ -54,8 +60,8 @@ def database_from_settings(settings: Settings) -> Database:
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
-            pre_ping=settings.db_pool_pre_ping,
             echo=settings.db_echo,
+            pre_ping=settings.db_pool_pre_ping,
         )
     )
 
@@ -139,12 +145,15 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
         *ops.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=ops.middleware())
     app.state.settings = settings
     app.state.metrics = ops.metrics
     app.state.schema = schema
+    app.state.site = site
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
         app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)

@@ -172,7 +172,7 @@ async def claim(
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries, at most one per (queue, entity)."""
     c, p = d.alias("c"), d.alias("p")
-    earlier = exists().where(
+    earlier = exists(select(p.c.id)).where(
         p.c.queue == c.c.queue,
         p.c.entity_key == c.c.entity_key,
         p.c.id < c.c.id,
@@ -293,7 +293,7 @@ async def prune(db: Database, now: datetime, retention_hours: float) -> int:
             delete(o).where(
                 o.c.dispatched_at.is_not(None),
                 o.c.created_at < cutoff,
-                ~exists().where(d.c.event_id == o.c.id),
+                ~exists(select(d.c.id)).where(d.c.event_id == o.c.id),
             )
         )
     return int(gone.rowcount or 0) + int(events.rowcount or 0)  # type: ignore[attr-defined]

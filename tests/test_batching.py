@@ -68,8 +68,7 @@ async def test_list_queries_do_not_read_the_body_unless_selected(settings, libra
     statements: list[str] = []
 
     def capture(conn, cursor, statement, *args):
-        # Only the article reads: the event worker's background statements interleave freely.
-        if "FROM article" in statement:
+        if "FROM article" in statement:  # the app's background worker runs queries too
             statements.append(statement)
 
     async with serve(settings) as (app, client):
