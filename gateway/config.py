@@ -160,6 +160,12 @@ class Settings(BaseSettings):
 
     # --- Hardening (issue #6): query limits, HTTP limits, CORS/CSRF, rate limits, faults ---
     max_query_depth: int = Field(6, ge=1, description="Deepest selection (graphql-armor count).")
+    depth_flatten_fragments: bool = Field(
+        True,
+        description="Count depth through fragments without a level for the fragment itself "
+        "(graphql-armor's flattenFragments), so `route { ... on Article { seo { ...Head } } }` "
+        "is as deep as its fields.",
+    )
     max_aliases: int = Field(15, ge=0, description="Aliases per operation (__typename free).")
     max_tokens: int = Field(1000, ge=1, description="Lexical tokens per document.")
     max_directives: int = Field(50, ge=0, description="Directives per operation.")
