@@ -12,7 +12,7 @@ SEED_ARTICLES ?= 500
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/pip install --quiet -e ".[dev,bench,otel]"
 	touch $(STAMP)
 
 install: $(STAMP)

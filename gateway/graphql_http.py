@@ -12,7 +12,6 @@ import asyncio
 import logging
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +39,15 @@ from gateway.http_rules import (
     negotiate,
 )
 from gateway.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
+from gateway.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from resolvers.access import Viewer
-from resolvers.db import Database, track_queries
+from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
@@ -188,7 +194,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(request)  # set by RequestMiddleware, which also echoes it
         if (
             request.method == "GET"
             and "query" not in request.query_params
@@ -198,9 +204,10 @@ class GraphQLEndpoint:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
         # The answer depends on the credentials: a shared cache must key on them (issue 4).
-        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
+        # (X-Request-ID is added by RequestMiddleware.)
+        headers = {"Vary": "Authorization"}
         media = JSON
-        stats = track_queries()
+        stats = query_stats_of(request)
         try:
             media = negotiate(request)
             if request.method not in ("GET", "POST"):
@@ -218,7 +225,7 @@ class GraphQLEndpoint:
             if budget is not None and not await budget.charge_request():
                 headers.update(budget.headers())
                 body = {"errors": [budget.error().formatted]}
-                return self.respond(body, 429, headers, media, started, stats)
+                return self.respond(body, 429, headers, media, started, stats, request)
             clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
             now = clock() if clock is not None else datetime.now(UTC)
             try:
@@ -228,7 +235,7 @@ class GraphQLEndpoint:
                     {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
                 )
                 body = error_payload(str(exc), exc.code)
-                return self.respond(body, 401, headers, media, started, stats)
+                return self.respond(body, 401, headers, media, started, stats, request)
             if budget is not None and not viewer.is_anonymous:
                 budget.switch_to(self.identify(request))  # a verified token has its own budget
             results = [
@@ -236,7 +243,9 @@ class GraphQLEndpoint:
             ]
         except HttpError as exc:
             body = error_payload(str(exc), exc.code)
-            return self.respond(body, exc.status, {**headers, **exc.headers}, media, started, stats)
+            return self.respond(
+                body, exc.status, {**headers, **exc.headers}, media, started, stats, request
+            )
         except BodyTooLarge:
             raise  # answered with 413 by the BodySizeLimit middleware
         except Exception as exc:
@@ -246,14 +255,14 @@ class GraphQLEndpoint:
                     "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
                 )
                 headers["Retry-After"] = "1"
-                return self.respond(body, 503, headers, media, started, stats)
+                return self.respond(body, 503, headers, media, started, stats, request)
             log.exception("unexpected error handling request %s", request_id)
             body = error_payload(
                 f"Internal server error (request id {request_id}).",
                 "INTERNAL_SERVER_ERROR",
                 requestId=request_id,
             )
-            return self.respond(body, 500, headers, media, started, stats)
+            return self.respond(body, 500, headers, media, started, stats, request)
         if budget is not None:
             headers.update(budget.headers())
         payload: dict[str, Any] | list[dict[str, Any]]
@@ -263,7 +272,7 @@ class GraphQLEndpoint:
             payload, extra = [r[0] for r in results], {}
             status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
         headers.update(extra)
-        return self.respond(payload, status, headers, media, started, stats)
+        return self.respond(payload, status, headers, media, started, stats, request)
 
     def respond(
         self,
@@ -273,13 +282,14 @@ class GraphQLEndpoint:
         media: str,
         started: float,
         stats: Any,
+        request: Request,
     ) -> Response:
+        for item in payload if isinstance(payload, list) else [payload]:
+            if isinstance(item, dict) and item.get("errors"):
+                note_errors(request, item["errors"])  # error codes for the access log
         if self.settings.server_timing:
-            total_ms = (time.perf_counter() - started) * 1000
-            headers["Server-Timing"] = (
-                f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
-                f"total;dur={total_ms:.2f}"
-            )
+            total = time.perf_counter() - started
+            headers["Server-Timing"] = server_timing(record_of(request), stats, total)
         return Response(
             orjson.dumps(payload), status, headers, media_type=f"{media}; charset=utf-8"
         )
