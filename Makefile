@@ -31,7 +31,8 @@ test-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing (apt)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+	      || echo "warning: apt-get could not install$$missing: those tests will skip (an error on CI)"; \
 	  else \
 	    echo "note: missing$$missing: browser/codegen tests will skip (apt-get install$$missing)"; \
 	  fi; \
