@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from resolvers.access import Viewer, article_visible
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import (
@@ -145,6 +146,7 @@ async def list_articles(
     order_field: str | None,
     descending: bool | None,
     args: PageArgs,
+    tags: TagCollector | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     """One page of visible articles, and a function that counts them all (run only if asked)."""
     conds = _conditions(db, viewer, now, flt)
@@ -167,6 +169,9 @@ async def list_articles(
     rows = await db.all(stmt) if args.size > 0 or seek is not None else []
     label = key.column.key if key.name != "RELEVANCE" else "score"
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r._mapping[label], r.id))
+    if tags is not None:
+        tags.listing("article")
+        tags.articles(page.rows, now)
 
     async def count() -> int:
         count_stmt = select(func.count()).select_from(a).where(*conds)
@@ -186,6 +191,7 @@ async def get_article(
     article_id: int | None = None,
     locale: str | None = None,
     default_locale: str = "en",
+    tags: TagCollector | None = None,
 ) -> Any | None:
     """A visible article by id or slug; without a locale the default locale's article wins."""
     stmt = select(*ARTICLE_COLUMNS).where(article_visible(viewer, now))
@@ -197,4 +203,10 @@ async def get_article(
         stmt = stmt.where(a.c.locale == locale)
     else:
         stmt = stmt.order_by(case((a.c.locale == default_locale, 0), else_=1), a.c.id)
-    return await db.one_or_none(stmt.limit(1))
+    row = await db.one_or_none(stmt.limit(1))
+    if tags is not None:
+        if row is not None:
+            tags.articles([row], now)
+        else:
+            tags.missing("article", slug=slug, entity_id=article_id)
+    return row

@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS, sort_key
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.directory import TABLES
 from resolvers.models import (
@@ -42,10 +43,14 @@ PageKey = tuple[int, int, str | None, bool]
 class Loaders:
     """All loaders of one request. Names follow ``<target>_by_<key>``."""
 
-    def __init__(self, db: Database, viewer: Viewer, now: datetime) -> None:
+    def __init__(
+        self, db: Database, viewer: Viewer, now: datetime, tags: TagCollector | None = None
+    ) -> None:
         self.db = db
         self.viewer = viewer
         self.now = now
+        # Every batch records what it returned and what it did not find (issue 5).
+        self.tags = tags if tags is not None else TagCollector()
         self.article_by_id = DataLoader(self._articles_by_id)
         self.body_by_article_id = DataLoader(self._bodies_by_article_id)
         self.author_by_id = DataLoader(partial(self._rows_by_id, "author"))
@@ -83,6 +88,9 @@ class Loaders:
             )
         )
         found = {r.id: r for r in rows}
+        self.tags.articles(rows, self.now)
+        for missing in set(ids) - found.keys():
+            self.tags.missing("article", entity_id=missing)
         return [found.get(i) for i in ids]
 
     async def _bodies_by_article_id(self, ids: Sequence[int]) -> list[str | None]:
@@ -90,12 +98,16 @@ class Loaders:
             select(article_t.c.id, article_t.c.body).where(article_t.c.id.in_(ids))
         )
         found = {r.id: r.body for r in rows}
+        self.tags.entities("article", rows)
         return [found.get(i) for i in ids]
 
     async def _rows_by_id(self, kind: str, ids: Sequence[int]) -> list[Any]:
         table, columns = TABLES[kind]
         rows = await self.db.all(select(*columns).where(table.c.id.in_(ids)))
         found = {r.id: r for r in rows}
+        self.tags.entities(kind, rows)
+        for missing in set(ids) - found.keys():
+            self.tags.missing(kind, entity_id=missing)
         return [found.get(i) for i in ids]
 
     async def _linked(self, kind: str, article_ids: Sequence[int]) -> list[list[Any]]:
@@ -111,6 +123,7 @@ class Loaders:
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.rel_article].append(row)
+        self.tags.entities(kind, rows)
         return [grouped.get(i, []) for i in article_ids]
 
     async def _seo_meta(self, keys: Sequence[tuple[str, int]]) -> list[Any]:
@@ -119,6 +132,8 @@ class Loaders:
             select(t).where(tuple_(t.c.entity_type, t.c.entity_id).in_(list(keys)))
         )
         found = {(r.entity_type, r.entity_id): r for r in rows}
+        for entity_type, entity_id in keys:
+            self.tags.entity(entity_type, entity_id)
         return [found.get(k) for k in keys]
 
     async def _article_pages(self, kind: str, keys: Sequence[PageKey]) -> list[Page]:
@@ -154,7 +169,9 @@ class Loaders:
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[row.rel_parent].append(row)
+            self.tags.articles(rows, self.now)
             for parent_id in parent_ids:
+                self.tags.listing("article", kind, parent_id)
                 pages[(parent_id, size, cursor, backward)] = build_page(
                     grouped.get(parent_id, []),
                     args,
@@ -171,4 +188,6 @@ class Loaders:
             .group_by(parent_col)
         )
         found = {r.parent: r.n for r in rows}
+        for parent_id in parent_ids:
+            self.tags.listing("article", kind, parent_id)
         return [int(found.get(i, 0)) for i in parent_ids]

@@ -201,6 +201,7 @@ class ArticleQuery:
             article_id=from_global_id(id, "Article")[1] if id is not None else None,
             locale=locale,
             default_locale=ctx.site.default_locale,
+            tags=ctx.tags,
         )
         return Article.from_row(row, info) if row is not None else None
 
@@ -235,6 +236,7 @@ class ArticleQuery:
             field,
             None if direction is None else direction is OrderDirection.DESC,
             ctx.page(first, after, last, before),
+            tags=ctx.tags,
         )
         return Connection.build(page, count, lambda row: Article.from_row(row, info))
 

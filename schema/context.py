@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
@@ -25,6 +26,8 @@ class Context:
     loaders: Loaders
     default_page_size: int = 10
     max_page_size: int = 100
+    # What this response depends on, for the response cache and CDN tags (issue 5).
+    tags: TagCollector = field(default_factory=TagCollector)
 
     def page(
         self,

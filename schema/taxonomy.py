@@ -81,7 +81,7 @@ class Tag(Term):
 class TaxonomyQuery:
     @strawberry.field(description="One category by slug.")
     async def category(self, info: Info, slug: str) -> Category | None:
-        row = await directory.get_by_slug(info.context.db, "category", slug)
+        row = await directory.get_by_slug(info.context.db, "category", slug, info.context.tags)
         return Category.from_row(row, info) if row is not None else None
 
     @strawberry.field(description="All categories, ordered by name.")
@@ -94,13 +94,16 @@ class TaxonomyQuery:
         before: str | None = None,
     ) -> Connection[Category]:
         page, count = await directory.list_by_name(
-            info.context.db, "category", info.context.page(first, after, last, before)
+            info.context.db,
+            "category",
+            info.context.page(first, after, last, before),
+            tags=info.context.tags,
         )
         return Connection.build(page, count, lambda row: Category.from_row(row, info))
 
     @strawberry.field(description="One tag by slug.")
     async def tag(self, info: Info, slug: str) -> Tag | None:
-        row = await directory.get_by_slug(info.context.db, "tag", slug)
+        row = await directory.get_by_slug(info.context.db, "tag", slug, info.context.tags)
         return Tag.from_row(row, info) if row is not None else None
 
     @strawberry.field(description="All tags, ordered by name.")
@@ -113,6 +116,9 @@ class TaxonomyQuery:
         before: str | None = None,
     ) -> Connection[Tag]:
         page, count = await directory.list_by_name(
-            info.context.db, "tag", info.context.page(first, after, last, before)
+            info.context.db,
+            "tag",
+            info.context.page(first, after, last, before),
+            tags=info.context.tags,
         )
         return Connection.build(page, count, lambda row: Tag.from_row(row, info))

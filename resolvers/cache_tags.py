@@ -1,0 +1,140 @@
+"""Cache tags: what a response depends on (read side) and what a write invalidates (write side).
+
+Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
+
+- ``article:12``, ``author:3``, ``category:5``, ``tag:7`` — an entity the response shows, or one
+  looked up by id and not found (its id is the same tag, so creating or publishing it purges);
+- ``article-slug:hello``, ``author-slug:ada``, ... — a lookup by slug that found nothing, so that
+  publishing a draft with that slug purges the cached ``null`` (WPGraphQL Smart Cache #4298);
+- ``list:article``, ``list:author``, ... — a root list or count of that type;
+- ``list:article:author:3`` (``:category:``, ``:tag:``) — the articles nested under one parent;
+- ``skipped:article`` — a response that showed too many articles to name them all; every article
+  write purges it (Smart Cache's fallback, so the header stays bounded).
+
+Nothing here imports the web or GraphQL layers: the collector is created per request by the
+gateway and handed to ``Loaders`` and the query functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from resolvers.db import Database, as_utc
+from resolvers.models import article_t
+
+ENTITY_KINDS = ("article", "author", "category", "tag")
+# Kinds whose ``articles`` connection is tagged ``list:article:<kind>:<id>``.
+PARENT_KINDS = ("author", "category", "tag")
+
+
+class TagCollector:
+    """The tags of one request's reads, plus two flags the response cache obeys.
+
+    ``time_sensitive``: the answer depends on the clock (an article list, or an article that was
+    not found and may be a scheduled one), so its cache lifetime is capped at the next scheduled
+    publication. ``private``: the answer must never be stored or shared (a preview, or a
+    non-public row reached the response).
+    """
+
+    __slots__ = ("private", "tags", "time_sensitive")
+
+    def __init__(self) -> None:
+        self.tags: set[str] = set()
+        self.time_sensitive = False
+        self.private = False
+
+    def entity(self, kind: str, entity_id: int) -> None:
+        self.tags.add(f"{kind}:{entity_id}")
+
+    def entities(self, kind: str, rows: Iterable[Any]) -> None:
+        self.tags.update(f"{kind}:{row.id}" for row in rows)
+
+    def articles(self, rows: Iterable[Any], now: datetime) -> None:
+        """Article rows about to be shown; a non-public one makes the response private."""
+        for row in rows:
+            self.tags.add(f"article:{row.id}")
+            published_at = as_utc(row.published_at)
+            if row.status != "published" or published_at is None or published_at > now:
+                self.private = True
+
+    def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
+        """A lookup found nothing: tag it so the write that creates the thing purges the null."""
+        if slug is not None:
+            self.tags.add(f"{kind}-slug:{slug}")
+        if entity_id is not None:
+            self.tags.add(f"{kind}:{entity_id}")
+        if kind == "article":
+            self.time_sensitive = True  # it may be a scheduled article that becomes public
+
+    def listing(
+        self, kind: str, parent_kind: str | None = None, parent_id: int | None = None
+    ) -> None:
+        """A list (or count) of ``kind``, at the root or under one parent."""
+        if parent_kind is None:
+            self.tags.add(f"list:{kind}")
+        else:
+            self.tags.add(f"list:{kind}:{parent_kind}:{parent_id}")
+        if kind == "article":
+            self.time_sensitive = True
+
+    def mark_private(self) -> None:
+        """Call for anything viewer-specific (preview tokens): never cache, never share."""
+        self.private = True
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """One committed change, as a write path describes it to the cache.
+
+    ``slugs``: every slug the entity had before or has after the write (both, on a rename).
+    ``parents``: for an article, every (kind, id) of its authors, categories and tags before or
+    after the write, so their nested ``articles`` lists are purged.
+    """
+
+    kind: str
+    entity_id: int
+    slugs: tuple[str, ...] = ()
+    parents: tuple[tuple[str, int], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind not in ENTITY_KINDS:
+            raise ValueError(f"unknown entity kind {self.kind!r}")
+        for parent_kind, _ in self.parents:
+            if parent_kind not in PARENT_KINDS:
+                raise ValueError(f"unknown parent kind {parent_kind!r}")
+
+
+def tags_for_change(change: EntityChange) -> set[str]:
+    """Every tag a cached response may carry that this change makes wrong."""
+    kind = change.kind
+    tags = {f"{kind}:{change.entity_id}", f"list:{kind}", f"skipped:{kind}"}
+    tags.update(f"{kind}-slug:{slug}" for slug in change.slugs)
+    if kind == "article":
+        tags.update(f"list:article:{pk}:{pid}" for pk, pid in change.parents)
+    else:
+        # Counts and nested lists under this parent show its articles; a deleted parent
+        # empties them.
+        tags.add(f"list:article:{kind}:{change.entity_id}")
+    return tags
+
+
+def tags_for_changes(changes: Iterable[EntityChange]) -> set[str]:
+    tags: set[str] = set()
+    for change in changes:
+        tags |= tags_for_change(change)
+    return tags
+
+
+async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
+    """When the next scheduled article becomes public: one seek on the status/published index."""
+    value = await db.scalar(
+        select(func.min(article_t.c.published_at)).where(
+            article_t.c.status == "published", article_t.c.published_at > now
+        )
+    )
+    return as_utc(value)
