@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import ParserCache, ValidationCache
 
+from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
+from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
 from resolvers.db import Database, make_engine, redact_url
@@ -52,6 +55,23 @@ def database_from_settings(settings: Settings) -> Database:
     )
 
 
+async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
+    """The response cache's storage; Redis is checked at start-up so a typo fails fast."""
+    if settings.cache_backend_name == "memory":
+        return MemoryBackend(settings.cache_memory_bytes)
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(settings.redis_url)  # type: ignore[arg-type]  # validated
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        raise DatabaseUnavailable(
+            f"cannot reach Redis at {redact_url(settings.redis_url or '')}: {exc}"
+        ) from None
+    return RedisBackend(client, settings.redis_prefix)
+
+
 async def check_database(db: Database, url: str) -> None:
     try:
         await db.scalar(text("SELECT 1"))
@@ -78,6 +98,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     site = site_from_settings(settings)
     graphql = GraphQLEndpoint(schema, settings, site)
+    # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
+    cache = CacheLayer(settings, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,8 +112,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise
         app.state.db = db
         try:
+            await cache.start(await cache_backend_from_settings(settings))
+        except DatabaseUnavailable as exc:
+            await db.dispose()
+            log.error("%s", exc)
+            raise
+        try:
             yield
         finally:
+            await cache.stop()
             await db.dispose()
 
     async def healthz(_: Request) -> Response:
@@ -108,4 +137,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.cache = cache
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,38 @@ class Settings(BaseSettings):
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
     )
 
+    # --- issue 5: caching, persisted queries ---------------------------------------------
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        "apq",
+        description="off: documents only; apq: automatic persisted queries; "
+        "allowlist: only trusted documents (see `content-gateway persisted import`).",
+    )
+    persisted_query_ttl: int = Field(
+        30 * 86400, ge=60, description="Seconds an APQ-registered document is kept."
+    )
+    response_cache: bool = Field(True, description="Cache public query responses server-side.")
+    cache_backend: Literal["memory", "redis"] | None = Field(
+        None, description="memory (one process) or redis; default: redis when REDIS_URL is set."
+    )
+    redis_url: str | None = Field(None, description="redis://host:port/db for the shared cache.")
+    redis_prefix: str = Field("cg:", description="Prefix of every Redis key the cache writes.")
+    cache_memory_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Memory bound of the in-process cache (bytes)."
+    )
+    cache_ttl: int = Field(300, ge=1, description="Seconds a response stays in the server cache.")
+    http_max_age: int = Field(30, ge=0, description="Cache-Control max-age of public GETs.")
+    http_s_maxage: int = Field(60, ge=0, description="Cache-Control s-maxage (CDNs).")
+    http_stale_while_revalidate: int = Field(
+        30, ge=0, description="Cache-Control stale-while-revalidate of public GETs."
+    )
+    surrogate_key_max_length: int = Field(
+        4000, ge=256, le=16000, description="Longest Surrogate-Key header before type fallback."
+    )
+    cache_purge_url: str | None = Field(
+        None, description='POST {"tags": [...]} here after each invalidation (CDN purge relay).'
+    )
+    cache_purge_timeout: float = Field(5.0, gt=0, description="Timeout of one purge call.")
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -81,6 +113,31 @@ class Settings(BaseSettings):
         if not value.startswith("/") or "{slug}" not in value:
             raise ValueError("must start with / and contain {slug}")
         return value
+
+    @field_validator("redis_url", "cache_purge_url")
+    @classmethod
+    def _check_service_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or value == "":
+            return None
+        schemes = (
+            ("redis", "rediss", "unix") if info.field_name == "redis_url" else ("http", "https")
+        )
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            raise ValueError(f"must be a {' or '.join(s + '://' for s in schemes)} URL")
+        return value
+
+    @model_validator(mode="after")
+    def _check_cache_backend(self) -> Settings:
+        if self.cache_backend == "redis" and not self.redis_url:
+            raise ValueError("GATEWAY_CACHE_BACKEND=redis needs GATEWAY_REDIS_URL")
+        return self
+
+    @property
+    def cache_backend_name(self) -> str:
+        if self.cache_backend is not None:
+            return self.cache_backend
+        return "redis" if self.redis_url else "memory"
 
     @property
     def is_sqlite(self) -> bool:

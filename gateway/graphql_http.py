@@ -22,8 +22,10 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.caching import CacheLayer
 from gateway.config import Settings
 from gateway.graphiql import graphiql_page
+from gateway.persisted import PersistedQueryError
 from resolvers.access import ANONYMOUS
 from resolvers.db import Database, track_queries
 from resolvers.errors import GatewayError
@@ -35,6 +37,7 @@ log = logging.getLogger("gateway.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class BadRequest(Exception):
@@ -51,6 +54,8 @@ class GraphQLParams:
     query: str | None
     variables: dict[str, Any] | None
     operation_name: str | None
+    extensions: dict[str, Any] | None = None  # e.g. persistedQuery (issue 5)
+    document_id: str | None = None  # a trusted document's id (issue 5)
 
 
 def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
@@ -87,9 +92,20 @@ async def read_params(request: Request) -> GraphQLParams:
     operation_name = source.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    if not query:
+    extensions = _json_param(source.get("extensions"), "extensions")
+    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id`.
+    document_id = source.get("documentId", source.get("doc_id"))
+    if document_id is not None and (not isinstance(document_id, str) or not document_id):
+        raise BadRequest("`documentId` must be a non-empty string.")
+    if not query and not document_id and not (extensions and "persistedQuery" in extensions):
         raise BadRequest("Missing `query`: send a GraphQL document.")
-    return GraphQLParams(query, _json_param(source.get("variables"), "variables"), operation_name)
+    return GraphQLParams(
+        query or None,
+        _json_param(source.get("variables"), "variables"),
+        operation_name,
+        extensions,
+        document_id,
+    )
 
 
 def wants_graphql_response(request: Request) -> bool:
@@ -148,14 +164,32 @@ class GraphQLEndpoint:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
         media = GRAPHQL_RESPONSE if wants_graphql_response(request) else JSON
+        db: Database = request.app.state.db
+        cache: CacheLayer = request.app.state.cache
         try:
             params = await read_params(request)
+            plan = await cache.begin(
+                request,
+                db,
+                params.query,
+                params.variables,
+                params.operation_name,
+                params.extensions,
+                params.document_id,
+                media,
+                started,
+            )
         except BadRequest as exc:
             body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
             return Response(orjson.dumps(body), exc.status, exc.headers, media_type=media)
+        except PersistedQueryError as exc:
+            body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
+            status = 400 if media == GRAPHQL_RESPONSE else exc.status
+            return Response(orjson.dumps(body), status, NO_STORE, media_type=media)
+        if isinstance(plan, Response):
+            return plan  # answered from the response cache: no parsing, no SQL
 
         stats = track_queries()
-        db: Database = request.app.state.db
         now = datetime.now(UTC)
         context = Context(
             request=request,
@@ -163,9 +197,10 @@ class GraphQLEndpoint:
             site=self.site,
             viewer=ANONYMOUS,
             now=now,
-            loaders=Loaders(db, ANONYMOUS, now),
+            loaders=Loaders(db, ANONYMOUS, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            tags=plan.tags,
         )
         allowed = (
             {OperationType.QUERY}
@@ -174,7 +209,7 @@ class GraphQLEndpoint:
         )
         try:
             result = await self.schema.execute(
-                params.query,
+                plan.query,
                 variable_values=params.variables,
                 context_value=context,
                 operation_name=params.operation_name,
@@ -211,4 +246,16 @@ class GraphQLEndpoint:
                 f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
                 f"total;dur={total_ms:.2f}"
             )
-        return Response(orjson.dumps(payload), status, headers, media_type=media)
+        return await cache.finish(
+            plan,
+            request,
+            db,
+            context.viewer,
+            now,
+            payload,
+            orjson.dumps(payload),
+            status,
+            headers,
+            media,
+            context.changes,
+        )

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from resolvers.access import Viewer
-from resolvers.cache_tags import TagCollector
+from resolvers.cache_tags import EntityChange, TagCollector
 from resolvers.db import Database
 from resolvers.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
@@ -28,6 +28,9 @@ class Context:
     max_page_size: int = 100
     # What this response depends on, for the response cache and CDN tags (issue 5).
     tags: TagCollector = field(default_factory=TagCollector)
+    # Write paths append what they changed after their transaction commits; the endpoint turns
+    # these into cache invalidations before answering (issue 5).
+    changes: list[EntityChange] = field(default_factory=list)
 
     def page(
         self,

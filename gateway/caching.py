@@ -1,0 +1,269 @@
+"""The only cross-request cache: responses and persisted documents (issue 5).
+
+Per request, the GraphQL endpoint calls ``begin`` before any GraphQL work and ``finish`` after
+execution. ``begin`` resolves persisted queries and, for a public query, looks the response up
+by key — a hit is answered from stored bytes without parsing, validating or touching the
+database. ``finish`` adds the HTTP caching headers, answers ``304`` to a matching
+``If-None-Match``, stores public answers with the tags the resolvers recorded, registers APQ
+documents, and runs invalidations for the writes the request made.
+
+Only public answers are cached: a GET or POST query, no ``Authorization`` header, an anonymous
+viewer, no errors, and nothing the resolvers flagged private (previews, non-public rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway import http_cache
+from gateway.cache_backends import CacheBackend, CachedResponse
+from gateway.config import Settings
+from gateway.documents import DocumentInfo, describe
+from gateway.persisted import PersistedQueries
+from gateway.purge import PurgeQueue
+from resolvers.access import Viewer
+from resolvers.cache_tags import (
+    EntityChange,
+    TagCollector,
+    next_scheduled_publish,
+    tags_for_changes,
+)
+from resolvers.db import Database
+
+log = logging.getLogger("gateway.cache")
+
+NEXT_SCHEDULED_SECONDS = 5.0  # how long one instance reuses "when is the next publication"
+UNCACHEABLE_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"}
+
+
+@dataclass(slots=True)
+class Plan:
+    """What ``begin`` decided for one request."""
+
+    query: str
+    operation_type: str | None
+    public: bool
+    key: str | None = None
+    seq: int = 0
+    register: str | None = None
+    tags: TagCollector = field(default_factory=TagCollector)
+    status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass
+
+
+def _has_credentials(request: Request) -> bool:
+    return "authorization" in request.headers
+
+
+class CacheLayer:
+    def __init__(self, settings: Settings, schema_fingerprint: str) -> None:
+        self.settings = settings
+        self.fingerprint = schema_fingerprint
+        self.backend: CacheBackend | None = None
+        self.persisted = PersistedQueries(settings.persisted_queries, settings.persisted_query_ttl)
+        self.purge = PurgeQueue(settings)
+        self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
+        self._local_seq = 0
+
+    async def start(self, backend: CacheBackend) -> None:
+        self.backend = backend
+        self.purge.start()
+
+    async def stop(self) -> None:
+        await self.purge.stop()
+        if self.backend is not None:
+            await self.backend.close()
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def key(
+        self, info: DocumentInfo, variables: dict[str, Any] | None, operation: str | None
+    ) -> str:
+        raw = b"\x00".join(
+            (
+                self.fingerprint.encode(),
+                info.normalized_hash.encode(),
+                (operation or "").encode(),
+                orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+                b"anonymous",  # viewer scope: only anonymous answers are ever cached
+            )
+        )
+        return hashlib.sha256(raw).hexdigest()
+
+    # -- request flow -------------------------------------------------------------------------
+
+    async def begin(
+        self,
+        request: Request,
+        db: Database,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+        document_id: str | None,
+        media: str,
+        started: float,
+    ) -> Plan | Response:
+        resolved = await self.persisted.resolve(db, self.backend, query, extensions, document_id)
+        info = describe(resolved.query)
+        operation_type = info.operation_type(operation_name) if info is not None else None
+        public = operation_type == "query" and not _has_credentials(request)
+        plan = Plan(resolved.query, operation_type, public, register=resolved.register)
+        if not public or info is None or self.backend is None or not self.settings.response_cache:
+            return plan
+        plan.key = self.key(info, variables, operation_name)
+        try:
+            entry, plan.seq = await self.backend.lookup(plan.key)
+        except Exception:  # a cache outage must not take reads down: log it, run uncached
+            log.exception("response cache lookup failed; serving uncached")
+            plan.key = None
+            return plan
+        if entry is None:
+            plan.status = "miss"
+            return plan
+        return self._hit(request, entry, media, started)
+
+    def _hit(self, request: Request, entry: CachedResponse, media: str, started: float) -> Response:
+        headers = self._public_headers(
+            request,
+            entry.etag,
+            entry.tags,
+            entry.not_after - time.time() if entry.not_after else None,
+        )
+        if self.settings.server_timing:
+            total = (time.perf_counter() - started) * 1000
+            headers["Server-Timing"] = (
+                f'cache;desc=hit, db;dur=0.00;desc="0 statements", total;dur={total:.2f}'
+            )
+        if request.method == "GET" and http_cache.etag_matches(
+            request.headers.get("if-none-match"), entry.etag
+        ):
+            return Response(status_code=304, headers=headers)
+        return Response(entry.body, 200, headers, media_type=media)
+
+    def _public_headers(
+        self, request: Request, etag: str, tags: Iterable[str], cap: float | None
+    ) -> dict[str, str]:
+        s = self.settings
+        tag_list = list(tags)
+        headers = {
+            "ETag": etag,
+            "Vary": http_cache.VARY,
+            "Surrogate-Key": " ".join(tag_list),
+            "Cache-Tag": ",".join(tag_list),
+        }
+        if request.method == "GET":
+            headers["Cache-Control"] = http_cache.public_cache_control(
+                s.http_max_age, s.http_s_maxage, s.http_stale_while_revalidate, cap
+            )
+        else:
+            headers["Cache-Control"] = http_cache.NO_STORE  # POST answers are never reused
+        return headers
+
+    async def finish(
+        self,
+        plan: Plan,
+        request: Request,
+        db: Database,
+        viewer: Viewer,
+        now: datetime,
+        payload: dict[str, Any],
+        body: bytes,
+        status: int,
+        headers: dict[str, str],
+        media: str,
+        changes: list[EntityChange],
+    ) -> Response:
+        codes = {e.get("extensions", {}).get("code") for e in payload.get("errors", ())}
+        if plan.register is not None and not codes & UNCACHEABLE_CODES and "data" in payload:
+            await self._register(plan.register, plan.query)
+        if changes:
+            await self.invalidate(tags_for_changes(changes))
+        if "Server-Timing" in headers:
+            headers["Server-Timing"] = f"cache;desc={plan.status}, " + headers["Server-Timing"]
+        cacheable = (
+            plan.public
+            and viewer.is_anonymous
+            and not plan.tags.private
+            and not payload.get("errors")
+        )
+        if not cacheable:
+            if not plan.public or not viewer.is_anonymous or plan.tags.private:
+                headers["Cache-Control"] = http_cache.PRIVATE
+            else:
+                headers["Cache-Control"] = http_cache.NO_STORE
+            return Response(body, status, headers, media_type=media)
+        tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
+        etag = http_cache.strong_etag(body)
+        not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
+        cap = not_after - now.timestamp() if not_after is not None else None
+        headers.update(self._public_headers(request, etag, tags, cap))
+        if plan.key is not None and self.backend is not None:
+            ttl = (
+                float(self.settings.cache_ttl) if cap is None else min(self.settings.cache_ttl, cap)
+            )
+            if ttl >= 1:
+                entry = CachedResponse(body, etag, tags, not_after)
+                try:
+                    await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
+                except Exception:
+                    log.exception("response cache store failed")
+        if request.method == "GET" and http_cache.etag_matches(
+            request.headers.get("if-none-match"), etag
+        ):
+            return Response(status_code=304, headers=headers)
+        return Response(body, status, headers, media_type=media)
+
+    async def _register(self, digest: str, text: str) -> None:
+        try:
+            await self.persisted.register(self.backend, digest, text)
+        except Exception:
+            log.exception("storing persisted query %s failed", digest)
+
+    async def _not_after(self, db: Database, now: datetime, plan: Plan) -> float | None:
+        """Epoch of the next scheduled publication, reused for a few seconds as long as no
+        write happened anywhere (the invalidation sequence is unchanged)."""
+        seq = plan.seq if plan.key is not None else self._local_seq
+        cached = self._next
+        stamp = now.timestamp()
+        if (
+            cached is not None
+            and cached[2] == seq
+            and time.monotonic() - cached[1] < NEXT_SCHEDULED_SECONDS
+            and (cached[0] is None or cached[0] > stamp)
+        ):
+            return cached[0]
+        when = await next_scheduled_publish(db, now)
+        value = when.timestamp() if when is not None else None
+        self._next = (value, time.monotonic(), seq)
+        return value
+
+    # -- invalidation -------------------------------------------------------------------------
+
+    async def invalidate(self, tags: set[str]) -> int:
+        """Purge every cached answer carrying one of ``tags``, here and (with Redis) on every
+        instance, then queue the CDN purge hooks off the request path."""
+        if not tags:
+            return 0
+        self._next = None
+        self._local_seq += 1
+        removed = 0
+        if self.backend is not None:
+            try:
+                removed = await self.backend.invalidate(tags)
+            except Exception:
+                log.exception("cache invalidation failed for %s", sorted(tags))
+        self.purge.submit(tags)
+        return removed
+
+    async def invalidate_changes(self, changes: Iterable[EntityChange]) -> int:
+        return await self.invalidate(tags_for_changes(changes))
