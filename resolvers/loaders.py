@@ -169,14 +169,15 @@ class Loaders:
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[row.rel_parent].append(row)
-            self.tags.articles(rows, self.now)
             for parent_id in parent_ids:
-                self.tags.listing("article", kind, parent_id)
-                pages[(parent_id, size, cursor, backward)] = build_page(
+                page = build_page(
                     grouped.get(parent_id, []),
                     args,
                     lambda r: encode_cursor(key.name, r.published_at, r.id),
                 )
+                pages[(parent_id, size, cursor, backward)] = page
+                self.tags.listing("article", kind, parent_id)
+                self.tags.articles(page.rows, self.now)
         return [pages[k] for k in keys]
 
     async def _article_counts(self, kind: str, parent_ids: Sequence[int]) -> list[int]:
