@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from importlib.resources import files
+from functools import lru_cache
+from pathlib import Path
 
 import orjson
 
@@ -32,8 +33,12 @@ query HomePage {
 EXAMPLE_HEADERS = ""
 
 
+TEMPLATE = Path(__file__).parent / "templates" / "graphiql.html"
+
+
+@lru_cache(maxsize=8)
 def graphiql_page(site: Site) -> str:
-    template = files("gateway").joinpath("templates/graphiql.html").read_text()
+    template = TEMPLATE.read_text()
     config = {"query": EXAMPLE_QUERY, "headers": EXAMPLE_HEADERS}
     # </ is escaped so the JSON cannot close the <script> element it sits in.
     blob = orjson.dumps(config).decode().replace("</", "<\\/")

@@ -10,17 +10,10 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from migrations import include_object
 from resolvers.models import metadata
 
 config = context.config
-
-# Objects that live outside the SQLModel metadata on purpose (full-text search structures,
-# created by raw SQL in the migrations) are not compared by autogenerate.
-SEARCH_OBJECTS = {"article_fts", "ix_article_search"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    return not (name in SEARCH_OBJECTS or (name or "").startswith("article_fts"))
 
 
 def _url() -> str:

@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -25,7 +26,7 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
-from resolvers.site import reading_time_minutes
+from resolvers.site import WORDS_PER_MINUTE
 from resolvers.slugs import make_slug as slugify
 
 FIRST = [
@@ -252,6 +253,12 @@ class SeedResult:
     articles: int
 
 
+@lru_cache(maxsize=100_000)
+def title_slug(title: str) -> str:
+    # Generated titles repeat; slugify is the slowest step of generation.
+    return slugify(title)
+
+
 def _sentence(rng: random.Random) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(8, 18))]
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
@@ -264,14 +271,17 @@ class _Generator:
         self.sentences = [_sentence(self.rng) for _ in range(3000)]
 
     def paragraph(self) -> str:
-        return " ".join(self.rng.choices(self.sentences, k=self.rng.randint(4, 6)))
+        return " ".join(self.rng.choices(self.sentences, k=self.rng.randint(5, 8)))
 
-    def body(self) -> str:
-        paragraphs = [f"<p>{self.paragraph()}</p>" for _ in range(self.rng.randint(4, 6))]
+    def body(self) -> tuple[str, int]:
+        """HTML of a few paragraphs and a heading, and its reading time in minutes."""
+        texts = [self.paragraph() for _ in range(self.rng.randint(5, 7))]
+        words = sum(len(t.split()) for t in texts)
+        paragraphs = [f"<p>{t}</p>" for t in texts]
         paragraphs.insert(
             2, f"<h2>{self.rng.choice(ADJ).capitalize()} {self.rng.choice(NOUN)}</h2>"
         )
-        return "\n".join(paragraphs)
+        return "\n".join(paragraphs), max(1, round(words / WORDS_PER_MINUTE))
 
     def title(self, locale: str) -> str:
         r = self.rng
@@ -380,14 +390,14 @@ async def seed_content(
                     group = rows[-1]["translation_group"] = f"tg-{rows[-1]['id']}"
                 title = gen.title(locale)
                 status, published_at = gen.status_and_date()
-                body = gen.body()
+                body, minutes = gen.body()
                 created = (published_at or now) - timedelta(days=rng.randint(0, 30))
                 created = min(created, now)
                 has_image = rng.random() < 0.8
                 rows.append(
                     {
                         "id": article_id,
-                        "slug": f"{slugify(title)}-{article_id}",
+                        "slug": f"{title_slug(title)}-{article_id}",
                         "locale": locale,
                         "title": title,
                         "excerpt": gen.paragraph()[:300] if rng.random() < 0.9 else None,
@@ -396,7 +406,7 @@ async def seed_content(
                         "published_at": published_at,
                         "created_at": created,
                         "updated_at": max(created, published_at or created),
-                        "reading_time_minutes": reading_time_minutes(body),
+                        "reading_time_minutes": minutes,
                         "feature_image_url": (
                             f"https://images.example.com/articles/{article_id}.jpg"
                             if has_image

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from resolvers.site import Site, cut_at_word, plain_text
+from resolvers.site import Site, cut_at_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,13 @@ def build_seo(
     public: bool,
     meta: Any | None,
 ) -> SeoData:
-    """Apply the fallback rules; anything that is not public is never indexable."""
+    """Apply the fallback rules; anything that is not public is never indexable.
+
+    ``fallback_description`` is plain text (the excerpt, or the body's text)."""
     explicit_title = meta.meta_title if meta is not None else None
     description = meta.meta_description if meta is not None and meta.meta_description else None
     if description is None and fallback_description:
-        description = cut_at_word(plain_text(fallback_description))
+        description = cut_at_word(fallback_description)
     index = public and (meta is None or meta.robots_index)
     follow = meta is None or meta.robots_follow
     directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]

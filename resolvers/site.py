@@ -59,6 +59,9 @@ def cut_at_word(text: str, limit: int = 160) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def reading_time_minutes(markup: str, words_per_minute: int = 230) -> int:
+WORDS_PER_MINUTE = 230
+
+
+def reading_time_minutes(markup: str) -> int:
     words = len(plain_text(markup).split())
-    return max(1, round(words / words_per_minute))
+    return max(1, round(words / WORDS_PER_MINUTE))

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from schema.article import Article, ArticleQuery
 from schema.author import Author, AuthorQuery
 from schema.context import Context, Info
+from schema.execution import FastLeafExecutor
 from schema.relay import Node, from_global_id
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 
@@ -38,7 +39,11 @@ def build_schema(**options: Any) -> strawberry.Schema:
     """The schema; ``options`` pass extensions (as classes or factories) and config flags."""
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
-        query=Query, types=[Article, Author, Category, Tag], config=config, **options
+        query=Query,
+        types=[Article, Author, Category, Tag],
+        config=config,
+        execution_context_class=FastLeafExecutor,
+        **options,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,9 +13,9 @@ import strawberry
 from resolvers import articles as article_queries
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo import build_seo
 from schema.common import Image, OrderDirection, Seo
 from schema.context import Info
+from schema.prefetch import item_relations, prefetch_articles
 from schema.relay import Connection, Node, from_global_id, to_global_id
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ class Article(Node):
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
     public: strawberry.Private[bool]
+    loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
@@ -87,55 +90,55 @@ class Article(Node):
             public=public,
         )
 
+    def _relation(self, info: Info, name: str) -> Any:
+        """What a relation field returns: the prefetched value, or an awaitable loading it."""
+        if name in self.loaded:
+            return self.loaded[name]
+        return self._load(info, name)
+
+    async def _load(self, info: Info, name: str) -> Any:
+        await prefetch_articles(info, [self], {name})
+        return self.loaded[name]
+
     @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
-    async def body(self, info: Info) -> str:
-        return await info.context.loaders.body_by_article_id.load(self.database_id) or ""
+    def body(self, info: Info) -> str:
+        return self._relation(info, "body")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The primary (first) author.")
-    async def author(self, info: Info) -> AuthorT:
-        from schema.author import Author
+    def author(self, info: Info) -> AuthorT:
+        authors = self._relation(info, "authors")
+        if isinstance(authors, list):
+            return authors[0]  # type: ignore[no-any-return]
+        return self._first(authors)  # type: ignore[return-value]
 
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return Author.from_row(rows[0], info)
+    @staticmethod
+    async def _first(pending: Awaitable[list[Any]]) -> Any:
+        return (await pending)[0]
 
     @strawberry.field(description="All authors in byline order; the first is the primary.")
-    async def authors(self, info: Info) -> list[AuthorT]:
-        from schema.author import Author
-
-        rows = await info.context.loaders.authors_by_article_id.load(self.database_id)
-        return [Author.from_row(r, info) for r in rows]
+    def authors(self, info: Info) -> list[AuthorT]:
+        return self._relation(info, "authors")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Categories in their editorial order.")
-    async def categories(self, info: Info) -> list[CategoryT]:
-        from schema.taxonomy import Category
-
-        rows = await info.context.loaders.categories_by_article_id.load(self.database_id)
-        return [Category.from_row(r, info) for r in rows]
+    def categories(self, info: Info) -> list[CategoryT]:
+        return self._relation(info, "categories")  # type: ignore[no-any-return]
 
     @strawberry.field(description="Tags in their editorial order.")
-    async def tags(self, info: Info) -> list[TagT]:
-        from schema.taxonomy import Tag
-
-        rows = await info.context.loaders.tags_by_article_id.load(self.database_id)
-        return [Tag.from_row(r, info) for r in rows]
+    def tags(self, info: Info) -> list[TagT]:
+        return self._relation(info, "tags")  # type: ignore[no-any-return]
 
     @strawberry.field(description="SEO metadata for this article's page.")
-    async def seo(self, info: Info) -> Seo:
-        loaders = info.context.loaders
-        meta = await loaders.seo_meta_by_entity.load(("article", self.database_id))
-        fallback = self.excerpt
-        if not fallback and not (meta is not None and meta.meta_description):
-            fallback = await loaders.body_by_article_id.load(self.database_id)
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.title,
-                fallback_description=fallback,
-                url=self.url,
-                public=self.public,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        return self._relation(info, "seo")  # type: ignore[no-any-return]
+
+
+async def article_connection(
+    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+) -> Connection[Article]:
+    """A connection of articles whose selected relations are loaded in bulk."""
+    connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
+    await prefetch_articles(info, connection.nodes, item_relations(info))
+    return connection
 
 
 @strawberry.enum(description="What to order articles by.")
@@ -238,7 +241,7 @@ class ArticleQuery:
             ctx.page(first, after, last, before),
             tags=ctx.tags,
         )
-        return Connection.build(page, count, lambda row: Article.from_row(row, info))
+        return await article_connection(info, page, count)
 
 
 async def related_articles(
@@ -260,4 +263,4 @@ async def related_articles(
     async def count() -> int:
         return int(await ctx.loaders.article_count_of(kind).load(parent_id))
 
-    return Connection.build(page, count, lambda row: Article.from_row(row, info))
+    return await article_connection(info, page, count)

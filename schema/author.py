@@ -9,6 +9,7 @@ import strawberry
 from resolvers import directory
 from resolvers.errors import UserInputError
 from resolvers.seo import build_seo
+from resolvers.site import plain_text
 from schema.article import Article, related_articles
 from schema.common import Image, Seo
 from schema.context import Info
@@ -63,7 +64,7 @@ class Author(Node):
             build_seo(
                 info.context.site,
                 title=self.name,
-                fallback_description=self.bio,
+                fallback_description=plain_text(self.bio) if self.bio else None,
                 url=self.url,
                 public=True,
                 meta=meta,

@@ -83,14 +83,56 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def postgres_shared(postgres_template: str) -> Iterator[str]:
+    """One migrated PostgreSQL database per test session; tests empty it before they run."""
+    assert POSTGRES_URL is not None
+    name = f"gw_s_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    _admin_sync(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    finally:
+        _admin_sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _truncate_all(url: str) -> None:
+    conn = await asyncpg.connect(_plain_dsn(url))
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        )
+        names = ", ".join(f'"{t["tablename"]}"' for t in tables)
+        await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def database_url(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[str]:
-    """A fresh, migrated database for this test only."""
+    """An empty, migrated database for this test: a fresh SQLite file, or the session's
+    PostgreSQL database with every table truncated (creating a database per test is slow)."""
     if backend == "sqlite":
         template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_shared")
+    await _truncate_all(url)
+    yield url
+
+
+@pytest.fixture
+async def isolated_database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A database of its own, for tests that change the schema or break the database."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "isolated.db"
         shutil.copy(template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
