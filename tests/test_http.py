@@ -31,7 +31,9 @@ async def test_get_and_post_return_the_same_data(client, one_article):
 async def test_server_timing_reports_db_and_total(client, one_article):
     result = await gql(client, "{ articles { nodes { title } } }")
     header = result.response.headers["server-timing"]
-    assert re.fullmatch(r'db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+', header), header
+    assert re.fullmatch(
+        r'cache;desc=miss, db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+', header
+    ), header
     assert result.response.headers["x-request-id"]
 
 
