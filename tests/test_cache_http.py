@@ -159,3 +159,14 @@ async def test_media_type_follows_accept_on_hits(client, content):
     hit = await get(client, HOME, headers={"Accept": "application/graphql-response+json"})
     assert cache_status(hit) == "hit"
     assert hit.headers["content-type"].startswith("application/graphql-response+json")
+
+
+@pytest.mark.parametrize("cache_backend", ["memory"], indirect=True)
+async def test_mutations_are_private_and_never_looked_up(client, content):
+    # No mutation is in the schema yet (the writes issue adds them); the operation type alone
+    # decides: a mutation is never served from, nor stored in, any cache.
+    for _ in range(2):
+        response = await client.post("/graphql", json={"query": "mutation { publish }"})
+        assert response.headers["cache-control"] == "private, no-store"
+        assert cache_status(response) == "bypass"
+        assert "surrogate-key" not in response.headers

@@ -15,6 +15,7 @@ from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
 from gateway.cache_backends import CachedResponse
+from gateway.documents import sha256_hex
 from resolvers.cache_tags import EntityChange
 from tests.cache_support import backend_settings, cache_status, get, set_article, set_author
 from tests.support import add_article, add_author, add_term, ago
@@ -202,6 +203,13 @@ async def test_two_instances_share_invalidations(app, client, db, content, setti
             assert cache_status(seen) == "miss"
             assert seen.json()["data"]["article"]["title"] == "Engines II"
             assert cache_status(await get(other, ARTICLE, {"slug": "engines"})) == "hit"
+
+            # APQ documents registered through one instance are known to the other.
+            doc = "query Titles { articles { nodes { title } } }"
+            ext = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(doc)}}
+            await client.post("/graphql", json={"query": doc, "extensions": ext})
+            by_hash = await other.post("/graphql", json={"extensions": ext})
+            assert by_hash.json()["data"]["articles"]["nodes"][0]["title"] == "Engines II"
 
 
 async def test_purge_hooks_run_off_the_request_path(app, content):
