@@ -130,7 +130,7 @@ class GraphQLEndpoint:
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
-        formatted = error.formatted
+        formatted: dict[str, Any] = dict(error.formatted)
         if isinstance(original, GatewayError):
             formatted.setdefault("extensions", {})["code"] = original.code
         elif original is None:

@@ -94,7 +94,7 @@ def search_subquery(db: Database, query: str) -> Any:
             .columns(id=Integer, score=Float)
             .subquery("search")
         )
-    vector = literal_column(PG_SEARCH_VECTOR)
+    vector: Any = literal_column(PG_SEARCH_VECTOR)
     tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), query)
     return (
         select(a.c.id.label("id"), func.ts_rank(vector, tsquery).label("score"))

@@ -380,7 +380,11 @@ async def seed_content(
         author_ids = [r["id"] for r in author_rows]
         done = 0
         for chunk in _batches(articles, batch_size):
-            rows, links_a, links_c, links_t, seo = [], [], [], [], []
+            rows: list[dict[str, Any]] = []
+            links_a: list[dict[str, Any]] = []
+            links_c: list[dict[str, Any]] = []
+            links_t: list[dict[str, Any]] = []
+            seo: list[dict[str, Any]] = []
             for i in chunk:
                 article_id = first_article + i
                 locale = "de" if rows and rng.random() < 0.08 else "en"

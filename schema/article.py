@@ -229,7 +229,7 @@ class ArticleQuery:
             published_before=_aware(f.published_before, "publishedBefore"),
             search=f.search,
         )
-        field = order_by.field.value if order_by else None
+        field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await article_queries.list_articles(
             ctx.db,

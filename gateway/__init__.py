@@ -1,0 +1,1 @@
+"""The runtime: app factory, settings, HTTP endpoint, CLI."""
