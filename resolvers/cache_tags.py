@@ -17,6 +17,7 @@ gateway and handed to ``Loaders`` and the query functions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
+from resolvers.site import Site
 
 ENTITY_KINDS = ("article", "author", "category", "tag")
 # Kinds whose ``articles`` connection is tagged ``list:article:<kind>:<id>``.
@@ -120,6 +122,42 @@ def tags_for_change(change: EntityChange) -> set[str]:
         # Counts and nested lists under this parent show its articles; a deleted parent
         # empties them.
         tags.add(f"list:article:{kind}:{change.entity_id}")
+    return tags
+
+
+def _path_pattern(pattern: str) -> re.Pattern[str]:
+    # "/articles/{slug}" -> optional "/<locale>" prefix, then the pattern with a slug group.
+    before, _, after = pattern.partition("{slug}")
+    return re.compile(
+        r"^(?:/[A-Za-z0-9_-]+)?" + re.escape(before) + r"(?P<slug>[^/]+)" + re.escape(after) + "$"
+    )
+
+
+def slugs_from_paths(site: Site, kind: str, paths: Iterable[str]) -> set[str]:
+    """The slugs in paths a write recorded (``Site.path`` inverted; locale prefix optional)."""
+    pattern = _path_pattern(getattr(site, f"{kind}_path"))
+    return {m.group("slug") for p in paths if (m := pattern.match(p)) is not None}
+
+
+def tags_for_recorded(change: Any, site: Site) -> set[str]:
+    """Tags a change recorded by a write command makes wrong.
+
+    ``change`` has ``entity``, ``entity_id``, ``paths_before``, ``paths_after`` and ``related``
+    ((kind, id) of entities whose lists changed), as ``resolvers.changes.Change`` does.
+    """
+    kind, entity_id = change.entity, change.entity_id
+    paths = (*change.paths_before, *change.paths_after)
+    if kind in ENTITY_KINDS:
+        parents = tuple((k, i) for k, i in change.related if k in PARENT_KINDS)
+        tags = tags_for_change(
+            EntityChange(kind, entity_id, tuple(slugs_from_paths(site, kind, paths)), parents)
+        )
+    else:  # redirects and whatever else is added later: entity, type and list tags
+        tags = {f"{kind}:{entity_id}", f"list:{kind}", f"skipped:{kind}"}
+    # A lookup by path (route resolution) that tags itself "path:<path>" is purged too.
+    tags.update(f"path:{p}" for p in paths)
+    tags.update(f"list:article:{k}:{i}" for k, i in change.related if k in PARENT_KINDS)
+    tags.update(f"article:{i}" for k, i in change.related if k == "article")
     return tags
 
 

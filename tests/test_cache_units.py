@@ -13,7 +13,8 @@ from gateway.config import Settings
 from gateway.documents import describe
 from gateway.http_cache import bounded_tags, etag_matches, public_cache_control
 from gateway.purge import PurgeQueue
-from resolvers.cache_tags import EntityChange, TagCollector, tags_for_change
+from resolvers.cache_tags import EntityChange, TagCollector, tags_for_change, tags_for_recorded
+from resolvers.site import Site
 from tests.support import ago, ahead
 
 
@@ -140,3 +141,40 @@ def test_purge_webhook_posts_tags_to_a_real_server():
 
     asyncio.run(go())
     assert received == [{"tags": ["article:1", "list:article"]}]
+
+
+def test_recorded_write_changes_map_to_tags():
+    site = Site(article_path="/blog/{slug}.html")
+    renamed = SimpleNamespace(
+        entity="article",
+        entity_id=7,
+        paths_before=("/blog/old.html",),
+        paths_after=("/de/blog/neu.html",),
+        related=(("author", 2), ("tag", 5)),
+    )
+    assert tags_for_recorded(renamed, site) == {
+        "article:7",
+        "list:article",
+        "skipped:article",
+        "article-slug:old",
+        "article-slug:neu",
+        "list:article:author:2",
+        "list:article:tag:5",
+        "path:/blog/old.html",
+        "path:/de/blog/neu.html",
+    }
+    redirect = SimpleNamespace(
+        entity="redirect", entity_id=3, paths_before=("/x",), paths_after=("/x",), related=()
+    )
+    assert tags_for_recorded(redirect, site) == {
+        "redirect:3",
+        "list:redirect",
+        "skipped:redirect",
+        "path:/x",
+    }
+    reassigned = SimpleNamespace(
+        entity="author", entity_id=4, paths_before=(), paths_after=(), related=(("author", 9),)
+    )
+    assert {"author:4", "list:article:author:4", "list:article:author:9"} <= tags_for_recorded(
+        reassigned, site
+    )
