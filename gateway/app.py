@@ -18,6 +18,7 @@ from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.graphql_http import GraphQLEndpoint
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     site = site_from_settings(settings)
     graphql = GraphQLEndpoint(schema, settings, site)
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
-    cache = CacheLayer(settings, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
+    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -138,4 +139,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.schema = schema
     app.state.cache = cache
+    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    # Issue 5: every committed write purges the cached answers it made wrong, before replying.
+    app.state.change_hooks.after_commit.append(cache.after_commit)
     return app

@@ -31,14 +31,9 @@ from gateway.config import Settings
 from gateway.documents import DocumentInfo, describe
 from gateway.persisted import PersistedQueries
 from gateway.purge import PurgeQueue
-from resolvers.access import Viewer
-from resolvers.cache_tags import (
-    EntityChange,
-    TagCollector,
-    next_scheduled_publish,
-    tags_for_changes,
-)
+from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
 from resolvers.db import Database
+from resolvers.site import Site
 
 log = logging.getLogger("gateway.cache")
 
@@ -65,8 +60,9 @@ def _has_credentials(request: Request) -> bool:
 
 
 class CacheLayer:
-    def __init__(self, settings: Settings, schema_fingerprint: str) -> None:
+    def __init__(self, settings: Settings, site: Site, schema_fingerprint: str) -> None:
         self.settings = settings
+        self.site = site
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
         self.persisted = PersistedQueries(settings.persisted_queries, settings.persisted_query_ttl)
@@ -174,33 +170,24 @@ class CacheLayer:
         plan: Plan,
         request: Request,
         db: Database,
-        viewer: Viewer,
+        shareable: bool,
         now: datetime,
         payload: dict[str, Any],
         body: bytes,
         status: int,
         headers: dict[str, str],
         media: str,
-        changes: list[EntityChange],
     ) -> Response:
+        """``shareable``: the viewer is anonymous and nothing made the answer private (a
+        preview token, a write); the resolvers' own flag (``plan.tags.private``) counts too."""
         codes = {e.get("extensions", {}).get("code") for e in payload.get("errors", ())}
         if plan.register is not None and not codes & UNCACHEABLE_CODES and "data" in payload:
             await self._register(plan.register, plan.query)
-        if changes:
-            await self.invalidate(tags_for_changes(changes))
         if "Server-Timing" in headers:
             headers["Server-Timing"] = f"cache;desc={plan.status}, " + headers["Server-Timing"]
-        cacheable = (
-            plan.public
-            and viewer.is_anonymous
-            and not plan.tags.private
-            and not payload.get("errors")
-        )
-        if not cacheable:
-            if not plan.public or not viewer.is_anonymous or plan.tags.private:
-                headers["Cache-Control"] = http_cache.PRIVATE
-            else:
-                headers["Cache-Control"] = http_cache.NO_STORE
+        private = not plan.public or not shareable or plan.tags.private
+        if private or payload.get("errors"):
+            headers["Cache-Control"] = http_cache.PRIVATE if private else http_cache.NO_STORE
             return Response(body, status, headers, media_type=media)
         tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
         etag = http_cache.strong_etag(body)
@@ -265,5 +252,9 @@ class CacheLayer:
         self.purge.submit(tags)
         return removed
 
-    async def invalidate_changes(self, changes: Iterable[EntityChange]) -> int:
-        return await self.invalidate(tags_for_changes(changes))
+    async def after_commit(self, changes: Iterable[Any]) -> None:
+        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""
+        tags: set[str] = set()
+        for change in changes:
+            tags |= tags_for_recorded(change, self.site)
+        await self.invalidate(tags)

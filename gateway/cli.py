@@ -1,4 +1,4 @@
-"""The ``content-gateway`` command line: serve, migrate, seed, export-schema."""
+"""The ``content-gateway`` command line: serve, migrate, seed, export-schema, token, redirects."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from gateway.cli_admin import redirects_cli, token_cli
 from gateway.config import Settings, SettingsError, load_settings
 
 cli = typer.Typer(
@@ -18,6 +19,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+cli.add_typer(token_cli, name="token")  # issue 4
+cli.add_typer(redirects_cli, name="redirects")  # issue 4
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -8,8 +8,21 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# "none" is never accepted: an unsigned token would let anyone claim any role.
+JWT_ALGORITHMS = (
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+    "PS256", "PS384", "PS512", "EdDSA",
+)  # fmt: skip
 
 
 class SettingsError(Exception):
@@ -55,6 +68,33 @@ class Settings(BaseSettings):
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
+    )
+
+    # --- issue 4: authentication (JWT bearer tokens) and preview tokens ---
+    jwt_algorithm: str | None = Field(
+        None,
+        description="Accept JWT bearer tokens signed with this algorithm (e.g. RS256, ES256, "
+        "HS256); unset: API tokens only.",
+    )
+    jwt_key: SecretStr | None = Field(
+        None, description="PEM public key (RS/ES/PS/EdDSA) or shared secret (HS*) for JWTs."
+    )
+    jwt_issuer: str | None = Field(None, description="Required `iss` of JWTs, if set.")
+    jwt_audience: str | None = Field(None, description="Required `aud` of JWTs, if set.")
+    jwt_role_claim: str = Field(
+        "role", description="JWT claim holding the role (author, editor, admin) or a list."
+    )
+    jwt_author_claim: str = Field(
+        "author", description="JWT claim holding an author's slug (for the author role)."
+    )
+    jwt_leeway: int = Field(30, ge=0, le=600, description="Clock skew allowed for JWT exp/nbf, s.")
+    preview_secret: SecretStr | None = Field(
+        None,
+        description="Signs preview tokens (>= 32 bytes). Unset: a random per-process secret "
+        "(previews then fail across workers and restarts).",
+    )
+    preview_max_seconds: int = Field(
+        7 * 24 * 3600, ge=60, description="Longest `expiresIn` a preview token may ask for."
     )
 
     # --- issue 5: caching, persisted queries ---------------------------------------------
@@ -113,6 +153,29 @@ class Settings(BaseSettings):
         if not value.startswith("/") or "{slug}" not in value:
             raise ValueError("must start with / and contain {slug}")
         return value
+
+    @field_validator("preview_secret")
+    @classmethod
+    def _check_preview_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be at least 32 bytes (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @model_validator(mode="after")
+    def _check_jwt(self) -> Settings:
+        algorithm = self.jwt_algorithm
+        if algorithm is None:
+            return self
+        if algorithm not in JWT_ALGORITHMS:
+            raise ValueError(
+                f"GATEWAY_JWT_ALGORITHM must be one of {', '.join(JWT_ALGORITHMS)} (got {algorithm!r})"
+            )
+        if self.jwt_key is None:
+            raise ValueError("GATEWAY_JWT_KEY is required when GATEWAY_JWT_ALGORITHM is set")
+        minimum = {"HS256": 32, "HS384": 48, "HS512": 64}.get(algorithm, 0)
+        if len(self.jwt_key.get_secret_value().encode()) < minimum:
+            raise ValueError(f"GATEWAY_JWT_KEY must be at least {minimum} bytes for {algorithm}")
+        return self
 
     @field_validator("redis_url", "cache_purge_url")
     @classmethod

@@ -22,13 +22,13 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.auth import Authenticator, preview_tokens
 from gateway.caching import CacheLayer
 from gateway.config import Settings
 from gateway.graphiql import graphiql_page
 from gateway.persisted import PersistedQueryError
-from resolvers.access import ANONYMOUS
 from resolvers.db import Database, track_queries
-from resolvers.errors import GatewayError
+from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
@@ -36,6 +36,7 @@ from schema import Context
 log = logging.getLogger("gateway.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+PRIVATE = "private, no-store"
 JSON = "application/json"
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -127,6 +128,8 @@ class GraphQLEndpoint:
         self.schema = schema
         self.settings = settings
         self.site = site
+        self.auth = Authenticator(settings)
+        self.preview = preview_tokens(settings)
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
@@ -190,16 +193,29 @@ class GraphQLEndpoint:
             return plan  # answered from the response cache: no parsing, no SQL
 
         stats = track_queries()
-        now = datetime.now(UTC)
+        clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
+        now = clock() if clock is not None else datetime.now(UTC)
+        try:
+            viewer = await self.auth.viewer(request, db, now)
+        except Unauthenticated as exc:
+            body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
+            headers = {
+                "WWW-Authenticate": 'Bearer error="invalid_token"',
+                "Cache-Control": PRIVATE,
+                "X-Request-ID": request_id,
+            }
+            return Response(orjson.dumps(body), 401, headers, media_type=media)
         context = Context(
             request=request,
             db=db,
             site=self.site,
-            viewer=ANONYMOUS,
+            viewer=viewer,
             now=now,
-            loaders=Loaders(db, ANONYMOUS, now, plan.tags),
+            loaders=Loaders(db, viewer, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            hooks=request.app.state.change_hooks,
+            preview=self.preview,
             tags=plan.tags,
         )
         allowed = (
@@ -239,7 +255,10 @@ class GraphQLEndpoint:
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        headers = {"X-Request-ID": request_id}
+        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
+        if context.private or not viewer.is_anonymous:
+            headers["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
         if self.settings.server_timing:
             total_ms = (time.perf_counter() - started) * 1000
             headers["Server-Timing"] = (
@@ -250,12 +269,11 @@ class GraphQLEndpoint:
             plan,
             request,
             db,
-            context.viewer,
+            viewer.is_anonymous and not context.private,
             now,
             payload,
             orjson.dumps(payload),
             status,
             headers,
             media,
-            context.changes,
         )

@@ -161,13 +161,6 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
     return tags
 
 
-def tags_for_changes(changes: Iterable[EntityChange]) -> set[str]:
-    tags: set[str] = set()
-    for change in changes:
-        tags |= tags_for_change(change)
-    return tags
-
-
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
     """When the next scheduled article becomes public: one seek on the status/published index."""
     value = await db.scalar(

@@ -20,3 +20,9 @@ class UserInputError(GatewayError):
 
 class NotFound(GatewayError):
     code = "NOT_FOUND"
+
+
+class Unauthenticated(GatewayError):
+    """Credentials were sent but are invalid, expired or revoked (issue 4); never anonymous."""
+
+    code = "UNAUTHENTICATED"

@@ -25,6 +25,7 @@ from resolvers.models import (
     article_category_t,
     article_t,
     article_tag_t,
+    author_t,
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
@@ -66,6 +67,8 @@ class Loaders:
         self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
         self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
+        # issue 4: the private e-mail column, read only for viewers allowed to see it
+        self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
     def articles_of(self, kind: str) -> DataLoader:
         return {
@@ -99,6 +102,13 @@ class Loaders:
         )
         found = {r.id: r.body for r in rows}
         self.tags.entities("article", rows)
+        return [found.get(i) for i in ids]
+
+    async def _emails_by_author_id(self, ids: Sequence[int]) -> list[str | None]:
+        rows = await self.db.all(
+            select(author_t.c.id, author_t.c.email).where(author_t.c.id.in_(ids))
+        )
+        found = {r.id: r.email for r in rows}
         return [found.get(i) for i in ids]
 
     async def _rows_by_id(self, kind: str, ids: Sequence[int]) -> list[Any]:

@@ -37,6 +37,8 @@ class Author(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    updated_by: str | None = Field(default=None, max_length=200)
 
 
 class Article(SQLModel, table=True):
@@ -67,6 +69,8 @@ class Article(SQLModel, table=True):
     feature_image_height: int | None = None
     translation_group: str | None = Field(default=None, max_length=64, index=True)
     version: int = Field(default=1)
+    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    updated_by: str | None = Field(default=None, max_length=200)
 
 
 class ArticleAuthor(SQLModel, table=True):
@@ -88,6 +92,8 @@ class Category(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    updated_by: str | None = Field(default=None, max_length=200)
 
 
 class Tag(SQLModel, table=True):
@@ -99,6 +105,8 @@ class Tag(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    updated_by: str | None = Field(default=None, max_length=200)
 
 
 class ArticleCategory(SQLModel, table=True):
@@ -148,6 +156,25 @@ class Redirect(SQLModel, table=True):
     to_path: str | None = Field(default=None, max_length=500)
     status_code: int = Field(default=301)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    updated_by: str | None = Field(default=None, max_length=200)
+
+
+class ApiToken(SQLModel, table=True):
+    """Issue 4: an API token. Only the SHA-256 of the secret is stored (see resolvers/tokens.py)."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)  # the first characters, to recognise a token in lists
+    author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_by: str | None = Field(default=None, max_length=200)
 
 
 class PersistedDocument(SQLModel, table=True):
@@ -177,3 +204,4 @@ article_tag_t = ArticleTag.__table__  # type: ignore[attr-defined]
 seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
 redirect_t = Redirect.__table__  # type: ignore[attr-defined]
 persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
+api_token_t = ApiToken.__table__  # type: ignore[attr-defined]

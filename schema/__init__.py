@@ -9,11 +9,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
+from schema.article_mutations import ArticleMutation
+from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
+from schema.author_mutations import AuthorMutation
 from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
+from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.taxonomy import Category, Tag, TaxonomyQuery
+from schema.taxonomy_mutations import TaxonomyMutation
 
 
 @strawberry.type
@@ -32,7 +37,11 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery))
+Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery))
+Mutation = merge_types(
+    "Mutation",
+    (ArticleMutation, AuthorMutation, TaxonomyMutation, RedirectMutation, AuthMutation),
+)
 
 
 def build_schema(**options: Any) -> strawberry.Schema:
@@ -40,6 +49,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,

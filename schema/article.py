@@ -13,7 +13,7 @@ import strawberry
 from resolvers import articles as article_queries
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from schema.common import Image, OrderDirection, Seo
+from schema.common import Audited, Image, OrderDirection, Seo
 from schema.context import Info
 from schema.prefetch import item_relations, prefetch_articles
 from schema.relay import Connection, Node, from_global_id, to_global_id
@@ -38,7 +38,7 @@ class ArticleStatus(Enum):
 
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
-class Article(Node):
+class Article(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
@@ -55,6 +55,9 @@ class Article(Node):
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
     feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
     public: strawberry.Private[bool]
     loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -87,7 +90,10 @@ class Article(Node):
                 row.feature_image_width,
                 row.feature_image_height,
             ),
+            version=row.version,
             public=public,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
 
     def _relation(self, info: Info, name: str) -> Any:
@@ -192,13 +198,21 @@ class ArticleQuery:
             str | None,
             strawberry.argument(description="Locale of the slug; default: the site's locale."),
         ] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewToken`: also shows that one unpublished "
+                "article (and no other). The response is `Cache-Control: private, no-store`."
+            ),
+        ] = None,
     ) -> Article | None:
         if slug is None and id is None:
             raise UserInputError("Pass `slug` or `id`.")
         ctx = info.context
+        viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
         row = await article_queries.get_article(
             ctx.db,
-            ctx.viewer,
+            viewer,
             ctx.now,
             slug=slug,
             article_id=from_global_id(id, "Article")[1] if id is not None else None,

@@ -7,17 +7,18 @@ from typing import Any
 import strawberry
 
 from resolvers import directory
+from resolvers.access import may_see_private_author_fields
 from resolvers.errors import UserInputError
 from resolvers.seo import build_seo
 from resolvers.site import plain_text
 from schema.article import Article, related_articles
-from schema.common import Image, Seo
+from schema.common import Audited, Image, Seo
 from schema.context import Info
 from schema.relay import Connection, Node, from_global_id, to_global_id
 
 
 @strawberry.type(description="A person who writes articles.")
-class Author(Node):
+class Author(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique.")
@@ -28,6 +29,9 @@ class Author(Node):
     twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
     path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Author:
@@ -44,7 +48,19 @@ class Author(Node):
             twitter=row.twitter,
             path=path,
             url=site.absolute(path),
+            version=row.version,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
+
+    @strawberry.field(
+        description="Private e-mail address: visible to editors, admins and the author "
+        "themself; null for everyone else."
+    )
+    async def email(self, info: Info) -> str | None:
+        if not may_see_private_author_fields(info.context.viewer, self.database_id):
+            return None
+        return await info.context.loaders.email_by_author_id.load(self.database_id)
 
     @strawberry.field(description="This author's published articles, newest first.")
     async def articles(

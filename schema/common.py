@@ -6,7 +6,26 @@ from enum import Enum
 
 import strawberry
 
+from resolvers.access import may_see_audit_fields
 from resolvers.seo import SeoData
+from schema.context import Info
+
+
+@strawberry.interface(description="Content editors write: records who created and last changed it.")
+class Audited:
+    created_by_label: strawberry.Private[str | None]
+    updated_by_label: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Who created it (`token:<name>`, `jwt:<subject>` or `cli`); null for "
+        "anonymous viewers and for content that predates tracking."
+    )
+    def created_by(self, info: Info) -> str | None:
+        return self.created_by_label if may_see_audit_fields(info.context.viewer) else None
+
+    @strawberry.field(description="Who changed it last; null for anonymous viewers.")
+    def updated_by(self, info: Info) -> str | None:
+        return self.updated_by_label if may_see_audit_fields(info.context.viewer) else None
 
 
 @strawberry.type(description="An image with its intrinsic size and alternative text.")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import strawberry
 
 from resolvers.access import Viewer
-from resolvers.cache_tags import EntityChange, TagCollector
+from resolvers.cache_tags import TagCollector
+from resolvers.changes import ChangeHooks
+from resolvers.commands import CommandEnv
 from resolvers.db import Database
+from resolvers.errors import Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
+from resolvers.preview import PreviewTokens
 from resolvers.site import Site
 
 
@@ -28,9 +32,23 @@ class Context:
     max_page_size: int = 100
     # What this response depends on, for the response cache and CDN tags (issue 5).
     tags: TagCollector = field(default_factory=TagCollector)
-    # Write paths append what they changed after their transaction commits; the endpoint turns
-    # these into cache invalidations before answering (issue 5).
-    changes: list[EntityChange] = field(default_factory=list)
+    # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
+    hooks: ChangeHooks = field(default_factory=ChangeHooks)
+    preview: PreviewTokens | None = None
+    private: bool = False
+
+    def command_env(self) -> CommandEnv:
+        self.private = True
+        return CommandEnv(
+            db=self.db, site=self.site, viewer=self.viewer, now=self.now, hooks=self.hooks
+        )
+
+    def preview_viewer(self, token: str) -> Viewer:
+        """The viewer plus the one article a preview token opens; the response turns private."""
+        self.private = True
+        if self.preview is None:
+            raise Unauthenticated("Preview tokens are not available here.")
+        return replace(self.viewer, preview_article_id=self.preview.verify(token, self.now))
 
     def page(
         self,

@@ -9,13 +9,13 @@ import strawberry
 from resolvers import directory
 from resolvers.seo import build_seo
 from schema.article import Article, related_articles
-from schema.common import Seo
+from schema.common import Audited, Seo
 from schema.context import Info
 from schema.relay import Connection, Node, to_global_id
 
 
 @strawberry.interface(description="A category or tag: a named group of articles.")
-class Term(Node):
+class Term(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique.")
@@ -39,6 +39,8 @@ class Term(Node):
             path=path,
             url=site.absolute(path),
             kind=kind,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
         )
 
     @strawberry.field(description="Published articles in this group, newest first.")

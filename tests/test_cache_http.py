@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth_support import add_token, bearer
 from tests.cache_support import backend_settings, cache_status, get
 from tests.support import add_article, add_author, add_term, gql
 
@@ -98,9 +99,10 @@ async def test_if_none_match_gets_304(client, content):
     assert stale.content == first.content
 
 
-async def test_authenticated_get_is_private_and_bypasses_cache(client, content):
+async def test_authenticated_get_is_private_and_bypasses_cache(client, db, content):
+    editor = bearer(await add_token(db, "editor"))
     await get(client, HOME)  # a public entry exists now
-    response = await get(client, HOME, headers={"Authorization": "Bearer some-token"})
+    response = await get(client, HOME, headers=editor)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "private, no-store"
     assert "etag" not in response.headers
@@ -112,9 +114,13 @@ async def test_authenticated_get_is_private_and_bypasses_cache(client, content):
         client,
         ARTICLE,
         {"slug": "first-light"},
-        {"Authorization": "Bearer t", "If-None-Match": etag},
+        {**editor, "If-None-Match": etag},
     )
     assert conditional.status_code == 200
+    # A bad token is refused, never treated as anonymous, and never answered from the cache.
+    refused = await get(client, HOME, headers={"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401
+    assert refused.headers["cache-control"] == "private, no-store"
 
 
 async def test_errors_are_not_cached(client, content):

@@ -1,13 +1,12 @@
-"""Tag invalidation on both cache backends: entities, lists, negative lookups, the scheduled
-boundary, several instances sharing Redis, and in-flight reads racing a write.
-
-Writes are simulated the way a write path does them: change rows, commit, then hand the
-change set to the cache (``cache.invalidate_changes``)."""
+"""Every write path invalidates what it must, through real mutations, on both cache backends:
+entities, lists, negative lookups, slug renames, the scheduled boundary, several instances
+sharing Redis, in-flight reads racing a write; and the cache never serves a draft or preview."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -16,13 +15,25 @@ from asgi_lifespan import LifespanManager
 from gateway.app import create_app
 from gateway.cache_backends import CachedResponse
 from gateway.documents import sha256_hex
-from resolvers.cache_tags import EntityChange
-from tests.cache_support import backend_settings, cache_status, get, set_article, set_author
-from tests.support import add_article, add_author, add_term, ago
+from tests.auth_support import add_token, bearer, gid
+from tests.cache_support import backend_settings, cache_status, get
+from tests.support import add_article, add_author, add_term, ago, gql, ok
 
 ARTICLE = "query One($slug: String!) { article(slug: $slug) { title author { name } } }"
 HOME = "{ articles { nodes { slug } } }"
 BY_AUTHOR = 'query { author(slug: "ada-lovelace") { articles { nodes { slug } } } }'
+SAVED = "__typename ... on ArticleSaved { article { databaseId version } }"
+MUTATIONS = {
+    "create": f"mutation($input: CreateArticleInput!) {{ createArticle(input: $input) {{ {SAVED} }} }}",
+    "update": f"mutation($input: UpdateArticleInput!) {{ updateArticle(input: $input) {{ {SAVED} }} }}",
+    "publish": f"mutation($input: PublishArticleInput!) {{ publishArticle(input: $input) {{ {SAVED} }} }}",
+    "unpublish": f"mutation($input: ArticleRefInput!) {{ unpublishArticle(input: $input) {{ {SAVED} }} }}",
+    "delete": "mutation($input: ArticleRefInput!) { deleteArticle(input: $input) { __typename } }",
+    "author": "mutation($input: UpdateAuthorInput!) { updateAuthor(input: $input) { __typename } }",
+    "tag": "mutation($input: UpdateTermInput!) { updateTag(input: $input) { __typename } }",
+    "preview": """mutation($input: CreatePreviewTokenInput!) { createPreviewToken(input: $input) {
+        __typename ... on PreviewTokenCreated { token } } }""",
+}
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -48,9 +59,29 @@ async def content(db):
     ada = await add_author(db, "Ada Lovelace")
     bob = await add_author(db, "Bob Babbage")
     science = await add_term(db, "category", "Science")
-    a = await add_article(db, "Engines", authors=[ada], categories=[science])
+    maths = await add_term(db, "tag", "maths")
+    a = await add_article(db, "Engines", authors=[ada], categories=[science], tags=[maths])
     b = await add_article(db, "Looms", authors=[bob], published_at=ago(hours=2))
-    return {"ada": ada, "bob": bob, "science": science, "a": a, "b": b}
+    editor = bearer(await add_token(db, "editor", name="desk"))
+    return {
+        "ada": ada,
+        "bob": bob,
+        "science": science,
+        "maths": maths,
+        "a": a,
+        "b": b,
+        "editor": editor,
+    }
+
+
+async def mutate(
+    client: httpx.AsyncClient, content: dict[str, Any], mutation: str, **input_: Any
+) -> Any:
+    result = await gql(client, MUTATIONS[mutation], {"input": input_}, headers=content["editor"])
+    payload = next(iter(ok(result).values()))
+    assert not payload["__typename"].endswith("Error"), payload
+    assert result.response.headers["cache-control"] == "private, no-store"
+    return payload
 
 
 def slugs(response: httpx.Response, *path: str) -> list[str]:
@@ -60,18 +91,16 @@ def slugs(response: httpx.Response, *path: str) -> list[str]:
     return [n["slug"] for n in data["nodes"]]
 
 
-async def test_entity_change_purges_exactly_its_responses(app, client, db, content):
+async def test_article_update_purges_exactly_its_responses(client, content):
     for slug in ("engines", "looms"):
         await get(client, ARTICLE, {"slug": slug})
     await get(client, HOME)
-    await set_article(db, content["a"], title="Analytical Engines")
-    stale = await get(client, ARTICLE, {"slug": "engines"})
-    assert cache_status(stale) == "hit"  # nothing told the cache yet
-    assert stale.json()["data"]["article"]["title"] == "Engines"
+    assert cache_status(await get(client, ARTICLE, {"slug": "engines"})) == "hit"
 
-    await app.state.cache.invalidate_changes(
-        [EntityChange("article", content["a"], ("engines",), (("author", content["ada"]),))]
-    )
+    await mutate(
+        client, content, "update", id=gid("Article", content["a"]), expectedVersion=1,
+        title="Analytical Engines",
+    )  # fmt: skip
     fresh = await get(client, ARTICLE, {"slug": "engines"})
     assert cache_status(fresh) == "miss"
     assert fresh.json()["data"]["article"]["title"] == "Analytical Engines"
@@ -79,20 +108,31 @@ async def test_entity_change_purges_exactly_its_responses(app, client, db, conte
     assert cache_status(await get(client, HOME)) == "miss"  # list:article
 
 
-async def test_author_change_purges_responses_that_show_the_author(app, client, db, content):
+async def test_author_and_tag_updates_purge_responses_that_show_them(client, content):
+    with_tags = 'query { article(slug: "engines") { tags { name } } }'
     await get(client, ARTICLE, {"slug": "engines"})
     await get(client, ARTICLE, {"slug": "looms"})
-    await set_author(db, content["ada"], name="Augusta Ada King")
-    await app.state.cache.invalidate_changes(
-        [EntityChange("author", content["ada"], ("ada-lovelace",))]
-    )
+    await get(client, with_tags)
+    await mutate(
+        client, content, "author", id=gid("Author", content["ada"]), expectedVersion=1,
+        name="Augusta Ada King",
+    )  # fmt: skip
     fresh = await get(client, ARTICLE, {"slug": "engines"})
     assert fresh.json()["data"]["article"]["author"]["name"] == "Augusta Ada King"
     assert cache_status(await get(client, ARTICLE, {"slug": "looms"})) == "hit"
+    assert cache_status(await get(client, with_tags)) == "hit"
+
+    await mutate(client, content, "tag", id=gid("Tag", content["maths"]), name="Mathematics")
+    tags = await get(client, with_tags)
+    assert tags.json()["data"]["article"]["tags"] == [{"name": "Mathematics"}]
 
 
-async def test_publishing_a_draft_purges_cached_not_found_and_lists(app, client, db, content):
-    draft = await add_article(db, "Secret plan", authors=[content["ada"]], status="draft")
+async def test_publishing_a_draft_purges_cached_not_found_and_lists(client, content):
+    created = await mutate(
+        client, content, "create", title="Secret plan", body="<p>Plan.</p>",
+        authorIds=[gid("Author", content["ada"])],
+    )  # fmt: skip
+    draft = created["article"]["databaseId"]
     for _ in range(2):
         missing = await get(client, ARTICLE, {"slug": "secret-plan"})
         assert missing.json()["data"]["article"] is None
@@ -100,73 +140,107 @@ async def test_publishing_a_draft_purges_cached_not_found_and_lists(app, client,
         assert "secret-plan" not in slugs(await get(client, BY_AUTHOR), "author", "articles")
     assert cache_status(missing) == "hit"  # the null itself is cached...
 
-    await set_article(db, draft, status="published", published_at=ago(minutes=1))
-    await app.state.cache.invalidate_changes(
-        [EntityChange("article", draft, ("secret-plan",), (("author", content["ada"]),))]
-    )
-    found = await get(client, ARTICLE, {"slug": "secret-plan"})  # ...and purged by publishing
+    await mutate(client, content, "publish", id=gid("Article", draft))
+    found = await get(client, ARTICLE, {"slug": "secret-plan"})  # ...and publishing purges it
     assert found.json()["data"]["article"]["title"] == "Secret plan"
     assert slugs(await get(client, HOME), "articles")[0] == "secret-plan"
     assert "secret-plan" in slugs(await get(client, BY_AUTHOR), "author", "articles")
 
+    await mutate(client, content, "unpublish", id=gid("Article", draft))
+    assert (await get(client, ARTICLE, {"slug": "secret-plan"})).json()["data"]["article"] is None
+    assert "secret-plan" not in slugs(await get(client, HOME), "articles")
 
-async def test_new_article_purges_lists_but_not_unrelated_lookups(app, client, db, content):
+
+async def test_slug_rename_and_delete_purge_old_and_new_lookups(client, content):
+    await get(client, ARTICLE, {"slug": "engines"})
+    assert (await get(client, ARTICLE, {"slug": "steam"})).json()["data"]["article"] is None
+    await mutate(
+        client, content, "update", id=gid("Article", content["a"]), expectedVersion=1,
+        slug="steam",
+    )  # fmt: skip
+    assert (await get(client, ARTICLE, {"slug": "engines"})).json()["data"]["article"] is None
+    renamed = await get(client, ARTICLE, {"slug": "steam"})
+    assert renamed.json()["data"]["article"]["title"] == "Engines"
+
     in_category = '{ category(slug: "science") { articles { totalCount nodes { slug } } } }'
-    await get(client, HOME)
-    await get(client, in_category)
-    await get(client, '{ author(slug: "bob-babbage") { name } }')
-    new = await add_article(
-        db, "Difference", authors=[content["ada"]], categories=[content["science"]]
-    )
-    await app.state.cache.invalidate_changes(
-        [
-            EntityChange(
-                "article",
-                new,
-                ("difference",),
-                (("author", content["ada"]), ("category", content["science"])),
-            )
-        ]
-    )
+    assert (await get(client, in_category)).json()["data"]["category"]["articles"][
+        "totalCount"
+    ] == 1
+    await mutate(client, content, "delete", id=gid("Article", content["a"]))
+    assert (await get(client, ARTICLE, {"slug": "steam"})).json()["data"]["article"] is None
+    category = await get(client, in_category)
+    assert category.json()["data"]["category"]["articles"] == {"totalCount": 0, "nodes": []}
+
+
+async def test_new_article_purges_lists_but_not_unrelated_lookups(client, content):
+    in_category = '{ category(slug: "science") { articles { totalCount nodes { slug } } } }'
+    bob = '{ author(slug: "bob-babbage") { name } }'
+    for query in (HOME, in_category, bob):
+        await get(client, query)
+    created = await mutate(
+        client, content, "create", title="Difference", body="<p>Engine.</p>",
+        authorIds=[gid("Author", content["ada"])],
+        categoryIds=[gid("Category", content["science"])],
+    )  # fmt: skip
+    assert cache_status(await get(client, HOME)) == "miss"  # a draft purges lists too...
+    assert "difference" not in slugs(await get(client, HOME), "articles")  # ...but is not shown
+    await mutate(client, content, "publish", id=gid("Article", created["article"]["databaseId"]))
     assert slugs(await get(client, HOME), "articles")[0] == "difference"
     category = await get(client, in_category)
     assert category.json()["data"]["category"]["articles"]["totalCount"] == 2
-    bob = await get(client, '{ author(slug: "bob-babbage") { name } }')
-    assert cache_status(bob) == "hit"
+    assert cache_status(await get(client, bob)) == "hit"
 
 
-async def test_scheduled_article_caps_cache_lifetime(client, db, content):
+async def test_scheduled_publication_caps_cache_lifetime(client, content, db):
+    draft = await add_article(db, "Tomorrow today", authors=[content["ada"]], status="draft")
     publish_at = datetime.now(UTC) + timedelta(seconds=1.6)
-    await add_article(db, "Tomorrow today", authors=[content["ada"]], published_at=publish_at)
+    await mutate(
+        client, content, "publish", id=gid("Article", draft), publishedAt=publish_at.isoformat()
+    )
     listing = await get(client, HOME)
     assert "tomorrow-today" not in slugs(listing, "articles")
     control = listing.headers["cache-control"]
-    max_age = int(control.split("max-age=")[1].split(",")[0])
-    assert max_age <= 1
+    assert int(control.split("max-age=")[1].split(",")[0]) <= 1
     assert control.endswith("stale-while-revalidate=0")
     assert cache_status(await get(client, HOME)) == "hit"  # cached, but only until then
+    missing = await get(client, ARTICLE, {"slug": "tomorrow-today"})
+    assert "max-age=30," not in missing.headers["cache-control"]  # the null is capped too
     # A response that does not depend on the clock keeps its full lifetime.
     author = await get(client, '{ author(slug: "ada-lovelace") { name } }')
     assert "max-age=30," in author.headers["cache-control"]
 
+    # No write happens at the boundary: the cached list simply must not outlive it.
     await asyncio.sleep(max(0.0, (publish_at - datetime.now(UTC)).total_seconds()) + 0.05)
     after = await get(client, HOME)
     assert cache_status(after) == "miss"
     assert slugs(after, "articles")[0] == "tomorrow-today"
+    found = await get(client, ARTICLE, {"slug": "tomorrow-today"})
+    assert found.json()["data"]["article"]["title"] == "Tomorrow today"
 
 
-async def test_too_many_tags_fall_back_to_type_tags(app, client, db, content, settings):
-    settings.surrogate_key_max_length = 256
-    for n in range(30):
-        await add_article(db, f"Filler {n}", authors=[content["bob"]], published_at=ago(days=2))
-    response = await get(client, "{ articles(first: 40) { nodes { slug } } }")
-    header = response.headers["surrogate-key"]
-    assert len(header) <= 256
-    assert "skipped:article" in header.split(" ")
-    assert cache_status(await get(client, "{ articles(first: 40) { nodes { slug } } }")) == "hit"
-    await set_article(db, content["b"], title="Looms, revised")
-    await app.state.cache.invalidate_changes([EntityChange("article", content["b"])])
-    assert cache_status(await get(client, "{ articles(first: 40) { nodes { slug } } }")) == "miss"
+async def test_drafts_and_previews_never_enter_the_cache(client, content, db):
+    draft = await add_article(db, "Hidden draft", authors=[content["ada"]], status="draft")
+    as_editor = await get(client, ARTICLE, {"slug": "hidden-draft"}, content["editor"])
+    assert as_editor.json()["data"]["article"]["title"] == "Hidden draft"
+    assert as_editor.headers["cache-control"] == "private, no-store"
+    assert cache_status(as_editor) == "bypass"
+    editor_list = "{ articles { nodes { slug status } } }"
+    assert "hidden-draft" in slugs(
+        await get(client, editor_list, headers=content["editor"]), "articles"
+    )
+
+    token = (await mutate(client, content, "preview", articleId=gid("Article", draft)))["token"]
+    preview = "query($s: String!, $t: String) { article(slug: $s, previewToken: $t) { title } }"
+    for _ in range(2):
+        seen = await get(client, preview, {"s": "hidden-draft", "t": token})
+        assert seen.json()["data"]["article"]["title"] == "Hidden draft"
+        assert seen.headers["cache-control"] == "private, no-store"
+        assert "etag" not in seen.headers and "surrogate-key" not in seen.headers
+        assert cache_status(seen) != "hit"
+    for _ in range(2):
+        anonymous = await get(client, preview, {"s": "hidden-draft", "t": None})
+        assert anonymous.json()["data"]["article"] is None
+        assert "hidden-draft" not in slugs(await get(client, editor_list), "articles")
 
 
 async def test_in_flight_read_never_stores_data_a_write_replaced(app):
@@ -184,21 +258,21 @@ async def test_in_flight_read_never_stores_data_a_write_replaced(app):
 
 
 @pytest.mark.parametrize("cache_backend", ["redis"], indirect=True)
-async def test_two_instances_share_invalidations(app, client, db, content, settings):
+async def test_two_instances_share_invalidations(client, content, settings):
     """Instances share a cache through Redis (the memory backend is one process's own)."""
     other_app = create_app(settings)
-    async with LifespanManager(other_app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
+    async with LifespanManager(other_app):
+        transport = httpx.ASGITransport(app=other_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://other") as other:
             first = await get(client, ARTICLE, {"slug": "engines"})
             shared = await get(other, ARTICLE, {"slug": "engines"})
             assert cache_status(shared) == "hit"
             assert shared.content == first.content
 
-            await set_article(db, content["a"], title="Engines II")
-            await other_app.state.cache.invalidate_changes(
-                [EntityChange("article", content["a"], ("engines",))]
-            )
+            await mutate(
+                other, content, "update", id=gid("Article", content["a"]), expectedVersion=1,
+                title="Engines II",
+            )  # fmt: skip
             seen = await get(client, ARTICLE, {"slug": "engines"})
             assert cache_status(seen) == "miss"
             assert seen.json()["data"]["article"]["title"] == "Engines II"
@@ -212,7 +286,7 @@ async def test_two_instances_share_invalidations(app, client, db, content, setti
             assert by_hash.json()["data"]["articles"]["nodes"][0]["title"] == "Engines II"
 
 
-async def test_purge_hooks_run_off_the_request_path(app, content):
+async def test_cdn_purge_runs_off_the_request_path(app, client, content):
     cache = app.state.cache
     release = asyncio.Event()
     purged: list[frozenset[str]] = []
@@ -222,8 +296,13 @@ async def test_purge_hooks_run_off_the_request_path(app, content):
         purged.append(tags)
 
     cache.purge.hooks.append(slow_cdn)
-    await cache.invalidate_changes([EntityChange("article", content["a"], ("engines",))])
-    assert purged == []  # the invalidation returned while the CDN call is still pending
+    await mutate(
+        client, content, "update", id=gid("Article", content["a"]), expectedVersion=1,
+        title="Engines, again",
+    )  # fmt: skip
+    assert purged == []  # the mutation answered while the CDN call is still pending
     release.set()
     await cache.purge.drain()
-    assert purged and {"article:" + str(content["a"]), "article-slug:engines"} <= purged[0]
+    assert (
+        purged and {f"article:{content['a']}", "article-slug:engines", "list:article"} <= purged[0]
+    )
