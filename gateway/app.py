@@ -6,8 +6,10 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -73,7 +75,21 @@ async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
     return RedisBackend(client, settings.redis_prefix)
 
 
+def _missing_sqlite_folder(url: str) -> Path | None:
+    """Checked up front: sqlite would fail inside aiosqlite's thread, less clearly."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(str(parsed.database)).expanduser().resolve().parent
+    return None if folder.is_dir() else folder
+
+
 async def check_database(db: Database, url: str) -> None:
+    folder = _missing_sqlite_folder(url)
+    if folder is not None:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {redact_url(url)}: folder {folder} does not exist"
+        )
     try:
         await db.scalar(text("SELECT 1"))
     except Exception as exc:

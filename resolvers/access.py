@@ -40,6 +40,11 @@ class Viewer:
         return self.role is None
 
     @property
+    def is_anonymous_reader(self) -> bool:
+        """Sees public content only: no role and no preview."""
+        return self.role is None and self.preview_article_id is None
+
+    @property
     def sees_unpublished(self) -> bool:
         return self.role in ("editor", "admin")
 

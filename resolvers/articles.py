@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 
-from resolvers.access import Viewer, article_visible
+from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.errors import UserInputError
@@ -64,8 +64,14 @@ class ArticleFilter:
     search: str | None = None
 
 
-def sort_key(field: str | None, descending: bool | None) -> SortKey:
+def sort_key(field: str | None, descending: bool | None, viewer: Viewer = ANONYMOUS) -> SortKey:
+    """The sort of an article list. Anonymous viewers see only published rows, whose
+    ``published_at`` is set, and sort on the indexed column; viewers who may see drafts sort on
+    ``coalesce(published_at, created_at)`` so drafts page like any other row."""
+    column: Any
     column, kind = ORDER_COLUMNS[field or "PUBLISHED_AT"]
+    if (field or "PUBLISHED_AT") == "PUBLISHED_AT" and not viewer.is_anonymous_reader:
+        column = func.coalesce(a.c.published_at, a.c.created_at)
     desc = (field in (None, "PUBLISHED_AT", "UPDATED_AT")) if descending is None else descending
     name = f"{field or 'PUBLISHED_AT'}:{'DESC' if desc else 'ASC'}"
     return SortKey(name=name, column=column, id_column=a.c.id, descending=desc, kind=kind)
@@ -150,25 +156,27 @@ async def list_articles(
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     """One page of visible articles, and a function that counts them all (run only if asked)."""
     conds = _conditions(db, viewer, now, flt)
-    stmt: Select[Any] = select(*ARTICLE_COLUMNS)
     if flt.search is not None:
         found = search_subquery(db, flt.search)
         if order_field is None:
             key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
-            stmt = select(*ARTICLE_COLUMNS, found.c.score).join(found, found.c.id == a.c.id)
+            stmt: Select[Any] = select(*ARTICLE_COLUMNS, key.column.label("sort_value")).join(
+                found, found.c.id == a.c.id
+            )
         else:
-            key = sort_key(order_field, descending)
+            key = sort_key(order_field, descending, viewer)
             conds.append(a.c.id.in_(select(found.c.id)))
+            stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
     else:
-        key = sort_key(order_field, descending)
+        key = sort_key(order_field, descending, viewer)
+        stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
     seek = key.seek(args)
     stmt = stmt.where(*conds)
     if seek is not None:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
     rows = await db.all(stmt) if args.size > 0 or seek is not None else []
-    label = key.column.key if key.name != "RELEVANCE" else "score"
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r._mapping[label], r.id))
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)

@@ -150,7 +150,7 @@ class Loaders:
         """Pages of articles under many parents: one window-function SELECT per distinct
         (size, cursor, direction), so a list of authors with ``articles(first: 5)`` is one."""
         link, parent_col = LINKS[kind]
-        key = sort_key(None, None)
+        key = sort_key(None, None, self.viewer)
         groups: dict[tuple[int, str | None, bool], list[int]] = defaultdict(list)
         for parent_id, size, cursor, backward in keys:
             groups[(size, cursor, backward)].append(parent_id)
@@ -163,7 +163,12 @@ class Loaders:
                 .label("rel_rank")
             )
             inner = (
-                select(parent_col.label("rel_parent"), *ARTICLE_COLUMNS, rank)
+                select(
+                    parent_col.label("rel_parent"),
+                    *ARTICLE_COLUMNS,
+                    key.column.label("sort_value"),
+                    rank,
+                )
                 .select_from(article_t.join(link, link.c.article_id == article_t.c.id))
                 .where(parent_col.in_(parent_ids), article_visible(self.viewer, self.now))
             )
@@ -183,7 +188,7 @@ class Loaders:
                 page = build_page(
                     grouped.get(parent_id, []),
                     args,
-                    lambda r: encode_cursor(key.name, r.published_at, r.id),
+                    lambda r: encode_cursor(key.name, r.sort_value, r.id),
                 )
                 pages[(parent_id, size, cursor, backward)] = page
                 self.tags.listing("article", kind, parent_id)

@@ -114,3 +114,25 @@ async def test_authors_connection_pages_by_name(client, db):
     second = ok(await gql(client, query, {"after": first["pageInfo"]["endCursor"]}))["authors"]
     assert [n["name"] for n in second["nodes"]] == ["Carol", "Dave"]
     assert second["pageInfo"]["hasNextPage"] is False
+
+
+async def test_editors_page_through_drafts_without_gaps(client, db):
+    from tests.auth_support import add_token, bearer
+
+    author = await add_author(db, "Editor Subject")
+    ids = [await add_article(db, f"Public {i}", authors=[author]) for i in range(3)]
+    ids += [await add_article(db, f"Draft {i}", authors=[author], status="draft") for i in range(4)]
+    headers = bearer(await add_token(db, "editor"))
+    seen, cursor = [], None
+    for _ in range(10):
+        result = await gql(client, PAGE, {"first": 2, "after": cursor}, headers=headers)
+        conn = ok(result)["articles"]
+        seen += [e["node"]["databaseId"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        cursor = conn["pageInfo"]["endCursor"]
+    assert sorted(seen) == sorted(ids) and len(seen) == len(ids)
+    nested = """query { author(slug: "editor-subject") { articles(first: 3) {
+        totalCount pageInfo { hasNextPage endCursor } } } }"""
+    first = ok(await gql(client, nested, headers=headers))["author"]["articles"]
+    assert first["totalCount"] == 7 and first["pageInfo"]["hasNextPage"] is True

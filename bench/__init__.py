@@ -1,0 +1,1 @@
+"""Benchmarks: the gateway against a hand-written SQL reference, under load (``make bench``)."""
