@@ -190,6 +190,7 @@ class GraphQLEndpoint:
             status = 400 if media == GRAPHQL_RESPONSE else exc.status
             return Response(orjson.dumps(body), status, NO_STORE, media_type=media)
         if isinstance(plan, Response):
+            plan.headers["X-Request-ID"] = request_id
             return plan  # answered from the response cache: no parsing, no SQL
 
         stats = track_queries()

@@ -68,6 +68,7 @@ async def test_cache_hit_is_byte_identical_and_runs_no_sql(client, content):
     assert second.headers["surrogate-key"] == first.headers["surrogate-key"]
     assert second.headers["cache-control"] == first.headers["cache-control"]
     assert 'db;dur=0.00;desc="0 statements"' in second.headers["server-timing"]
+    assert second.headers["x-request-id"] != first.headers["x-request-id"]
     # POST with the same document and variables shares the entry.
     posted = await gql(client, HOME)
     assert cache_status(posted.response) == "hit"
