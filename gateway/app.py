@@ -13,13 +13,15 @@ from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -54,6 +56,7 @@ def database_from_settings(settings: Settings) -> Database:
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
+            pre_ping=settings.db_pool_pre_ping,
         )
     )
 
@@ -134,9 +137,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.dispose()
             log.error("%s", exc)
             raise
+        # issue 8: live event hub, and the delivery worker unless it runs apart
+        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        app.state.events = events.hub
+        app.state.event_runtime = events
         try:
             yield
         finally:
+            await events.stop()
             await cache.stop()
             await db.dispose()
 
@@ -148,6 +156,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
     ]
@@ -158,4 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     # Issue 5: every committed write purges the cached answers it made wrong, before replying.
     app.state.change_hooks.after_commit.append(cache.after_commit)
+    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

@@ -30,7 +30,6 @@ from gateway.cache_backends import CacheBackend, CachedResponse
 from gateway.config import Settings
 from gateway.documents import DocumentInfo, describe
 from gateway.persisted import PersistedQueries
-from gateway.purge import PurgeQueue
 from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
 from resolvers.db import Database
 from resolvers.site import Site
@@ -66,16 +65,13 @@ class CacheLayer:
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
         self.persisted = PersistedQueries(settings.persisted_queries, settings.persisted_query_ttl)
-        self.purge = PurgeQueue(settings)
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
         self._local_seq = 0
 
     async def start(self, backend: CacheBackend) -> None:
         self.backend = backend
-        self.purge.start()
 
     async def stop(self) -> None:
-        await self.purge.stop()
         if self.backend is not None:
             await self.backend.close()
 
@@ -238,7 +234,8 @@ class CacheLayer:
 
     async def invalidate(self, tags: set[str]) -> int:
         """Purge every cached answer carrying one of ``tags``, here and (with Redis) on every
-        instance, then queue the CDN purge hooks off the request path."""
+        instance. CDNs are purged by the events outbox (``gateway/event_purge.py``): durable,
+        retried, and off the request path."""
         if not tags:
             return 0
         self._next = None
@@ -249,7 +246,6 @@ class CacheLayer:
                 removed = await self.backend.invalidate(tags)
             except Exception:
                 log.exception("cache invalidation failed for %s", sorted(tags))
-        self.purge.submit(tags)
         return removed
 
     async def after_commit(self, changes: Iterable[Any]) -> None:

@@ -1,4 +1,5 @@
-"""The ``content-gateway`` command line: serve, migrate, seed, export-schema, token, redirects."""
+"""The ``content-gateway`` command line: serve, migrate, seed, worker, export-schema, token,
+redirects."""
 
 from __future__ import annotations
 
@@ -150,6 +151,45 @@ def seed(
             await db.dispose()
 
     asyncio.run(go())
+
+
+@cli.command()
+def worker(
+    name: Annotated[str | None, typer.Option(help="Worker name in logs and leases.")] = None,
+) -> None:
+    """Deliver events (webhooks, purges, live fan-out) apart from the server; stop with Ctrl-C.
+
+    Run several on PostgreSQL; on SQLite run one, and set GATEWAY_EVENTS_WORKER=false on the
+    servers if this one does the work."""
+    import signal
+
+    from gateway.app import database_from_settings
+    from gateway.events import EventsRuntime
+
+    settings = settings_or_exit()
+    check_or_exit(settings)
+    if not settings.redis_url:
+        typer.echo(
+            "content-gateway: GATEWAY_REDIS_URL is not set: live subscriptions on the servers "
+            "will not see the events this worker dispatches",
+            err=True,
+        )
+
+    async def go() -> None:
+        db = database_from_settings(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        events = await EventsRuntime.start(db, settings, run_worker=True, name=name)
+        assert events.worker is not None
+        typer.echo(f"content-gateway: worker {events.worker.name} running", err=True)
+        try:
+            await stop.wait()
+        finally:
+            await events.stop()
+            await db.dispose()
+        typer.echo("content-gateway: worker stopped", err=True)
 
 
 persisted_cli = typer.Typer(help="Trusted documents (persisted-query allow-list).")

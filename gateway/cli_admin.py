@@ -17,6 +17,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from resolvers.access import CLI, ROLES
+from resolvers.change_events import outbox_hook
+from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
 
 T = TypeVar("T")
@@ -38,7 +40,11 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
     async def go() -> T:
         db = database_from_settings(settings)
         try:
-            env = CommandEnv(db=db, site=site_from_settings(settings), viewer=CLI, now=_now())
+            # issue 8: CLI writes (redirect imports) record outbox events like any other write
+            hooks = ChangeHooks(in_transaction=[outbox_hook])
+            env = CommandEnv(
+                db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
+            )
             return await work(env)
         finally:
             await db.dispose()

@@ -12,7 +12,6 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -52,6 +51,12 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
     db_pool_recycle: int = Field(1800, ge=-1, description="Recycle connections after N seconds.")
     db_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    db_pool_pre_ping: bool = Field(
+        False,
+        description="Test each pooled PostgreSQL connection before use (one extra round trip per "
+        "query). Off: a connection lost to a database restart fails one query, then the pool "
+        "is invalidated and reconnects.",
+    )
     server_timing: bool = Field(True, description="Send the Server-Timing header.")
     graphiql: bool | None = Field(
         None, description="Serve GraphiQL on GET /graphql; default: on in development only."
@@ -110,7 +115,6 @@ class Settings(BaseSettings):
     cache_backend: Literal["memory", "redis"] | None = Field(
         None, description="memory (one process) or redis; default: redis when REDIS_URL is set."
     )
-    redis_url: str | None = Field(None, description="redis://host:port/db for the shared cache.")
     redis_prefix: str = Field("cg:", description="Prefix of every Redis key the cache writes.")
     cache_memory_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Memory bound of the in-process cache (bytes)."
@@ -124,10 +128,69 @@ class Settings(BaseSettings):
     surrogate_key_max_length: int = Field(
         4000, ge=256, le=16000, description="Longest Surrogate-Key header before type fallback."
     )
-    cache_purge_url: str | None = Field(
-        None, description='POST {"tags": [...]} here after each invalidation (CDN purge relay).'
+
+    # --- issue 8: events (outbox), webhooks, purges, subscriptions ---
+    events_worker: bool = Field(
+        True, description="Run the event delivery worker inside the server process."
     )
-    cache_purge_timeout: float = Field(5.0, gt=0, description="Timeout of one purge call.")
+    events_poll_interval: float = Field(
+        1.0, gt=0, le=60, description="Seconds the worker waits between polls when idle."
+    )
+    events_batch_size: int = Field(
+        50, ge=1, le=1000, description="Events dispatched / deliveries claimed per poll."
+    )
+    events_lease_seconds: float = Field(
+        60.0, gt=0, description="A claimed delivery not confirmed within this is retried."
+    )
+    events_retention_hours: float = Field(
+        168.0, gt=0, description="Delivered events are pruned after this many hours."
+    )
+    events_redis_channel: str = Field(
+        "content-gateway:events", description="Redis pub/sub channel of live content events."
+    )
+    webhook_timeout: float = Field(10.0, gt=0, le=300, description="Timeout of one webhook call.")
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=50, description="Attempts before a delivery is dead-lettered."
+    )
+    webhook_backoff_base: float = Field(
+        5.0, ge=0, description="Seconds before the first retry; doubles per attempt (jittered)."
+    )
+    webhook_backoff_max: float = Field(3600.0, ge=0, description="Longest wait between retries.")
+    webhook_concurrency: int = Field(
+        8, ge=1, le=256, description="Webhook requests one worker sends at once."
+    )
+    webhook_allow_private_targets: bool = Field(
+        False,
+        description="Allow webhook/purge targets on private, loopback or link-local addresses "
+        "(local development and tests only; SSRF protection is off for them).",
+    )
+    events_purge_url: str | None = Field(
+        None, description="Generic HTTP purge: called with the surrogate keys of every event."
+    )
+    events_purge_method: Literal["POST", "PURGE"] = Field(
+        "POST", description="POST (JSON body) or PURGE (Surrogate-Key header) to the purge URL."
+    )
+    events_purge_hook: str | None = Field(
+        None, description="A custom purge hook factory, module:attribute (called with settings)."
+    )
+    redis_url: str | None = Field(
+        None,
+        description="redis://host:port/db; fans live subscription events out across "
+        "instances (in-process only when unset), and holds the shared response cache and APQ "
+        "documents (issue 5).",
+    )
+    ws_max_connections: int = Field(
+        1000, ge=1, description="WebSocket connections one process accepts at once."
+    )
+    ws_max_subscriptions: int = Field(
+        20, ge=1, le=1000, description="Subscriptions one WebSocket connection may run at once."
+    )
+    ws_idle_timeout: float = Field(
+        300.0, gt=0, description="Close a WebSocket after this many seconds without any message."
+    )
+    ws_init_timeout: float = Field(
+        10.0, gt=0, description="Seconds a WebSocket client has to send connection_init."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -177,18 +240,29 @@ class Settings(BaseSettings):
             raise ValueError(f"GATEWAY_JWT_KEY must be at least {minimum} bytes for {algorithm}")
         return self
 
-    @field_validator("redis_url", "cache_purge_url")
+    @field_validator("events_purge_url")
     @classmethod
-    def _check_service_url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None or value == "":
-            return None
-        schemes = (
-            ("redis", "rediss", "unix") if info.field_name == "redis_url" else ("http", "https")
-        )
-        parts = urlsplit(value)
-        if parts.scheme not in schemes or not (parts.netloc or parts.path):
-            raise ValueError(f"must be a {' or '.join(s + '://' for s in schemes)} URL")
+    def _check_purge_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _check_lease(self) -> Settings:
+        # A lease shorter than the request timeout would let a second worker re-send a delivery
+        # that is still in flight.
+        if self.events_lease_seconds <= self.webhook_timeout:
+            raise ValueError(
+                "GATEWAY_EVENTS_LEASE_SECONDS must be longer than GATEWAY_WEBHOOK_TIMEOUT"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_cache_backend(self) -> Settings:

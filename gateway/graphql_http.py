@@ -232,7 +232,11 @@ class GraphQLEndpoint:
                 operation_name=params.operation_name,
                 allowed_operation_types=allowed,
             )
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:  # issue 8
+                message = "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql."
+                body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+                return Response(orjson.dumps(body), 400, media_type=media)
             body = {
                 "errors": [
                     {

@@ -150,3 +150,10 @@ def may_manage_tokens(viewer: Viewer) -> str | None:
     if viewer.is_anonymous:
         return SIGN_IN
     return None if viewer.is_admin else "Only admins may manage API tokens."
+
+
+def may_manage_webhooks(viewer: Viewer) -> str | None:
+    """Webhooks (issue 8) can reach any public URL and see every event, drafts included."""
+    if viewer.is_anonymous:
+        return SIGN_IN
+    return None if viewer.is_admin else "Only admins may manage webhooks."

@@ -207,7 +207,7 @@ async def update_article(
             )
         work.changes.record(
             "article", article_id, "updated", before=[old_path], after=[new_path],
-            related=before | await related(session, article_id),
+            related=before | await related(session, article_id), snapshot=row,
         )  # fmt: skip
     return Saved(new, work.changes)
 
@@ -230,7 +230,7 @@ async def _transition(
             await redirects.claim_path(session, path, work.changes)  # a reused slug goes live
         work.changes.record(
             "article", article_id, "updated", before=[path], after=[path],
-            related=await related(session, article_id),
+            related=await related(session, article_id), snapshot=row,
         )  # fmt: skip
     return Saved(new, work.changes)
 
@@ -294,5 +294,7 @@ async def delete_article(env: CommandEnv, article_id: int, expected_version: int
         path = path_of(env, row)
         if was_public(row, env.now):
             await redirects.record_gone(session, path, env.actor, env.now, work.changes)
-        work.changes.record("article", article_id, "deleted", before=[path], related=links)
+        work.changes.record(
+            "article", article_id, "deleted", before=[path], related=links, snapshot=row
+        )
     return Saved(row, work.changes)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    and_,
     case,
     func,
     literal_column,
@@ -31,6 +33,7 @@ from resolvers.models import (
     article_tag_t,
     author_t,
     category_t,
+    seo_meta_t,
     tag_t,
 )
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
@@ -52,6 +55,37 @@ PG_SEARCH_VECTOR = (
     "coalesce(article.excerpt, '') || ' ' || article.body)"
 )
 MAX_SEARCH_LENGTH = 200
+
+
+# Optional extras a root query reads in the same statement when the client selected them,
+# saving a round trip each: the body, and the SEO overrides (LEFT JOIN, prefixed `seo_`).
+SEO_COLUMNS = [c.label(f"seo_{c.name}") for c in seo_meta_t.c]
+
+
+def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
+    if "body" in extras:
+        stmt = stmt.add_columns(a.c.body)
+    if "seo" in extras:
+        stmt = stmt.add_columns(*SEO_COLUMNS).outerjoin(
+            seo_meta_t,
+            and_(seo_meta_t.c.entity_type == "article", seo_meta_t.c.entity_id == a.c.id),
+        )
+        if "body" not in extras:
+            # The description falls back to the body's text only without a meta description
+            # and an excerpt: read the body for just those rows.
+            needs_body = and_(
+                func.coalesce(a.c.excerpt, "") == "",
+                func.coalesce(seo_meta_t.c.meta_description, "") == "",
+            )
+            stmt = stmt.add_columns(case((needs_body, a.c.body)).label("fallback_body"))
+    return stmt
+
+
+def seo_meta_of(row: Any) -> Any | None:
+    """The SEO override row joined by ``with_extras`` (None when the article has none)."""
+    if row.seo_id is None:
+        return None
+    return SimpleNamespace(**{c.name: getattr(row, f"seo_{c.name}") for c in seo_meta_t.c})
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +186,7 @@ async def list_articles(
     order_field: str | None,
     descending: bool | None,
     args: PageArgs,
+    extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     """One page of visible articles, and a function that counts them all (run only if asked)."""
@@ -171,7 +206,7 @@ async def list_articles(
         key = sort_key(order_field, descending, viewer)
         stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
     seek = key.seek(args)
-    stmt = stmt.where(*conds)
+    stmt = with_extras(stmt, extras).where(*conds)
     if seek is not None:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
@@ -199,10 +234,11 @@ async def get_article(
     article_id: int | None = None,
     locale: str | None = None,
     default_locale: str = "en",
+    extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
 ) -> Any | None:
     """A visible article by id or slug; without a locale the default locale's article wins."""
-    stmt = select(*ARTICLE_COLUMNS).where(article_visible(viewer, now))
+    stmt = with_extras(select(*ARTICLE_COLUMNS), extras).where(article_visible(viewer, now))
     if article_id is not None:
         stmt = stmt.where(a.c.id == article_id)
     if slug is not None:

@@ -39,6 +39,8 @@ class Change:
     paths_before: tuple[str, ...] = ()
     paths_after: tuple[str, ...] = ()
     related: tuple[EntityKey, ...] = ()  # entities whose lists/counts may differ now
+    # issue 8: the row before the write (article status events and deletions compare with it)
+    snapshot: Any = field(default=None, compare=False)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class ChangeSet:
         before: tuple[str, ...] | list[str] = (),
         after: tuple[str, ...] | list[str] = (),
         related: tuple[EntityKey, ...] | list[EntityKey] | set[EntityKey] = (),
+        snapshot: Any = None,
     ) -> None:
         self.changes.append(
             Change(
@@ -66,6 +69,7 @@ class ChangeSet:
                 tuple(before),
                 tuple(after),
                 tuple(sorted(set(related))),
+                snapshot,
             )
         )
 

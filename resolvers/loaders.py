@@ -16,7 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
-from resolvers.articles import ARTICLE_COLUMNS, sort_key
+from resolvers.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
 from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.directory import TABLES
@@ -69,6 +69,17 @@ class Loaders:
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
         # issue 4: the private e-mail column, read only for viewers allowed to see it
         self.email_by_author_id = DataLoader(self._emails_by_author_id)
+
+    def prime_extras(self, rows: Sequence[Any]) -> None:
+        """Seed the body and SEO-override loaders from rows a root query read with extras."""
+        for row in rows:
+            fields = row._fields
+            if "body" in fields:
+                self.body_by_article_id.prime(row.id, row.body)
+            elif "fallback_body" in fields and row.fallback_body is not None:
+                self.body_by_article_id.prime(row.id, row.fallback_body)
+            if "seo_id" in fields:
+                self.seo_meta_by_entity.prime(("article", row.id), seo_meta_of(row))
 
     def articles_of(self, kind: str) -> DataLoader:
         return {

@@ -17,8 +17,11 @@ from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
 from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
+from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 from schema.taxonomy_mutations import TaxonomyMutation
+from schema.webhook_mutations import WebhookMutation
+from schema.webhooks import WebhookQuery
 
 
 @strawberry.type
@@ -37,10 +40,19 @@ class NodeQuery:
         return convert(row, info) if row is not None else None
 
 
-Query = merge_types("Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery))
+Query = merge_types(
+    "Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery, WebhookQuery)
+)
 Mutation = merge_types(
     "Mutation",
-    (ArticleMutation, AuthorMutation, TaxonomyMutation, RedirectMutation, AuthMutation),
+    (
+        ArticleMutation,
+        AuthorMutation,
+        TaxonomyMutation,
+        RedirectMutation,
+        AuthMutation,
+        WebhookMutation,
+    ),
 )
 
 
@@ -50,6 +62,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
         execution_context_class=FastLeafExecutor,

@@ -15,7 +15,7 @@ from resolvers.db import as_utc
 from resolvers.errors import UserInputError
 from schema.common import Audited, Image, OrderDirection, Seo
 from schema.context import Info
-from schema.prefetch import item_relations, prefetch_articles
+from schema.prefetch import field_relations, item_relations, prefetch_articles, root_extras
 from schema.relay import Connection, Node, from_global_id, to_global_id
 
 if TYPE_CHECKING:
@@ -142,6 +142,7 @@ async def article_connection(
     info: Info, page: Any, count: Callable[[], Awaitable[int]]
 ) -> Connection[Article]:
     """A connection of articles whose selected relations are loaded in bulk."""
+    info.context.loaders.prime_extras(page.rows)
     connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
     await prefetch_articles(info, connection.nodes, item_relations(info))
     return connection
@@ -218,9 +219,13 @@ class ArticleQuery:
             article_id=from_global_id(id, "Article")[1] if id is not None else None,
             locale=locale,
             default_locale=ctx.site.default_locale,
+            extras=root_extras(field_relations(info)),
             tags=ctx.tags,
         )
-        return Article.from_row(row, info) if row is not None else None
+        if row is None:
+            return None
+        ctx.loaders.prime_extras([row])
+        return Article.from_row(row, info)
 
     @strawberry.field(description="Articles, newest first unless ordered otherwise.")
     async def articles(
@@ -253,6 +258,7 @@ class ArticleQuery:
             field,
             None if direction is None else direction is OrderDirection.DESC,
             ctx.page(first, after, last, before),
+            extras=root_extras(item_relations(info)),
             tags=ctx.tags,
         )
         return await article_connection(info, page, count)

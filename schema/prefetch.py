@@ -43,6 +43,19 @@ def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
             yield from _flatten(selection.selections)
 
 
+def field_relations(info: Info) -> set[str]:
+    """Relations selected directly on the current field's object (e.g. `article { ... }`)."""
+    wanted: set[str] = set()
+    for field in _flatten(info.selected_fields):
+        wanted.update(RELATIONS[f.name] for f in _flatten(field.selections) if f.name in RELATIONS)
+    return wanted
+
+
+def root_extras(relations: set[str]) -> frozenset[str]:
+    """The relations a root article query reads in its own statement (see with_extras)."""
+    return frozenset(relations & {"body", "seo"})
+
+
 def item_relations(info: Info) -> set[str]:
     """Relations selected on a connection's items (`nodes { ... }` and `edges { node { ... } }`)."""
     wanted: set[str] = set()

@@ -1,18 +1,14 @@
 """The cache's building blocks on their own: document identity, tag bounds, the memory bound,
-the private flag, and the purge webhook over a real socket."""
+and the private flag."""
 
 from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
 
-import orjson
-
 from gateway.cache_backends import CachedResponse, MemoryBackend
-from gateway.config import Settings
 from gateway.documents import describe
 from gateway.http_cache import bounded_tags, etag_matches, public_cache_control
-from gateway.purge import PurgeQueue
 from resolvers.cache_tags import EntityChange, TagCollector, tags_for_change, tags_for_recorded
 from resolvers.site import Site
 from tests.support import ago, ahead
@@ -107,40 +103,6 @@ def test_cache_control_and_etag_helpers():
         "public, max-age=0, s-maxage=0, stale-while-revalidate=0"
     )
     assert etag_matches('W/"a", "b"', '"b"') and not etag_matches('"a"', '"b"')
-
-
-def test_purge_webhook_posts_tags_to_a_real_server():
-    received: list[dict] = []
-
-    async def go() -> None:
-        got = asyncio.Event()
-
-        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            received.append(orjson.loads(await reader.readexactly(length)))
-            writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-            writer.close()
-            got.set()
-
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        settings = Settings(_env_file=None, cache_purge_url=f"http://127.0.0.1:{port}/purge")  # type: ignore[call-arg]
-        queue = PurgeQueue(settings)
-        queue.start()
-        queue.submit({"article:1", "list:article"})
-        await asyncio.wait_for(got.wait(), 5)
-        await queue.stop()
-        server.close()
-        await server.wait_closed()
-
-    asyncio.run(go())
-    assert received == [{"tags": ["article:1", "list:article"]}]
 
 
 def test_recorded_write_changes_map_to_tags():
