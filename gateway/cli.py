@@ -191,6 +191,8 @@ def worker(
             await db.dispose()
         typer.echo("content-gateway: worker stopped", err=True)
 
+    asyncio.run(go())
+
 
 persisted_cli = typer.Typer(help="Trusted documents (persisted-query allow-list).")
 cli.add_typer(persisted_cli, name="persisted")
