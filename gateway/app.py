@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ParserCache, ValidationCache
 
+from gateway import feeds, sitemaps
 from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
@@ -44,6 +45,11 @@ def site_from_settings(settings: Settings) -> Site:
         author_path=settings.author_path,
         category_path=settings.category_path,
         tag_path=settings.tag_path,
+        description=settings.site_description,
+        logo_url=settings.site_logo_url,
+        default_image_url=settings.seo_default_image_url,
+        twitter_site=(settings.twitter_site or "").lstrip("@") or None,
+        article_type=settings.seo_article_type,
     )
 
 
@@ -159,10 +165,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.schema = schema
+    app.state.site = site
     app.state.cache = cache
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     # Issue 5: every committed write purges the cached answers it made wrong, before replying.

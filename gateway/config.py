@@ -5,17 +5,20 @@ Built once in ``create_app`` (or the CLI) and passed down explicitly; never a mo
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from string import Formatter
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # "none" is never accepted: an unsigned token would let anyone claim any role.
 JWT_ALGORITHMS = (
@@ -73,6 +76,44 @@ class Settings(BaseSettings):
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
+    )
+
+    # --- issue 3: SEO metadata, sitemaps, feeds, robots.txt ---
+    site_description: str | None = Field(
+        None, description="Meta description of the home page (and of the site in feeds)."
+    )
+    site_logo_url: str | None = Field(
+        None, description="Absolute URL of the publisher logo used in JSON-LD."
+    )
+    seo_default_image_url: str | None = Field(
+        None, description="Open Graph / Twitter image of pages that have no image of their own."
+    )
+    twitter_site: str | None = Field(
+        None, description="The site's Twitter/X handle (twitter:site), with or without @."
+    )
+    seo_article_type: Literal["Article", "BlogPosting", "NewsArticle"] = Field(
+        "BlogPosting", description="schema.org type of articles in JSON-LD."
+    )
+    sitemap_chunk_size: int = Field(
+        50_000,
+        ge=1,
+        le=50_000,
+        description="URLs per sitemap file; more URLs turn /sitemap.xml into an index.",
+    )
+    feed_size: int = Field(20, ge=1, le=100, description="Articles per RSS/Atom feed.")
+    feed_full_content: bool = Field(
+        False, description="Put the full article body into feeds (else the summary only)."
+    )
+    robots_disallow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Paths robots.txt disallows, comma-separated (or a JSON list), e.g. "
+        '"/search,/preview"; "/" blocks all.',
+    )
+    robots_txt_extra: str | None = Field(
+        None, description="Extra lines appended to robots.txt verbatim."
+    )
+    seo_files_max_age: int = Field(
+        300, ge=0, description="Cache-Control max-age (seconds) of sitemaps, feeds, robots.txt."
     )
 
     # --- issue 4: authentication (JWT bearer tokens) and preview tokens ---
@@ -212,9 +253,34 @@ class Settings(BaseSettings):
 
     @field_validator("article_path", "author_path", "category_path", "tag_path")
     @classmethod
-    def _check_pattern(cls, value: str) -> str:
+    def _check_pattern(cls, value: str, info: ValidationInfo) -> str:
         if not value.startswith("/") or "{slug}" not in value:
             raise ValueError("must start with / and contain {slug}")
+        allowed = {"slug", "category"} if info.field_name == "article_path" else {"slug"}
+        names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        if not names <= allowed:
+            extra = ", ".join(sorted(names - allowed))
+            raise ValueError(f"unknown placeholder {extra}; use {{slug}} (articles: {{category}})")
+        return value
+
+    @field_validator("robots_disallow", mode="before")
+    @classmethod
+    def _split_disallow(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                try:
+                    return json.loads(value)
+                except json.JSONDecodeError:
+                    raise ValueError("is not a valid JSON list of paths") from None
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("robots_disallow")
+    @classmethod
+    def _check_disallow(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/") or any(c in path for c in "\r\n"):
+                raise ValueError(f"each path must start with / and be one line (got {path!r})")
         return value
 
     @field_validator("preview_secret")

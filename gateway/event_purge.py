@@ -41,6 +41,7 @@ def surrogate_keys(event: Event) -> list[str]:
     keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
     if payload.get("slug"):
         keys.add(f"{kind}-slug:{payload['slug']}")
+    keys.update(f"path:{p}" for p in purge_paths(event))  # route(path:) answers (issue 5)
     for parent_kind, parent_id in payload.get("related") or ():
         keys.add(f"{parent_kind}:{parent_id}")
         keys.add(f"list:{kind}:{parent_kind}:{parent_id}")

@@ -43,6 +43,7 @@ from resolvers.content import reading_time_minutes
 from resolvers.db import as_utc
 from resolvers.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.models import article_t, seo_meta_t
+from resolvers.paths import primary_category_select
 from resolvers.seo_commands import apply_seo
 from resolvers.validation import check_aware
 
@@ -79,8 +80,13 @@ async def reload(session: AsyncSession, article_id: int) -> Any:
     return (await session.execute(select(*ARTICLE_COLUMNS).where(a.c.id == article_id))).one()
 
 
-def path_of(env: CommandEnv, row: Any) -> str:
-    return redirects.entity_path(env.site, "article", row.slug, row.locale)
+async def path_of(env: CommandEnv, session: AsyncSession, row: Any) -> str:
+    """The article's normalised path; with ``{category}`` in the pattern (issue 3) its primary
+    category is read in this transaction, so call it before the links change."""
+    category = None
+    if env.site.article_needs_category:
+        category = await session.scalar(primary_category_select(row.id))
+    return redirects.normalize_path(env.site.path("article", row.slug, row.locale, category))
 
 
 def was_public(row: Any, now: datetime) -> bool:
@@ -155,7 +161,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
             await apply_seo(session, "article", article_id, seo)
         row = await reload(session, article_id)
         work.changes.record(
-            "article", article_id, "created", after=[path_of(env, row)],
+            "article", article_id, "created", after=[await path_of(env, session, row)],
             related=await related(session, article_id),
         )  # fmt: skip
     return Saved(row, work.changes)
@@ -189,6 +195,7 @@ async def update_article(
             await slug_free(session, problems, slug, locale, article_id)
         problems.raise_if_any()
         before = await related(session, article_id)
+        old_path = await path_of(env, session, row)  # before the links change
         try:
             await guarded_update(env, session, row, values)
         except IntegrityError:
@@ -200,7 +207,7 @@ async def update_article(
         if seo:
             await apply_seo(session, "article", article_id, seo)
         new = await reload(session, article_id)
-        old_path, new_path = path_of(env, row), path_of(env, new)
+        new_path = await path_of(env, session, new)
         if old_path != new_path and was_public(row, env.now):
             await redirects.record_move(
                 session, old_path, new_path, env.actor, env.now, work.changes
@@ -225,7 +232,7 @@ async def _transition(
         check_version(row, expected_version)
         await guarded_update(env, session, row, new_values(row))
         new = await reload(session, article_id)
-        path = path_of(env, new)
+        path = await path_of(env, session, new)
         if new.status == "published":
             await redirects.claim_path(session, path, work.changes)  # a reused slug goes live
         work.changes.record(
@@ -283,6 +290,7 @@ async def delete_article(env: CommandEnv, article_id: int, expected_version: int
         deny_unless_allowed(may_delete_article(viewer, row.status, author_ids))
         check_version(row, expected_version)
         links = await related(session, article_id)
+        path = await path_of(env, session, row)  # before its category links go
         for kind in LINK_KINDS:
             await replace_links(session, kind, article_id, [])
         await session.execute(
@@ -291,7 +299,6 @@ async def delete_article(env: CommandEnv, article_id: int, expected_version: int
             )
         )
         await session.execute(delete(a).where(a.c.id == article_id))
-        path = path_of(env, row)
         if was_public(row, env.now):
             await redirects.record_gone(session, path, env.actor, env.now, work.changes)
         work.changes.record(

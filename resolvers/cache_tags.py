@@ -17,7 +17,6 @@ gateway and handed to ``Loaders`` and the query functions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
+from resolvers.paths import match_path
 from resolvers.site import Site
 
 ENTITY_KINDS = ("article", "author", "category", "tag")
@@ -84,6 +84,14 @@ class TagCollector:
         if kind == "article":
             self.time_sensitive = True
 
+    def path(self, *paths: str) -> None:
+        """A lookup by URL path (route resolution): writes record the paths they change."""
+        self.tags.update(f"path:{p}" for p in paths)
+
+    def clock_dependent(self) -> None:
+        """The answer may change when a scheduled article goes live, with no write."""
+        self.time_sensitive = True
+
     def mark_private(self) -> None:
         """Call for anything viewer-specific (preview tokens): never cache, never share."""
         self.private = True
@@ -125,18 +133,9 @@ def tags_for_change(change: EntityChange) -> set[str]:
     return tags
 
 
-def _path_pattern(pattern: str) -> re.Pattern[str]:
-    # "/articles/{slug}" -> optional "/<locale>" prefix, then the pattern with a slug group.
-    before, _, after = pattern.partition("{slug}")
-    return re.compile(
-        r"^(?:/[A-Za-z0-9_-]+)?" + re.escape(before) + r"(?P<slug>[^/]+)" + re.escape(after) + "$"
-    )
-
-
 def slugs_from_paths(site: Site, kind: str, paths: Iterable[str]) -> set[str]:
-    """The slugs in paths a write recorded (``Site.path`` inverted; locale prefix optional)."""
-    pattern = _path_pattern(getattr(site, f"{kind}_path"))
-    return {m.group("slug") for p in paths if (m := pattern.match(p)) is not None}
+    """The slugs of ``kind`` in paths a write recorded (URL patterns read backwards)."""
+    return {m.slug for p in paths for m in match_path(site, p.lower()) if m.kind == kind}
 
 
 def tags_for_recorded(change: Any, site: Site) -> set[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
+from resolvers.audit import duplicate_values
 from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.directory import TABLES
@@ -26,9 +27,11 @@ from resolvers.models import (
     article_t,
     article_tag_t,
     author_t,
+    redirect_t,
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
+from resolvers.site import Site
 
 # parent kind -> (link table, the link table's parent column, position column)
 LINKS: dict[str, tuple[Table, Any]] = {
@@ -67,6 +70,11 @@ class Loaders:
         self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
         self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
+        # issue 3 (SEO): translations, redirects touching a path, duplicate titles/descriptions
+        self.articles_by_translation_group = DataLoader(self._articles_by_translation_group)
+        self.redirect_by_from_path = DataLoader(self._redirects_by_from_path)
+        self.redirect_sources_by_to_path = DataLoader(self._redirect_sources_by_to_path)
+        self.duplicates_by_field = DataLoader(self._duplicates)
         # issue 4: the private e-mail column, read only for viewers allowed to see it
         self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
@@ -218,3 +226,46 @@ class Loaders:
         for parent_id in parent_ids:
             self.tags.listing("article", kind, parent_id)
         return [int(found.get(i, 0)) for i in parent_ids]
+
+    async def _articles_by_translation_group(self, groups: Sequence[str]) -> list[list[Any]]:
+        """Visible articles of each translation group (all locales), ordered by locale."""
+        rows = await self.db.all(
+            select(*ARTICLE_COLUMNS)
+            .where(
+                article_t.c.translation_group.in_(groups), article_visible(self.viewer, self.now)
+            )
+            .order_by(article_t.c.locale, article_t.c.id)
+        )
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row.translation_group].append(row)
+        self.tags.articles(rows, self.now)
+        self.tags.listing("article")  # a member published or moved changes the group
+        return [grouped.get(g, []) for g in groups]
+
+    async def _duplicates(self, keys: Sequence[tuple[str, Site]]) -> list[set[int]]:
+        # Compares every public article: any article write may change the answer.
+        self.tags.listing("article")
+        return await duplicate_values(self.db, self.now, keys)
+
+    async def _redirects_by_from_path(self, paths: Sequence[str]) -> list[Any]:
+        rows = await self.db.all(select(redirect_t).where(redirect_t.c.from_path.in_(paths)))
+        found = {r.from_path: r for r in rows}
+        self.tags.listing("redirect")
+        return [found.get(p) for p in paths]
+
+    async def _redirect_sources_by_to_path(self, paths: Sequence[str]) -> list[list[Any]]:
+        """Redirects that end at each path: ``from_path``, and ``via`` = the source of another
+        redirect leading into it (a chain via -> from_path -> path), else None."""
+        r, inner = redirect_t, redirect_t.alias("inner")
+        rows = await self.db.all(
+            select(r.c.from_path, r.c.to_path, inner.c.from_path.label("via"))
+            .select_from(r.outerjoin(inner, inner.c.to_path == r.c.from_path))
+            .where(r.c.to_path.in_(paths))
+            .order_by(r.c.from_path, inner.c.from_path)
+        )
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row.to_path].append(row)
+        self.tags.listing("redirect")
+        return [grouped.get(p, []) for p in paths]

@@ -50,6 +50,8 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_published_at_id", "status", "published_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_article_status_title_id", "status", "title", "id"),
+        # issue 3: public members of a translation group (hreflang in lists and sitemaps)
+        Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -67,7 +69,7 @@ class Article(SQLModel, table=True):
     feature_image_alt: str | None = Field(default=None, max_length=300)
     feature_image_width: int | None = None
     feature_image_height: int | None = None
-    translation_group: str | None = Field(default=None, max_length=64, index=True)
+    translation_group: str | None = Field(default=None, max_length=64)
     version: int = Field(default=1)
     created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
@@ -153,7 +155,7 @@ class Redirect(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     from_path: str = Field(max_length=500, unique=True)
-    to_path: str | None = Field(default=None, max_length=500)
+    to_path: str | None = Field(default=None, max_length=500, index=True)  # chains (issue 3)
     status_code: int = Field(default=301)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it

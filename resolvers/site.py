@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import nh3
 
+# The {category} segment of an article that has no category yet.
+UNCATEGORIZED = "uncategorized"
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -19,18 +22,41 @@ class Site:
     author_path: str = "/authors/{slug}"
     category_path: str = "/categories/{slug}"
     tag_path: str = "/tags/{slug}"
+    description: str | None = None
+    logo_url: str | None = None
+    default_image_url: str | None = None
+    twitter_site: str | None = None  # handle without @
+    article_type: str = "BlogPosting"
 
-    def path(self, kind: str, slug: str, locale: str | None = None) -> str:
-        pattern = {
+    def pattern(self, kind: str) -> str:
+        return {
             "article": self.article_path,
             "author": self.author_path,
             "category": self.category_path,
             "tag": self.tag_path,
         }[kind]
-        path = pattern.format(slug=slug)
+
+    @property
+    def article_needs_category(self) -> bool:
+        """Article paths contain the primary category's slug (``/{category}/{slug}``)."""
+        return "{category}" in self.article_path
+
+    def path(
+        self, kind: str, slug: str, locale: str | None = None, category: str | None = None
+    ) -> str:
+        """The canonical path; articles in a non-default locale get a ``/<locale>`` prefix."""
+        pattern = self.pattern(kind)
+        if "{category}" in pattern:
+            path = pattern.format(slug=slug, category=category or UNCATEGORIZED)
+        else:
+            path = pattern.format(slug=slug)
         if locale and locale != self.default_locale:
             path = f"/{locale}{path}"
         return path
+
+    @property
+    def home_url(self) -> str:
+        return self.url + "/"
 
     def absolute(self, path: str) -> str:
         return self.url + path

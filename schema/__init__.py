@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from schema.article import Article, ArticleQuery
 from schema.article_mutations import ArticleMutation
+from schema.audit import AuditQuery
 from schema.auth_mutations import AuthMutation, AuthQuery
 from schema.author import Author, AuthorQuery
 from schema.author_mutations import AuthorMutation
@@ -17,6 +18,9 @@ from schema.context import Context, Info
 from schema.execution import FastLeafExecutor
 from schema.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
+from schema.routing import RoutingQuery
+from schema.seo import SiteQuery
+from schema.sitemap import SitemapQuery
 from schema.subscriptions import Subscription
 from schema.taxonomy import Category, Tag, TaxonomyQuery
 from schema.taxonomy_mutations import TaxonomyMutation
@@ -41,7 +45,20 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, ArticleQuery, AuthorQuery, TaxonomyQuery, AuthQuery, WebhookQuery)
+    "Query",
+    (
+        NodeQuery,
+        ArticleQuery,
+        AuthorQuery,
+        TaxonomyQuery,
+        AuthQuery,
+        WebhookQuery,
+        # issue 3 (SEO)
+        SiteQuery,
+        RoutingQuery,
+        SitemapQuery,
+        AuditQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

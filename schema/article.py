@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers import articles as article_queries
+from resolvers.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from schema.common import Audited, Image, OrderDirection, Seo
+from resolvers.paths import article_path
+from resolvers.seo_pages import ArticleSeo
+from schema.common import Audited, Image, OrderDirection
 from schema.context import Info
 from schema.prefetch import field_relations, item_relations, prefetch_articles, root_extras
 from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.seo import Seo, SeoFinding
 
 if TYPE_CHECKING:
     from schema.author import Author
@@ -42,8 +46,6 @@ class Article(Node, Audited):
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
-    path: str = strawberry.field(description="Canonical path on the site, e.g. /articles/x.")
-    url: str = strawberry.field(description="Absolute canonical URL.")
     title: str = strawberry.field(description="Headline.")
     excerpt: str | None = strawberry.field(description="Short summary (plain text).")
     status: ArticleStatus = strawberry.field(description="Editorial state.")
@@ -59,12 +61,12 @@ class Article(Node, Audited):
         description="Grows with every change; send it as `expectedVersion` when updating."
     )
     public: strawberry.Private[bool]
+    row: strawberry.Private[Any]
     loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
-        path = ctx.site.path("article", row.slug, row.locale)
         published_at = as_utc(row.published_at)
         status = row.status.upper()
         public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
@@ -74,8 +76,6 @@ class Article(Node, Audited):
             id=to_global_id("Article", row.id),
             database_id=row.id,
             slug=row.slug,
-            path=path,
-            url=ctx.site.absolute(path),
             title=row.title,
             excerpt=row.excerpt,
             status=ArticleStatus[status],
@@ -92,9 +92,32 @@ class Article(Node, Audited):
             ),
             version=row.version,
             public=public,
+            row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
         )
+
+    @strawberry.field(
+        description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH)."
+    )
+    def path(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.path("article", self.slug, self.locale)
+        return self._category_path(info)  # type: ignore[return-value]
+
+    async def _category_path(self, info: Info) -> str:
+        return await article_path(info.context.site, info.context.loaders, self.row)
+
+    @strawberry.field(description="Absolute canonical URL.")
+    def url(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.absolute(site.path("article", self.slug, self.locale))
+        return self._category_url(info)  # type: ignore[return-value]
+
+    async def _category_url(self, info: Info) -> str:
+        return info.context.site.absolute(await self._category_path(info))
 
     def _relation(self, info: Info, name: str) -> Any:
         """What a relation field returns: the prefetched value, or an awaitable loading it."""
@@ -135,7 +158,30 @@ class Article(Node, Audited):
 
     @strawberry.field(description="SEO metadata for this article's page.")
     def seo(self, info: Info) -> Seo:
-        return self._relation(info, "seo")  # type: ignore[no-any-return]
+        if "seo" in self.loaded:
+            return self.loaded["seo"]  # type: ignore[no-any-return]
+        ctx = info.context
+        return Seo(page=ArticleSeo(ctx.site, ctx.loaders, self.row, self.public))
+
+    @strawberry.field(
+        description="Other-language versions of this article (same translation group) that "
+        "the viewer may see, ordered by locale."
+    )
+    async def translations(self, info: Info) -> list[Article]:
+        group = self.row.translation_group
+        if not group:
+            return []
+        rows = await info.context.loaders.articles_by_translation_group.load(group)
+        return [Article.from_row(r, info) for r in rows if r.id != self.database_id]
+
+    @strawberry.field(
+        description="SEO problems of this article: title/description length, duplicates, "
+        "missing alt text, canonical elsewhere, noindex, redirects, slug."
+    )
+    async def seo_audit(self, info: Info) -> list[SeoFinding]:
+        ctx = info.context
+        findings = await audit_article(ctx.site, ctx.loaders, self.row, self.public)
+        return [SeoFinding.of(f) for f in findings]
 
 
 async def article_connection(

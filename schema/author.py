@@ -9,12 +9,12 @@ import strawberry
 from resolvers import directory
 from resolvers.access import may_see_private_author_fields
 from resolvers.errors import UserInputError
-from resolvers.seo import build_seo
-from resolvers.site import plain_text
+from resolvers.seo_pages import AuthorSeo
 from schema.article import Article, related_articles
-from schema.common import Audited, Image, Seo
+from schema.common import Audited, Image
 from schema.context import Info
 from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.seo import Seo
 
 
 @strawberry.type(description="A person who writes articles.")
@@ -29,6 +29,7 @@ class Author(Node, Audited):
     twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
     path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
+    row: strawberry.Private[Any]
     version: int = strawberry.field(
         description="Grows with every change; send it as `expectedVersion` when updating."
     )
@@ -48,6 +49,7 @@ class Author(Node, Audited):
             twitter=row.twitter,
             path=path,
             url=site.absolute(path),
+            row=row,
             version=row.version,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -74,18 +76,8 @@ class Author(Node, Audited):
         return await related_articles(info, "author", self.database_id, first, after, last, before)
 
     @strawberry.field(description="SEO metadata for the author page.")
-    async def seo(self, info: Info) -> Seo:
-        meta = await info.context.loaders.seo_meta_by_entity.load(("author", self.database_id))
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.name,
-                fallback_description=plain_text(self.bio) if self.bio else None,
-                url=self.url,
-                public=True,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        return Seo(page=AuthorSeo(info.context.site, info.context.loaders, self.row))
 
 
 @strawberry.type

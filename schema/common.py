@@ -1,4 +1,4 @@
-"""Small value types shared by several domains: images, SEO metadata, ordering."""
+"""Small value types shared by several domains: images, ordering (SEO types: schema.seo)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from enum import Enum
 import strawberry
 
 from resolvers.access import may_see_audit_fields
-from resolvers.seo import SeoData
 from schema.context import Info
 
 
@@ -40,35 +39,6 @@ class Image:
         cls, url: str | None, alt: str | None, width: int | None, height: int | None
     ) -> Image | None:
         return None if url is None else cls(url=url, alt=alt, width=width, height=height)
-
-
-@strawberry.type(description="Search-engine metadata for one page, with fallbacks applied.")
-class Seo:
-    title: str = strawberry.field(
-        description="The <title>: the explicit meta title, else the entity's title in the "
-        "site's title template."
-    )
-    description: str | None = strawberry.field(
-        description="Meta description: explicit, else the excerpt, else the body's text cut "
-        "at a word boundary (at most 160 characters)."
-    )
-    canonical_url: str = strawberry.field(description="Absolute canonical URL.")
-    robots: str = strawberry.field(
-        description='Robots directives, e.g. "index, follow, max-image-preview:large".'
-    )
-    noindex: bool = strawberry.field(description="True when search engines must not index.")
-    nofollow: bool = strawberry.field(description="True when links must not be followed.")
-
-    @classmethod
-    def from_data(cls, data: SeoData) -> Seo:
-        return cls(
-            title=data.title,
-            description=data.description,
-            canonical_url=data.canonical_url,
-            robots=data.robots,
-            noindex=data.noindex,
-            nofollow=data.nofollow,
-        )
 
 
 @strawberry.enum(description="Sort direction.")

@@ -16,10 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from resolvers.seo import build_seo
-from resolvers.site import plain_text
-from schema.common import Seo
-
 if TYPE_CHECKING:
     from schema.article import Article
     from schema.context import Info
@@ -33,6 +29,9 @@ RELATIONS = {
     "seo": "seo",
     "body": "body",
 }
+# `seo` only asks root queries to join the SEO overrides (and the fallback body) into their own
+# statement (`root_extras`); nothing is prefetched for it here. Its fields (schema.seo) load what
+# each needs through the dataloaders, which those rows primed.
 
 
 def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
@@ -80,6 +79,11 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     todo = {r for r in relations if any(r not in a.loaded for a in articles)}
     if not todo or not articles:
         return
+    if "seo" in todo and len(articles) > 1:
+        await _prefetch_seo(info, articles)
+    todo.discard("seo")
+    if not todo:
+        return
     loaders = info.context.loaders
     ids = [a.database_id for a in articles]
     jobs: dict[str, Any] = {}
@@ -89,8 +93,6 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
         jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
     if "tags" in todo:
         jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
-    if "seo" in todo:
-        jobs["seo"] = loaders.seo_meta_by_entity.load_many([("article", i) for i in ids])
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id.load_many(ids)
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
@@ -102,36 +104,31 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     if "body" in results:
         for article, body in zip(articles, results["body"], strict=True):
             article.loaded["body"] = body or ""
-    if "seo" in results:
-        await _fill_seo(info, articles, results["seo"])
 
 
-async def _fill_seo(info: Info, articles: Sequence[Article], metas: list[Any]) -> None:
-    # The description falls back to the body's text only where there is neither an explicit
-    # description nor an excerpt: only those bodies are read.
+async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
+    """Compute each list item's title, description, canonical URL and robots ahead.
+
+    Everything the rules read is loaded first, for all items at once (one batch per loader,
+    most already primed by the root query); the per-item computation then only hits the
+    loaders' caches, so it runs without suspending and without a task per field."""
+    from resolvers.seo_pages import ArticleSeo
+    from schema.seo import Seo
+
+    ctx = info.context
+    loaders = ctx.loaders
+    ids = [a.database_id for a in articles]
+    warm = [loaders.seo_meta_by_entity.load_many([("article", i) for i in ids])]
+    if ctx.site.article_needs_category:
+        warm.append(loaders.categories_by_article_id.load_many(ids))
+    metas = (await asyncio.gather(*warm))[0]
     need_body = [
-        a
+        a.database_id
         for a, meta in zip(articles, metas, strict=True)
-        if not a.excerpt
-        and not (meta is not None and meta.meta_description)
-        and "body" not in a.loaded
+        if not a.excerpt and not (meta is not None and meta.meta_description)
     ]
     if need_body:
-        bodies = await info.context.loaders.body_by_article_id.load_many(
-            [a.database_id for a in need_body]
-        )
-        for article, body in zip(need_body, bodies, strict=True):
-            article.loaded["body"] = body or ""
-    site = info.context.site
-    for article, meta in zip(articles, metas, strict=True):
-        fallback = article.excerpt or (plain_text(article.loaded.get("body") or "") or None)
-        article.loaded["seo"] = Seo.from_data(
-            build_seo(
-                site,
-                title=article.title,
-                fallback_description=fallback,
-                url=article.url,
-                public=article.public,
-                meta=meta,
-            )
-        )
+        await loaders.body_by_article_id.load_many(need_body)
+    for article in articles:
+        page = ArticleSeo(ctx.site, loaders, article.row, article.public)
+        article.loaded["seo"] = Seo(page=page, basics=await page.basics())

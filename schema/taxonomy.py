@@ -7,11 +7,12 @@ from typing import Any
 import strawberry
 
 from resolvers import directory
-from resolvers.seo import build_seo
+from resolvers.seo_pages import TermSeo
 from schema.article import Article, related_articles
-from schema.common import Audited, Seo
+from schema.common import Audited
 from schema.context import Info
 from schema.relay import Connection, Node, to_global_id
+from schema.seo import Seo
 
 
 @strawberry.interface(description="A category or tag: a named group of articles.")
@@ -24,6 +25,7 @@ class Term(Node, Audited):
     path: str = strawberry.field(description="Path of the listing page.")
     url: str = strawberry.field(description="Absolute URL of the listing page.")
     kind: strawberry.Private[str]
+    row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Any:
@@ -39,6 +41,7 @@ class Term(Node, Audited):
             path=path,
             url=site.absolute(path),
             kind=kind,
+            row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
         )
@@ -55,18 +58,8 @@ class Term(Node, Audited):
         return await related_articles(info, self.kind, self.database_id, first, after, last, before)
 
     @strawberry.field(description="SEO metadata for the listing page.")
-    async def seo(self, info: Info) -> Seo:
-        meta = await info.context.loaders.seo_meta_by_entity.load((self.kind, self.database_id))
-        return Seo.from_data(
-            build_seo(
-                info.context.site,
-                title=self.name,
-                fallback_description=self.description,
-                url=self.url,
-                public=True,
-                meta=meta,
-            )
-        )
+    def seo(self, info: Info) -> Seo:
+        return Seo(page=TermSeo(self.kind, info.context.site, info.context.loaders, self.row))
 
 
 @strawberry.type(description="A section of the site; an article may be in several.")

@@ -35,7 +35,10 @@ MUTATIONS = {
     "tag": "mutation($input: UpdateTermInput!) { updateTag(input: $input) { __typename } }",
     "preview": """mutation($input: CreatePreviewTokenInput!) { createPreviewToken(input: $input) {
         __typename ... on PreviewTokenCreated { token } } }""",
+    "redirect": "mutation($input: CreateRedirectInput!) { createRedirect(input: $input) { __typename } }",
 }
+ROUTE = """query($p: String!) { route(path: $p) { __typename
+  ... on Article { title } ... on Redirect { location } ... on NotFound { path } } }"""
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -151,6 +154,39 @@ async def test_publishing_a_draft_purges_cached_not_found_and_lists(client, cont
     await mutate(client, content, "unpublish", id=gid("Article", draft))
     assert (await get(client, ARTICLE, {"slug": "secret-plan"})).json()["data"]["article"] is None
     assert "secret-plan" not in slugs(await get(client, HOME), "articles")
+
+
+async def test_route_answers_are_purged_by_content_and_redirect_writes(client, content, db):
+    draft = await add_article(db, "Coming soon", authors=[content["ada"]], status="draft")
+    route = await get(client, ROUTE, {"p": "/articles/coming-soon"})
+    assert route.json()["data"]["route"]["__typename"] == "NotFound"
+    assert "path:/articles/coming-soon" in route.headers["surrogate-key"].split(" ")
+    assert cache_status(await get(client, ROUTE, {"p": "/articles/coming-soon"})) == "hit"
+    await mutate(client, content, "publish", id=gid("Article", draft))
+    found = await get(client, ROUTE, {"p": "/articles/coming-soon"})
+    assert found.json()["data"]["route"] == {"__typename": "Article", "title": "Coming soon"}
+
+    old = await get(client, ROUTE, {"p": "/old-home"})
+    assert old.json()["data"]["route"]["__typename"] == "NotFound"
+    await mutate(client, content, "redirect", fromPath="/old-home", toPath="/articles/engines")
+    moved = await get(client, ROUTE, {"p": "/old-home"})
+    assert moved.json()["data"]["route"] == {
+        "__typename": "Redirect",
+        "location": "/articles/engines",
+    }
+
+    # A rename moves the article: its old path now redirects (a redirect the write recorded).
+    await mutate(
+        client, content, "update", id=gid("Article", content["a"]), expectedVersion=1,
+        slug="steam-engines",
+    )  # fmt: skip
+    renamed = await get(client, ROUTE, {"p": "/articles/engines"})
+    assert renamed.json()["data"]["route"] == {
+        "__typename": "Redirect",
+        "location": "/articles/steam-engines",
+    }
+    chained = await get(client, ROUTE, {"p": "/old-home"})  # was cached pointing at the old path
+    assert chained.json()["data"]["route"]["location"] == "/articles/steam-engines"
 
 
 async def test_slug_rename_and_delete_purge_old_and_new_lookups(client, content):

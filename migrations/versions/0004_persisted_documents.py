@@ -4,7 +4,7 @@ Loaded by `content-gateway persisted import`; consulted in `allowlist` mode (and
 `documentId` / known hashes in `apq` mode).
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-27
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0004'
-down_revision: str | None = '0005'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
