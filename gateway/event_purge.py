@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from gateway.config import Settings
+from resolvers.cache_tags import path_tag, slug_tag
 from resolvers.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -40,8 +41,11 @@ def surrogate_keys(event: Event) -> list[str]:
     # have been too long (issue 5, gateway/http_cache.bounded_tags): every write of it purges.
     keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
     if payload.get("slug"):
-        keys.add(f"{kind}-slug:{payload['slug']}")
-    keys.update(f"path:{p}" for p in purge_paths(event))  # route(path:) answers (issue 5)
+        keys.add(slug_tag(kind, payload["slug"]))
+    paths = purge_paths(event)
+    keys.update(path_tag(p) for p in paths)  # route(path:) answers (issue 5)
+    if paths:
+        keys.add("skipped:path")
     for parent_kind, parent_id in payload.get("related") or ():
         keys.add(f"{parent_kind}:{parent_id}")
         keys.add(f"list:{kind}:{parent_kind}:{parent_id}")

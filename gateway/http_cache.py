@@ -15,6 +15,7 @@ VARY = "Accept, Authorization"
 _ENTITY = re.compile(r"^(article|author|category|tag):\d+$")
 _SLUG = re.compile(r"^(article|author|category|tag)-slug:")
 _NESTED_LIST = re.compile(r"^list:article:(author|category|tag):\d+$")
+_PATH = re.compile(r"^(path):")
 
 
 def strong_etag(body: bytes) -> str:
@@ -51,11 +52,13 @@ def _length(tags: set[str]) -> int:
 def bounded_tags(tags: set[str], limit: int) -> tuple[str, ...]:
     """The tags, sorted; past ``limit`` characters (space-joined), the most numerous kind of
     entity tag is replaced by ``skipped:<kind>`` (which every write of that kind purges), then
-    slug lookups by ``skipped:<kind>``, then nested article lists by ``list:article``."""
+    slug lookups by ``skipped:<kind>``, paths by ``skipped:path`` (purged by every write that
+    records a path), then nested article lists by ``list:article``."""
     result = set(tags)
     for pattern, fallback in (
         (_ENTITY, lambda m: f"skipped:{m.group(1)}"),
         (_SLUG, lambda m: f"skipped:{m.group(1)}"),
+        (_PATH, lambda m: "skipped:path"),
         (_NESTED_LIST, lambda m: "list:article"),
     ):
         while _length(result) > limit:

@@ -17,10 +17,12 @@ gateway and handed to ``Loaders`` and the query functions.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -30,6 +32,27 @@ from resolvers.paths import match_path
 from resolvers.site import Site
 
 ENTITY_KINDS = ("article", "author", "category", "tag")
+MAX_VALUE_LENGTH = 100
+
+
+def tag_value(value: str) -> str:
+    """A slug or path as it appears in a tag: HTTP-header safe (percent-encoded beyond plain
+    ASCII, no spaces or commas) and short (a long value becomes its hash). Readers and writers
+    both go through here, so they agree."""
+    encoded = quote(value, safe="/-._~:@!$&'()*+;=")
+    if len(encoded) > MAX_VALUE_LENGTH:
+        return "#" + hashlib.sha256(value.encode()).hexdigest()[:32]
+    return encoded
+
+
+def slug_tag(kind: str, slug: str) -> str:
+    return f"{kind}-slug:{tag_value(slug)}"
+
+
+def path_tag(path: str) -> str:
+    return f"path:{tag_value(path)}"
+
+
 # Kinds whose ``articles`` connection is tagged ``list:article:<kind>:<id>``.
 PARENT_KINDS = ("author", "category", "tag")
 
@@ -67,7 +90,7 @@ class TagCollector:
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
         """A lookup found nothing: tag it so the write that creates the thing purges the null."""
         if slug is not None:
-            self.tags.add(f"{kind}-slug:{slug}")
+            self.tags.add(slug_tag(kind, slug))
         if entity_id is not None:
             self.tags.add(f"{kind}:{entity_id}")
         if kind == "article":
@@ -86,7 +109,7 @@ class TagCollector:
 
     def path(self, *paths: str) -> None:
         """A lookup by URL path (route resolution): writes record the paths they change."""
-        self.tags.update(f"path:{p}" for p in paths)
+        self.tags.update(path_tag(p) for p in paths)
 
     def clock_dependent(self) -> None:
         """The answer may change when a scheduled article goes live, with no write."""
@@ -123,7 +146,7 @@ def tags_for_change(change: EntityChange) -> set[str]:
     """Every tag a cached response may carry that this change makes wrong."""
     kind = change.kind
     tags = {f"{kind}:{change.entity_id}", f"list:{kind}", f"skipped:{kind}"}
-    tags.update(f"{kind}-slug:{slug}" for slug in change.slugs)
+    tags.update(slug_tag(kind, slug) for slug in change.slugs)
     if kind == "article":
         tags.update(f"list:article:{pk}:{pid}" for pk, pid in change.parents)
     else:
@@ -154,7 +177,9 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
     else:  # redirects and whatever else is added later: entity, type and list tags
         tags = {f"{kind}:{entity_id}", f"list:{kind}", f"skipped:{kind}"}
     # A lookup by path (route resolution) that tags itself "path:<path>" is purged too.
-    tags.update(f"path:{p}" for p in paths)
+    tags.update(path_tag(p) for p in paths)
+    if paths:
+        tags.add("skipped:path")
     tags.update(f"list:article:{k}:{i}" for k, i in change.related if k in PARENT_KINDS)
     tags.update(f"article:{i}" for k, i in change.related if k == "article")
     return tags

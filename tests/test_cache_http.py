@@ -142,6 +142,10 @@ async def test_negative_lookup_is_tagged(client, content):
     assert node.headers["surrogate-key"] == "article:999"
     author = await get(client, '{ author(slug: "nobody") { name } tag(slug: "x") { name } }')
     assert author.headers["surrogate-key"] == "author-slug:nobody tag-slug:x"
+    # Slugs and paths come from clients: tags stay header-safe (no header injection either).
+    odd = await get(client, ARTICLE, {"slug": "\u00fcber\r\nSet-Cookie: a=b"})
+    assert odd.headers["surrogate-key"] == "article-slug:%C3%BCber%0D%0ASet-Cookie:%20a=b"
+    assert "set-cookie" not in odd.headers
 
 
 async def test_nested_lists_and_directory_lists_are_tagged(client, content):

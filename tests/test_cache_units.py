@@ -9,7 +9,13 @@ from types import SimpleNamespace
 from gateway.cache_backends import CachedResponse, MemoryBackend
 from gateway.documents import describe
 from gateway.http_cache import bounded_tags, etag_matches, public_cache_control
-from resolvers.cache_tags import EntityChange, TagCollector, tags_for_change, tags_for_recorded
+from resolvers.cache_tags import (
+    EntityChange,
+    TagCollector,
+    tag_value,
+    tags_for_change,
+    tags_for_recorded,
+)
 from resolvers.site import Site
 from tests.support import ago, ahead
 
@@ -124,6 +130,7 @@ def test_recorded_write_changes_map_to_tags():
         "list:article:tag:5",
         "path:/blog/old.html",
         "path:/de/blog/neu.html",
+        "skipped:path",
     }
     redirect = SimpleNamespace(
         entity="redirect", entity_id=3, paths_before=("/x",), paths_after=("/x",), related=()
@@ -133,6 +140,7 @@ def test_recorded_write_changes_map_to_tags():
         "list:redirect",
         "skipped:redirect",
         "path:/x",
+        "skipped:path",
     }
     reassigned = SimpleNamespace(
         entity="author", entity_id=4, paths_before=(), paths_after=(), related=(("author", 9),)
@@ -140,3 +148,17 @@ def test_recorded_write_changes_map_to_tags():
     assert {"author:4", "list:article:author:4", "list:article:author:9"} <= tags_for_recorded(
         reassigned, site
     )
+
+
+def test_tag_values_are_header_safe_and_short():
+    assert tag_value("/articles/hello") == "/articles/hello"
+    assert tag_value("/caf\u00e9 x,y") == "/caf%C3%A9%20x%2Cy"
+    assert tag_value("/a\r\nSet-Cookie: x") == "/a%0D%0ASet-Cookie:%20x"
+    long = tag_value("/" + "x" * 500)
+    assert long.startswith("#") and len(long) == 33
+    assert long == tag_value("/" + "x" * 500)  # readers and writers agree
+    tags = TagCollector()
+    tags.missing("article", slug="\u00fcber")
+    tags.path("/\u00fcber")
+    assert tags.tags == {"article-slug:%C3%BCber", "path:/%C3%BCber"}
+    assert all(t.isascii() and " " not in t and "," not in t for t in tags.tags)
