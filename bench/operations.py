@@ -125,9 +125,9 @@ def graphql_get(
         params["variables"] = orjson.dumps(variables).decode()
     if extensions is not None:
         params["extensions"] = orjson.dumps(extensions).decode()
-    return HttpRequest(
-        method="GET", path="/graphql?" + urlencode(params), headers={"Accept": "application/json"}
-    )
+    # GraphQL-Preflight: GETs must carry a header that forces a CORS preflight (CSRF rule).
+    headers = {"Accept": "application/json", "GraphQL-Preflight": "1"}
+    return HttpRequest(method="GET", path="/graphql?" + urlencode(params), headers=headers)
 
 
 UNCACHED = {"GATEWAY_RESPONSE_CACHE": "false"}

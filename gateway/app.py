@@ -14,14 +14,16 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 
-from gateway import feeds, sitemaps
+from gateway import feeds, http_rules, sitemaps
 from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.limits import QueryLimits
+from gateway.ratelimit import build_rate_limiter
 from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
@@ -63,6 +65,8 @@ def database_from_settings(settings: Settings) -> Database:
             pool_recycle=settings.db_pool_recycle,
             echo=settings.db_echo,
             pre_ping=settings.db_pool_pre_ping,
+            statement_timeout=settings.db_statement_timeout,
+            connect_timeout=settings.db_connect_timeout,
         )
     )
 
@@ -115,9 +119,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except SettingsError as exc:
             raise SystemExit(f"content-gateway: {exc}") from None
     cache_size = settings.document_cache_size
+    limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
     schema = build_schema(
         extensions=[
-            lambda: ParserCache(maxsize=cache_size),
+            limits.extension,
             lambda: ValidationCache(maxsize=cache_size),
         ],
         no_suggestions=settings.env == "production",
@@ -143,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.dispose()
             log.error("%s", exc)
             raise
+        app.state.rate_limiter = build_rate_limiter(settings)
         # issue 8: live event hub, and the delivery worker unless it runs apart
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
@@ -151,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await events.stop()
+            await app.state.rate_limiter.aclose()
             await cache.stop()
             await db.dispose()
 
@@ -168,7 +175,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
         *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=http_rules.middleware(settings))
     app.state.settings = settings
     app.state.schema = schema
     app.state.site = site

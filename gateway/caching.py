@@ -52,6 +52,7 @@ class Plan:
     register: str | None = None
     tags: TagCollector = field(default_factory=TagCollector)
     status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass
+    shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
 def _has_credentials(request: Request) -> bool:
@@ -104,13 +105,22 @@ class CacheLayer:
         document_id: str | None,
         media: str,
         started: float,
+        lookup: bool = True,
     ) -> Plan | Response:
+        """Resolve a persisted query and, for a public query (``lookup``: not part of a
+        batch), answer from the cache when it can."""
         resolved = await self.persisted.resolve(db, self.backend, query, extensions, document_id)
         info = describe(resolved.query)
         operation_type = info.operation_type(operation_name) if info is not None else None
         public = operation_type == "query" and not _has_credentials(request)
         plan = Plan(resolved.query, operation_type, public, register=resolved.register)
-        if not public or info is None or self.backend is None or not self.settings.response_cache:
+        if (
+            not lookup
+            or not public
+            or info is None
+            or self.backend is None
+            or not self.settings.response_cache
+        ):
             return plan
         plan.key = self.key(info, variables, operation_name)
         try:
@@ -140,7 +150,7 @@ class CacheLayer:
             request.headers.get("if-none-match"), entry.etag
         ):
             return Response(status_code=304, headers=headers)
-        return Response(entry.body, 200, headers, media_type=media)
+        return Response(entry.body, 200, headers, media_type=f"{media}; charset=utf-8")
 
     def _public_headers(
         self, request: Request, etag: str, tags: Iterable[str], cap: float | None
@@ -166,25 +176,24 @@ class CacheLayer:
         plan: Plan,
         request: Request,
         db: Database,
-        shareable: bool,
         now: datetime,
         payload: dict[str, Any],
         body: bytes,
         status: int,
         headers: dict[str, str],
-        media: str,
-    ) -> Response:
-        """``shareable``: the viewer is anonymous and nothing made the answer private (a
-        preview token, a write); the resolvers' own flag (``plan.tags.private``) counts too."""
+    ) -> tuple[int, bytes]:
+        """Set the caching headers (in ``headers``), store a public answer, register an APQ
+        document; returns the status and body to send (``304`` and nothing on a match).
+
+        Shared only when ``plan.shareable`` (anonymous, no preview: set by execution) and the
+        resolvers did not flag the answer private (``plan.tags.private``)."""
         codes = {e.get("extensions", {}).get("code") for e in payload.get("errors", ())}
         if plan.register is not None and not codes & UNCACHEABLE_CODES and "data" in payload:
             await self._register(plan.register, plan.query)
-        if "Server-Timing" in headers:
-            headers["Server-Timing"] = f"cache;desc={plan.status}, " + headers["Server-Timing"]
-        private = not plan.public or not shareable or plan.tags.private
+        private = not plan.public or not plan.shareable or plan.tags.private
         if private or payload.get("errors"):
             headers["Cache-Control"] = http_cache.PRIVATE if private else http_cache.NO_STORE
-            return Response(body, status, headers, media_type=media)
+            return status, body
         tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
         etag = http_cache.strong_etag(body)
         not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
@@ -203,8 +212,8 @@ class CacheLayer:
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), etag
         ):
-            return Response(status_code=304, headers=headers)
-        return Response(body, status, headers, media_type=media)
+            return 304, b""
+        return status, body
 
     async def _register(self, digest: str, text: str) -> None:
         try:

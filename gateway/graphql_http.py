@@ -1,12 +1,16 @@
 """The GraphQL HTTP endpoint: GET and POST, JSON in and out, coded errors, Server-Timing.
 
 Execution goes through ``strawberry.Schema.execute`` with parse and validation cached across
-requests (``ParserCache``/``ValidationCache`` share module-level LRUs).
+requests (``gateway.limits`` parses with the size limits into an LRU; ``ValidationCache``).
+Hardening (#6): HTTP rules (``gateway.http_rules``), rate-limit budget, execution timeout,
+database faults as 503/504, and the GraphQL-over-HTTP status codes per media type.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,14 +23,27 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
-from gateway.caching import CacheLayer
+from gateway.caching import CacheLayer, Plan
 from gateway.config import Settings
+from gateway.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.graphiql import graphiql_page
+from gateway.http_cache import NO_STORE
+from gateway.http_rules import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    BodyTooLarge,
+    HttpError,
+    check_csrf,
+    check_post_content_type,
+    negotiate,
+)
 from gateway.persisted import PersistedQueryError
+from gateway.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
+from resolvers.access import Viewer
 from resolvers.db import Database, track_queries
 from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
@@ -35,19 +52,10 @@ from schema import Context
 
 log = logging.getLogger("gateway.graphql")
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
+BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
 PRIVATE = "private, no-store"
-JSON = "application/json"
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-class BadRequest(Exception):
-    """The HTTP request itself is malformed (before any GraphQL work)."""
-
-    def __init__(self, message: str, status: int = 400, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.headers = headers or {}
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+COST_HEADER = "x-graphql-cost"
 
 
 @dataclass
@@ -59,10 +67,11 @@ class GraphQLParams:
     document_id: str | None = None  # a trusted document's id (issue 5)
 
 
-def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
-    if raw is None or raw == "":
+def _json_param(raw: Any, name: str, encoded: bool) -> dict[str, Any] | None:
+    """``variables``/``extensions``: a map (a JSON-encoded one in a GET's query string)."""
+    if raw is None or (encoded and raw == ""):
         return None
-    if isinstance(raw, str):
+    if encoded and isinstance(raw, str):
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -72,45 +81,57 @@ def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
     return raw
 
 
-async def read_params(request: Request) -> GraphQLParams:
+async def read_params(request: Request, max_batch: int = 0) -> GraphQLParams | list[GraphQLParams]:
+    """The request's operation, or up to ``max_batch`` of them from a JSON array (batching)."""
     if request.method == "GET":
-        source: dict[str, Any] = dict(request.query_params)
-    else:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != JSON:
+        return params_from(dict(request.query_params), encoded=True)
+    try:
+        source = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raise BadRequest("The request body is not valid JSON.") from None
+    if isinstance(source, list):
+        if max_batch == 0:
             raise BadRequest(
-                "Send GraphQL requests with Content-Type: application/json.", status=415
+                "Batched operations (a JSON array of requests) are not supported: "
+                "send one operation per request.",
+                code="BATCHING_NOT_SUPPORTED",
             )
-        try:
-            source = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            raise BadRequest("The request body is not valid JSON.") from None
-        if not isinstance(source, dict):
-            raise BadRequest("The request body must be a JSON object.")
+        if not source or len(source) > max_batch:
+            raise BadRequest(f"A batch holds 1 to {max_batch} operations (got {len(source)}).")
+        if not all(isinstance(item, dict) for item in source):
+            raise BadRequest("Every operation of a batch must be a JSON object.")
+        return [params_from(item) for item in source]
+    if not isinstance(source, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return params_from(source)
+
+
+def params_from(source: dict[str, Any], encoded: bool = False) -> GraphQLParams:
     query = source.get("query")
     if query is not None and not isinstance(query, str):
         raise BadRequest("`query` must be a string.")
     operation_name = source.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    extensions = _json_param(source.get("extensions"), "extensions")
-    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id`.
+    extensions = _json_param(source.get("extensions"), "extensions", encoded)
+    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id` (issue 5).
     document_id = source.get("documentId", source.get("doc_id"))
     if document_id is not None and (not isinstance(document_id, str) or not document_id):
         raise BadRequest("`documentId` must be a non-empty string.")
-    if not query and not document_id and not (extensions and "persistedQuery" in extensions):
+    persisted = extensions is not None and "persistedQuery" in extensions
+    if not query and not document_id and not persisted:
         raise BadRequest("Missing `query`: send a GraphQL document.")
     return GraphQLParams(
         query or None,
-        _json_param(source.get("variables"), "variables"),
-        operation_name,
+        _json_param(source.get("variables"), "variables", encoded),
+        operation_name or None,  # "" means no operation name (GraphQL over HTTP)
         extensions,
         document_id,
     )
 
 
-def wants_graphql_response(request: Request) -> bool:
-    return GRAPHQL_RESPONSE in request.headers.get("accept", "")
+def error_payload(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
 def error_code(error: GraphQLError) -> str:
@@ -130,30 +151,51 @@ class GraphQLEndpoint:
         self.site = site
         self.auth = Authenticator(settings)
         self.preview = preview_tokens(settings)
+        self.identify = ClientIdentifier(settings.trusted_proxies)
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
         formatted: dict[str, Any] = dict(error.formatted)
+        if self.settings.env == "production":
+            # No "Did you mean ...?" hints for unknown fields, arguments, types or enum values.
+            formatted["message"] = SUGGESTION.sub("", formatted["message"])
+        fault = database_fault(original)
         if isinstance(original, GatewayError):
             formatted.setdefault("extensions", {})["code"] = original.code
         elif original is None:
-            formatted.setdefault("extensions", {})["code"] = error_code(error)
-        elif error.path is None:
+            # Limit errors carry their own code; other request errors get the generic one.
+            formatted.setdefault("extensions", {}).setdefault("code", error_code(error))
+        elif fault is not None:
+            log.warning("database fault %s (request %s): %r", fault, request_id, original)
+            formatted = {
+                "message": "The database is unavailable; retry shortly."
+                if fault == UNAVAILABLE
+                else "A database statement took too long and was cancelled.",
+                "extensions": {"code": fault, "requestId": request_id},
+            }
+        elif error.path is None and (error.nodes or error.message.startswith("Variable '$")):
             # Raised while coercing variables or arguments: the client's input was wrong.
             formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
         else:
             log.error(
                 "unexpected error in %s (request %s)",
-                ".".join(map(str, error.path)),
+                ".".join(map(str, error.path or ["<operation>"])),
                 request_id,
                 exc_info=original,
             )
             formatted = {
                 "message": f"Internal server error (request id {request_id}).",
-                "path": error.path,
                 "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
             }
+            if error.path is not None:
+                formatted["path"] = error.path
         return formatted
+
+    def budget(self, request: Request) -> ClientBudget | None:
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is None or not limiter.enabled:
+            return None
+        return ClientBudget(limiter, f"ip:{self.identify.ip(request)}")
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -166,46 +208,145 @@ class GraphQLEndpoint:
             if not self.settings.graphiql_enabled:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
-        media = GRAPHQL_RESPONSE if wants_graphql_response(request) else JSON
-        db: Database = request.app.state.db
-        cache: CacheLayer = request.app.state.cache
-        try:
-            params = await read_params(request)
-            plan = await cache.begin(
-                request,
-                db,
-                params.query,
-                params.variables,
-                params.operation_name,
-                params.extensions,
-                params.document_id,
-                media,
-                started,
-            )
-        except BadRequest as exc:
-            body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
-            return Response(orjson.dumps(body), exc.status, exc.headers, media_type=media)
-        except PersistedQueryError as exc:
-            body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
-            status = 400 if media == GRAPHQL_RESPONSE else exc.status
-            return Response(orjson.dumps(body), status, NO_STORE, media_type=media)
-        if isinstance(plan, Response):
-            plan.headers["X-Request-ID"] = request_id
-            return plan  # answered from the response cache: no parsing, no SQL
-
+        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
+        media = JSON
         stats = track_queries()
-        clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
-        now = clock() if clock is not None else datetime.now(UTC)
         try:
-            viewer = await self.auth.viewer(request, db, now)
-        except Unauthenticated as exc:
-            body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
-            headers = {
-                "WWW-Authenticate": 'Bearer error="invalid_token"',
-                "Cache-Control": PRIVATE,
-                "X-Request-ID": request_id,
-            }
-            return Response(orjson.dumps(body), 401, headers, media_type=media)
+            media = negotiate(request)
+            if request.method not in ("GET", "POST"):
+                raise HttpError("Use GET or POST.", 405, {"Allow": "GET, POST"}, "BAD_REQUEST")
+            if request.method == "POST":
+                check_post_content_type(request)  # 415 for anything but JSON
+            if self.settings.csrf_prevention:
+                check_csrf(request)
+            parsed = await read_params(request, self.settings.max_batch_operations)
+            operations = parsed if isinstance(parsed, list) else [parsed]
+            # Issue 5: persisted queries resolve, and a single public query is looked up in the
+            # response cache; a hit is answered now: no rate-limit charge, parsing or SQL.
+            cache: CacheLayer = request.app.state.cache
+            plans: list[Plan] = []
+            for op in operations:
+                plan = await cache.begin(
+                    request,
+                    request.app.state.db,
+                    op.query,
+                    op.variables,
+                    op.operation_name,
+                    op.extensions,
+                    op.document_id,
+                    media,
+                    started,
+                    lookup=not isinstance(parsed, list),
+                )
+                if isinstance(plan, Response):
+                    plan.headers["X-Request-ID"] = request_id
+                    return plan
+                plans.append(plan)
+            budget = self.budget(request)
+            request.state.budget = budget
+            # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
+            # or made-up tokens are refused cheaply.
+            if budget is not None and not await budget.charge_request():
+                headers.update(budget.headers())
+                body = {"errors": [budget.error().formatted]}
+                return self.respond(body, 429, headers, media, started, stats)
+            clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
+            now = clock() if clock is not None else datetime.now(UTC)
+            try:
+                viewer = await self.auth.viewer(request, request.app.state.db, now)
+            except Unauthenticated as exc:
+                headers.update(
+                    {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
+                )
+                body = error_payload(str(exc), exc.code)
+                return self.respond(body, 401, headers, media, started, stats)
+            if budget is not None and not viewer.is_anonymous:
+                budget.switch_to(self.identify(request))  # a verified token has its own budget
+            results = [
+                await self.run_one(request, op, plan, media, request_id, viewer, now)
+                for op, plan in zip(operations, plans, strict=True)
+            ]
+        except PersistedQueryError as exc:
+            status = 400 if media == GRAPHQL_RESPONSE else exc.status
+            headers["Cache-Control"] = NO_STORE  # a CDN must not keep "not found" for a hash
+            return self.respond(
+                error_payload(str(exc), exc.code), status, headers, media, started, stats
+            )
+        except HttpError as exc:
+            body = error_payload(str(exc), exc.code)
+            return self.respond(body, exc.status, {**headers, **exc.headers}, media, started, stats)
+        except BodyTooLarge:
+            raise  # answered with 413 by the BodySizeLimit middleware
+        except Exception as exc:
+            if database_fault(exc) == UNAVAILABLE:  # e.g. the token lookup could not run
+                log.warning("database unavailable (request %s): %r", request_id, exc)
+                body = error_payload(
+                    "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
+                )
+                headers["Retry-After"] = "1"
+                return self.respond(body, 503, headers, media, started, stats)
+            log.exception("unexpected error handling request %s", request_id)
+            body = error_payload(
+                f"Internal server error (request id {request_id}).",
+                "INTERNAL_SERVER_ERROR",
+                requestId=request_id,
+            )
+            return self.respond(body, 500, headers, media, started, stats)
+        if budget is not None:
+            headers.update(budget.headers())
+        payload: dict[str, Any] | list[dict[str, Any]]
+        if not isinstance(parsed, list):
+            payload, status, extra = results[0]
+            headers.update(extra)
+            # Caching headers, ETag/304, storing a public answer, APQ registration (issue 5).
+            status, encoded = await cache.finish(
+                plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
+                status, headers,
+            )  # fmt: skip
+            return self.respond(
+                payload, status, headers, media, started, stats, encoded, plans[0].status
+            )
+        # A batch: one array of complete GraphQL responses, never cached.
+        payload = [r[0] for r in results]
+        status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
+        headers["Cache-Control"] = PRIVATE if not viewer.is_anonymous else NO_STORE
+        return self.respond(payload, status, headers, media, started, stats)
+
+    def respond(
+        self,
+        payload: Any,
+        status: int,
+        headers: dict[str, str],
+        media: str,
+        started: float,
+        stats: Any,
+        body: bytes | None = None,
+        cache_status: str | None = None,
+    ) -> Response:
+        if self.settings.server_timing:
+            total_ms = (time.perf_counter() - started) * 1000
+            headers["Server-Timing"] = (
+                (f"cache;desc={cache_status}, " if cache_status else "")
+                + f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
+                f"total;dur={total_ms:.2f}"
+            )
+        if body is None:
+            body = orjson.dumps(payload)
+        return Response(body, status, headers, media_type=f"{media}; charset=utf-8")
+
+    async def run_one(
+        self,
+        request: Request,
+        params: GraphQLParams,
+        plan: Plan,
+        media: str,
+        request_id: str,
+        viewer: Viewer,
+        now: datetime,
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """One operation: (GraphQL response, HTTP status, extra headers)."""
+        db: Database = request.app.state.db
         context = Context(
             request=request,
             db=db,
@@ -224,61 +365,73 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
+        request.state.query_cost = None
+        timeout = self.settings.execution_timeout
         try:
-            result = await self.schema.execute(
-                plan.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-            )
+            async with asyncio.timeout(timeout):
+                result = await self.schema.execute(
+                    plan.query,
+                    variable_values=params.variables,
+                    context_value=context,
+                    operation_name=params.operation_name,
+                    allowed_operation_types=allowed,
+                )
+        except TimeoutError:
+            log.warning("request %s stopped after %s s", request_id, timeout)
+            message = f"The request took longer than {timeout:g} s and was stopped."
+            return error_payload(message, TIMEOUT, requestId=request_id), 504, {}
         except InvalidOperationTypeError as exc:
             if exc.operation_type is OperationType.SUBSCRIPTION:  # issue 8
                 message = "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql."
-                body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
-                return Response(orjson.dumps(body), 400, media_type=media)
-            body = {
-                "errors": [
-                    {
-                        "message": "Only queries can be sent with GET; use POST for mutations.",
-                        "extensions": {"code": "METHOD_NOT_ALLOWED"},
-                    }
-                ]
-            }
-            return Response(orjson.dumps(body), 405, {"Allow": "POST"}, media_type=media)
+                return error_payload(message, "BAD_REQUEST"), 400, {}
+            message = "Only queries can be sent with GET; use POST for mutations."
+            return error_payload(message, "METHOD_NOT_ALLOWED"), 405, {"Allow": "POST"}
         except MissingQueryError:
-            body = {
-                "errors": [{"message": "Missing `query`.", "extensions": {"code": "BAD_REQUEST"}}]
-            }
-            return Response(orjson.dumps(body), 400, media_type=media)
+            return error_payload("Missing `query`.", "BAD_REQUEST"), 400, {}
+        except CannotGetOperationTypeError as exc:
+            message = (
+                f"The document has no operation named {exc.operation_name!r}."
+                if exc.operation_name
+                else "The document has no single operation to run: pass `operationName`."
+            )
+            status = 400 if media == GRAPHQL_RESPONSE else 200
+            return error_payload(message, "OPERATION_RESOLUTION_FAILURE"), status, {}
 
+        finally:
+            # Only an anonymous, non-preview answer may be shared (issue 5).
+            plan.shareable = viewer.is_anonymous and not context.private
+        budget: ClientBudget | None = request.state.budget
+        if budget is not None and budget.denied:
+            return {"errors": [budget.error().formatted]}, 429, {}
         payload: dict[str, Any] = {}
         if result.errors:
-            payload["errors"] = [self.format_error(e, request_id) for e in result.errors]
-        if result.data is not None or not result.errors:
+            errors = [self.format_error(e, request_id) for e in result.errors]
+            codes = {e.get("extensions", {}).get("code") for e in errors}
+            for fault, status in ((UNAVAILABLE, 503), (TIMEOUT, 504)):
+                if fault in codes:
+                    # The database failed: no partial answer, a status clients and balancers
+                    # know to retry.
+                    fault_error = next(e for e in errors if e["extensions"]["code"] == fault)
+                    extra = {"Retry-After": "1"} if status == 503 else {}
+                    return {"errors": [fault_error]}, status, extra
+            payload["errors"] = errors
+        # "data" is present once execution started (field errors have a path); a request that
+        # failed before (parse, validation, limits, variables) has only "errors".
+        executed = result.data is not None or any(e.path for e in result.errors or ())
+        if executed or not result.errors:
             payload["data"] = result.data
+        cost = request.state.query_cost
+        if cost is not None and (
+            self.settings.cost_report
+            or request.headers.get(COST_HEADER, "").strip().lower() in ("1", "true", "yes")
+        ):
+            payload["extensions"] = {
+                "cost": {"requested": cost, "limit": self.settings.max_query_cost}
+            }
         status = 200
         if media == GRAPHQL_RESPONSE and "data" not in payload:
             status = 400  # the request failed before execution (GraphQL over HTTP spec)
-        # The answer depends on the credentials: a shared cache must key on them (issue 4).
-        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
+        extra = {}
         if context.private or not viewer.is_anonymous:
-            headers["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
-        if self.settings.server_timing:
-            total_ms = (time.perf_counter() - started) * 1000
-            headers["Server-Timing"] = (
-                f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
-                f"total;dur={total_ms:.2f}"
-            )
-        return await cache.finish(
-            plan,
-            request,
-            db,
-            viewer.is_anonymous and not context.private,
-            now,
-            payload,
-            orjson.dumps(payload),
-            status,
-            headers,
-            media,
-        )
+            extra["Cache-Control"] = PRIVATE  # previews and signed-in answers: no shared cache
+        return payload, status, extra

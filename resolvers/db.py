@@ -77,6 +77,8 @@ def make_engine(
     pool_recycle: int = 1800,
     echo: bool = False,
     pre_ping: bool = False,
+    statement_timeout: float = 0,
+    connect_timeout: float = 5.0,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
@@ -90,6 +92,16 @@ def make_engine(
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
             pool_pre_ping=pre_ping,
+            # statement_timeout: PostgreSQL itself cancels a runaway statement (#6), even when
+            # the request that started it is gone.
+            connect_args={
+                "timeout": connect_timeout,
+                "server_settings": (
+                    {"statement_timeout": str(int(statement_timeout * 1000))}
+                    if statement_timeout
+                    else {}
+                ),
+            },
         )
     event.listen(engine.sync_engine, "before_cursor_execute", _before_execute)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_execute)

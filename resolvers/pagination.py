@@ -73,7 +73,7 @@ def decode_cursor(cursor: str, order: str, kind: type) -> tuple[Any, int]:
             value = as_utc(datetime.fromisoformat(value))
         elif kind is float:
             value = float(value)
-        elif not isinstance(value, kind):
+        elif not isinstance(value, kind) or (isinstance(value, str) and "\x00" in value):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise UserInputError(

@@ -73,10 +73,16 @@ Mutation = merge_types(
 )
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        """Strawberry logs every error at ERROR level; the HTTP layer already logs unexpected
+        ones with their request id and traceback, and a client's bad query is no server error."""
+
+
 def build_schema(**options: Any) -> strawberry.Schema:
     """The schema; ``options`` pass extensions (as classes or factories) and config flags."""
     config = StrawberryConfig(disable_field_suggestions=options.pop("no_suggestions", False))
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

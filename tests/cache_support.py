@@ -15,6 +15,7 @@ from resolvers.models import article_t, author_t
 from tests.conftest import REDIS_URL
 
 SERVER_TIMING_CACHE = re.compile(r"cache;desc=(\w+)")
+PREFLIGHT = {"GraphQL-Preflight": "1"}
 
 
 def backend_settings(kind: str, request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -43,7 +44,8 @@ async def get(
         params["variables"] = orjson.dumps(variables).decode()
     for name, value in extra.items():
         params[name] = value if isinstance(value, str) else orjson.dumps(value).decode()
-    return await client.get("/graphql", params=params, headers=headers)
+    # GET needs a header that forces a CORS preflight (CSRF prevention, issue 6).
+    return await client.get("/graphql", params=params, headers={**PREFLIGHT, **(headers or {})})
 
 
 async def set_article(db: Database, article_id: int, **values: Any) -> None:

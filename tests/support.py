@@ -69,6 +69,8 @@ async def gql(
             params["variables"] = orjson.dumps(variables).decode()
         if operation_name:
             params["operationName"] = operation_name
+        # CSRF prevention (#6): a GET must carry a header that a cross-site form cannot send.
+        headers = {"graphql-preflight": "1", **(headers or {})}
         response = await client.get("/graphql", params=params, headers=headers)
     else:
         payload: dict[str, Any] = {"query": query}

@@ -44,7 +44,9 @@ async def test_server_timing_can_be_turned_off(client, one_article):
 
 
 async def test_mutation_over_get_is_405(client):
-    response = await client.get("/graphql", params={"query": "mutation { x }"})
+    response = await client.get(
+        "/graphql", params={"query": "mutation { x }"}, headers={"graphql-preflight": "1"}
+    )
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
 

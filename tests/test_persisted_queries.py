@@ -14,7 +14,7 @@ from gateway.documents import sha256_hex
 from gateway.persisted_import import ManifestError, import_manifest
 from resolvers import persisted as trusted
 from schema import build_schema
-from tests.cache_support import backend_settings, cache_status, get
+from tests.cache_support import PREFLIGHT, backend_settings, cache_status, get
 from tests.support import add_article, add_author
 
 QUERY = "query Latest { articles(first: 1) { nodes { title } } }"
@@ -63,17 +63,21 @@ async def test_apq_round_trip_over_post(client, content):
 
 
 async def test_apq_over_get_is_cacheable(client, content):
-    miss = await client.get("/graphql", params={"extensions": orjson.dumps(APQ).decode()})
+    miss = await client.get(
+        "/graphql", params={"extensions": orjson.dumps(APQ).decode()}, headers=PREFLIGHT
+    )
     assert error_of(miss)[0] == "PERSISTED_QUERY_NOT_FOUND"
     assert miss.headers["cache-control"] == "no-store"  # a CDN must not keep the miss
     await get(client, QUERY, extensions=APQ)
-    by_hash = await client.get("/graphql", params={"extensions": orjson.dumps(APQ).decode()})
+    by_hash = await client.get(
+        "/graphql", params={"extensions": orjson.dumps(APQ).decode()}, headers=PREFLIGHT
+    )
     assert by_hash.json()["data"]["articles"]["nodes"] == [{"title": "Engines"}]
     assert by_hash.headers["cache-control"].startswith("public, max-age=")
     again = await client.get(
         "/graphql",
         params={"extensions": orjson.dumps(APQ).decode()},
-        headers={"If-None-Match": by_hash.headers["etag"]},
+        headers={**PREFLIGHT, "If-None-Match": by_hash.headers["etag"]},
     )
     assert again.status_code == 304
 
