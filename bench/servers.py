@@ -180,6 +180,9 @@ def server_env(database_url: str, extra: dict[str, str]) -> dict[str, str]:
             "GATEWAY_ENV": "production",
             "GATEWAY_SITE_URL": "https://news.example.com",
             "GATEWAY_SITE_NAME": "Example News",
+            # One load generator is one client: its rate-limit budget would end the run within
+            # a second. The limit is per-client protection, not part of what is measured.
+            "GATEWAY_RATE_LIMIT_BUDGET": "0",
         }
     )
     env.update(extra)

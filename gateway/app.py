@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -20,9 +21,11 @@ from gateway import feeds, http_rules, sitemaps
 from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
+from gateway.developer import developer_routes
 from gateway.events import EventsRuntime, install_change_hooks
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.limits import QueryLimits
+from gateway.observability import Operations
 from gateway.ratelimit import build_rate_limiter
 from gateway.websocket import websocket_app
 from resolvers.changes import ChangeHooks
@@ -112,16 +115,20 @@ async def check_database(db: Database, url: str) -> None:
         ) from None
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
+    """``tracer_provider``: an OpenTelemetry TracerProvider to use instead of one built from the
+    OTEL_* variables (embedding, tests)."""
     if settings is None:
         try:
             settings = load_settings()
         except SettingsError as exc:
             raise SystemExit(f"content-gateway: {exc}") from None
+    ops = Operations(settings, tracer_provider=tracer_provider)
     cache_size = settings.document_cache_size
     limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
     schema = build_schema(
         extensions=[
+            ops.schema_extension(),  # first: its timings wrap the document caches
             limits.extension,
             lambda: ValidationCache(maxsize=cache_size),
         ],
@@ -149,6 +156,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.error("%s", exc)
             raise
         app.state.rate_limiter = build_rate_limiter(settings)
+        await ops.startup(app, db)
         # issue 8: live event hub, and the delivery worker unless it runs apart
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
@@ -158,8 +166,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await events.stop()
             await app.state.rate_limiter.aclose()
+            await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
             await cache.stop()
             await db.dispose()
+            log.info("shutdown complete")
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -172,11 +182,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        *developer_routes(settings),
         *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
         *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *ops.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=http_rules.middleware(settings))
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        # Outermost first: request id + access log + metrics, then CORS and the body limit.
+        middleware=[*ops.middleware(), *http_rules.middleware(settings)],
+    )
     app.state.settings = settings
+    app.state.metrics = ops.metrics
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache

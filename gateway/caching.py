@@ -106,7 +106,6 @@ class CacheLayer:
         extensions: dict[str, Any] | None,
         document_id: str | None,
         media: str,
-        started: float,
         lookup: bool = True,
     ) -> Plan | Response:
         """Resolve a persisted query and, for a public query (``lookup``: not part of a
@@ -134,20 +133,15 @@ class CacheLayer:
         if entry is None:
             plan.status = "miss"
             return plan
-        return self._hit(request, entry, media, started)
+        return self._hit(request, entry, media)
 
-    def _hit(self, request: Request, entry: CachedResponse, media: str, started: float) -> Response:
+    def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
         headers = self._public_headers(
             request,
             entry.etag,
             entry.tags,
             entry.not_after - time.time() if entry.not_after else None,
         )
-        if self.settings.server_timing:
-            total = (time.perf_counter() - started) * 1000
-            headers["Server-Timing"] = (
-                f'cache;desc=hit, db;dur=0.00;desc="0 statements", total;dur={total:.2f}'
-            )
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), entry.etag
         ):

@@ -80,21 +80,17 @@ def check_or_exit(settings: Settings) -> None:
 def serve(
     bind: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1:8000",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    graceful_timeout: Annotated[
+        float, typer.Option(min=0, help="Seconds in-flight requests get to finish on SIGTERM.")
+    ] = 10.0,
 ) -> None:
     """Serve the gateway with hypercorn (GraphiQL at /graphql)."""
-    from hypercorn.config import Config
-    from hypercorn.run import run
+    from gateway.serving import serve as run_server
 
     settings = settings_or_exit()
     check_or_exit(settings)
-    config = Config()
-    config.application_path = "gateway.app:create_app()"
-    config.bind = [bind]
-    config.workers = workers
-    config.accesslog = None
-    config.graceful_timeout = 10
     typer.echo(f"content-gateway: serving on http://{bind}/graphql ({workers} worker(s))")
-    sys.exit(run(config))
+    sys.exit(run_server(settings, bind=bind, workers=workers, graceful_timeout=graceful_timeout))
 
 
 @cli.command()
@@ -248,6 +244,31 @@ def export_schema(
         sys.stdout.write(sdl)
     else:
         Path(output).write_text(sdl)
+        typer.echo(f"content-gateway: wrote {output}", err=True)
+
+
+@cli.command("config-docs")
+def config_docs(
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+    ] = "-",
+    check: Annotated[
+        bool, typer.Option(help="Only compare with --output; exit 1 when it is out of date.")
+    ] = False,
+) -> None:
+    """Write the configuration reference (docs/configuration.md) from the Settings class."""
+    from gateway.config_docs import render_configuration
+
+    text = render_configuration()
+    if check:
+        if output == "-" or not Path(output).is_file() or Path(output).read_text() != text:
+            fail(f"{output} is out of date: run content-gateway config-docs -o {output}", code=1)
+        return
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text)
         typer.echo(f"content-gateway: wrote {output}", err=True)
 
 

@@ -53,10 +53,18 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="Public base URL of the site (absolute URLs)."
     )
     site_name: str = Field("Content Gateway", description="Site name used in SEO metadata.")
-    db_pool_size: int = Field(10, ge=1, le=500, description="PostgreSQL pool size.")
-    db_max_overflow: int = Field(10, ge=0, le=500, description="Extra connections over pool.")
-    db_pool_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
-    db_pool_recycle: int = Field(1800, ge=-1, description="Recycle connections after N seconds.")
+    db_pool_size: int = Field(
+        10, ge=1, le=500, description="PostgreSQL connections each worker keeps open."
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, le=500, description="Extra PostgreSQL connections a worker may open under load."
+    )
+    db_pool_timeout: float = Field(
+        10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."
+    )
+    db_pool_recycle: int = Field(
+        1800, ge=-1, description="Replace PostgreSQL connections older than N seconds (-1: never)."
+    )
     db_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
     db_pool_pre_ping: bool = Field(
         False,
@@ -78,8 +86,43 @@ class Settings(BaseSettings):
     author_path: str = Field("/authors/{slug}", description="URL pattern of author pages.")
     category_path: str = Field("/categories/{slug}", description="URL pattern of categories.")
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
+    # Issue 9: developer experience.
+    demo: bool | None = Field(
+        None,
+        description="Serve the example SPA (examples/spa) at /demo/; default: on in development.",
+    )
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
+    )
+
+    # --- issue 7: operations (logs, metrics, tracing, readiness) ---
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="Log format; auto: JSON in production, readable in development."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level written to the log."
+    )
+    access_log: bool = Field(True, description="Write one access log line per request.")
+    metrics_enabled: bool = Field(True, description="Collect Prometheus metrics.")
+    metrics_bind: str | None = Field(
+        None,
+        description="Serve metrics on this host:port (from `content-gateway serve`) instead of "
+        "/metrics on the main port.",
+    )
+    metrics_max_operation_names: int = Field(
+        200,
+        ge=1,
+        description="Distinct GraphQL operation names (and, separately, API token names) kept "
+        'as metric labels per process; later ones are counted as "other".',
+    )
+    tracing: bool = Field(
+        False,
+        description="Export OpenTelemetry traces (needs the otel extra; exporter, endpoint, "
+        "service name and sampler come from the standard OTEL_* variables).",
+    )
+    # redis_url (GATEWAY_REDIS_URL) is defined with the issue 8 settings; /readyz checks it.
+    readiness_timeout: float = Field(
+        2.0, gt=0, le=60, description="Seconds each /readyz check may take before it fails."
     )
 
     # --- issue 3: SEO metadata, sitemaps, feeds, robots.txt ---
@@ -122,6 +165,12 @@ class Settings(BaseSettings):
 
     # --- Hardening (issue #6): query limits, HTTP limits, CORS/CSRF, rate limits, faults ---
     max_query_depth: int = Field(6, ge=1, description="Deepest selection (graphql-armor count).")
+    depth_flatten_fragments: bool = Field(
+        True,
+        description="Count depth through fragments without a level for the fragment itself "
+        "(graphql-armor's flattenFragments), so `route { ... on Article { seo { ...Head } } }` "
+        "is as deep as its fields.",
+    )
     max_aliases: int = Field(15, ge=0, description="Aliases per operation (__typename free).")
     max_tokens: int = Field(1000, ge=1, description="Lexical tokens per document.")
     max_directives: int = Field(50, ge=0, description="Directives per operation.")
@@ -337,8 +386,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         description="redis://host:port/db; fans live subscription events out across "
-        "instances (in-process only when unset), shares rate-limit budgets (#6), and holds "
-        "the shared response cache and APQ documents (issue 5).",
+        "instances (in-process only when unset), shares rate-limit budgets (#6), holds the "
+        "shared response cache and APQ documents (#5); /readyz checks it when set.",
     )
     ws_max_connections: int = Field(
         1000, ge=1, description="WebSocket connections one process accepts at once."
@@ -361,6 +410,16 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
                 f"(got {value.split('://', 1)[0]!r})"
             )
+        return value
+
+    @field_validator("metrics_bind")
+    @classmethod
+    def _check_metrics_bind(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, such as 127.0.0.1:9100")
         return value
 
     @field_validator("site_url")
@@ -467,8 +526,18 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.env == "production"
+        return self.log_format == "json"
+
+    @property
     def graphiql_enabled(self) -> bool:
         return self.env == "development" if self.graphiql is None else self.graphiql
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.env == "development" if self.demo is None else self.demo
 
     @property
     def introspection_for_all(self) -> bool:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 import time
-import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,14 +43,28 @@ from gateway.http_rules import (
 )
 from gateway.persisted import PersistedQueryError
 from gateway.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
+from gateway.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from resolvers.access import Viewer
-from resolvers.db import Database, track_queries
+from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
 
 log = logging.getLogger("gateway.graphql")
+
+
+def timed(request: Request, phase: str) -> AbstractContextManager[None]:
+    """Time a phase into the request record (Server-Timing, metrics), when there is one."""
+    record = record_of(request)
+    return record.timed(phase) if record is not None else nullcontext()
+
 
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
 PRIVATE = "private, no-store"
@@ -199,7 +213,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(request)  # set by RequestMiddleware, which also echoes it
         if (
             request.method == "GET"
             and "query" not in request.query_params
@@ -209,9 +223,10 @@ class GraphQLEndpoint:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
         # The answer depends on the credentials: a shared cache must key on them (issue 4).
-        headers = {"X-Request-ID": request_id, "Vary": "Authorization"}
+        # (X-Request-ID is added by RequestMiddleware.)
+        headers = {"Vary": "Authorization"}
         media = JSON
-        stats = track_queries()
+        stats = query_stats_of(request)
         try:
             media = negotiate(request)
             if request.method not in ("GET", "POST"):
@@ -227,22 +242,24 @@ class GraphQLEndpoint:
             cache: CacheLayer = request.app.state.cache
             plans: list[Plan] = []
             for op in operations:
-                plan = await cache.begin(
-                    request,
-                    request.app.state.db,
-                    op.query,
-                    op.variables,
-                    op.operation_name,
-                    op.extensions,
-                    op.document_id,
-                    media,
-                    started,
-                    lookup=not isinstance(parsed, list),
-                )
+                with timed(request, "cache"):
+                    plan = await cache.begin(
+                        request,
+                        request.app.state.db,
+                        op.query,
+                        op.variables,
+                        op.operation_name,
+                        op.extensions,
+                        op.document_id,
+                        media,
+                        lookup=not isinstance(parsed, list),
+                    )
                 if isinstance(plan, Response):
-                    plan.headers["X-Request-ID"] = request_id
-                    return plan
+                    return self.cached(plan, request, request_id, started, stats)
                 plans.append(plan)
+            record = record_of(request)
+            if record is not None and not isinstance(parsed, list):
+                record.cache = plans[0].status
             budget = self.budget(request)
             request.state.budget = budget
             # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
@@ -250,7 +267,7 @@ class GraphQLEndpoint:
             if budget is not None and not await budget.charge_request():
                 headers.update(budget.headers())
                 body = {"errors": [budget.error().formatted]}
-                return self.respond(body, 429, headers, media, started, stats)
+                return self.respond(body, 429, headers, media, started, stats, request)
             clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
             now = clock() if clock is not None else datetime.now(UTC)
             try:
@@ -260,7 +277,7 @@ class GraphQLEndpoint:
                     {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
                 )
                 body = error_payload(str(exc), exc.code)
-                return self.respond(body, 401, headers, media, started, stats)
+                return self.respond(body, 401, headers, media, started, stats, request)
             if budget is not None and not viewer.is_anonymous:
                 budget.switch_to(self.identify(request))  # a verified token has its own budget
             results = [
@@ -270,12 +287,13 @@ class GraphQLEndpoint:
         except PersistedQueryError as exc:
             status = 400 if media == GRAPHQL_RESPONSE else exc.status
             headers["Cache-Control"] = NO_STORE  # a CDN must not keep "not found" for a hash
-            return self.respond(
-                error_payload(str(exc), exc.code), status, headers, media, started, stats
-            )
+            body = error_payload(str(exc), exc.code)
+            return self.respond(body, status, headers, media, started, stats, request)
         except HttpError as exc:
             body = error_payload(str(exc), exc.code)
-            return self.respond(body, exc.status, {**headers, **exc.headers}, media, started, stats)
+            return self.respond(
+                body, exc.status, {**headers, **exc.headers}, media, started, stats, request
+            )
         except BodyTooLarge:
             raise  # answered with 413 by the BodySizeLimit middleware
         except Exception as exc:
@@ -285,14 +303,14 @@ class GraphQLEndpoint:
                     "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
                 )
                 headers["Retry-After"] = "1"
-                return self.respond(body, 503, headers, media, started, stats)
+                return self.respond(body, 503, headers, media, started, stats, request)
             log.exception("unexpected error handling request %s", request_id)
             body = error_payload(
                 f"Internal server error (request id {request_id}).",
                 "INTERNAL_SERVER_ERROR",
                 requestId=request_id,
             )
-            return self.respond(body, 500, headers, media, started, stats)
+            return self.respond(body, 500, headers, media, started, stats, request)
         if budget is not None:
             headers.update(budget.headers())
         payload: dict[str, Any] | list[dict[str, Any]]
@@ -300,18 +318,30 @@ class GraphQLEndpoint:
             payload, status, extra = results[0]
             headers.update(extra)
             # Caching headers, ETag/304, storing a public answer, APQ registration (issue 5).
-            status, encoded = await cache.finish(
-                plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
-                status, headers,
-            )  # fmt: skip
-            return self.respond(
-                payload, status, headers, media, started, stats, encoded, plans[0].status
-            )
+            with timed(request, "cache"):
+                status, encoded = await cache.finish(
+                    plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
+                    status, headers,
+                )  # fmt: skip
+            return self.respond(payload, status, headers, media, started, stats, request, encoded)
         # A batch: one array of complete GraphQL responses, never cached.
         payload = [r[0] for r in results]
         status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
         headers["Cache-Control"] = PRIVATE if not viewer.is_anonymous else NO_STORE
-        return self.respond(payload, status, headers, media, started, stats)
+        return self.respond(payload, status, headers, media, started, stats, request)
+
+    def cached(
+        self, response: Response, request: Request, request_id: str, started: float, stats: Any
+    ) -> Response:
+        """A response-cache hit (or its 304), with the request's id and timing headers."""
+        response.headers["X-Request-ID"] = request_id
+        record = record_of(request)
+        if record is not None:
+            record.cache = "hit"
+        if self.settings.server_timing:
+            total = time.perf_counter() - started
+            response.headers["Server-Timing"] = server_timing(record, stats, total)
+        return response
 
     def respond(
         self,
@@ -321,16 +351,15 @@ class GraphQLEndpoint:
         media: str,
         started: float,
         stats: Any,
+        request: Request,
         body: bytes | None = None,
-        cache_status: str | None = None,
     ) -> Response:
+        for item in payload if isinstance(payload, list) else [payload]:
+            if isinstance(item, dict) and item.get("errors"):
+                note_errors(request, item["errors"])  # error codes for the access log
         if self.settings.server_timing:
-            total_ms = (time.perf_counter() - started) * 1000
-            headers["Server-Timing"] = (
-                (f"cache;desc={cache_status}, " if cache_status else "")
-                + f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} statements", '
-                f"total;dur={total_ms:.2f}"
-            )
+            total = time.perf_counter() - started
+            headers["Server-Timing"] = server_timing(record_of(request), stats, total)
         if body is None:
             body = orjson.dumps(payload)
         return Response(body, status, headers, media_type=f"{media}; charset=utf-8")

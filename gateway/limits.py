@@ -66,15 +66,24 @@ def _children(node: Node | FragmentSpreadNode, context: ValidationContext, seen:
     return list(node.selection_set.selections), seen
 
 
-def depth_of(node: Any, context: ValidationContext, depth: int = 0, seen=frozenset()) -> int:
-    """graphql-armor's count: a root field is 1, each nested selection set adds 1, a fragment
-    spread adds one level for the spread and one for the fragment, ``__schema`` counts 0."""
+def depth_of(
+    node: Any,
+    context: ValidationContext,
+    depth: int = 0,
+    seen: frozenset[str] = frozenset(),
+    flatten: bool = True,
+) -> int:
+    """graphql-armor's count: a root field is 1, each nested field adds 1, ``__schema``
+    counts 0. With ``flatten`` (armor's ``flattenFragments``) fragments add no level of their
+    own; without it a spread adds one level for the spread and one for the fragment, an inline
+    fragment one."""
     if isinstance(node, FieldNode) and node.name.value == "__schema":
         return 0
     children, seen = _children(node, context, seen)
     deepest = depth
     for child in children:
-        deepest = max(deepest, depth_of(child, context, depth + 1, seen))
+        step = 1 if not flatten or isinstance(child, FieldNode) else 0
+        deepest = max(deepest, depth_of(child, context, depth + step, seen, flatten))
     return deepest
 
 
@@ -93,13 +102,15 @@ def directives_in(node: Any, context: ValidationContext, seen=frozenset()) -> in
     return count + sum(directives_in(child, context, seen) for child in children)
 
 
-def limit_rules(depth: int, aliases: int, directives: int) -> tuple[type[ASTValidationRule], ...]:
+def limit_rules(
+    depth: int, aliases: int, directives: int, flatten_fragments: bool = True
+) -> tuple[type[ASTValidationRule], ...]:
     """Validation rules with the limits built in; built once per app so that the validation
     cache, which is keyed by the rule classes, keeps hitting."""
 
     class QueryLimitRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            found = depth_of(node, self.context)
+            found = depth_of(node, self.context, flatten=flatten_fragments)
             if found > depth:
                 self.report_error(
                     limit_error(
@@ -178,7 +189,10 @@ class QueryLimits:
         )
         self.introspection_for_all = settings.introspection_for_all
         self.rules = limit_rules(
-            settings.max_query_depth, settings.max_aliases, settings.max_directives
+            settings.max_query_depth,
+            settings.max_aliases,
+            settings.max_directives,
+            settings.depth_flatten_fragments,
         )
         self.rules_without_introspection = (*self.rules, NoSchemaIntrospectionCustomRule)
         tokens = self.max_tokens

@@ -19,7 +19,7 @@ from resolvers.seo_pages import ArticleSeo
 from schema.common import Audited, Image, OrderDirection
 from schema.context import Info
 from schema.prefetch import field_relations, item_relations, prefetch_articles, root_extras
-from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo import Seo, SeoFinding
 
 if TYPE_CHECKING:
@@ -239,8 +239,12 @@ class ArticleQuery:
     async def article(
         self,
         info: Info,
-        slug: str | None = None,
-        id: strawberry.ID | None = None,  # the contract names it `id`
+        slug: Annotated[
+            str | None, strawberry.argument(description="The article's slug (with `locale`).")
+        ] = None,
+        id: Annotated[  # the contract names it `id`
+            strawberry.ID | None, strawberry.argument(description="The article's global ID.")
+        ] = None,
         locale: Annotated[
             str | None,
             strawberry.argument(description="Locale of the slug; default: the site's locale."),
@@ -277,12 +281,18 @@ class ArticleQuery:
     async def articles(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,  # the contract names it `filter`
-        order_by: ArticleOrder | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[  # the contract names it `filter`
+            ArticleFilter | None,
+            strawberry.argument(description="Only articles matching all given conditions."),
+        ] = None,
+        order_by: Annotated[
+            ArticleOrder | None,
+            strawberry.argument(description="Sort order; default newest first."),
+        ] = None,
     ) -> Connection[Article]:
         ctx = info.context
         f = filter or ArticleFilter()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -13,7 +13,7 @@ from resolvers.seo_pages import AuthorSeo
 from schema.article import Article, related_articles
 from schema.common import Audited, Image
 from schema.context import Info
-from schema.relay import Connection, Node, from_global_id, to_global_id
+from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo import Seo
 
 
@@ -68,10 +68,10 @@ class Author(Node, Audited):
     async def articles(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Article]:
         return await related_articles(info, "author", self.database_id, first, after, last, before)
 
@@ -86,8 +86,10 @@ class AuthorQuery:
     async def author(
         self,
         info: Info,
-        slug: str | None = None,
-        id: strawberry.ID | None = None,  # the contract names it `id`
+        slug: Annotated[str | None, strawberry.argument(description="The author's slug.")] = None,
+        id: Annotated[  # the contract names it `id`
+            strawberry.ID | None, strawberry.argument(description="The author's global ID.")
+        ] = None,
     ) -> Author | None:
         if slug is None and id is None:
             raise UserInputError("Pass `slug` or `id`.")
@@ -111,10 +113,10 @@ class AuthorQuery:
     async def authors(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Author]:
         page, count = await directory.list_by_name(
             info.context.db,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -14,6 +14,34 @@ from resolvers.pagination import Page
 
 NODE_TYPES = ("Article", "Author", "Category", "Tag")
 T = TypeVar("T")
+
+# Connection arguments, described once so every connection documents them the same way.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forward: at most this many items after `after` (default 10; more "
+        "than the server's maximum, 100 by default, is an error)."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Cursor (`endCursor` or an edge's `cursor`) to continue after."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: at most this many items before `before` (takes precedence "
+        "over `first`)."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Cursor (`startCursor` or an edge's `cursor`) to continue before."
+    ),
+]
 
 
 @strawberry.interface(description="An object with a globally unique, opaque ID (Relay).")

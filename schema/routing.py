@@ -12,7 +12,7 @@ from schema.article import Article
 from schema.author import Author
 from schema.context import Info
 from schema.redirect_mutations import RedirectRule
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.seo import Site
 from schema.taxonomy import Category, Tag
 
@@ -138,10 +138,10 @@ class RoutingQuery:
     async def redirects(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[RedirectRule]:
         ctx = info.context
         routing.require_editor(ctx.viewer, "redirects")

@@ -147,7 +147,10 @@ def _hub(info: Info) -> Any:
     return hub
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live updates over WebSocket (graphql-transport-ws at /graphql): content changes "
+    "as they are committed."
+)
 class Subscription:
     @strawberry.subscription(
         description="Every change to content of the given types (all types when omitted), "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,7 +11,7 @@ from resolvers.seo_pages import TermSeo
 from schema.article import Article, related_articles
 from schema.common import Audited
 from schema.context import Info
-from schema.relay import Connection, Node, to_global_id
+from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
 from schema.seo import Seo
 
 
@@ -50,10 +50,10 @@ class Term(Node, Audited):
     async def articles(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Article]:
         return await related_articles(info, self.kind, self.database_id, first, after, last, before)
 
@@ -75,7 +75,11 @@ class Tag(Term):
 @strawberry.type
 class TaxonomyQuery:
     @strawberry.field(description="One category by slug.")
-    async def category(self, info: Info, slug: str) -> Category | None:
+    async def category(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The category's slug.")],
+    ) -> Category | None:
         row = await directory.get_by_slug(info.context.db, "category", slug, info.context.tags)
         return Category.from_row(row, info) if row is not None else None
 
@@ -83,10 +87,10 @@ class TaxonomyQuery:
     async def categories(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Category]:
         page, count = await directory.list_by_name(
             info.context.db,
@@ -97,7 +101,11 @@ class TaxonomyQuery:
         return Connection.build(page, count, lambda row: Category.from_row(row, info))
 
     @strawberry.field(description="One tag by slug.")
-    async def tag(self, info: Info, slug: str) -> Tag | None:
+    async def tag(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The tag's slug.")],
+    ) -> Tag | None:
         row = await directory.get_by_slug(info.context.db, "tag", slug, info.context.tags)
         return Tag.from_row(row, info) if row is not None else None
 
@@ -105,10 +113,10 @@ class TaxonomyQuery:
     async def tags(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Tag]:
         page, count = await directory.list_by_name(
             info.context.db,

@@ -113,7 +113,13 @@ def _given(input_obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 @strawberry.type
 class WebhookMutation:
     @strawberry.mutation(description="Register a webhook (admins only); returns its secret once.")
-    async def create_webhook(self, info: Info, input: CreateWebhookInput) -> CreateWebhookPayload:
+    async def create_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookInput, strawberry.argument(description="Target URL and event types.")
+        ],
+    ) -> CreateWebhookPayload:
         if (reason := refusal(info)) is not None:
             return ForbiddenError(message=reason)
         given = _given(input, ("url", "events", "description"))
@@ -132,7 +138,14 @@ class WebhookMutation:
         return WebhookCreated(webhook=Webhook.from_row(row), secret=secret)
 
     @strawberry.mutation(description="Change, disable/enable or rotate the secret of a webhook.")
-    async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> UpdateWebhookPayload:
+    async def update_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateWebhookInput,
+            strawberry.argument(description="The webhook's ID and the fields to change."),
+        ],
+    ) -> UpdateWebhookPayload:
         if (reason := refusal(info)) is not None:
             return ForbiddenError(message=reason)
         webhook_id = bad_id(input.id, "Webhook", ["input", "id"])
@@ -157,7 +170,11 @@ class WebhookMutation:
         return WebhookUpdated(webhook=Webhook.from_row(row), secret=secret)
 
     @strawberry.mutation(description="Delete a webhook and its deliveries (admins only).")
-    async def delete_webhook(self, info: Info, id: strawberry.ID) -> DeleteWebhookPayload:
+    async def delete_webhook(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The webhook's ID.")],
+    ) -> DeleteWebhookPayload:
         if (reason := refusal(info)) is not None:
             return ForbiddenError(message=reason)
         webhook_id = bad_id(id, "Webhook", ["id"])
@@ -171,7 +188,12 @@ class WebhookMutation:
         description="Queue a dead-lettered delivery again with a fresh set of attempts."
     )
     async def retry_webhook_delivery(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The dead-lettered delivery's ID."),
+        ],
     ) -> RetryWebhookDeliveryPayload:
         if (reason := refusal(info)) is not None:
             return ForbiddenError(message=reason)

@@ -18,7 +18,7 @@ from resolvers.errors import GatewayError, UserInputError
 from resolvers.outbox import EVENT_TYPES
 from schema.context import Info
 from schema.mutation_types import FieldError, ValidationError
-from schema.relay import Connection, to_global_id
+from schema.relay import After, Before, Connection, First, Last, to_global_id
 
 
 def refusal(info: Info) -> str | None:
@@ -125,10 +125,10 @@ class Webhook:
     async def deliveries(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             DeliveryStatus | None, strawberry.argument(description="Only deliveries in this state.")
         ] = None,
@@ -149,10 +149,10 @@ class WebhookQuery:
     async def webhooks(
         self,
         info: Info,
-        first: int | None = 10,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Webhook]:
         require_admin(info)
         page, count = await webhook_data.list_webhooks(
@@ -161,7 +161,11 @@ class WebhookQuery:
         return Connection.build(page, count, Webhook.from_row)
 
     @strawberry.field(description="One webhook by ID (admins only).")
-    async def webhook(self, info: Info, id: strawberry.ID) -> Webhook | None:
+    async def webhook(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The webhook's ID.")],
+    ) -> Webhook | None:
         require_admin(info)
         row = await webhook_data.get_webhook(info.context.db, decode_id(id, "Webhook"))
         return Webhook.from_row(row) if row is not None else None

@@ -14,7 +14,7 @@ from resolvers.db import Database
 from resolvers.models import article_t, author_t
 from tests.conftest import REDIS_URL
 
-SERVER_TIMING_CACHE = re.compile(r"cache;desc=(\w+)")
+SERVER_TIMING_CACHE = re.compile(r'cache;dur=[\d.]+;desc="(\w+)"')
 PREFLIGHT = {"GraphQL-Preflight": "1"}
 
 

@@ -153,11 +153,15 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(database_url: str, settings_overrides: dict[str, Any]) -> Settings:
+def settings(
+    database_url: str, settings_overrides: dict[str, Any], request: pytest.FixtureRequest
+) -> Settings:
+    """A module may set ``MODULE_SETTINGS`` for all its tests; ``settings_overrides`` wins."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "site_url": "https://news.example.com",
         "site_name": "Example News",
+        **getattr(request.module, "MODULE_SETTINGS", {}),
         **settings_overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings kwarg

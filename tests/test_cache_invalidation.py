@@ -231,14 +231,14 @@ async def test_new_article_purges_lists_but_not_unrelated_lookups(client, conten
 
 async def test_scheduled_publication_caps_cache_lifetime(client, content, db):
     draft = await add_article(db, "Tomorrow today", authors=[content["ada"]], status="draft")
-    publish_at = datetime.now(UTC) + timedelta(seconds=1.6)
+    publish_at = datetime.now(UTC) + timedelta(seconds=3)  # margin for a loaded machine
     await mutate(
         client, content, "publish", id=gid("Article", draft), publishedAt=publish_at.isoformat()
     )
     listing = await get(client, HOME)
     assert "tomorrow-today" not in slugs(listing, "articles")
     control = listing.headers["cache-control"]
-    assert int(control.split("max-age=")[1].split(",")[0]) <= 1
+    assert int(control.split("max-age=")[1].split(",")[0]) <= 3  # not the configured 30
     assert control.endswith("stale-while-revalidate=0")
     assert cache_status(await get(client, HOME)) == "hit"  # cached, but only until then
     missing = await get(client, ARTICLE, {"slug": "tomorrow-today"})

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
@@ -75,6 +76,17 @@ async def _seed(url: str) -> None:
         await db.dispose()
 
 
+def _settle_sqlite_threads(runner: asyncio.Runner) -> None:
+    """Let aiosqlite's worker threads hand back what they are still doing while this runner's
+    loop is open: one finishing after the loop closed raises in its thread ("Event loop is
+    closed"), which pytest reports against whichever test runs next."""
+    runner.run(asyncio.sleep(0.05))
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            thread.join(timeout=0.5)
+            runner.run(asyncio.sleep(0))
+
+
 @pytest.fixture
 def fuzz_client(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """The real app on a seeded database, driven from a sync test through its own event loop
@@ -114,6 +126,7 @@ def fuzz_client(backend: str, request: pytest.FixtureRequest, tmp_path: Path) ->
         yield runner, client
         runner.run(client.aclose())
         runner.run(manager.__aexit__(None, None, None))
+        _settle_sqlite_threads(runner)
     finally:
         runner.close()
         if drop:

@@ -32,7 +32,9 @@ async def test_server_timing_reports_db_and_total(client, one_article):
     result = await gql(client, "{ articles { nodes { title } } }")
     header = result.response.headers["server-timing"]
     assert re.fullmatch(
-        r'cache;desc=miss, db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+', header
+        r"parse;dur=[\d.]+, validate;dur=[\d.]+, execute;dur=[\d.]+, "
+        r'cache;dur=[\d.]+;desc="miss", db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+',
+        header,
     ), header
     assert result.response.headers["x-request-id"]
 

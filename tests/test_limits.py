@@ -41,6 +41,21 @@ async def test_depth_six_passes_and_seven_is_refused(client, content):
     assert "depth 7" in error["message"]
 
 
+async def test_depth_counts_fields_through_fragments_by_default(client, content):
+    # armor's flattenFragments: fragments add no level; their fields are counted where they land.
+    spread = (
+        "{ articles { nodes { ...A } } } "
+        "fragment A on Article { author { articles { nodes { ... on Article { title } } } } }"
+    )
+    ok(await gql(client, spread))  # articles, nodes, author, articles, nodes, title: 6
+    deeper = (
+        "{ articles { nodes { ...A } } } "
+        "fragment A on Article { author { articles { nodes { ... on Article { author { name } } } } } }"
+    )
+    assert refused(await gql(client, deeper), "QUERY_TOO_DEEP")["extensions"]["depth"] == 7
+
+
+@pytest.mark.parametrize("settings_overrides", [{"depth_flatten_fragments": False}])
 async def test_depth_counts_through_fragments_as_armor_does(client, content):
     # A named spread adds two levels (the spread and the fragment), an inline fragment one.
     spread = "{ articles { nodes { ...A } } } fragment A on Article { author { name } }"

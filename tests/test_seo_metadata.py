@@ -8,6 +8,12 @@ import pytest
 
 from tests.support import add_article, add_author, add_seo, add_term, ago, ahead, gql, ok
 
+# These tests select every SEO field at once, including the typed JSON-LD tree
+# (jsonLd > publisher > logo > url), which nests deeper and costs more than the default query
+# limits allow (depth 6, cost 5000). Front ends render `jsonLdScript` instead; the limits
+# themselves are tested in test_limits.py.
+MODULE_SETTINGS = {"max_query_depth": 10, "max_query_cost": 1_000_000, "rate_limit_budget": 0}
+
 SEO = """
   title description canonicalUrl robots noindex nofollow
   openGraph { title description type url siteName locale image { url alt width height }

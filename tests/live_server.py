@@ -1,0 +1,114 @@
+"""A real gateway for browser tests: `content-gateway serve` (hypercorn) in a subprocess on
+127.0.0.1 and a free port, over a migrated SQLite file that the test seeds first."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gateway.cli import run_migrations
+from resolvers.db import Database, make_engine
+
+T = TypeVar("T")
+CLI = Path(sys.executable).parent / "content-gateway"
+
+
+def run_async(work: Callable[[Database], Awaitable[T]], url: str) -> T:
+    """Run ``work(db)`` to completion from sync code, on its own loop in a worker thread (a
+    test's loop may already be running in this thread)."""
+
+    async def main() -> T:
+        db = Database(make_engine(url))
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    process: subprocess.Popen[str]
+    log: list[str]
+    reader: threading.Thread
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.reader.join(timeout=5)  # it closes the pipe once the output ends
+
+
+def start_server(
+    tmp: Path,
+    seed: Callable[[Database], Awaitable[Any]],
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> LiveServer:
+    database_url = f"sqlite+aiosqlite:///{tmp / 'live.db'}"
+    run_migrations(database_url)
+    run_async(seed, database_url)
+    port = free_port()
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")},
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_ENV": "development",
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [str(CLI), "serve", "--bind", f"127.0.0.1:{port}"],
+        cwd=tmp,  # no stray .env from the developer's checkout
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    log: list[str] = []
+
+    def pump() -> None:
+        assert process.stdout is not None
+        with process.stdout:
+            for line in process.stdout:
+                log.append(line)
+                lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, process, log, reader)
+    # hypercorn logs "Running on <url>" once the socket listens: wait for that line.
+    try:
+        while True:
+            line = lines.get(timeout=timeout)
+            if line is None:
+                raise RuntimeError("the gateway exited during start-up:\n" + "".join(log))
+            if "Running on" in line:
+                return server
+    except queue.Empty:
+        server.stop()
+        raise RuntimeError(f"the gateway did not start in {timeout}s:\n" + "".join(log)) from None

@@ -1,0 +1,177 @@
+"""Structured access logs and request ids, through the real app over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.logs import redact_secrets
+from tests.auth_support import add_token
+from tests.support import add_article, add_author, gql, ok
+
+TOKEN = "tok_live_9f8e7d6c5b4a"
+ACCESS_FIELDS = {
+    "timestamp",
+    "level",
+    "logger",
+    "event",
+    "pid",
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "operation_name",
+    "operation_type",
+    "cache",
+    "sql_statements",
+    "db_ms",
+    "client_id",
+    "error_codes",
+}
+QUERY = "query FrontPage { articles(first: 5) { nodes { title author { name } } } }"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"env": "production"}
+
+
+def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    err = capsys.readouterr().err
+    return [json.loads(line) for line in err.splitlines() if line.strip()]
+
+
+def access(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in lines if e.get("logger") == "gateway.access"]
+
+
+async def test_one_json_access_line_per_request_with_documented_fields(
+    client: httpx.AsyncClient, db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    author = await add_author(db, "Grace Hopper")
+    for n in range(3):
+        await add_article(db, f"Story {n}", authors=[author])
+    capsys.readouterr()
+
+    result = await gql(client, QUERY, headers={"X-Request-ID": "req-42"})
+    ok(result)
+
+    lines = access(log_lines(capsys))
+    assert len(lines) == 1
+    line = lines[0]
+    assert set(line) >= ACCESS_FIELDS, ACCESS_FIELDS - set(line)
+    assert line["event"] == "request"
+    assert line["request_id"] == "req-42"
+    assert (line["method"], line["path"], line["status"]) == ("POST", "/graphql", 200)
+    assert (line["operation_name"], line["operation_type"]) == ("FrontPage", "query")
+    assert line["cache"] == "none"
+    # list + authors batch: the same count the response's Server-Timing reports
+    assert line["sql_statements"] == result.statements == 2
+    assert line["client_id"] == "127.0.0.1"  # anonymous: the peer address
+    assert line["error_codes"] == []
+    assert line["duration_ms"] > 0
+
+
+async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
+    given = await client.get("/healthz", headers={"X-Request-ID": "edge-abc.123"})
+    assert given.headers["x-request-id"] == "edge-abc.123"
+
+    fresh = await client.get("/healthz")
+    other = await client.get("/healthz")
+    assert len(fresh.headers["x-request-id"]) == 32
+    assert fresh.headers["x-request-id"] != other.headers["x-request-id"]
+
+    # Log forging attempts and oversized ids are replaced, not echoed.
+    forged = await client.get("/healthz", headers={"X-Request-ID": 'x" level=error'})
+    assert forged.headers["x-request-id"] != 'x" level=error'
+    huge = await client.get("/healthz", headers={"X-Request-ID": "a" * 500})
+    assert len(huge.headers["x-request-id"]) == 32
+
+    result = await gql(client, "{ articles { totalCount } }", headers={"X-Request-ID": "r-1"})
+    assert result.response.headers.get_list("x-request-id") == ["r-1"]
+
+
+async def test_error_codes_are_logged(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    too_many = await gql(client, "query Big { articles(first: 500) { totalCount } }")
+    assert too_many.codes == ["BAD_USER_INPUT"]
+    broken = await gql(client, "{ articles { ")
+    assert broken.codes == ["GRAPHQL_PARSE_FAILED"]
+    not_json = await client.post(
+        "/graphql", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 400
+
+    lines = access(log_lines(capsys))
+    assert [line["error_codes"] for line in lines] == [
+        ["BAD_USER_INPUT"],
+        ["GRAPHQL_PARSE_FAILED"],
+        ["BAD_REQUEST"],
+    ]
+    assert lines[0]["operation_name"] == "Big"
+    assert lines[1]["operation_type"] is None
+
+
+async def test_tokens_never_reach_the_log(
+    client: httpx.AsyncClient, db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    author = await add_author(db, "Ada")
+    await add_article(db, "Hello", authors=[author])
+    token = await add_token(db, "editor", name="reader-app")
+    capsys.readouterr()
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    ok(await gql(client, QUERY, headers=bearer))
+    ok(await gql(client, QUERY, headers=bearer, method="GET"))
+    await client.get(f"/graphql?query={{articles{{totalCount}}}}&token={token}", headers=bearer)
+    await client.get(f"/nowhere?preview_token={token}", headers=bearer)
+    await gql(client, "query { articles(first: -1) { totalCount } }", headers=bearer)
+    refused = await gql(client, QUERY, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert refused.codes == ["UNAUTHENTICATED"]
+
+    err = capsys.readouterr().err
+    lines = access([json.loads(line) for line in err.splitlines() if line.strip()])
+    assert len(lines) == 6
+    assert [line["client_id"] for line in lines[:2]] == ["token:reader-app"] * 2
+    assert lines[-1]["error_codes"] == ["UNAUTHENTICATED"]
+    assert lines[-1]["status"] == 401
+    assert token not in err
+    assert TOKEN not in err
+
+
+def test_redaction_covers_keys_text_and_nesting() -> None:
+    event = {
+        "event": "calling upstream with Authorization: Bearer abc.def.ghi",
+        "headers": {"authorization": "Bearer abc", "accept": "application/json"},
+        "api_key": "k-123",
+        "exception": "ValueError: bad token=abc123 in request",
+        "sql_statements": 3,
+        "items": [{"password": "hunter2"}],
+        "url": "GET /graphql?query=x&preview=cgw_SECRETSECRET123",
+        "client_id": "token:reader-app",  # a token's name, not the token
+    }
+    clean = redact_secrets(None, "info", event)
+    text = json.dumps(clean)
+    for secret in ("abc.def.ghi", "k-123", "abc123", "hunter2", '"Bearer abc"', "SECRETSECRET"):
+        assert secret not in text
+    assert clean["headers"]["accept"] == "application/json"
+    assert clean["sql_statements"] == 3
+    assert clean["client_id"] == "token:reader-app"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"env": "development"}])
+async def test_development_logs_are_readable_text(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    await client.get("/healthz", headers={"X-Request-ID": "dev-1"})
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if "dev-1" in line)
+    assert not line.startswith("{")
+    assert "request" in line and "status=200" in line and "path=/healthz" in line
