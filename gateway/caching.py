@@ -57,8 +57,13 @@ class Plan:
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
+# Request headers that change the answer: credentials (issue 4), and the cost report a client
+# asks for (issue 6: `extensions.cost`). Such requests are answered fresh and never stored.
+PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
+
+
 def _has_credentials(request: Request) -> bool:
-    return "authorization" in request.headers
+    return any(name in request.headers for name in PERSONAL_HEADERS)
 
 
 class CacheLayer:
@@ -67,7 +72,9 @@ class CacheLayer:
         self.site = site
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
-        self.persisted = PersistedQueries(settings.persisted_queries, settings.persisted_query_ttl)
+        self.persisted = PersistedQueries(
+            settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
+        )
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
         self._local_seq = 0
 
@@ -111,7 +118,10 @@ class CacheLayer:
         """Resolve a persisted query and, for a public query (``lookup``: not part of a
         batch), answer from the cache when it can."""
         resolved = await self.persisted.resolve(db, self.backend, query, extensions, document_id)
-        info = describe(resolved.query)
+        # Documents over the size limits are refused by execution: never worth normalising.
+        text = resolved.query
+        oversized = len(text) > self.settings.max_document_length
+        info = None if oversized else describe(text, self.settings.max_tokens)
         operation_type = info.operation_type(operation_name) if info is not None else None
         public = operation_type == "query" and not _has_credentials(request)
         plan = Plan(resolved.query, operation_type, public, register=resolved.register)

@@ -47,8 +47,9 @@ class DocumentInfo:
         return self.operations[0][1] if len(self.operations) == 1 else None
 
 
-def tokens(text: str) -> list[str] | None:
-    """Significant tokens, or None when a string literal is not terminated."""
+def tokens(text: str, limit: int | None = None) -> list[str] | None:
+    """Significant tokens, or None when a string literal is not terminated or there are more
+    than ``limit`` (execution refuses such a document anyway: no work spent on it here)."""
     out: list[str] = []
     for match in _TOKEN.finditer(text):
         group = match.lastgroup
@@ -58,6 +59,8 @@ def tokens(text: str) -> list[str] | None:
         if group == "other" and value == '"':
             return None
         out.append(value)
+        if limit is not None and len(out) > limit:
+            return None
     return out
 
 
@@ -90,9 +93,9 @@ def _operations(toks: list[str]) -> tuple[tuple[str | None, str], ...]:
 
 
 @lru_cache(maxsize=2048)
-def describe(text: str) -> DocumentInfo | None:
+def describe(text: str, max_tokens: int | None = None) -> DocumentInfo | None:
     """Normal-form hash and operations of a document (memoised: clients resend the same text)."""
-    toks = tokens(text)
+    toks = tokens(text, max_tokens)
     if toks is None:
         return None
     return DocumentInfo(sha256_hex(" ".join(toks)), _operations(toks))

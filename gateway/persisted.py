@@ -75,9 +75,10 @@ def _hash_of(extensions: dict[str, Any] | None) -> str | None:
 
 
 class PersistedQueries:
-    def __init__(self, mode: str, ttl: float) -> None:
+    def __init__(self, mode: str, ttl: float, max_tokens: int | None = None) -> None:
         self.mode = mode
         self.ttl = ttl
+        self.max_tokens = max_tokens  # longer documents are refused by execution anyway
         self._memo: OrderedDict[str, str] = OrderedDict()
 
     def _remember(self, ref: str, text: str) -> None:
@@ -153,7 +154,7 @@ class PersistedQueries:
             raise refusal
         if query is None:
             return Resolved("")
-        info = describe(query)
+        info = describe(query, self.max_tokens)
         key = "n:" + (info.normalized_hash if info is not None else sha256_hex(query))
         text = self._memo.get(key)
         if text is None and info is not None:
