@@ -53,7 +53,7 @@ class Plan:
     seq: int = 0
     register: str | None = None
     tags: TagCollector = field(default_factory=TagCollector)
-    status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass
+    status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass | none
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
@@ -125,6 +125,8 @@ class CacheLayer:
         operation_type = info.operation_type(operation_name) if info is not None else None
         public = operation_type == "query" and not _has_credentials(request)
         plan = Plan(resolved.query, operation_type, public, register=resolved.register)
+        if not self.settings.response_cache:
+            plan.status = "none"  # no response cache looked at the request (Server-Timing)
         if (
             not lookup
             or not public
