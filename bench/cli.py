@@ -74,7 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="Extra GATEWAY_* setting for both servers (e.g. to turn a cache on).",
+        help="Extra GATEWAY_* setting for both servers; overrides the operation's own "
+        "(e.g. GATEWAY_REDIS_URL=redis://127.0.0.1:6379/0 for the shared cache).",
     )
     p.add_argument("--note", help="Free text recorded with the results.")
     p.add_argument("--results", type=Path, default=REPO / "bench" / "RESULTS.md")
@@ -130,9 +131,30 @@ def verify(op: Operation, reference: Server, gateway: Server) -> tuple[int | Non
     return ref.statements, gw.statements
 
 
+def prime(op: Operation, gateway: Server) -> None:
+    """Requests the gateway gets once before the comparison (warm cache, APQ registration)."""
+    for request in op.prime:
+        response = send(gateway.port, request)
+        if response.status != 200:
+            raise BenchError(f"{op.name}: priming request answered {response.status}")
+
+
+def conditional(op: Operation, gateway: Server) -> Operation:
+    """The operation with If-None-Match set to the gateway's ETag; checks the 304."""
+    etag = send(gateway.port, op.request).headers.get("etag")
+    if not etag:
+        raise BenchError(f"{op.name}: the gateway sent no ETag")
+    measured = op.with_etag(etag)
+    answer = send(gateway.port, measured.request)
+    if answer.status != 304:
+        raise BenchError(f"{op.name}: expected 304 to If-None-Match, got {answer.status}")
+    return measured
+
+
 def measure(op: Operation, url: str, args: argparse.Namespace, tool: str) -> list[Case]:
     """Fresh servers for this operation (so peak RSS is this operation's), then ABBA runs."""
-    extra = dict(item.split("=", 1) for item in args.gateway_env)
+    # The operation's own settings (response cache on or off) first; --gateway-env wins.
+    extra = {**op.gateway_env, **dict(item.split("=", 1) for item in args.gateway_env)}
     env = server_env(url, extra)
     logs, work = DATA / "logs", DATA / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -143,7 +165,9 @@ def measure(op: Operation, url: str, args: argparse.Namespace, tool: str) -> lis
             server.start()
         for server in (reference, gateway):
             server.wait_ready()
+        prime(op, gateway)
         ref_statements, gw_statements = verify(op, reference, gateway)
+        load_op = conditional(op, gateway) if op.conditional else op
         log(f"{op.name}: identical JSON from both; SQL statements per request: "
             f"reference {ref_statements}, gateway {gw_statements}")  # fmt: skip
         for concurrency in args.concurrency:
@@ -152,9 +176,9 @@ def measure(op: Operation, url: str, args: argparse.Namespace, tool: str) -> lis
             for repeat in range(args.repeats):
                 pairs = [(reference, case.reference), (gateway, case.gateway)]
                 for server, measured in pairs if repeat % 2 == 0 else pairs[::-1]:
-                    result = run_once(op, server, args, tool, concurrency, work)
+                    result = run_once(load_op, server, args, tool, concurrency, work)
                     server.check_alive()
-                    report_run(op, server, concurrency, repeat, result)
+                    report_run(load_op, server, concurrency, repeat, result)
                     measured.runs.append(result)
             case.reference.peak_rss_mib = reference.peak_rss_mib()
             case.gateway.peak_rss_mib = gateway.peak_rss_mib()

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench.operations import ARTICLE_QUERY, HOME_PAGE_SIZE, HOME_QUERY
+from bench.operations import ARTICLE_QUERY, HOME_PAGE_SIZE, HOME_QUERY, sha256_hex
 from gateway.app import database_from_settings, site_from_settings
 from gateway.config import Settings, load_settings
 from resolvers.db import as_utc, track_queries
@@ -202,6 +202,27 @@ def _error(message: str, status: int = 400) -> Response:
     return Response(orjson.dumps(body), status, media_type="application/json")
 
 
+# Persisted-query GETs name a document by its SHA-256 (Apollo APQ); the reference knows two.
+KNOWN_HASHES = {sha256_hex(q): q for q in (HOME_QUERY, ARTICLE_QUERY)}
+
+
+async def _params(request: Request) -> Any:
+    """POST JSON body, or GET query parameters with JSON-encoded variables/extensions."""
+    if request.method == "POST":
+        return orjson.loads(await request.body())
+    params: dict[str, Any] = dict(request.query_params)
+    for name in ("variables", "extensions"):
+        if name in params:
+            params[name] = orjson.loads(params[name])
+    return params
+
+
+def _persisted(extensions: Any) -> str | None:
+    if not isinstance(extensions, dict) or not isinstance(extensions.get("persistedQuery"), dict):
+        return None
+    return KNOWN_HASHES.get(extensions["persistedQuery"].get("sha256Hash"))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     site = site_from_settings(settings)
@@ -219,10 +240,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def graphql(request: Request) -> Response:
         try:
-            payload = orjson.loads(await request.body())
+            payload = await _params(request)
         except orjson.JSONDecodeError:
             return _error("The request body is not valid JSON.")
         query = payload.get("query") if isinstance(payload, dict) else None
+        if query is None and isinstance(payload, dict):
+            query = _persisted(payload.get("extensions"))
         handler = handlers.get(query) if isinstance(query, str) else None
         if handler is None:
             return _error("The reference answers only the benchmark's documents.")
@@ -240,7 +263,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     routes = [
-        Route("/graphql", graphql, methods=["POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

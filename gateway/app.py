@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,8 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
 from gateway import feeds, http_rules, sitemaps
+from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
+from gateway.caching import CacheLayer
 from gateway.config import Settings, SettingsError, load_settings
 from gateway.developer import developer_routes
 from gateway.events import EventsRuntime, install_change_hooks
@@ -71,6 +74,23 @@ def database_from_settings(settings: Settings) -> Database:
     )
 
 
+async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
+    """The response cache's storage; Redis is checked at start-up so a typo fails fast."""
+    if settings.cache_backend_name == "memory":
+        return MemoryBackend(settings.cache_memory_bytes)
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(settings.redis_url)  # type: ignore[arg-type]  # validated
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        raise DatabaseUnavailable(
+            f"cannot reach Redis at {redact_url(settings.redis_url or '')}: {exc}"
+        ) from None
+    return RedisBackend(client, settings.redis_prefix)
+
+
 def _missing_sqlite_folder(url: str) -> Path | None:
     """Checked up front: sqlite would fail inside aiosqlite's thread, less clearly."""
     parsed = make_url(url)
@@ -116,6 +136,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     )
     site = site_from_settings(settings)
     graphql = GraphQLEndpoint(schema, settings, site)
+    # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
+    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -127,6 +149,12 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             log.error("%s", exc)
             raise
         app.state.db = db
+        try:
+            await cache.start(await cache_backend_from_settings(settings))
+        except DatabaseUnavailable as exc:
+            await db.dispose()
+            log.error("%s", exc)
+            raise
         app.state.rate_limiter = build_rate_limiter(settings)
         await ops.startup(app, db)
         # issue 8: live event hub, and the delivery worker unless it runs apart
@@ -139,6 +167,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             await events.stop()
             await app.state.rate_limiter.aclose()
             await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
+            await cache.stop()
             await db.dispose()
             log.info("shutdown complete")
 
@@ -168,7 +197,10 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.metrics = ops.metrics
     app.state.schema = schema
     app.state.site = site
+    app.state.cache = cache
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    # Issue 5: every committed write purges the cached answers it made wrong, before replying.
+    app.state.change_hooks.after_commit.append(cache.after_commit)
     install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
         app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
     )

@@ -190,6 +190,46 @@ def worker(
     asyncio.run(go())
 
 
+persisted_cli = typer.Typer(help="Trusted documents (persisted-query allow-list).")
+cli.add_typer(persisted_cli, name="persisted")
+
+
+@persisted_cli.command("import")
+def persisted_import(
+    file: Annotated[Path, typer.Argument(help="Apollo or Relay manifest, or {sha256: document}.")],
+) -> None:
+    """Register the documents of a client build manifest as trusted documents."""
+    from gateway.app import database_from_settings
+    from gateway.persisted_import import ManifestError, import_manifest, read_file
+    from resolvers.persisted import count_documents
+    from schema import build_schema
+
+    settings = settings_or_exit()
+    try:
+        raw = read_file(file)
+    except ManifestError as exc:
+        fail(str(exc), code=1)
+    check_or_exit(settings)
+
+    async def go() -> None:
+        db = database_from_settings(settings)
+        try:
+            report = await import_manifest(db, build_schema(), raw, file.name)
+            total = await count_documents(db)
+        except ManifestError as exc:
+            fail(str(exc), code=1)
+        finally:
+            await db.dispose()
+        for doc in report.added:
+            typer.echo(f"  + {doc.document_id} {doc.operation_type} {doc.operation_name or '-'}")
+        typer.echo(
+            f"content-gateway: {file.name} ({report.format}): added {len(report.added)}, "
+            f"already present {len(report.present)}; {total} trusted documents in total"
+        )
+
+    asyncio.run(go())
+
+
 @cli.command("export-schema")
 def export_schema(
     output: Annotated[

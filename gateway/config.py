@@ -188,6 +188,33 @@ class Settings(SecuritySettings):
         7 * 24 * 3600, ge=60, description="Longest `expiresIn` a preview token may ask for."
     )
 
+    # --- issue 5: caching, persisted queries ---------------------------------------------
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        "apq",
+        description="off: documents only; apq: automatic persisted queries; "
+        "allowlist: only trusted documents (see `content-gateway persisted import`).",
+    )
+    persisted_query_ttl: int = Field(
+        30 * 86400, ge=60, description="Seconds an APQ-registered document is kept."
+    )
+    response_cache: bool = Field(True, description="Cache public query responses server-side.")
+    cache_backend: Literal["memory", "redis"] | None = Field(
+        None, description="memory (one process) or redis; default: redis when REDIS_URL is set."
+    )
+    redis_prefix: str = Field("cg:", description="Prefix of every Redis key the cache writes.")
+    cache_memory_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Memory bound of the in-process cache (bytes)."
+    )
+    cache_ttl: int = Field(300, ge=1, description="Seconds a response stays in the server cache.")
+    http_max_age: int = Field(30, ge=0, description="Cache-Control max-age of public GETs.")
+    http_s_maxage: int = Field(60, ge=0, description="Cache-Control s-maxage (CDNs).")
+    http_stale_while_revalidate: int = Field(
+        30, ge=0, description="Cache-Control stale-while-revalidate of public GETs."
+    )
+    surrogate_key_max_length: int = Field(
+        4000, ge=256, le=16000, description="Longest Surrogate-Key header before type fallback."
+    )
+
     # --- issue 8: events (outbox), webhooks, purges, subscriptions ---
     events_worker: bool = Field(
         True, description="Run the event delivery worker inside the server process."
@@ -235,8 +262,8 @@ class Settings(SecuritySettings):
     redis_url: str | None = Field(
         None,
         description="redis://host:port/db; fans live subscription events out across "
-        "instances (in-process only when unset), shares rate-limit budgets (#6); /readyz "
-        "checks it when set.",
+        "instances (in-process only when unset), shares rate-limit budgets (#6), holds the "
+        "shared response cache and APQ documents (#5); /readyz checks it when set.",
     )
     ws_max_connections: int = Field(
         1000, ge=1, description="WebSocket connections one process accepts at once."
@@ -357,6 +384,18 @@ class Settings(SecuritySettings):
                 "GATEWAY_EVENTS_LEASE_SECONDS must be longer than GATEWAY_WEBHOOK_TIMEOUT"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_cache_backend(self) -> Settings:
+        if self.cache_backend == "redis" and not self.redis_url:
+            raise ValueError("GATEWAY_CACHE_BACKEND=redis needs GATEWAY_REDIS_URL")
+        return self
+
+    @property
+    def cache_backend_name(self) -> str:
+        if self.cache_backend is not None:
+            return self.cache_backend
+        return "redis" if self.redis_url else "memory"
 
     @property
     def is_sqlite(self) -> bool:

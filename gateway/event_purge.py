@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from gateway.config import Settings
+from resolvers.cache_tags import path_tag, slug_tag
 from resolvers.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -36,9 +37,15 @@ def surrogate_keys(event: Event) -> list[str]:
     """The keys a cached response about this entity carries: the entity, its slug, its type's
     lists, and the lists nested under the entities it is (or was) linked to."""
     kind, payload = event.entity_type, event.payload
-    keys = {f"{kind}:{event.entity_id}", f"list:{kind}"}
+    # skipped:<kind> stands for every entity of the kind in a response whose tag header would
+    # have been too long (issue 5, gateway/http_cache.bounded_tags): every write of it purges.
+    keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
     if payload.get("slug"):
-        keys.add(f"{kind}-slug:{payload['slug']}")
+        keys.add(slug_tag(kind, payload["slug"]))
+    paths = purge_paths(event)
+    keys.update(path_tag(p) for p in paths)  # route(path:) answers (issue 5)
+    if paths:
+        keys.add("skipped:path")
     for parent_kind, parent_id in payload.get("related") or ():
         keys.add(f"{parent_kind}:{parent_id}")
         keys.add(f"list:{kind}:{parent_kind}:{parent_id}")

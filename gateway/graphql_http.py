@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,9 +27,11 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
+from gateway.caching import CacheLayer, Plan
 from gateway.config import Settings
 from gateway.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.graphiql import graphiql_page
+from gateway.http_cache import NO_STORE
 from gateway.http_rules import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -38,6 +41,7 @@ from gateway.http_rules import (
     check_post_content_type,
     negotiate,
 )
+from gateway.persisted import PersistedQueryError
 from gateway.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
 from gateway.request_context import (
     note_errors,
@@ -55,6 +59,13 @@ from schema import Context
 
 log = logging.getLogger("gateway.graphql")
 
+
+def timed(request: Request, phase: str) -> AbstractContextManager[None]:
+    """Time a phase into the request record (Server-Timing, metrics), when there is one."""
+    record = record_of(request)
+    return record.timed(phase) if record is not None else nullcontext()
+
+
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
 PRIVATE = "private, no-store"
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -66,7 +77,8 @@ class GraphQLParams:
     query: str | None
     variables: dict[str, Any] | None
     operation_name: str | None
-    extensions: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None  # e.g. persistedQuery (issue 5)
+    document_id: str | None = None  # a trusted document's id (issue 5)
 
 
 def _json_param(raw: Any, name: str, encoded: bool) -> dict[str, Any] | None:
@@ -115,13 +127,20 @@ def params_from(source: dict[str, Any], encoded: bool = False) -> GraphQLParams:
     operation_name = source.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    if not query:
+    extensions = _json_param(source.get("extensions"), "extensions", encoded)
+    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id` (issue 5).
+    document_id = source.get("documentId", source.get("doc_id"))
+    if document_id is not None and (not isinstance(document_id, str) or not document_id):
+        raise BadRequest("`documentId` must be a non-empty string.")
+    persisted = extensions is not None and "persistedQuery" in extensions
+    if not query and not document_id and not persisted:
         raise BadRequest("Missing `query`: send a GraphQL document.")
     return GraphQLParams(
-        query,
+        query or None,
         _json_param(source.get("variables"), "variables", encoded),
         operation_name or None,  # "" means no operation name (GraphQL over HTTP)
-        _json_param(source.get("extensions"), "extensions", encoded),
+        extensions,
+        document_id,
     )
 
 
@@ -218,6 +237,29 @@ class GraphQLEndpoint:
                 check_csrf(request)
             parsed = await read_params(request, self.settings.max_batch_operations)
             operations = parsed if isinstance(parsed, list) else [parsed]
+            # Issue 5: persisted queries resolve, and a single public query is looked up in the
+            # response cache; a hit is answered now: no rate-limit charge, parsing or SQL.
+            cache: CacheLayer = request.app.state.cache
+            plans: list[Plan] = []
+            for op in operations:
+                with timed(request, "cache") if self.settings.response_cache else nullcontext():
+                    plan = await cache.begin(
+                        request,
+                        request.app.state.db,
+                        op.query,
+                        op.variables,
+                        op.operation_name,
+                        op.extensions,
+                        op.document_id,
+                        media,
+                        lookup=not isinstance(parsed, list),
+                    )
+                if isinstance(plan, Response):
+                    return self.cached(plan, request, request_id, started, stats)
+                plans.append(plan)
+            record = record_of(request)
+            if record is not None and not isinstance(parsed, list):
+                record.cache = plans[0].status
             budget = self.budget(request)
             request.state.budget = budget
             # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
@@ -239,8 +281,14 @@ class GraphQLEndpoint:
             if budget is not None and not viewer.is_anonymous:
                 budget.switch_to(self.identify(request))  # a verified token has its own budget
             results = [
-                await self.run_one(request, op, media, request_id, viewer, now) for op in operations
+                await self.run_one(request, op, plan, media, request_id, viewer, now)
+                for op, plan in zip(operations, plans, strict=True)
             ]
+        except PersistedQueryError as exc:
+            status = 400 if media == GRAPHQL_RESPONSE else exc.status
+            headers["Cache-Control"] = NO_STORE  # a CDN must not keep "not found" for a hash
+            body = error_payload(str(exc), exc.code)
+            return self.respond(body, status, headers, media, started, stats, request)
         except HttpError as exc:
             body = error_payload(str(exc), exc.code)
             return self.respond(
@@ -268,11 +316,32 @@ class GraphQLEndpoint:
         payload: dict[str, Any] | list[dict[str, Any]]
         if not isinstance(parsed, list):
             payload, status, extra = results[0]
-        else:  # a batch: one array of complete GraphQL responses
-            payload, extra = [r[0] for r in results], {}
-            status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
-        headers.update(extra)
+            headers.update(extra)
+            # Caching headers, ETag/304, storing a public answer, APQ registration (issue 5).
+            with timed(request, "cache") if self.settings.response_cache else nullcontext():
+                status, encoded = await cache.finish(
+                    plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
+                    status, headers,
+                )  # fmt: skip
+            return self.respond(payload, status, headers, media, started, stats, request, encoded)
+        # A batch: one array of complete GraphQL responses, never cached.
+        payload = [r[0] for r in results]
+        status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
+        headers["Cache-Control"] = PRIVATE if not viewer.is_anonymous else NO_STORE
         return self.respond(payload, status, headers, media, started, stats, request)
+
+    def cached(
+        self, response: Response, request: Request, request_id: str, started: float, stats: Any
+    ) -> Response:
+        """A response-cache hit (or its 304), with the request's id and timing headers."""
+        response.headers["X-Request-ID"] = request_id
+        record = record_of(request)
+        if record is not None:
+            record.cache = "hit"
+        if self.settings.server_timing:
+            total = time.perf_counter() - started
+            response.headers["Server-Timing"] = server_timing(record, stats, total)
+        return response
 
     def respond(
         self,
@@ -283,6 +352,7 @@ class GraphQLEndpoint:
         started: float,
         stats: Any,
         request: Request,
+        body: bytes | None = None,
     ) -> Response:
         for item in payload if isinstance(payload, list) else [payload]:
             if isinstance(item, dict) and item.get("errors"):
@@ -290,14 +360,15 @@ class GraphQLEndpoint:
         if self.settings.server_timing:
             total = time.perf_counter() - started
             headers["Server-Timing"] = server_timing(record_of(request), stats, total)
-        return Response(
-            orjson.dumps(payload), status, headers, media_type=f"{media}; charset=utf-8"
-        )
+        if body is None:
+            body = orjson.dumps(payload)
+        return Response(body, status, headers, media_type=f"{media}; charset=utf-8")
 
     async def run_one(
         self,
         request: Request,
         params: GraphQLParams,
+        plan: Plan,
         media: str,
         request_id: str,
         viewer: Viewer,
@@ -311,11 +382,12 @@ class GraphQLEndpoint:
             site=self.site,
             viewer=viewer,
             now=now,
-            loaders=Loaders(db, viewer, now),
+            loaders=Loaders(db, viewer, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             hooks=request.app.state.change_hooks,
             preview=self.preview,
+            tags=plan.tags,
         )
         allowed = (
             {OperationType.QUERY}
@@ -327,7 +399,7 @@ class GraphQLEndpoint:
         try:
             async with asyncio.timeout(timeout):
                 result = await self.schema.execute(
-                    params.query,
+                    plan.query,
                     variable_values=params.variables,
                     context_value=context,
                     operation_name=params.operation_name,
@@ -354,6 +426,9 @@ class GraphQLEndpoint:
             status = 400 if media == GRAPHQL_RESPONSE else 200
             return error_payload(message, "OPERATION_RESOLUTION_FAILURE"), status, {}
 
+        finally:
+            # Only an anonymous, non-preview answer may be shared (issue 5).
+            plan.shareable = viewer.is_anonymous and not context.private
         budget: ClientBudget | None = request.state.budget
         if budget is not None and budget.denied:
             return {"errors": [budget.error().formatted]}, 429, {}

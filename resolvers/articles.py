@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import (
@@ -186,6 +187,7 @@ async def list_articles(
     descending: bool | None,
     args: PageArgs,
     extras: frozenset[str] = frozenset(),
+    tags: TagCollector | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     """One page of visible articles, and a function that counts them all (run only if asked)."""
     conds = _conditions(db, viewer, now, flt)
@@ -210,6 +212,9 @@ async def list_articles(
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
     rows = await db.all(stmt) if args.size > 0 or seek is not None else []
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
+    if tags is not None:
+        tags.listing("article")
+        tags.articles(page.rows, now)
 
     async def count() -> int:
         count_stmt = select(func.count()).select_from(a).where(*conds)
@@ -230,6 +235,7 @@ async def get_article(
     locale: str | None = None,
     default_locale: str = "en",
     extras: frozenset[str] = frozenset(),
+    tags: TagCollector | None = None,
 ) -> Any | None:
     """A visible article by id or slug; without a locale the default locale's article wins."""
     stmt = with_extras(select(*ARTICLE_COLUMNS), extras).where(article_visible(viewer, now))
@@ -241,4 +247,10 @@ async def get_article(
         stmt = stmt.where(a.c.locale == locale)
     else:
         stmt = stmt.order_by(case((a.c.locale == default_locale, 0), else_=1), a.c.id)
-    return await db.one_or_none(stmt.limit(1))
+    row = await db.one_or_none(stmt.limit(1))
+    if tags is not None:
+        if row is not None:
+            tags.articles([row], now)
+        else:
+            tags.missing("article", slug=slug, entity_id=article_id)
+    return row

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.models import author_t, category_t, tag_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
@@ -21,18 +22,35 @@ TABLES: dict[str, tuple[Table, list[Any]]] = {
 }
 
 
-async def get_by_slug(db: Database, kind: str, slug: str) -> Any | None:
-    table, columns = TABLES[kind]
-    return await db.one_or_none(select(*columns).where(table.c.slug == slug))
+def _record(tags: TagCollector | None, kind: str, row: Any | None, **lookup: Any) -> None:
+    if tags is None:
+        return
+    if row is not None:
+        tags.entity(kind, row.id)
+    else:
+        tags.missing(kind, **lookup)
 
 
-async def get_by_id(db: Database, kind: str, row_id: int) -> Any | None:
+async def get_by_slug(
+    db: Database, kind: str, slug: str, tags: TagCollector | None = None
+) -> Any | None:
     table, columns = TABLES[kind]
-    return await db.one_or_none(select(*columns).where(table.c.id == row_id))
+    row = await db.one_or_none(select(*columns).where(table.c.slug == slug))
+    _record(tags, kind, row, slug=slug)
+    return row
+
+
+async def get_by_id(
+    db: Database, kind: str, row_id: int, tags: TagCollector | None = None
+) -> Any | None:
+    table, columns = TABLES[kind]
+    row = await db.one_or_none(select(*columns).where(table.c.id == row_id))
+    _record(tags, kind, row, entity_id=row_id)
+    return row
 
 
 async def list_by_name(
-    db: Database, kind: str, args: PageArgs
+    db: Database, kind: str, args: PageArgs, tags: TagCollector | None = None
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     table, columns = TABLES[kind]
     key = SortKey("NAME:ASC", table.c.name, table.c.id, descending=False, kind=str)
@@ -43,6 +61,9 @@ async def list_by_name(
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
     rows = await db.all(stmt) if args.size > 0 or seek is not None else []
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r.name, r.id))
+    if tags is not None:
+        tags.listing(kind)
+        tags.entities(kind, page.rows)
 
     async def count() -> int:
         return int(await db.scalar(select(func.count()).select_from(table)))

@@ -18,6 +18,7 @@ from sqlalchemy import Table, func, select, tuple_
 from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
 from resolvers.audit import duplicate_values
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.directory import TABLES
 from resolvers.models import (
@@ -30,6 +31,7 @@ from resolvers.models import (
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
+from resolvers.site import Site
 
 # parent kind -> (link table, the link table's parent column, position column)
 LINKS: dict[str, tuple[Table, Any]] = {
@@ -45,10 +47,14 @@ PageKey = tuple[int, int, str | None, bool]
 class Loaders:
     """All loaders of one request. Names follow ``<target>_by_<key>``."""
 
-    def __init__(self, db: Database, viewer: Viewer, now: datetime) -> None:
+    def __init__(
+        self, db: Database, viewer: Viewer, now: datetime, tags: TagCollector | None = None
+    ) -> None:
         self.db = db
         self.viewer = viewer
         self.now = now
+        # Every batch records what it returned and what it did not find (issue 5).
+        self.tags = tags if tags is not None else TagCollector()
         self.article_by_id = DataLoader(self._articles_by_id)
         self.body_by_article_id = DataLoader(self._bodies_by_article_id)
         self.author_by_id = DataLoader(partial(self._rows_by_id, "author"))
@@ -68,7 +74,7 @@ class Loaders:
         self.articles_by_translation_group = DataLoader(self._articles_by_translation_group)
         self.redirect_by_from_path = DataLoader(self._redirects_by_from_path)
         self.redirect_sources_by_to_path = DataLoader(self._redirect_sources_by_to_path)
-        self.duplicates_by_field = DataLoader(partial(duplicate_values, db, now))
+        self.duplicates_by_field = DataLoader(self._duplicates)
         # issue 4: the private e-mail column, read only for viewers allowed to see it
         self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
@@ -104,6 +110,9 @@ class Loaders:
             )
         )
         found = {r.id: r for r in rows}
+        self.tags.articles(rows, self.now)
+        for missing in set(ids) - found.keys():
+            self.tags.missing("article", entity_id=missing)
         return [found.get(i) for i in ids]
 
     async def _bodies_by_article_id(self, ids: Sequence[int]) -> list[str | None]:
@@ -111,6 +120,7 @@ class Loaders:
             select(article_t.c.id, article_t.c.body).where(article_t.c.id.in_(ids))
         )
         found = {r.id: r.body for r in rows}
+        self.tags.entities("article", rows)
         return [found.get(i) for i in ids]
 
     async def _emails_by_author_id(self, ids: Sequence[int]) -> list[str | None]:
@@ -124,6 +134,9 @@ class Loaders:
         table, columns = TABLES[kind]
         rows = await self.db.all(select(*columns).where(table.c.id.in_(ids)))
         found = {r.id: r for r in rows}
+        self.tags.entities(kind, rows)
+        for missing in set(ids) - found.keys():
+            self.tags.missing(kind, entity_id=missing)
         return [found.get(i) for i in ids]
 
     async def _linked(self, kind: str, article_ids: Sequence[int]) -> list[list[Any]]:
@@ -139,6 +152,7 @@ class Loaders:
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.rel_article].append(row)
+        self.tags.entities(kind, rows)
         return [grouped.get(i, []) for i in article_ids]
 
     async def _seo_meta(self, keys: Sequence[tuple[str, int]]) -> list[Any]:
@@ -147,6 +161,8 @@ class Loaders:
             select(t).where(tuple_(t.c.entity_type, t.c.entity_id).in_(list(keys)))
         )
         found = {(r.entity_type, r.entity_id): r for r in rows}
+        for entity_type, entity_id in keys:
+            self.tags.entity(entity_type, entity_id)
         return [found.get(k) for k in keys]
 
     async def _article_pages(self, kind: str, keys: Sequence[PageKey]) -> list[Page]:
@@ -188,11 +204,14 @@ class Loaders:
             for row in rows:
                 grouped[row.rel_parent].append(row)
             for parent_id in parent_ids:
-                pages[(parent_id, size, cursor, backward)] = build_page(
+                page = build_page(
                     grouped.get(parent_id, []),
                     args,
                     lambda r: encode_cursor(key.name, r.sort_value, r.id),
                 )
+                pages[(parent_id, size, cursor, backward)] = page
+                self.tags.listing("article", kind, parent_id)
+                self.tags.articles(page.rows, self.now)
         return [pages[k] for k in keys]
 
     async def _article_counts(self, kind: str, parent_ids: Sequence[int]) -> list[int]:
@@ -204,6 +223,8 @@ class Loaders:
             .group_by(parent_col)
         )
         found = {r.parent: r.n for r in rows}
+        for parent_id in parent_ids:
+            self.tags.listing("article", kind, parent_id)
         return [int(found.get(i, 0)) for i in parent_ids]
 
     async def _articles_by_translation_group(self, groups: Sequence[str]) -> list[list[Any]]:
@@ -218,11 +239,19 @@ class Loaders:
         grouped: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.translation_group].append(row)
+        self.tags.articles(rows, self.now)
+        self.tags.listing("article")  # a member published or moved changes the group
         return [grouped.get(g, []) for g in groups]
+
+    async def _duplicates(self, keys: Sequence[tuple[str, Site]]) -> list[set[int]]:
+        # Compares every public article: any article write may change the answer.
+        self.tags.listing("article")
+        return await duplicate_values(self.db, self.now, keys)
 
     async def _redirects_by_from_path(self, paths: Sequence[str]) -> list[Any]:
         rows = await self.db.all(select(redirect_t).where(redirect_t.c.from_path.in_(paths)))
         found = {r.from_path: r for r in rows}
+        self.tags.listing("redirect")
         return [found.get(p) for p in paths]
 
     async def _redirect_sources_by_to_path(self, paths: Sequence[str]) -> list[list[Any]]:
@@ -238,4 +267,5 @@ class Loaders:
         grouped: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.to_path].append(row)
+        self.tags.listing("redirect")
         return [grouped.get(p, []) for p in paths]

@@ -179,6 +179,22 @@ class ApiToken(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=200)
 
 
+class PersistedDocument(SQLModel, table=True):
+    """A trusted GraphQL document (allow-list entry), loaded from a client's manifest (issue 5)."""
+
+    __tablename__ = "persisted_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(max_length=200, unique=True)  # the id clients send
+    sha256: str = Field(max_length=64, index=True)  # of the exact body (APQ hash)
+    normalized_hash: str = Field(max_length=64, index=True)  # of its lexical normal form
+    operation_name: str | None = Field(default=None, max_length=200)
+    operation_type: str = Field(max_length=16)
+    body: str = Field(sa_type=Text)
+    source: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 metadata = SQLModel.metadata
 article_t = Article.__table__  # type: ignore[attr-defined]
 author_t = Author.__table__  # type: ignore[attr-defined]
@@ -189,6 +205,7 @@ article_category_t = ArticleCategory.__table__  # type: ignore[attr-defined]
 article_tag_t = ArticleTag.__table__  # type: ignore[attr-defined]
 seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
 redirect_t = Redirect.__table__  # type: ignore[attr-defined]
+persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
 api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
 
 

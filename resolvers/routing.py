@@ -25,6 +25,7 @@ from sqlalchemy import func, literal, select
 from resolvers import directory
 from resolvers.access import Viewer, article_visible
 from resolvers.articles import ARTICLE_COLUMNS
+from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.errors import GatewayError, UserInputError
 from resolvers.models import article_t, redirect_t
@@ -204,10 +205,19 @@ def _canonical(path: str) -> RouteAnswer:
 
 
 async def resolve_route(
-    db: Database, site: Site, viewer: Viewer, now: datetime, raw_path: str
+    db: Database,
+    site: Site,
+    viewer: Viewer,
+    now: datetime,
+    raw_path: str,
+    tags: TagCollector | None = None,
 ) -> RouteAnswer:
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
+    tags = tags if tags is not None else TagCollector()
+    # Issue 5: writes record the paths they change (content and redirects), so the answer for a
+    # path, found or not, is purged by them; what it found is tagged too.
+    tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
         return RouteAnswer("not_found", status=404)
     if normalized == "/":
@@ -215,14 +225,20 @@ async def resolve_route(
     content = await _find_content(db, site, viewer, now, normalized)
     if content is not None:
         kind, row, canonical = content
+        if kind == "article":
+            tags.articles([row], now)
+        else:
+            tags.entity(kind, row.id)
         if requested != canonical:
             return _canonical(canonical)
         return RouteAnswer(kind, row=row)
     decoded = unquote(requested, errors="replace")
     candidates = list(dict.fromkeys([decoded, normalized]))
     hops = await redirect_chain(db, candidates)
+    tags.listing("redirect")  # a chain's later hops are other paths: any redirect write purges
     if hops:
         return collapse(hops)
+    tags.clock_dependent()  # a scheduled article may take this path later
     return RouteAnswer("not_found", status=404)
 
 

@@ -270,6 +270,7 @@ class ArticleQuery:
             locale=locale,
             default_locale=ctx.site.default_locale,
             extras=root_extras(field_relations(info)),
+            tags=ctx.tags,
         )
         if row is None:
             return None
@@ -314,6 +315,7 @@ class ArticleQuery:
             None if direction is None else direction is OrderDirection.DESC,
             ctx.page(first, after, last, before),
             extras=root_extras(item_relations(info)),
+            tags=ctx.tags,
         )
         return await article_connection(info, page, count)
 

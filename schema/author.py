@@ -95,11 +95,18 @@ class AuthorQuery:
             raise UserInputError("Pass `slug` or `id`.")
         db = info.context.db
         if id is not None:
-            row = await directory.get_by_id(db, "author", from_global_id(id, "Author")[1])
+            row = await directory.get_by_id(
+                db, "author", from_global_id(id, "Author")[1], tags=info.context.tags
+            )
             if row is not None and slug is not None and row.slug != slug:
                 row = None
         else:
-            row = await directory.get_by_slug(db, "author", slug)  # type: ignore[arg-type]
+            row = await directory.get_by_slug(
+                db,
+                "author",
+                slug,  # type: ignore[arg-type]  # not None: checked above
+                tags=info.context.tags,
+            )
         return Author.from_row(row, info) if row is not None else None
 
     @strawberry.field(description="All authors, ordered by name.")
@@ -112,6 +119,9 @@ class AuthorQuery:
         before: Before = None,
     ) -> Connection[Author]:
         page, count = await directory.list_by_name(
-            info.context.db, "author", info.context.page(first, after, last, before)
+            info.context.db,
+            "author",
+            info.context.page(first, after, last, before),
+            tags=info.context.tags,
         )
         return Connection.build(page, count, lambda row: Author.from_row(row, info))

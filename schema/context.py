@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.cache_tags import TagCollector
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
@@ -29,6 +30,8 @@ class Context:
     loaders: Loaders
     default_page_size: int = 10
     max_page_size: int = 100
+    # What this response depends on, for the response cache and CDN tags (issue 5).
+    tags: TagCollector = field(default_factory=TagCollector)
     # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None

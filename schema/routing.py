@@ -115,7 +115,7 @@ class RoutingQuery:
     ) -> Route:
         ctx = info.context
         viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
-        answer = await routing.resolve_route(ctx.db, ctx.site, viewer, ctx.now, path)
+        answer = await routing.resolve_route(ctx.db, ctx.site, viewer, ctx.now, path, ctx.tags)
         return _answer(answer, routing.normalize_path(routing.request_path(path)), info)
 
     @strawberry.field(

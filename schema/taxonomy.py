@@ -80,7 +80,7 @@ class TaxonomyQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The category's slug.")],
     ) -> Category | None:
-        row = await directory.get_by_slug(info.context.db, "category", slug)
+        row = await directory.get_by_slug(info.context.db, "category", slug, info.context.tags)
         return Category.from_row(row, info) if row is not None else None
 
     @strawberry.field(description="All categories, ordered by name.")
@@ -93,7 +93,10 @@ class TaxonomyQuery:
         before: Before = None,
     ) -> Connection[Category]:
         page, count = await directory.list_by_name(
-            info.context.db, "category", info.context.page(first, after, last, before)
+            info.context.db,
+            "category",
+            info.context.page(first, after, last, before),
+            tags=info.context.tags,
         )
         return Connection.build(page, count, lambda row: Category.from_row(row, info))
 
@@ -103,7 +106,7 @@ class TaxonomyQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The tag's slug.")],
     ) -> Tag | None:
-        row = await directory.get_by_slug(info.context.db, "tag", slug)
+        row = await directory.get_by_slug(info.context.db, "tag", slug, info.context.tags)
         return Tag.from_row(row, info) if row is not None else None
 
     @strawberry.field(description="All tags, ordered by name.")
@@ -116,6 +119,9 @@ class TaxonomyQuery:
         before: Before = None,
     ) -> Connection[Tag]:
         page, count = await directory.list_by_name(
-            info.context.db, "tag", info.context.page(first, after, last, before)
+            info.context.db,
+            "tag",
+            info.context.page(first, after, last, before),
+            tags=info.context.tags,
         )
         return Connection.build(page, count, lambda row: Tag.from_row(row, info))

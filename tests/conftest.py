@@ -187,3 +187,22 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix no other test (or helper sharing this Redis) uses; its keys are
+    deleted afterwards. Needs GATEWAY_TEST_REDIS_URL."""
+    if not REDIS_URL:
+        skip_or_fail("GATEWAY_TEST_REDIS_URL is not set")
+    import redis
+
+    prefix = f"cgtest:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=prefix + "*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

@@ -165,3 +165,25 @@ async def test_reference_refuses_other_documents(reference, content):
     response = await reference.post("/graphql", json={"query": "{ articles { nodes { id } } }"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def _send(c: httpx.AsyncClient, req: Any) -> httpx.Response:
+    return await c.request(req.method, req.path, content=req.body or None, headers=req.headers)
+
+
+@pytest.mark.parametrize("name", ["home-cached", "home-apq-get", "home-304"])
+async def test_cached_operations_match_gateway(client, reference, content, name):
+    """The caching operations (issue 5): POST hits, persisted-query GETs, and the 304 path."""
+    op = build_operations("unused")[name]
+    for request in op.prime:
+        assert (await _send(client, request)).status_code == 200
+    gateway, ref = await _send(client, op.request), await _send(reference, op.request)
+    assert gateway.status_code == ref.status_code == 200, (gateway.text, ref.text)
+    assert gateway.content == ref.content
+    assert 'desc="hit"' in gateway.headers["server-timing"]
+    assert len(orjson.loads(gateway.content)["data"]["articles"]["nodes"]) == HOME_PAGE_SIZE
+    if op.conditional:
+        measured = op.with_etag(gateway.headers["etag"])
+        assert (await _send(client, measured.request)).status_code == 304
+        assert (await _send(reference, measured.request)).status_code == 200
+        assert set(op.expected_status) == {200, 304}

@@ -45,9 +45,10 @@ async def proxied(proxy, database_url, settings, content) -> AsyncIterator[Async
     from gateway.app import create_app
 
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    app = create_app(
-        settings.model_copy(update={"database_url": url.render_as_string(hide_password=False)})
-    )
+    # The response cache off: these tests are about what reaches the database (a cached answer
+    # would rightly still be served while it is down).
+    update = {"database_url": url.render_as_string(hide_password=False), "response_cache": False}
+    app = create_app(settings.model_copy(update=update))
     async with LifespanManager(app) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://t") as client:

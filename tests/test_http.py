@@ -33,7 +33,7 @@ async def test_server_timing_reports_db_and_total(client, one_article):
     header = result.response.headers["server-timing"]
     assert re.fullmatch(
         r"parse;dur=[\d.]+, validate;dur=[\d.]+, execute;dur=[\d.]+, "
-        r'cache;dur=[\d.]+;desc="none", db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+',
+        r'cache;dur=[\d.]+;desc="miss", db;dur=[\d.]+;desc="1 statements", total;dur=[\d.]+',
         header,
     ), header
     assert result.response.headers["x-request-id"]

@@ -12,6 +12,14 @@ from gateway.logs import redact_secrets
 from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
 
+
+@pytest.fixture
+def settings(settings):
+    """The response cache off (issue 5): repeated identical requests must reach execution here,
+    where a cache hit would rightly skip it."""
+    return settings.model_copy(update={"response_cache": False})
+
+
 TOKEN = "tok_live_9f8e7d6c5b4a"
 ACCESS_FIELDS = {
     "timestamp",

@@ -21,6 +21,14 @@ from gateway.request_context import (
 from tests.ops_support import samples, total
 from tests.support import add_article, add_author, add_term, gql, ok
 
+
+@pytest.fixture
+def settings(settings):
+    """The response cache off (issue 5): repeated identical requests must reach execution here,
+    where a cache hit would rightly skip it."""
+    return settings.model_copy(update={"response_cache": False})
+
+
 SERIES = [
     "gateway_http_requests_total",
     "gateway_http_request_duration_seconds",

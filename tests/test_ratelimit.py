@@ -20,6 +20,14 @@ from tests.conftest import REDIS_URL, skip_or_fail
 from tests.support import add_article, add_author, gql
 from tests.tcp_proxy import TcpProxy
 
+
+@pytest.fixture
+def settings(settings):
+    """The response cache off (issue 5): repeated identical requests must reach execution here,
+    where a cache hit would rightly skip it."""
+    return settings.model_copy(update={"response_cache": False})
+
+
 COST_50 = "{ articles(first: 10) { nodes { title } } }"  # 10 x (2 + (2 + 1)) = 50
 COST_5 = "{ articles(first: 1) { nodes { title } } }"
 LIMITS = {"max_query_cost": 50, "rate_limit_budget": 100, "rate_limit_window": 3600}

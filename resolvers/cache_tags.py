@@ -1,0 +1,195 @@
+"""Cache tags: what a response depends on (read side) and what a write invalidates (write side).
+
+Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
+
+- ``article:12``, ``author:3``, ``category:5``, ``tag:7`` — an entity the response shows, or one
+  looked up by id and not found (its id is the same tag, so creating or publishing it purges);
+- ``article-slug:hello``, ``author-slug:ada``, ... — a lookup by slug that found nothing, so that
+  publishing a draft with that slug purges the cached ``null`` (WPGraphQL Smart Cache #4298);
+- ``list:article``, ``list:author``, ... — a root list or count of that type;
+- ``list:article:author:3`` (``:category:``, ``:tag:``) — the articles nested under one parent;
+- ``skipped:article`` — a response that showed too many articles to name them all; every article
+  write purges it (Smart Cache's fallback, so the header stays bounded).
+
+Nothing here imports the web or GraphQL layers: the collector is created per request by the
+gateway and handed to ``Loaders`` and the query functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+
+from resolvers.db import Database, as_utc
+from resolvers.models import article_t
+from resolvers.paths import match_path
+from resolvers.site import Site
+
+ENTITY_KINDS = ("article", "author", "category", "tag")
+MAX_VALUE_LENGTH = 100
+
+
+def tag_value(value: str) -> str:
+    """A slug or path as it appears in a tag: HTTP-header safe (percent-encoded beyond plain
+    ASCII, no spaces or commas) and short (a long value becomes its hash). Readers and writers
+    both go through here, so they agree."""
+    encoded = quote(value, safe="/-._~:@!$&'()*+;=")
+    if len(encoded) > MAX_VALUE_LENGTH:
+        return "#" + hashlib.sha256(value.encode()).hexdigest()[:32]
+    return encoded
+
+
+def slug_tag(kind: str, slug: str) -> str:
+    return f"{kind}-slug:{tag_value(slug)}"
+
+
+def path_tag(path: str) -> str:
+    return f"path:{tag_value(path)}"
+
+
+# Kinds whose ``articles`` connection is tagged ``list:article:<kind>:<id>``.
+PARENT_KINDS = ("author", "category", "tag")
+
+
+class TagCollector:
+    """The tags of one request's reads, plus two flags the response cache obeys.
+
+    ``time_sensitive``: the answer depends on the clock (an article list, or an article that was
+    not found and may be a scheduled one), so its cache lifetime is capped at the next scheduled
+    publication. ``private``: the answer must never be stored or shared (a preview, or a
+    non-public row reached the response).
+    """
+
+    __slots__ = ("private", "tags", "time_sensitive")
+
+    def __init__(self) -> None:
+        self.tags: set[str] = set()
+        self.time_sensitive = False
+        self.private = False
+
+    def entity(self, kind: str, entity_id: int) -> None:
+        self.tags.add(f"{kind}:{entity_id}")
+
+    def entities(self, kind: str, rows: Iterable[Any]) -> None:
+        self.tags.update(f"{kind}:{row.id}" for row in rows)
+
+    def articles(self, rows: Iterable[Any], now: datetime) -> None:
+        """Article rows about to be shown; a non-public one makes the response private."""
+        for row in rows:
+            self.tags.add(f"article:{row.id}")
+            published_at = as_utc(row.published_at)
+            if row.status != "published" or published_at is None or published_at > now:
+                self.private = True
+
+    def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
+        """A lookup found nothing: tag it so the write that creates the thing purges the null."""
+        if slug is not None:
+            self.tags.add(slug_tag(kind, slug))
+        if entity_id is not None:
+            self.tags.add(f"{kind}:{entity_id}")
+        if kind == "article":
+            self.time_sensitive = True  # it may be a scheduled article that becomes public
+
+    def listing(
+        self, kind: str, parent_kind: str | None = None, parent_id: int | None = None
+    ) -> None:
+        """A list (or count) of ``kind``, at the root or under one parent."""
+        if parent_kind is None:
+            self.tags.add(f"list:{kind}")
+        else:
+            self.tags.add(f"list:{kind}:{parent_kind}:{parent_id}")
+        if kind == "article":
+            self.time_sensitive = True
+
+    def path(self, *paths: str) -> None:
+        """A lookup by URL path (route resolution): writes record the paths they change."""
+        self.tags.update(path_tag(p) for p in paths)
+
+    def clock_dependent(self) -> None:
+        """The answer may change when a scheduled article goes live, with no write."""
+        self.time_sensitive = True
+
+    def mark_private(self) -> None:
+        """Call for anything viewer-specific (preview tokens): never cache, never share."""
+        self.private = True
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """One committed change, as a write path describes it to the cache.
+
+    ``slugs``: every slug the entity had before or has after the write (both, on a rename).
+    ``parents``: for an article, every (kind, id) of its authors, categories and tags before or
+    after the write, so their nested ``articles`` lists are purged.
+    """
+
+    kind: str
+    entity_id: int
+    slugs: tuple[str, ...] = ()
+    parents: tuple[tuple[str, int], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind not in ENTITY_KINDS:
+            raise ValueError(f"unknown entity kind {self.kind!r}")
+        for parent_kind, _ in self.parents:
+            if parent_kind not in PARENT_KINDS:
+                raise ValueError(f"unknown parent kind {parent_kind!r}")
+
+
+def tags_for_change(change: EntityChange) -> set[str]:
+    """Every tag a cached response may carry that this change makes wrong."""
+    kind = change.kind
+    tags = {f"{kind}:{change.entity_id}", f"list:{kind}", f"skipped:{kind}"}
+    tags.update(slug_tag(kind, slug) for slug in change.slugs)
+    if kind == "article":
+        tags.update(f"list:article:{pk}:{pid}" for pk, pid in change.parents)
+    else:
+        # Counts and nested lists under this parent show its articles; a deleted parent
+        # empties them.
+        tags.add(f"list:article:{kind}:{change.entity_id}")
+    return tags
+
+
+def slugs_from_paths(site: Site, kind: str, paths: Iterable[str]) -> set[str]:
+    """The slugs of ``kind`` in paths a write recorded (URL patterns read backwards)."""
+    return {m.slug for p in paths for m in match_path(site, p.lower()) if m.kind == kind}
+
+
+def tags_for_recorded(change: Any, site: Site) -> set[str]:
+    """Tags a change recorded by a write command makes wrong.
+
+    ``change`` has ``entity``, ``entity_id``, ``paths_before``, ``paths_after`` and ``related``
+    ((kind, id) of entities whose lists changed), as ``resolvers.changes.Change`` does.
+    """
+    kind, entity_id = change.entity, change.entity_id
+    paths = (*change.paths_before, *change.paths_after)
+    if kind in ENTITY_KINDS:
+        parents = tuple((k, i) for k, i in change.related if k in PARENT_KINDS)
+        tags = tags_for_change(
+            EntityChange(kind, entity_id, tuple(slugs_from_paths(site, kind, paths)), parents)
+        )
+    else:  # redirects and whatever else is added later: entity, type and list tags
+        tags = {f"{kind}:{entity_id}", f"list:{kind}", f"skipped:{kind}"}
+    # A lookup by path (route resolution) that tags itself "path:<path>" is purged too.
+    tags.update(path_tag(p) for p in paths)
+    if paths:
+        tags.add("skipped:path")
+    tags.update(f"list:article:{k}:{i}" for k, i in change.related if k in PARENT_KINDS)
+    tags.update(f"article:{i}" for k, i in change.related if k == "article")
+    return tags
+
+
+async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
+    """When the next scheduled article becomes public: one seek on the status/published index."""
+    value = await db.scalar(
+        select(func.min(article_t.c.published_at)).where(
+            article_t.c.status == "published", article_t.c.published_at > now
+        )
+    )
+    return as_utc(value)
