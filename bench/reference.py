@@ -5,7 +5,7 @@ two for an article, rows turned into the response dicts directly. It returns byt
 JSON the gateway returns (same key order, same fallbacks), so the gateway/reference ratio measures
 the cost of the GraphQL layer and its resolvers, not a different answer.
 
-The SEO rules below mirror ``resolvers.seo.build_seo`` on purpose (it is not called): if the
+The SEO rules below mirror ``resolvers.seo.PageSeo`` (title, description, canonical URL, robots) on purpose (it is not called): if the
 gateway's rules change, ``tests/test_bench_reference.py`` fails until this copy follows.
 
 Serve it with ``hypercorn "bench.reference:create_app()"``; it reads the same ``GATEWAY_*``
