@@ -17,11 +17,11 @@ import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from gateway.cli import run_migrations
+from gateway.cli.main import run_migrations
 from resolvers.access import ANONYMOUS, article_visible
 from resolvers.db import Database, make_engine, now_utc
 from resolvers.models import article_author_t, article_t
-from resolvers.seed import seed_content
+from resolvers.demo.seed import seed_content
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / ".data"

@@ -5,7 +5,7 @@ two for an article, rows turned into the response dicts directly. It returns byt
 JSON the gateway returns (same key order, same fallbacks), so the gateway/reference ratio measures
 the cost of the GraphQL layer and its resolvers, not a different answer.
 
-The SEO rules below mirror ``resolvers.seo.PageSeo`` (title, description, canonical URL, robots) on purpose (it is not called): if the
+The SEO rules below mirror ``resolvers.seo.metadata.PageSeo`` (title, description, canonical URL, robots) on purpose (it is not called): if the
 gateway's rules change, ``tests/test_bench_reference.py`` fails until this copy follows.
 
 Serve it with ``hypercorn "bench.reference:create_app()"``; it reads the same ``GATEWAY_*``
@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from bench.operations import ARTICLE_QUERY, HOME_PAGE_SIZE, HOME_QUERY, sha256_hex
 from gateway.app import database_from_settings, site_from_settings
-from gateway.config import Settings, load_settings
+from gateway.config.settings import Settings, load_settings
 from resolvers.db import as_utc, track_queries
 from resolvers.site import Site, cut_at_word, plain_text
 

@@ -17,17 +17,21 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
-from gateway import feeds, http_rules, sitemaps
-from gateway.cache_backends import CacheBackend, MemoryBackend, RedisBackend
-from gateway.caching import CacheLayer
-from gateway.config import Settings, SettingsError, load_settings
-from gateway.developer import developer_routes
-from gateway.events import EventsRuntime, install_change_hooks
-from gateway.graphql_http import GraphQLEndpoint
-from gateway.limits import QueryLimits
-from gateway.observability import Operations
-from gateway.ratelimit import build_rate_limiter
-from gateway.websocket import websocket_app
+from gateway.publishing import feeds
+
+from gateway.http import rules as http_rules
+
+from gateway.publishing import sitemaps
+from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
+from gateway.cache.responses import CacheLayer
+from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.http.developer import developer_routes
+from gateway.events.runtime import EventsRuntime, install_change_hooks
+from gateway.http.graphql import GraphQLEndpoint
+from gateway.guard.limits import QueryLimits
+from gateway.ops.observability import Operations
+from gateway.guard.ratelimit import build_rate_limiter
+from gateway.http.websocket import websocket_app
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site

@@ -19,12 +19,12 @@ from typing import Any
 import jwt
 from starlette.requests import Request
 
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from resolvers.access import ANONYMOUS, ROLES, Viewer
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.preview import PreviewTokens
-from resolvers.tokens import authenticate, author_id_by_slug, looks_like_api_token
+from resolvers.auth.preview import PreviewTokens
+from resolvers.auth.tokens import authenticate, author_id_by_slug, looks_like_api_token
 
 MAX_TOKEN_LENGTH = 8192
 log = logging.getLogger("gateway.auth")

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
-from resolvers.paths import match_path
+from resolvers.seo.paths import match_path
 from resolvers.site import Site
 
 ENTITY_KINDS = ("article", "author", "category", "tag")

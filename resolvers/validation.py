@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from resolvers.commands import Problems
 from resolvers.db import as_utc
-from resolvers.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
+from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
 
 Path = tuple[str, ...]
 

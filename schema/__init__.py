@@ -8,24 +8,24 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.article import Article, ArticleQuery
-from schema.article_mutations import ArticleMutation
-from schema.audit import AuditQuery
-from schema.auth_mutations import AuthMutation, AuthQuery
-from schema.author import Author, AuthorQuery
-from schema.author_mutations import AuthorMutation
+from schema.content.article import Article, ArticleQuery
+from schema.content.article_mutations import ArticleMutation
+from schema.seo.audit import AuditQuery
+from schema.auth.mutations import AuthMutation, AuthQuery
+from schema.content.author import Author, AuthorQuery
+from schema.content.author_mutations import AuthorMutation
 from schema.context import Context, Info
-from schema.execution import FastLeafExecutor
-from schema.redirect_mutations import RedirectMutation
+from schema.execution.fast_leaf import FastLeafExecutor
+from schema.seo.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
-from schema.routing import RoutingQuery
-from schema.seo import SiteQuery
-from schema.sitemap import SitemapQuery
-from schema.subscriptions import Subscription
-from schema.taxonomy import Category, Tag, TaxonomyQuery
-from schema.taxonomy_mutations import TaxonomyMutation
-from schema.webhook_mutations import WebhookMutation
-from schema.webhooks import WebhookQuery
+from schema.seo.routing import RoutingQuery
+from schema.seo.types import SiteQuery
+from schema.seo.sitemap import SitemapQuery
+from schema.events.subscriptions import Subscription
+from schema.content.taxonomy import Category, Tag, TaxonomyQuery
+from schema.content.taxonomy_mutations import TaxonomyMutation
+from schema.events.webhook_mutations import WebhookMutation
+from schema.events.webhooks import WebhookQuery
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""Small value types shared by several domains: images, ordering (SEO types: schema.seo)."""
+"""Small value types shared by several domains: images, ordering (SEO types: schema.seo.types)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.loaders import Loaders
+from resolvers.content.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
-from resolvers.preview import PreviewTokens
+from resolvers.auth.preview import PreviewTokens
 from resolvers.site import Site
 
 

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Reproduces gateway/static/graphiql/ from the npm registry: GraphiQL's browser build (UMD bundle +
+# Reproduces gateway/http/static/graphiql/ from the npm registry: GraphiQL's browser build (UMD bundle +
 # CSS) and the React UMD builds it runs on, each with its license, plus a SHA256SUMS manifest.
 #
 # GraphiQL 3.x is the last line that publishes a self-contained UMD bundle; 4.x and 5.x ship ES
 # modules that expect a bundler (and 5.x Monaco web workers). The gateway serves these files itself
 # because developer machines and CI may have no route to a CDN.
 #
-# Usage: scripts/vendor_graphiql.sh    (needs npm; writes only gateway/static/graphiql/)
+# Usage: scripts/vendor_graphiql.sh    (needs npm; writes only gateway/http/static/graphiql/)
 set -euo pipefail
 
 GRAPHIQL_VERSION=3.9.0
 REACT_VERSION=18.3.1 # GraphiQL 3 supports React 16.8-18; React 19 no longer publishes UMD builds
 
 cd "$(dirname "$0")/.."
-dest=gateway/static/graphiql
+dest=gateway/http/static/graphiql
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
@@ -31,7 +31,7 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import Site
-from resolvers.tokens import create_token
+from resolvers.auth.tokens import create_token
 
 CONTENT_TABLES = (
     article_t,

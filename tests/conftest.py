@@ -19,8 +19,8 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
-from gateway.cli import run_migrations
-from gateway.config import Settings
+from gateway.cli.main import run_migrations
+from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")

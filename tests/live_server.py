@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gateway.cli import run_migrations
+from gateway.cli.main import run_migrations
 from resolvers.db import Database, make_engine
 
 T = TypeVar("T")

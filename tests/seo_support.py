@@ -9,7 +9,7 @@ from sqlalchemy import insert, update
 
 from resolvers.access import Viewer
 from resolvers.db import Database
-from resolvers.loaders import Loaders
+from resolvers.content.loaders import Loaders
 from resolvers.models import article_t, redirect_t, seo_meta_t
 from resolvers.site import Site
 from tests.support import ago

@@ -22,7 +22,7 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import reading_time_minutes
-from resolvers.slugs import make_slug
+from resolvers.content.slugs import make_slug
 
 SERVER_TIMING_DB = re.compile(r'db;dur=[\d.]+;desc="(\d+) statements"')
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from gateway.cli import cli
+from gateway.cli.main import cli
 from resolvers.models import api_token_t
 from tests.auth_support import add_token, bearer, gid, rows
 from tests.support import add_article, add_author, ago, gql, ok

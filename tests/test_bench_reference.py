@@ -21,7 +21,7 @@ from bench.reference import create_app as create_reference
 from resolvers.access import ANONYMOUS, article_visible
 from resolvers.db import now_utc
 from resolvers.models import article_author_t, article_t
-from resolvers.seed import seed_content
+from resolvers.demo.seed import seed_content
 from resolvers.site import cut_at_word, plain_text
 from tests.support import add_article, add_author, add_seo, add_term, ago, ahead
 

@@ -388,7 +388,7 @@ def test_graphiql_assets_are_served_locally(server: LiveServer):
     page = httpx.get(server.url + "/graphql", headers={"accept": "text/html"}, timeout=10).text
     assets = [a for a in re.findall(r'(?:src|href)="([^"]+)"', page) if a != "data:,"]
     assert assets and all(a.startswith("/static/graphiql/") for a in assets), assets
-    manifest = Path(__file__).resolve().parent.parent / "gateway/static/graphiql/SHA256SUMS"
+    manifest = Path(__file__).resolve().parent.parent / "gateway/http/static/graphiql/SHA256SUMS"
     import hashlib
 
     for line in manifest.read_text().splitlines():

@@ -14,8 +14,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
-from gateway.cache_backends import CachedResponse
-from gateway.documents import sha256_hex
+from gateway.cache.backends import CachedResponse
+from gateway.cache.documents import sha256_hex
 from tests.auth_support import add_token, bearer, gid
 from tests.cache_support import backend_settings, cache_status, get
 from tests.event_support import receiver

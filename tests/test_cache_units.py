@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from gateway.cache_backends import CachedResponse, MemoryBackend
-from gateway.documents import describe
-from gateway.http_cache import bounded_tags, etag_matches, public_cache_control
+from gateway.cache.backends import CachedResponse, MemoryBackend
+from gateway.cache.documents import describe
+from gateway.cache.http_headers import bounded_tags, etag_matches, public_cache_control
 from resolvers.cache_tags import (
     EntityChange,
     TagCollector,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from gateway.config import Settings
-from gateway.developer import OPERATIONS_DIR, load_operations
-from gateway.limits import QueryLimits
+from gateway.config.settings import Settings
+from gateway.http.developer import OPERATIONS_DIR, load_operations
+from gateway.guard.limits import QueryLimits
 from schema import build_schema
 from tests.conftest import skip_or_fail
 from tests.live_server import start_server

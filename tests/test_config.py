@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import Settings, SettingsError, load_settings
+from gateway.config.settings import Settings, SettingsError, load_settings
 
 CLI = [sys.executable, "-m", "gateway"]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from gateway import developer
+from gateway.http import developer
 from gateway.app import create_app
-from gateway.config import Settings
-from gateway.developer import ExamplesError, load_operations, parse_operation
+from gateway.config.settings import Settings
+from gateway.http.developer import ExamplesError, load_operations, parse_operation
 from schema import build_schema
 from tests.support import gql
 
@@ -39,8 +39,8 @@ def test_every_example_operation_is_valid_against_the_schema():
 def test_every_example_operation_fits_the_default_query_limits():
     """Examples must run as shipped: depth, aliases, directives, tokens and cost under the
     limits a default (and production) gateway enforces."""
-    from gateway.cost import query_cost
-    from gateway.limits import QueryLimits
+    from gateway.guard.cost import query_cost
+    from gateway.guard.limits import QueryLimits
 
     settings = Settings(_env_file=None, env="production")  # type: ignore[call-arg]
     limits = QueryLimits(settings)

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from schema.execution import FastLeafExecutor
+from schema.execution.fast_leaf import FastLeafExecutor
 
 
 @strawberry.enum

@@ -32,7 +32,7 @@ from hypothesis_graphql import Mode, queries
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from schema import export_sdl
 from tests.conftest import POSTGRES_URL, _admin_sync

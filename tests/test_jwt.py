@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from gateway.config import SettingsError, load_settings
+from gateway.config.settings import SettingsError, load_settings
 from tests.auth_support import bearer, serve
 from tests.support import add_article, add_author, gql, ok
 

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from gateway.cli import run_migrations
+from gateway.cli.main import run_migrations
 from migrations import include_object
 from resolvers.db import make_engine
 from resolvers.models import metadata

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from gateway.config import Settings
-from gateway.config_docs import DOC_PATH, render_configuration
+from gateway.config.settings import Settings
+from gateway.config.docs import DOC_PATH, render_configuration
 from tests.ops_support import CLI
 
 ROOT = Path(__file__).resolve().parent.parent

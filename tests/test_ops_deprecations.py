@@ -11,9 +11,9 @@ import strawberry
 from graphql import parse
 from prometheus_client import generate_latest
 
-from gateway.graphql_observer import DeprecatedUsage, OperationObserver, find_deprecated
-from gateway.metrics import Metrics
-from gateway.tracing import Tracing
+from gateway.ops.graphql_observer import DeprecatedUsage, OperationObserver, find_deprecated
+from gateway.ops.metrics import Metrics
+from gateway.ops.tracing import Tracing
 from resolvers.access import ANONYMOUS, Viewer
 from tests.ops_support import total
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from tests.conftest import REDIS_URL, skip_or_fail
 from tests.ops_support import TcpProxy
 from tests.support import gql, ok

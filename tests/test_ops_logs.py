@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.logs import redact_secrets
+from gateway.ops.logs import redact_secrets
 from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
 

@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from gateway.app import create_app
-from gateway.config import Settings
-from gateway.request_context import (
+from gateway.config.settings import Settings
+from gateway.http.request_context import (
     note_cache,
     note_cache_evictions,
     note_persisted_query_miss,

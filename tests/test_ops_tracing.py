@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 
 from gateway.app import create_app
-from gateway.config import Settings
-from gateway.tracing import TracingUnavailable, provider_from_env
+from gateway.config.settings import Settings
+from gateway.ops.tracing import TracingUnavailable, provider_from_env
 from tests.support import add_article, add_author, add_term, gql, ok
 
 REMOTE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from resolvers.db import as_utc
-from resolvers.deliveries import dispatch
+from resolvers.events.deliveries import dispatch
 from resolvers.models import article_t, outbox_event_t
-from resolvers.outbox import (
+from resolvers.events.outbox import (
     article_event_type,
     check_patterns,
     matches,

@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from gateway.documents import sha256_hex
-from gateway.persisted_import import ManifestError, import_manifest
+from gateway.cache.documents import sha256_hex
+from gateway.cache.persisted_import import ManifestError, import_manifest
 from resolvers import persisted as trusted
 from schema import build_schema
 from tests.cache_support import PREFLIGHT, backend_settings, cache_status, get

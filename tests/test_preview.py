@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from resolvers.preview import PreviewTokens
+from resolvers.auth.preview import PreviewTokens
 from tests.auth_support import add_token, bearer, gid, serve
 from tests.support import add_article, add_author, ago, gql, ok
 

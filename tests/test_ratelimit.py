@@ -14,7 +14,7 @@ from httpx import ASGITransport, AsyncClient
 from redis.asyncio import Redis
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from tests.auth_support import add_token
 from tests.conftest import REDIS_URL, skip_or_fail
 from tests.support import add_article, add_author, gql
@@ -191,7 +191,7 @@ async def test_unreachable_redis_falls_back_and_returns(settings, content, redis
         }
     )
     key = prefix + "ip:127.0.0.1"
-    caplog.set_level(logging.WARNING, logger="gateway.ratelimit")
+    caplog.set_level(logging.WARNING, logger="gateway.guard.ratelimit")
     try:
         async with running(via_proxy) as client:
             assert remaining(await gql(client, COST_50)) == 50

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from resolvers.models import redirect_t
-from resolvers.redirects import normalize_path
+from resolvers.seo.redirects import normalize_path
 from tests.auth_support import add_token, bearer, gid, rows, snapshot
 from tests.support import add_article, add_author, add_term, ago, gql, ok
 from tests.test_auth import run_cli

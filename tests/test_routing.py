@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers import routing
+from resolvers.seo import routing
 from resolvers.pagination import page_args
 from tests.seo_support import EDITOR, SITE, add_redirect
 from tests.support import add_article, add_author, add_term, ahead, gql, ok

@@ -10,9 +10,9 @@ from graphql import get_introspection_query
 from httpx import ASGITransport, AsyncClient
 
 from gateway.app import create_app
-from gateway.config import SettingsError, load_settings
+from gateway.config.settings import SettingsError, load_settings
 from resolvers.access import ANONYMOUS, Viewer
-from resolvers.loaders import Loaders
+from resolvers.content.loaders import Loaders
 from schema import Context
 from tests.support import add_article, add_author, gql, ok
 

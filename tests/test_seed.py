@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from resolvers.models import article_author_t, article_t, seo_meta_t
-from resolvers.seed import is_empty, seed_content
+from resolvers.demo.seed import is_empty, seed_content
 
 
 async def snapshot(db):
@@ -49,7 +49,7 @@ async def test_seed_is_deterministic_and_varied(db, tmp_path):
 
 
 async def test_same_seed_same_content(tmp_path):
-    from gateway.cli import run_migrations
+    from gateway.cli.main import run_migrations
     from resolvers.db import Database, make_engine
 
     snapshots = []

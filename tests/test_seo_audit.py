@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers import audit
+from resolvers.seo import audit
 from resolvers.pagination import PageArgs
 from tests.auth_support import add_token, bearer
 from tests.seo_support import EDITOR, SITE, add_redirect, editor_loaders

@@ -388,7 +388,7 @@ async def test_category_in_article_paths(client, db, writer):
 
 
 async def test_umlauts_become_speaking_slugs(db):
-    from resolvers.slugs import make_slug
+    from resolvers.content.slugs import make_slug
 
     assert make_slug("Schlüsselelement") == "schluesselelement"
     assert make_slug("Größe & Übermaß") == "groesse-uebermass"
@@ -397,8 +397,8 @@ async def test_umlauts_become_speaking_slugs(db):
 
 async def test_non_public_content_is_noindex(db, writer):
     """Editors see drafts and scheduled articles; their SEO is always noindex."""
-    from resolvers.articles import get_article
-    from resolvers.seo_pages import ArticleSeo, is_public
+    from resolvers.content.articles import get_article
+    from resolvers.seo.pages import ArticleSeo, is_public
     from tests.seo_support import EDITOR, SITE, editor_loaders
 
     await add_article(db, "A draft", authors=[writer], status="draft")

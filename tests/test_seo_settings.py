@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.config import SettingsError, load_settings
+from gateway.config.settings import SettingsError, load_settings
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config.settings import Settings
 from resolvers.models import article_t
-from resolvers.outbox import record_article_event, record_event
+from resolvers.events.outbox import record_article_event, record_event
 from tests.auth_support import add_token, bearer, gid
 from tests.conftest import REDIS_URL, skip_or_fail
 from tests.event_support import FAST_EVENTS, GqlWs, receiver, served, until

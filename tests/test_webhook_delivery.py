@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from gateway.config import Settings
-from gateway.event_purge import http_purge
-from gateway.worker import EventWorker
-from resolvers import deliveries, webhooks
+from gateway.config.settings import Settings
+from gateway.events.purge import http_purge
+from gateway.events.worker import EventWorker
+from resolvers.events import deliveries
+from resolvers.events import webhooks
 from resolvers.models import event_delivery_t, outbox_event_t
-from resolvers.outbox import record_event
+from resolvers.events.outbox import record_event
 from tests.event_support import FAST_EVENTS, HANG, Received, free_port, receiver
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
 from gateway.app import create_app
-from gateway.worker import EventWorker
+from gateway.events.worker import EventWorker
 from resolvers.models import webhook_t
-from resolvers.outbox import record_event
+from resolvers.events.outbox import record_event
 from tests.auth_support import add_token, bearer
 from tests.event_support import FAST_EVENTS, free_port, receiver
 from tests.support import gql, ok

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
-from resolvers import deliveries
+from resolvers.events import deliveries
 from resolvers.db import Database, make_engine
 from resolvers.models import event_delivery_t
 from tests.event_support import HANG, Received, receiver, until

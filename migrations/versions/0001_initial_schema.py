@@ -153,7 +153,7 @@ def upgrade() -> None:
 
 # Full-text search lives outside the SQLModel metadata: an FTS5 index kept in sync by triggers
 # on SQLite, a GIN expression index on PostgreSQL (the expression matches
-# resolvers.articles.PG_SEARCH_VECTOR so the planner uses it).
+# resolvers.content.articles.PG_SEARCH_VECTOR so the planner uses it).
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE article_fts USING fts5(title, excerpt, body, content='article', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",

@@ -1,0 +1,277 @@
+"""The only cross-request cache: responses and persisted documents (issue 5).
+
+Per request, the GraphQL endpoint calls ``begin`` before any GraphQL work and ``finish`` after
+execution. ``begin`` resolves persisted queries and, for a public query, looks the response up
+by key — a hit is answered from stored bytes without parsing, validating or touching the
+database. ``finish`` adds the HTTP caching headers, answers ``304`` to a matching
+``If-None-Match``, stores public answers with the tags the resolvers recorded, registers APQ
+documents, and runs invalidations for the writes the request made.
+
+Only public answers are cached: a GET or POST query, no ``Authorization`` header, an anonymous
+viewer, no errors, and nothing the resolvers flagged private (previews, non-public rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.cache import http_headers as http_cache
+from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.config.settings import Settings
+from gateway.cache.documents import DocumentInfo, describe
+from gateway.cache.persisted import PersistedQueries
+from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
+from resolvers.db import Database
+from resolvers.site import Site
+
+log = logging.getLogger("gateway.cache")
+
+NEXT_SCHEDULED_SECONDS = 5.0  # how long one instance reuses "when is the next publication"
+UNCACHEABLE_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"}
+
+
+@dataclass(slots=True)
+class Plan:
+    """What ``begin`` decided for one request."""
+
+    query: str
+    operation_type: str | None
+    public: bool
+    key: str | None = None
+    seq: int = 0
+    register: str | None = None
+    tags: TagCollector = field(default_factory=TagCollector)
+    status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass | none
+    shareable: bool = False  # set after execution: anonymous viewer, no preview token
+
+
+# Request headers that change the answer: credentials (issue 4), and the cost report a client
+# asks for (issue 6: `extensions.cost`). Such requests are answered fresh and never stored.
+PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
+
+
+def _has_credentials(request: Request) -> bool:
+    return any(name in request.headers for name in PERSONAL_HEADERS)
+
+
+class CacheLayer:
+    def __init__(self, settings: Settings, site: Site, schema_fingerprint: str) -> None:
+        self.settings = settings
+        self.site = site
+        self.fingerprint = schema_fingerprint
+        self.backend: CacheBackend | None = None
+        self.persisted = PersistedQueries(
+            settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
+        )
+        self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
+        self._local_seq = 0
+
+    async def start(self, backend: CacheBackend) -> None:
+        self.backend = backend
+
+    async def stop(self) -> None:
+        if self.backend is not None:
+            await self.backend.close()
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def key(
+        self, info: DocumentInfo, variables: dict[str, Any] | None, operation: str | None
+    ) -> str:
+        raw = b"\x00".join(
+            (
+                self.fingerprint.encode(),
+                info.normalized_hash.encode(),
+                (operation or "").encode(),
+                orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+                b"anonymous",  # viewer scope: only anonymous answers are ever cached
+            )
+        )
+        return hashlib.sha256(raw).hexdigest()
+
+    # -- request flow -------------------------------------------------------------------------
+
+    async def begin(
+        self,
+        request: Request,
+        db: Database,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+        document_id: str | None,
+        media: str,
+        lookup: bool = True,
+    ) -> Plan | Response:
+        """Resolve a persisted query and, for a public query (``lookup``: not part of a
+        batch), answer from the cache when it can."""
+        resolved = await self.persisted.resolve(db, self.backend, query, extensions, document_id)
+        # Documents over the size limits are refused by execution: never worth normalising.
+        text = resolved.query
+        oversized = len(text) > self.settings.max_document_length
+        info = None if oversized else describe(text, self.settings.max_tokens)
+        operation_type = info.operation_type(operation_name) if info is not None else None
+        public = operation_type == "query" and not _has_credentials(request)
+        plan = Plan(resolved.query, operation_type, public, register=resolved.register)
+        if not self.settings.response_cache:
+            plan.status = "none"  # no response cache looked at the request (Server-Timing)
+        if (
+            not lookup
+            or not public
+            or info is None
+            or self.backend is None
+            or not self.settings.response_cache
+        ):
+            return plan
+        plan.key = self.key(info, variables, operation_name)
+        try:
+            entry, plan.seq = await self.backend.lookup(plan.key)
+        except Exception:  # a cache outage must not take reads down: log it, run uncached
+            log.exception("response cache lookup failed; serving uncached")
+            plan.key = None
+            return plan
+        if entry is None:
+            plan.status = "miss"
+            return plan
+        return self._hit(request, entry, media)
+
+    def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
+        headers = self._public_headers(
+            request,
+            entry.etag,
+            entry.tags,
+            entry.not_after - time.time() if entry.not_after else None,
+        )
+        if request.method == "GET" and http_cache.etag_matches(
+            request.headers.get("if-none-match"), entry.etag
+        ):
+            return Response(status_code=304, headers=headers)
+        return Response(entry.body, 200, headers, media_type=f"{media}; charset=utf-8")
+
+    def _public_headers(
+        self, request: Request, etag: str, tags: Iterable[str], cap: float | None
+    ) -> dict[str, str]:
+        s = self.settings
+        tag_list = list(tags)
+        headers = {
+            "ETag": etag,
+            "Vary": http_cache.VARY,
+            "Surrogate-Key": " ".join(tag_list),
+            "Cache-Tag": ",".join(tag_list),
+        }
+        if request.method == "GET":
+            headers["Cache-Control"] = http_cache.public_cache_control(
+                s.http_max_age, s.http_s_maxage, s.http_stale_while_revalidate, cap
+            )
+        else:
+            headers["Cache-Control"] = http_cache.NO_STORE  # POST answers are never reused
+        return headers
+
+    async def finish(
+        self,
+        plan: Plan,
+        request: Request,
+        db: Database,
+        now: datetime,
+        payload: dict[str, Any],
+        body: bytes,
+        status: int,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes]:
+        """Set the caching headers (in ``headers``), store a public answer, register an APQ
+        document; returns the status and body to send (``304`` and nothing on a match).
+
+        Shared only when ``plan.shareable`` (anonymous, no preview: set by execution) and the
+        resolvers did not flag the answer private (``plan.tags.private``)."""
+        codes = {e.get("extensions", {}).get("code") for e in payload.get("errors", ())}
+        if plan.register is not None and not codes & UNCACHEABLE_CODES and "data" in payload:
+            await self._register(plan.register, plan.query)
+        private = not plan.public or not plan.shareable or plan.tags.private
+        if private or payload.get("errors"):
+            headers["Cache-Control"] = http_cache.PRIVATE if private else http_cache.NO_STORE
+            return status, body
+        tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
+        etag = http_cache.strong_etag(body)
+        not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
+        cap = not_after - now.timestamp() if not_after is not None else None
+        headers.update(self._public_headers(request, etag, tags, cap))
+        if plan.key is not None and self.backend is not None:
+            ttl = (
+                float(self.settings.cache_ttl) if cap is None else min(self.settings.cache_ttl, cap)
+            )
+            if ttl >= 1:
+                entry = CachedResponse(body, etag, tags, not_after)
+                try:
+                    await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
+                except Exception:
+                    log.exception("response cache store failed")
+        if request.method == "GET" and http_cache.etag_matches(
+            request.headers.get("if-none-match"), etag
+        ):
+            return 304, b""
+        return status, body
+
+    async def _register(self, digest: str, text: str) -> None:
+        try:
+            await self.persisted.register(self.backend, digest, text)
+        except Exception:
+            log.exception("storing persisted query %s failed", digest)
+
+    async def _not_after(self, db: Database, now: datetime, plan: Plan) -> float | None:
+        """Epoch of the next scheduled publication, reused for a few seconds as long as no
+        write happened anywhere (the invalidation sequence is unchanged)."""
+        seq = plan.seq if plan.key is not None else self._local_seq
+        cached = self._next
+        stamp = now.timestamp()
+        if (
+            cached is not None
+            and cached[2] == seq
+            and time.monotonic() - cached[1] < NEXT_SCHEDULED_SECONDS
+            and (cached[0] is None or cached[0] > stamp)
+        ):
+            return cached[0]
+        # Bookkeeping shared by every request of the next seconds, not this request's own SQL:
+        # run outside its statement count (Server-Timing `db`), which stays the resolvers' cost.
+        when = await asyncio.create_task(
+            next_scheduled_publish(db, now), context=contextvars.Context()
+        )
+        value = when.timestamp() if when is not None else None
+        self._next = (value, time.monotonic(), seq)
+        return value
+
+    # -- invalidation -------------------------------------------------------------------------
+
+    async def invalidate(self, tags: set[str]) -> int:
+        """Purge every cached answer carrying one of ``tags``, here and (with Redis) on every
+        instance. CDNs are purged by the events outbox (``gateway/event_purge.py``): durable,
+        retried, and off the request path."""
+        if not tags:
+            return 0
+        self._next = None
+        self._local_seq += 1
+        removed = 0
+        if self.backend is not None:
+            try:
+                removed = await self.backend.invalidate(tags)
+            except Exception:
+                log.exception("cache invalidation failed for %s", sorted(tags))
+        return removed
+
+    async def after_commit(self, changes: Iterable[Any]) -> None:
+        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""
+        tags: set[str] = set()
+        for change in changes:
+            tags |= tags_for_recorded(change, self.site)
+        await self.invalidate(tags)

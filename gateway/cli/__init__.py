@@ -1,0 +1,4 @@
+"""The ``content-gateway`` command line.
+
+May import: anything in ``gateway``, ``schema`` and ``resolvers``.
+"""

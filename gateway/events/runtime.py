@@ -1,0 +1,59 @@
+"""The event machinery an app (or the ``worker`` command) runs: the live hub and the worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gateway.config.settings import Settings
+from gateway.events.purge import purge_hook_from_settings
+from gateway.events.pubsub import EventHub
+from gateway.events.worker import EventWorker
+from resolvers.events.change_events import outbox_hook
+from resolvers.changes import ChangeHooks, ChangeSet
+from resolvers.db import Database
+
+log = logging.getLogger("gateway.events.runtime")
+
+
+@dataclass
+class EventsRuntime:
+    hub: EventHub
+    worker: EventWorker | None
+
+    @classmethod
+    async def start(
+        cls, db: Database, settings: Settings, *, run_worker: bool, name: str | None = None
+    ) -> EventsRuntime:
+        hub = EventHub(settings.redis_url, settings.events_redis_channel)
+        await hub.start()
+        worker = None
+        if run_worker:
+            purge = purge_hook_from_settings(settings)
+            worker = EventWorker(db, settings, hub=hub, purge=purge, name=name)
+            worker.start()
+        return cls(hub, worker)
+
+    def wake(self) -> None:
+        """A write committed here: deliver its events now rather than at the next poll."""
+        if self.worker is not None:
+            self.worker.wake()
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        await self.hub.stop()
+
+
+def install_change_hooks(hooks: ChangeHooks, runtime: Callable[[], EventsRuntime | None]) -> None:
+    """Every write records its outbox events in its own transaction; once it commits, the
+    worker of this process (``runtime()``, once the app has started) delivers them at once."""
+    hooks.in_transaction.append(outbox_hook)
+
+    async def wake(_: ChangeSet) -> None:
+        current = runtime()
+        if current is not None:
+            current.wake()
+
+    hooks.after_commit.append(wake)

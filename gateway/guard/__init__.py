@@ -1,0 +1,4 @@
+"""Guards against abusive queries: depth/alias/directive limits, query cost, rate limits.
+
+May import: ``gateway.config``, ``resolvers``.
+"""

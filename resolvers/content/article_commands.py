@@ -1,0 +1,307 @@
+"""Article commands: create, update (partial), publish (now or later), unpublish, archive, delete.
+
+Each runs in one transaction (``unit_of_work``) and records a ``ChangeSet`` entry with the
+article's path before and after and its authors/categories/tags. Concurrency: the article row is
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL) and the UPDATE is guarded by ``version``, so
+two writers holding the same ``expectedVersion`` never both succeed (SQLite serialises writers).
+A public article whose path changes gets a 301 from its old path; a deleted one that was ever
+public leaves a 410.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.seo import redirects
+from resolvers.access import (
+    SIGN_IN,
+    may_create_article,
+    may_delete_article,
+    may_edit_article,
+    may_publish,
+)
+from resolvers.content.article_input import check_fields
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.commands import (
+    CommandEnv,
+    EntityNotFound,
+    PermissionDenied,
+    Problems,
+    Saved,
+    ValidationFailed,
+    VersionConflict,
+    deny_unless_allowed,
+    unit_of_work,
+)
+from resolvers.content.richtext import reading_time_minutes
+from resolvers.db import as_utc
+from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
+from resolvers.models import article_t, seo_meta_t
+from resolvers.seo.paths import primary_category_select
+from resolvers.seo.commands import apply_seo
+from resolvers.validation import check_aware
+
+a = article_t
+IN = ("input",)
+SLUG_TAKEN = "SLUG_TAKEN"
+
+
+async def slug_free(
+    session: AsyncSession, problems: Problems, slug: str, locale: str, exclude: int | None
+) -> None:
+    stmt = select(a.c.id).where(a.c.slug == slug, a.c.locale == locale)
+    if exclude is not None:
+        stmt = stmt.where(a.c.id != exclude)
+    if await session.scalar(stmt) is not None:
+        problems.add(
+            (*IN, "slug"), f"The slug {slug!r} is taken by another article in {locale!r}.",
+            SLUG_TAKEN,
+        )  # fmt: skip
+
+
+async def lock_article(session: AsyncSession, article_id: int) -> tuple[Any, list[int]]:
+    row = (
+        await session.execute(
+            select(*ARTICLE_COLUMNS).where(a.c.id == article_id).with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise EntityNotFound("article", article_id)
+    return row, (await link_ids(session, "author", article_id))
+
+
+async def reload(session: AsyncSession, article_id: int) -> Any:
+    return (await session.execute(select(*ARTICLE_COLUMNS).where(a.c.id == article_id))).one()
+
+
+async def path_of(env: CommandEnv, session: AsyncSession, row: Any) -> str:
+    """The article's normalised path; with ``{category}`` in the pattern (issue 3) its primary
+    category is read in this transaction, so call it before the links change."""
+    category = None
+    if env.site.article_needs_category:
+        category = await session.scalar(primary_category_select(row.id))
+    return redirects.normalize_path(env.site.path("article", row.slug, row.locale, category))
+
+
+def was_public(row: Any, now: datetime) -> bool:
+    """Ever visible to the public: links and search engines may know its path."""
+    published = as_utc(row.published_at)
+    return row.status in ("published", "archived") and published is not None and published <= now
+
+
+def check_version(row: Any, expected: int | None) -> None:
+    if expected is not None and row.version != expected:
+        raise VersionConflict("article", expected, row.version)
+
+
+async def guarded_update(
+    env: CommandEnv, session: AsyncSession, row: Any, values: dict[str, Any]
+) -> None:
+    """UPDATE ... WHERE version = <read version>: a concurrent writer makes it match nothing."""
+    result = await session.execute(
+        update(a)
+        .where(a.c.id == row.id, a.c.version == row.version)
+        .values(**values, version=row.version + 1, updated_at=env.now, updated_by=env.actor)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]  # CursorResult
+        current = await session.scalar(select(a.c.version).where(a.c.id == row.id))
+        raise VersionConflict("article", row.version, int(current or 0))
+
+
+async def related(session: AsyncSession, article_id: int) -> set[tuple[str, int]]:
+    return {(kind, i) for kind in LINK_KINDS for i in await link_ids(session, kind, article_id)}
+
+
+async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
+    viewer = env.viewer
+    deny_unless_allowed(may_create_article(viewer))
+    problems = Problems()
+    values, links, seo = check_fields(env, problems, given, creating=True)
+    if viewer.role == "author" and viewer.author_id is not None:
+        authors = links.get("author") or [viewer.author_id]
+        if viewer.author_id not in authors:
+            raise PermissionDenied("Authors must be among the authors of their own articles.")
+        links["author"] = authors
+    elif not links.get("author"):
+        problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
+    problems.raise_if_any()
+    async with unit_of_work(env) as work:
+        session = work.session
+        await check_refs(session, problems, links)
+        await slug_free(session, problems, values["slug"], values["locale"], None)
+        problems.raise_if_any()
+        values.setdefault("body", "")
+        values.setdefault("reading_time_minutes", reading_time_minutes(values["body"]))
+        try:
+            article_id = await session.scalar(
+                insert(a)
+                .values(
+                    **values,
+                    status="draft",
+                    created_at=env.now,
+                    updated_at=env.now,
+                    created_by=env.actor,
+                    updated_by=env.actor,
+                )
+                .returning(a.c.id)
+            )
+        except IntegrityError:  # a concurrent writer took the slug after our check
+            raise ValidationFailed.one(
+                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
+            ) from None
+        for kind, ids in links.items():
+            await replace_links(session, kind, article_id, ids)
+        if seo:
+            await apply_seo(session, "article", article_id, seo)
+        row = await reload(session, article_id)
+        work.changes.record(
+            "article", article_id, "created", after=[await path_of(env, session, row)],
+            related=await related(session, article_id),
+        )  # fmt: skip
+    return Saved(row, work.changes)
+
+
+async def update_article(
+    env: CommandEnv, article_id: int, expected_version: int, given: dict[str, Any]
+) -> Saved:
+    viewer = env.viewer
+    if viewer.is_anonymous:
+        raise PermissionDenied(SIGN_IN)
+    problems = Problems()
+    values, links, seo = check_fields(env, problems, given, creating=False)
+    problems.raise_if_any()
+    async with unit_of_work(env) as work:
+        session = work.session
+        row, author_ids = await lock_article(session, article_id)
+        deny_unless_allowed(may_edit_article(viewer, row.status, author_ids))
+        if (
+            viewer.role == "author"
+            and "author" in links
+            and viewer.author_id not in links["author"]
+        ):
+            raise PermissionDenied("Authors cannot remove themselves from their own articles.")
+        check_version(row, expected_version)
+        if "author" in links and not links["author"]:
+            problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
+        await check_refs(session, problems, links)
+        slug, locale = values.get("slug", row.slug), values.get("locale", row.locale)
+        if (slug, locale) != (row.slug, row.locale):
+            await slug_free(session, problems, slug, locale, article_id)
+        problems.raise_if_any()
+        before = await related(session, article_id)
+        old_path = await path_of(env, session, row)  # before the links change
+        try:
+            await guarded_update(env, session, row, values)
+        except IntegrityError:
+            raise ValidationFailed.one(
+                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
+            ) from None
+        for kind, ids in links.items():
+            await replace_links(session, kind, article_id, ids)
+        if seo:
+            await apply_seo(session, "article", article_id, seo)
+        new = await reload(session, article_id)
+        new_path = await path_of(env, session, new)
+        if old_path != new_path and was_public(row, env.now):
+            await redirects.record_move(
+                session, old_path, new_path, env.actor, env.now, work.changes
+            )
+        work.changes.record(
+            "article", article_id, "updated", before=[old_path], after=[new_path],
+            related=before | await related(session, article_id), snapshot=row,
+        )  # fmt: skip
+    return Saved(new, work.changes)
+
+
+async def _transition(
+    env: CommandEnv,
+    article_id: int,
+    expected_version: int | None,
+    new_values: Callable[[Any], dict[str, Any]],
+) -> Saved:
+    """A status change; ``new_values`` computes the columns from the locked current row."""
+    async with unit_of_work(env) as work:
+        session = work.session
+        row, _ = await lock_article(session, article_id)
+        check_version(row, expected_version)
+        await guarded_update(env, session, row, new_values(row))
+        new = await reload(session, article_id)
+        path = await path_of(env, session, new)
+        if new.status == "published":
+            await redirects.claim_path(session, path, work.changes)  # a reused slug goes live
+        work.changes.record(
+            "article", article_id, "updated", before=[path], after=[path],
+            related=await related(session, article_id), snapshot=row,
+        )  # fmt: skip
+    return Saved(new, work.changes)
+
+
+async def publish_article(
+    env: CommandEnv, article_id: int, published_at: datetime | None, expected_version: int | None
+) -> Saved:
+    """Publish now, or at ``published_at`` (future: SCHEDULED, public exactly then — reads
+    compare with the current time, no job runs). Re-publishing a public article without a time
+    keeps its original publication time."""
+    deny_unless_allowed(may_publish(env.viewer))
+    problems = Problems()
+    when = check_aware(problems, (*IN, "published_at"), published_at)
+    problems.raise_if_any()
+
+    def published(row: Any) -> dict[str, Any]:
+        current = as_utc(row.published_at)
+        if when is not None:
+            moment = when
+        elif row.status == "published" and current is not None and current <= env.now:
+            moment = current
+        else:
+            moment = env.now
+        return {"status": "published", "published_at": moment}
+
+    return await _transition(env, article_id, expected_version, published)
+
+
+async def unpublish_article(
+    env: CommandEnv, article_id: int, expected_version: int | None
+) -> Saved:
+    deny_unless_allowed(may_publish(env.viewer))
+    return await _transition(
+        env, article_id, expected_version, lambda _: {"status": "draft", "published_at": None}
+    )
+
+
+async def archive_article(env: CommandEnv, article_id: int, expected_version: int | None) -> Saved:
+    deny_unless_allowed(may_publish(env.viewer))
+    return await _transition(env, article_id, expected_version, lambda _: {"status": "archived"})
+
+
+async def delete_article(env: CommandEnv, article_id: int, expected_version: int | None) -> Saved:
+    viewer = env.viewer
+    if viewer.is_anonymous:
+        raise PermissionDenied(SIGN_IN)
+    async with unit_of_work(env) as work:
+        session = work.session
+        row, author_ids = await lock_article(session, article_id)
+        deny_unless_allowed(may_delete_article(viewer, row.status, author_ids))
+        check_version(row, expected_version)
+        links = await related(session, article_id)
+        path = await path_of(env, session, row)  # before its category links go
+        for kind in LINK_KINDS:
+            await replace_links(session, kind, article_id, [])
+        await session.execute(
+            delete(seo_meta_t).where(
+                seo_meta_t.c.entity_type == "article", seo_meta_t.c.entity_id == article_id
+            )
+        )
+        await session.execute(delete(a).where(a.c.id == article_id))
+        if was_public(row, env.now):
+            await redirects.record_gone(session, path, env.actor, env.now, work.changes)
+        work.changes.record(
+            "article", article_id, "deleted", before=[path], related=links, snapshot=row
+        )
+    return Saved(row, work.changes)

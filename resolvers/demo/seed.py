@@ -1,0 +1,472 @@
+"""Deterministic demo content: realistic authors, articles, categories, tags and SEO rows.
+
+The same ``seed`` gives the same content. Bodies are built from a pool of pre-generated sentences
+so that 100,000 articles generate in seconds; rows are written in bulk, in batches.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+from resolvers.db import Database
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    author_t,
+    category_t,
+    seo_meta_t,
+    tag_t,
+)
+from resolvers.site import WORDS_PER_MINUTE
+from resolvers.content.slugs import make_slug as slugify
+
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Katherine",
+    "John",
+    "Hedy",
+    "Guido",
+    "Anita",
+    "Donald",
+    "Sophie",
+    "Jürgen",
+    "Zoë",
+    "Renée",
+    "Björn",
+    "Chloé",
+    "Mateo",
+    "Aiko",
+    "Priya",
+    "Omar",
+    "Lena",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Johnson",
+    "McCarthy",
+    "Lamarr",
+    "van-Rossum",
+    "Borg",
+    "Knuth",
+    "Wilson",
+    "Müller",
+    "Schröder",
+    "Nørgaard",
+    "Dubois",
+    "García",
+    "Tanaka",
+    "Sharma",
+    "Haddad",
+    "Fischer",
+]
+CATEGORIES = [
+    "Technology",
+    "Science",
+    "Culture",
+    "Travel",
+    "Food",
+    "Business",
+    "Health",
+    "Sports",
+    "Design",
+    "Politics",
+    "Environment",
+    "Education",
+]
+TAGS = [
+    "python",
+    "graphql",
+    "databases",
+    "caching",
+    "seo",
+    "performance",
+    "security",
+    "design-systems",
+    "accessibility",
+    "open-source",
+    "climate",
+    "energy",
+    "space",
+    "biology",
+    "history",
+    "music",
+    "film",
+    "books",
+    "cooking",
+    "coffee",
+    "cycling",
+    "running",
+    "football",
+    "startups",
+    "finance",
+    "marketing",
+    "privacy",
+    "ai",
+    "robotics",
+    "typography",
+    "photography",
+    "architecture",
+    "gardening",
+    "hiking",
+    "cities",
+    "trains",
+    "oceans",
+    "mountains",
+    "education",
+    "parenting",
+    "wellness",
+    "sleep",
+    "nutrition",
+    "chess",
+    "gaming",
+    "art",
+    "theatre",
+    "poetry",
+    "language",
+    "mathematics",
+    "physics",
+    "chemistry",
+]
+ADJ = [
+    "quiet",
+    "hidden",
+    "practical",
+    "radical",
+    "gentle",
+    "modern",
+    "forgotten",
+    "surprising",
+    "simple",
+    "brave",
+    "curious",
+    "honest",
+    "patient",
+    "slow",
+    "fast",
+    "local",
+    "global",
+    "durable",
+    "elegant",
+]
+NOUN = [
+    "architecture",
+    "habits",
+    "cities",
+    "rivers",
+    "algorithms",
+    "gardens",
+    "machines",
+    "kitchens",
+    "libraries",
+    "markets",
+    "networks",
+    "maps",
+    "bridges",
+    "forests",
+    "engines",
+    "stories",
+    "tools",
+    "languages",
+    "islands",
+]
+VERB = [
+    "changes",
+    "shapes",
+    "reveals",
+    "explains",
+    "rebuilds",
+    "connects",
+    "measures",
+    "questions",
+    "improves",
+]
+GERMAN = ["Schlüsselelement", "Übersicht", "Größenordnung", "Straßenbahn", "Märchenwald"]
+WORDS = (
+    ADJ
+    + NOUN
+    + VERB
+    + [
+        "the",
+        "a",
+        "of",
+        "in",
+        "for",
+        "with",
+        "and",
+        "but",
+        "because",
+        "while",
+        "every",
+        "many",
+        "most",
+        "some",
+        "data",
+        "people",
+        "time",
+        "work",
+        "light",
+        "water",
+        "city",
+        "system",
+        "design",
+        "code",
+    ]
+)
+
+STATUS_WEIGHTS = (("published", 84), ("draft", 8), ("scheduled", 5), ("archived", 3))
+
+
+@dataclass
+class SeedResult:
+    authors: int
+    articles: int
+
+
+@lru_cache(maxsize=100_000)
+def title_slug(title: str) -> str:
+    # Generated titles repeat; slugify is the slowest step of generation.
+    return slugify(title)
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 18))]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+class _Generator:
+    def __init__(self, seed: int, now: datetime) -> None:
+        self.rng = random.Random(seed)
+        self.now = now
+        self.sentences = [_sentence(self.rng) for _ in range(3000)]
+
+    def paragraph(self) -> str:
+        return " ".join(self.rng.choices(self.sentences, k=self.rng.randint(5, 8)))
+
+    def body(self) -> tuple[str, int]:
+        """HTML of a few paragraphs and a heading, and its reading time in minutes."""
+        texts = [self.paragraph() for _ in range(self.rng.randint(5, 7))]
+        words = sum(len(t.split()) for t in texts)
+        paragraphs = [f"<p>{t}</p>" for t in texts]
+        paragraphs.insert(
+            2, f"<h2>{self.rng.choice(ADJ).capitalize()} {self.rng.choice(NOUN)}</h2>"
+        )
+        return "\n".join(paragraphs), max(1, round(words / WORDS_PER_MINUTE))
+
+    def title(self, locale: str) -> str:
+        r = self.rng
+        if locale == "de":
+            return f"{r.choice(GERMAN)}: {r.choice(ADJ).capitalize()} {r.choice(NOUN)}"
+        return f"The {r.choice(ADJ)} {r.choice(NOUN)} that {r.choice(VERB)} {r.choice(NOUN)}".capitalize()
+
+    def status_and_date(self) -> tuple[str, datetime | None]:
+        r = self.rng
+        status = r.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
+        if status == "draft":
+            return "draft", None
+        if status == "scheduled":
+            return "published", self.now + timedelta(hours=r.randint(1, 24 * 60))
+        minutes = r.randint(60, 60 * 24 * 365 * 3)
+        return status, (self.now - timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+async def _next_id(db: Database, table: Any) -> int:
+    return int(await db.scalar(select(func.coalesce(func.max(table.c.id), 0)))) + 1
+
+
+async def _taxonomy_ids(db: Database, conn: Any, table: Any, names: list[str]) -> list[int]:
+    rows = (await conn.execute(select(table.c.id, table.c.slug))).all()
+    existing = {r.slug: r.id for r in rows}
+    missing = [n for n in names if slugify(n) not in existing]
+    if missing:
+        now = datetime.now(UTC)
+        await conn.execute(
+            insert(table),
+            [
+                {
+                    "slug": slugify(n),
+                    "name": n.replace("-", " ").title(),
+                    "description": f"Articles about {n.replace('-', ' ')}.",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in missing
+            ],
+        )
+        rows = (await conn.execute(select(table.c.id, table.c.slug))).all()
+        existing = {r.slug: r.id for r in rows}
+    return [existing[slugify(n)] for n in names]
+
+
+def _batches(total: int, size: int) -> Iterator[range]:
+    for start in range(0, total, size):
+        yield range(start, min(total, start + size))
+
+
+async def seed_content(
+    db: Database,
+    *,
+    authors: int,
+    articles: int,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 2000,
+) -> SeedResult:
+    """Add ``authors`` authors and ``articles`` articles; deterministic for a given ``seed``."""
+    if authors < 1 and articles > 0:
+        raise ValueError("articles need at least one author")
+    now = datetime.now(UTC).replace(microsecond=0)
+    gen = _Generator(seed, now)
+    rng = gen.rng
+    first_author = await _next_id(db, author_t)
+    first_article = await _next_id(db, article_t)
+    async with db.engine.begin() as conn:
+        category_ids = await _taxonomy_ids(db, conn, category_t, CATEGORIES)
+        tag_ids = await _taxonomy_ids(db, conn, tag_t, TAGS)
+        author_rows = []
+        for i in range(authors):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST).replace('-', ' ')}"
+            author_id = first_author + i
+            author_rows.append(
+                {
+                    "id": author_id,
+                    "slug": f"{slugify(name)}-{author_id}",
+                    "name": name,
+                    "bio": f"<p>{gen.paragraph()}</p>",
+                    "email": f"author{author_id}@example.com",
+                    "website": f"https://example.com/~author{author_id}",
+                    "twitter": f"author{author_id}",
+                    "avatar_url": f"https://images.example.com/avatars/{author_id}.jpg",
+                    "avatar_alt": f"Portrait of {name}",
+                    "avatar_width": 256,
+                    "avatar_height": 256,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for chunk in _batches(len(author_rows), batch_size):
+            await conn.execute(insert(author_t), author_rows[chunk.start : chunk.stop])
+        author_ids = [r["id"] for r in author_rows]
+        done = 0
+        for chunk in _batches(articles, batch_size):
+            rows: list[dict[str, Any]] = []
+            links_a: list[dict[str, Any]] = []
+            links_c: list[dict[str, Any]] = []
+            links_t: list[dict[str, Any]] = []
+            seo: list[dict[str, Any]] = []
+            for i in chunk:
+                article_id = first_article + i
+                locale = "de" if rows and rng.random() < 0.08 else "en"
+                group = None
+                if locale == "de" and rows[-1]["locale"] == "en":
+                    # A translation of the previous article: they share a translation group.
+                    group = rows[-1]["translation_group"] = f"tg-{rows[-1]['id']}"
+                title = gen.title(locale)
+                status, published_at = gen.status_and_date()
+                body, minutes = gen.body()
+                created = (published_at or now) - timedelta(days=rng.randint(0, 30))
+                created = min(created, now)
+                has_image = rng.random() < 0.8
+                rows.append(
+                    {
+                        "id": article_id,
+                        "slug": f"{title_slug(title)}-{article_id}",
+                        "locale": locale,
+                        "title": title,
+                        "excerpt": gen.paragraph()[:300] if rng.random() < 0.9 else None,
+                        "body": body,
+                        "status": status,
+                        "published_at": published_at,
+                        "created_at": created,
+                        "updated_at": max(created, published_at or created),
+                        "reading_time_minutes": minutes,
+                        "feature_image_url": (
+                            f"https://images.example.com/articles/{article_id}.jpg"
+                            if has_image
+                            else None
+                        ),
+                        "feature_image_alt": title if has_image and rng.random() < 0.9 else None,
+                        "feature_image_width": 1200 if has_image else None,
+                        "feature_image_height": 630 if has_image else None,
+                        "translation_group": group,
+                        "version": 1,
+                    }
+                )
+                byline = rng.sample(author_ids, k=min(len(author_ids), rng.choice((1, 1, 1, 2, 3))))
+                links_a += [
+                    {"article_id": article_id, "author_id": a, "position": p}
+                    for p, a in enumerate(byline)
+                ]
+                links_c += [
+                    {"article_id": article_id, "category_id": c, "position": p}
+                    for p, c in enumerate(rng.sample(category_ids, k=rng.randint(1, 2)))
+                ]
+                links_t += [
+                    {"article_id": article_id, "tag_id": t, "position": p}
+                    for p, t in enumerate(rng.sample(tag_ids, k=rng.randint(2, 5)))
+                ]
+                if rng.random() < 0.3:
+                    seo.append(
+                        {
+                            "entity_type": "article",
+                            "entity_id": article_id,
+                            "meta_title": f"{title} — explained",
+                            "meta_description": gen.paragraph()[:155],
+                            "robots_index": rng.random() > 0.05,
+                            "robots_follow": True,
+                        }
+                    )
+            await conn.execute(insert(article_t), rows)
+            await conn.execute(insert(article_author_t), links_a)
+            await conn.execute(insert(article_category_t), links_c)
+            await conn.execute(insert(article_tag_t), links_t)
+            if seo:
+                await conn.execute(insert(seo_meta_t), seo)
+            done += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        if not db.is_sqlite:
+            # Explicit ids were inserted: move the sequences past them.
+            for table in ("author", "article"):
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                    )
+                )
+    return SeedResult(authors=authors, articles=done)
+
+
+async def is_empty(db: Database) -> bool:
+    return await db.scalar(select(func.count()).select_from(article_t)) == 0

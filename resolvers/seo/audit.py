@@ -1,0 +1,243 @@
+"""SEO audit of articles: findings with a code, a severity and a message.
+
+Every check reads through the request's dataloaders (SEO overrides, bodies, categories,
+redirects by path, duplicate titles and descriptions), so auditing a page of 100 articles runs
+the same few batched queries as auditing one. The duplicate checks compare the rendered title
+and the explicit-or-excerpt description among public articles, in one GROUP BY per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import String, and_, cast, func, literal, select
+
+from resolvers.seo import jsonld
+from resolvers.access import Viewer, article_visible
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.db import Database
+from resolvers.models import article_t, seo_meta_t
+from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
+from resolvers.seo.pages import ArticleSeo, is_public
+from resolvers.site import Site
+from resolvers.content.slugs import is_valid_slug
+
+if TYPE_CHECKING:
+    from resolvers.content.loaders import Loaders
+
+TITLE_MAX = 60
+DESCRIPTION_MIN = 50
+DESCRIPTION_MAX = 160
+SEVERITY_RANK = {"INFO": 0, "WARNING": 1, "ERROR": 2}
+REPORT_ORDER = "SEO_REPORT:ID"
+REPORT_BATCH = 200
+# Slugs that are ids rather than words: digits only, or a long hex/uuid string.
+ID_LIKE = re.compile(r"^(?:\d+|[0-9a-f]{8,}(?:-[0-9a-f]{4,})*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str  # ERROR | WARNING | INFO
+    message: str
+
+
+def _rendered_title(site: Site) -> Any:
+    """SQL form of ``seo.effective_title``: explicit meta title, else the templated title."""
+    template = site.title_template or f"%s | {site.name}"
+    pieces = template.split("%s")
+    rendered: Any = cast(literal(pieces[0]), String)
+    for piece in pieces[1:]:
+        rendered = rendered + article_t.c.title + literal(piece, String)
+    return func.coalesce(func.nullif(seo_meta_t.c.meta_title, ""), rendered)
+
+
+async def duplicate_values(
+    db: Database, now: datetime, keys: Sequence[tuple[str, Site]]
+) -> list[set[int]]:
+    """Ids of public articles whose rendered title (key "title") or explicit/excerpt
+    description (key "description") is shared with another public article."""
+    results: list[set[int]] = []
+    for field, site in keys:
+        m = seo_meta_t
+        if field == "title":
+            value = _rendered_title(site)
+        else:
+            value = func.coalesce(
+                func.nullif(m.c.meta_description, ""), func.nullif(article_t.c.excerpt, "")
+            )
+        public = (
+            select(article_t.c.id, value.label("v"))
+            .select_from(
+                article_t.outerjoin(
+                    m, and_(m.c.entity_type == "article", m.c.entity_id == article_t.c.id)
+                )
+            )
+            .where(article_t.c.status == "published", article_t.c.published_at <= now)
+            .cte(f"public_{field}")
+        )
+        shared = (
+            select(public.c.v)
+            .where(public.c.v.is_not(None))
+            .group_by(public.c.v)
+            .having(func.count() > 1)
+        )
+        rows = await db.all(select(public.c.id).where(public.c.v.in_(shared)))
+        results.append({r.id for r in rows})
+    return results
+
+
+def slug_problem(slug: str) -> str | None:
+    if ID_LIKE.fullmatch(slug):
+        return "looks like an id, not words"
+    if slug != slug.lower():
+        return "has upper-case letters"
+    if "_" in slug:
+        return "has underscores"
+    if not slug.isascii():
+        return "has non-ASCII characters left unconverted"
+    if not is_valid_slug(slug):
+        return "is not lower-case words joined by single hyphens"
+    return None
+
+
+async def audit_article(site: Site, loaders: Loaders, row: Any, public: bool) -> list[Finding]:
+    page = ArticleSeo(site, loaders, row, public)
+    meta, title, description, path = await asyncio.gather(
+        page.meta(), page.title(), page.description(), page.path()
+    )
+    dup_titles, dup_descriptions, shadow, sources = await asyncio.gather(
+        loaders.duplicates_by_field.load(("title", site)),
+        loaders.duplicates_by_field.load(("description", site)),
+        loaders.redirect_by_from_path.load(path),
+        loaders.redirect_sources_by_to_path.load(path),
+    )
+    found: list[Finding] = []
+
+    def add(code: str, severity: str, message: str) -> None:
+        found.append(Finding(code, severity, message))
+
+    if not row.title.strip() and not (meta is not None and (meta.meta_title or "").strip()):
+        add("TITLE_MISSING", "ERROR", "The article has no title and no meta title.")
+    elif len(title) > TITLE_MAX:
+        add("TITLE_TOO_LONG", "WARNING", f"The title has {len(title)} characters (> {TITLE_MAX}).")
+    if description is None:
+        add("DESCRIPTION_MISSING", "ERROR", "No meta description, excerpt or body text.")
+    elif len(description) < DESCRIPTION_MIN:
+        add(
+            "DESCRIPTION_TOO_SHORT",
+            "WARNING",
+            f"The description has {len(description)} characters (< {DESCRIPTION_MIN}).",
+        )
+    elif len(description) > DESCRIPTION_MAX:
+        add(
+            "DESCRIPTION_TOO_LONG",
+            "WARNING",
+            f"The description has {len(description)} characters (> {DESCRIPTION_MAX}).",
+        )
+    if row.id in dup_titles:
+        add("DUPLICATE_TITLE", "WARNING", "Another published article has the same title.")
+    if row.id in dup_descriptions:
+        add(
+            "DUPLICATE_DESCRIPTION",
+            "WARNING",
+            "Another published article has the same description.",
+        )
+    if row.feature_image_url and not (row.feature_image_alt or "").strip():
+        add("IMAGE_ALT_MISSING", "WARNING", "The feature image has no alternative text.")
+    own_url = site.absolute(path)
+    if meta is not None and meta.canonical_url and meta.canonical_url != own_url:
+        add(
+            "CANONICAL_ELSEWHERE",
+            "WARNING",
+            f"The canonical URL points elsewhere: {meta.canonical_url}.",
+        )
+    if public and meta is not None and not meta.robots_index:
+        add("NOINDEX_PUBLISHED", "WARNING", "The article is published but marked noindex.")
+    if meta is not None and meta.json_ld and jsonld.parse_override(meta.json_ld) is None:
+        add("JSON_LD_INVALID", "ERROR", "The JSON-LD override is not a JSON object or array.")
+    if shadow is not None:
+        add(
+            "PATH_REDIRECTED",
+            "ERROR",
+            f"A redirect ({shadow.status_code}) is stored for this article's own path {path}.",
+        )
+    chains = [f"{r.via} -> {r.from_path} -> {path}" for r in sources if r.via is not None]
+    if chains:
+        add(
+            "REDIRECT_CHAIN",
+            "WARNING",
+            f"Redirect chain into this article: {'; '.join(chains)}. "
+            "Point the first redirect straight here.",
+        )
+    problem = slug_problem(row.slug)
+    if problem is not None:
+        add("SLUG_NOT_SPEAKING", "WARNING", f"The slug {row.slug!r} {problem}.")
+    return found
+
+
+def at_least(findings: list[Finding], minimum: str) -> list[Finding]:
+    rank = SEVERITY_RANK[minimum]
+    return [f for f in findings if SEVERITY_RANK[f.severity] >= rank]
+
+
+async def _scan(
+    db: Database,
+    site: Site,
+    loaders: Loaders,
+    viewer: Viewer,
+    now: datetime,
+    after: int,
+    minimum: str,
+    limit: int | None,
+) -> list[tuple[Any, list[Finding]]]:
+    """Audit articles after id ``after`` in batches of ``REPORT_BATCH``; keep those with
+    findings at ``minimum`` or above until ``limit`` are found (None: all)."""
+    collected: list[tuple[Any, list[Finding]]] = []
+    while limit is None or len(collected) < limit:
+        rows = await db.all(
+            select(*ARTICLE_COLUMNS)
+            .where(article_t.c.id > after, article_visible(viewer, now))
+            .order_by(article_t.c.id)
+            .limit(REPORT_BATCH)
+        )
+        if not rows:
+            break
+        audits = await asyncio.gather(
+            *(audit_article(site, loaders, r, is_public(r, now)) for r in rows)
+        )
+        for row, findings in zip(rows, audits, strict=True):
+            kept = at_least(findings, minimum)
+            if kept:
+                collected.append((row, kept))
+        after = rows[-1].id
+    return collected if limit is None else collected[:limit]
+
+
+async def report_page(
+    db: Database,
+    site: Site,
+    loaders: Loaders,
+    viewer: Viewer,
+    now: datetime,
+    args: PageArgs,
+    minimum: str,
+) -> Page:
+    """Articles with findings at ``minimum`` severity or above, by id; each page row is
+    ``(article row, findings)``. Every batch audits its articles with the same batched
+    loader queries, never one query per article."""
+    after = decode_cursor(args.cursor, REPORT_ORDER, int)[1] if args.cursor else 0
+    collected = await _scan(db, site, loaders, viewer, now, after, minimum, args.size + 1)
+    return build_page(collected, args, lambda item: encode_cursor(REPORT_ORDER, 0, item[0].id))
+
+
+async def report_count(
+    db: Database, site: Site, loaders: Loaders, viewer: Viewer, now: datetime, minimum: str
+) -> int:
+    """How many articles have findings (audits every article: select it only when needed)."""
+    return len(await _scan(db, site, loaders, viewer, now, 0, minimum, None))

@@ -1,0 +1,181 @@
+"""Feed data: the newest public articles of the site, an author, a category or a tag.
+
+Three queries per feed, whatever its length: the articles (newest first on the
+``(status, published_at, id)`` index), then their authors and their category/tag names in one
+batch each. The parent (author/term) lookup adds one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, literal, select, union_all
+
+from resolvers.content import directory
+from resolvers.db import Database, as_utc
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    author_t,
+    category_t,
+    tag_t,
+)
+from resolvers.seo.paths import path_sql
+from resolvers.seo.metadata import describe
+from resolvers.site import Site
+
+# Enough of the body to describe an article without an excerpt, without reading all of it.
+BODY_HEAD = 4000
+LINKS = {
+    "author": (article_author_t, article_author_t.c.author_id),
+    "category": (article_category_t, article_category_t.c.category_id),
+    "tag": (article_tag_t, article_tag_t.c.tag_id),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """Whose feed it is: the site (kind "site") or one author/category/tag."""
+
+    kind: str
+    title: str
+    description: str | None
+    page_url: str
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    guid: str
+    title: str
+    url: str
+    summary: str | None
+    content: str | None
+    published: datetime
+    updated: datetime
+    image_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+async def feed_source(db: Database, site: Site, kind: str, slug: str | None) -> Any | None:
+    """(FeedSource, parent id) or None when the author/category/tag does not exist."""
+    if kind == "site":
+        return FeedSource("site", site.name, site.description, site.home_url), None
+    row = await directory.get_by_slug(db, kind, slug or "")
+    if row is None:
+        return None
+    summary = row.bio if kind == "author" else row.description
+    source = FeedSource(
+        kind,
+        f"{site.name}: {row.name}",
+        describe(summary, html=kind == "author"),
+        site.absolute(site.path(kind, row.slug)),
+        as_utc(row.updated_at),
+    )
+    return source, row.id
+
+
+def tag_uri(site: Site, article_id: int, created: datetime) -> str:
+    """A guid that survives slug changes (RFC 4151 tag URI)."""
+    host = urlsplit(site.url).hostname or "localhost"
+    return f"tag:{host},{created.date().isoformat()}:article:{article_id}"
+
+
+async def newest(
+    db: Database,
+    site: Site,
+    now: datetime,
+    *,
+    kind: str,
+    parent_id: int | None,
+    limit: int,
+    full_content: bool,
+) -> list[FeedItem]:
+    a = article_t
+    body = a.c.body if full_content else func.substr(a.c.body, 1, BODY_HEAD)
+    stmt = select(
+        a.c.id,
+        a.c.title,
+        a.c.excerpt,
+        body.label("body"),
+        a.c.published_at,
+        a.c.updated_at,
+        a.c.created_at,
+        a.c.feature_image_url,
+        path_sql(site, "article", a).label("path"),
+    ).where(a.c.status == "published", a.c.published_at <= now)
+    if parent_id is not None:
+        link, parent = LINKS[kind]
+        stmt = stmt.where(a.c.id.in_(select(link.c.article_id).where(parent == parent_id)))
+    rows = await db.all(stmt.order_by(a.c.published_at.desc(), a.c.id.desc()).limit(limit))
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    authors, terms = await _names(db, ids)
+    items = []
+    for r in rows:
+        published: datetime = as_utc(r.published_at)  # type: ignore[assignment]  # public: set
+        updated = max(as_utc(r.updated_at) or published, published)
+        items.append(
+            FeedItem(
+                guid=tag_uri(site, r.id, as_utc(r.created_at)),  # type: ignore[arg-type]
+                title=r.title,
+                url=site.absolute(r.path),
+                summary=describe(r.excerpt) or describe(r.body, html=True),
+                content=r.body if full_content else None,
+                published=published,
+                updated=updated,
+                image_url=r.feature_image_url,
+                authors=authors.get(r.id, []),
+                categories=terms.get(r.id, []),
+            )
+        )
+    return items
+
+
+async def _names(db: Database, ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Author names and category-then-tag names of the articles, in their stored order."""
+    link = article_author_t
+    author_rows = await db.all(
+        select(link.c.article_id, author_t.c.name)
+        .join(author_t, author_t.c.id == link.c.author_id)
+        .where(link.c.article_id.in_(ids))
+        .order_by(link.c.article_id, link.c.position)
+    )
+    terms = union_all(
+        *(
+            select(
+                lt.c.article_id,
+                table.c.name,
+                literal(rank).label("rank"),
+                lt.c.position,
+            )
+            .join(table, table.c.id == column)
+            .where(lt.c.article_id.in_(ids))
+            for rank, (lt, column, table) in enumerate(
+                (
+                    (article_category_t, article_category_t.c.category_id, category_t),
+                    (article_tag_t, article_tag_t.c.tag_id, tag_t),
+                )
+            )
+        )
+    ).subquery()
+    term_rows = await db.all(
+        select(terms.c.article_id, terms.c.name).order_by(
+            terms.c.article_id, terms.c.rank, terms.c.position
+        )
+    )
+    by_author: dict[int, list[str]] = defaultdict(list)
+    for row in author_rows:
+        by_author[row.article_id].append(row.name)
+    by_term: dict[int, list[str]] = defaultdict(list)
+    for row in term_rows:
+        by_term[row.article_id].append(row.name)
+    return by_author, by_term

@@ -1,0 +1,312 @@
+"""SEO metadata with fallbacks: explicit overrides first, then values computed from content.
+
+``PageSeo`` describes one page (home, article, author, category, tag). Every method loads what it
+needs through the request's dataloaders, so a list of 100 articles with their full ``seo``
+selected costs the same number of SQL statements as a list of one. The page kinds live in
+``resolvers.seo.pages``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from resolvers.seo import jsonld
+from resolvers.site import Site, cut_at_word, plain_text
+
+if TYPE_CHECKING:
+    from resolvers.content.loaders import Loaders
+
+DESCRIPTION_LIMIT = 160
+INDEX_EXTRAS = "max-image-preview:large"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageData:
+    url: str
+    alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Robots:
+    index: bool
+    follow: bool
+    directives: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeoBasics:
+    """Title, description, canonical URL and robots of a page, computed ahead for list items
+    so their fields resolve without an awaitable each."""
+
+    title: str
+    description: str | None
+    canonical_url: str
+    robots: Robots
+
+
+@dataclass(frozen=True, slots=True)
+class OpenGraphData:
+    title: str
+    description: str | None
+    type: str
+    url: str
+    site_name: str
+    locale: str
+    image: ImageData | None
+    published_time: datetime | None = None
+    modified_time: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TwitterData:
+    card: str
+    site: str | None
+    creator: str | None
+    title: str
+    description: str | None
+    image: ImageData | None
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlternateData:
+    hreflang: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLinkData:
+    type: str  # MIME type: application/rss+xml or application/atom+xml
+    title: str
+    url: str
+
+
+def effective_title(site: Site, name: str, meta: Any | None) -> str:
+    """The explicit meta title as written, else the name in the site's title template."""
+    explicit = meta.meta_title if meta is not None else None
+    return explicit or site.title(name)
+
+
+def describe(text: str | None, *, html: bool = False) -> str | None:
+    """Meta-description form of a text, cut at a word boundary to at most 160 characters.
+
+    Excerpts and term descriptions are stored as plain text (markup dropped and entities
+    decoded when written), so they are only cut; HTML (bodies, author bios) is reduced to its
+    text first: tags stripped, entities decoded, whitespace collapsed."""
+    if not text:
+        return None
+    return cut_at_word(plain_text(text) if html else text, DESCRIPTION_LIMIT) or None
+
+
+def og_locale(locale: str) -> str:
+    """Open Graph writes locales as language_TERRITORY (en_US); "pt-br" becomes "pt_BR"."""
+    language, _, territory = locale.replace("_", "-").partition("-")
+    return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
+
+
+def hreflang_alternates(site: Site, members: list[tuple[int, str, str]]) -> list[AlternateData]:
+    """hreflang links of a translation group, given (id, locale, absolute url) of every public,
+    indexable member. Empty unless there are at least two languages; ``x-default`` points at
+    the site's default locale, or at the oldest member when that locale is missing."""
+    if len({locale for _, locale, _ in members}) < 2:
+        return []
+    ordered = sorted(members, key=lambda m: (m[1], m[0]))
+    links = [AlternateData(locale, url) for _, locale, url in ordered]
+    default = next((m for m in ordered if m[1] == site.default_locale), None)
+    if default is None:
+        default = min(members)
+    return [*links, AlternateData("x-default", default[2])]
+
+
+def site_feeds(site: Site) -> list[FeedLinkData]:
+    return [
+        FeedLinkData("application/rss+xml", f"{site.name} (RSS)", site.absolute("/feed.xml")),
+        FeedLinkData("application/atom+xml", f"{site.name} (Atom)", site.absolute("/feed.atom")),
+    ]
+
+
+class PageSeo:
+    """SEO of one page. Subclasses say what the page is; this class applies the rules."""
+
+    kind: ClassVar[str] = "site"
+    og_type: ClassVar[str] = "website"
+
+    def __init__(self, site: Site, loaders: Loaders, row: Any = None, public: bool = True):
+        self.site = site
+        self.loaders = loaders
+        self.row = row
+        self.public = public
+
+    # --- what the page is (overridden per kind) ---
+    def name(self) -> str:
+        return self.site.name
+
+    summary_is_html: ClassVar[bool] = False
+
+    def summary(self) -> str | None:
+        return self.site.description
+
+    async def path(self) -> str:
+        return "/"
+
+    def locale(self) -> str:
+        return self.site.default_locale
+
+    async def own_image(self) -> ImageData | None:
+        return None
+
+    async def fallback_text(self) -> str | None:
+        """Text to describe the page when it has no summary (the article body)."""
+        return None
+
+    async def trail(self) -> list[Crumb]:
+        """Breadcrumbs after "home"."""
+        return []
+
+    async def creator(self) -> str | None:
+        return None
+
+    async def own_json_ld(self) -> list[jsonld.LdThing]:
+        return []
+
+    def own_feeds(self) -> list[FeedLinkData]:
+        return []
+
+    # --- the rules ---
+    async def basics(self) -> SeoBasics:
+        """The four values every page head needs, computed together (see SeoBasics)."""
+        return SeoBasics(
+            title=await self.title(),
+            description=await self.description(),
+            canonical_url=await self.canonical_url(),
+            robots=await self.robots(),
+        )
+
+    async def meta(self) -> Any | None:
+        if self.row is None:
+            return None
+        return await self.loaders.seo_meta_by_entity.load((self.kind, self.row.id))
+
+    async def url(self) -> str:
+        return self.site.absolute(await self.path())
+
+    async def title(self) -> str:
+        return effective_title(self.site, self.name(), await self.meta())
+
+    async def description(self) -> str | None:
+        meta = await self.meta()
+        if meta is not None and meta.meta_description:
+            return str(meta.meta_description)
+        summary = describe(self.summary(), html=self.summary_is_html)
+        return summary or describe(await self.fallback_text(), html=True)
+
+    async def canonical_url(self) -> str:
+        meta = await self.meta()
+        if meta is not None and meta.canonical_url:
+            return str(meta.canonical_url)
+        return await self.url()
+
+    async def robots(self) -> Robots:
+        """Anything that is not public is ``noindex``; explicit overrides can only restrict."""
+        meta = await self.meta()
+        index = self.public and (meta is None or bool(meta.robots_index))
+        follow = meta is None or bool(meta.robots_follow)
+        directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]
+        if index:
+            directives.append(INDEX_EXTRAS)
+        if meta is not None and meta.robots_extra:
+            directives.append(meta.robots_extra)
+        return Robots(index, follow, ", ".join(directives))
+
+    async def image(self) -> ImageData | None:
+        meta = await self.meta()
+        if meta is not None and meta.og_image_url:
+            return ImageData(meta.og_image_url)
+        own = await self.own_image()
+        if own is not None:
+            return own
+        return ImageData(self.site.default_image_url) if self.site.default_image_url else None
+
+    async def social_title(self) -> str:
+        """Open Graph title: the override, else the meta title, else the bare name (social
+        cards show the site name themselves, so no title template)."""
+        meta = await self.meta()
+        for value in (meta.og_title, meta.meta_title) if meta is not None else ():
+            if value and value.strip():
+                return str(value).strip()
+        return self.name()
+
+    async def social_description(self) -> str | None:
+        meta = await self.meta()
+        if meta is not None and meta.og_description:
+            return str(meta.og_description)
+        return await self.description()
+
+    async def open_graph(self) -> OpenGraphData:
+        return OpenGraphData(
+            title=await self.social_title(),
+            description=await self.social_description(),
+            type=self.og_type,
+            url=await self.canonical_url(),
+            site_name=self.site.name,
+            locale=og_locale(self.locale()),
+            image=await self.image(),
+        )
+
+    async def twitter(self) -> TwitterData:
+        meta = await self.meta()
+        image = await self.image()
+        title = meta.twitter_title if meta is not None and meta.twitter_title else None
+        description = meta.twitter_description if meta is not None else None
+        site = self.site.twitter_site
+        creator = await self.creator()
+        return TwitterData(
+            card="summary_large_image" if image is not None else "summary",
+            site=f"@{site}" if site else None,
+            creator=f"@{creator.lstrip('@')}" if creator else None,
+            title=title or await self.social_title(),
+            description=description or await self.social_description(),
+            image=image,
+        )
+
+    async def breadcrumbs(self) -> list[Crumb]:
+        trail = await self.trail()
+        return [Crumb(self.site.name, self.site.home_url), *trail] if trail else []
+
+    async def alternates(self) -> list[AlternateData]:
+        return []
+
+    def feeds(self) -> list[FeedLinkData]:
+        return [*site_feeds(self.site), *self.own_feeds()]
+
+    def publisher(self) -> jsonld.LdOrganization:
+        logo = jsonld.LdImage(self.site.logo_url) if self.site.logo_url else None
+        return jsonld.LdOrganization(self.site.name, self.site.home_url, logo)
+
+    async def json_ld(self) -> list[jsonld.LdThing]:
+        things = await self.own_json_ld()
+        crumbs = await self.breadcrumbs()
+        if crumbs:
+            items = [jsonld.LdListItem(i, c.name, c.url) for i, c in enumerate(crumbs, 1)]
+            things.append(jsonld.LdBreadcrumbList(items))
+        return things
+
+    async def json_ld_script(self) -> str:
+        """The editor's override when it is valid JSON, else the generated graph."""
+        meta = await self.meta()
+        override = jsonld.parse_override(meta.json_ld if meta is not None else None)
+        if override is not None:
+            return jsonld.script_text(override)
+        return jsonld.graph_script(await self.json_ld())

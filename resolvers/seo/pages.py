@@ -1,0 +1,256 @@
+"""The page kinds of ``PageSeo``: home, article, author, category and tag."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from resolvers.seo import jsonld
+from resolvers.db import as_utc
+from resolvers.seo.paths import article_path
+from resolvers.seo.metadata import (
+    AlternateData,
+    Crumb,
+    FeedLinkData,
+    ImageData,
+    OpenGraphData,
+    PageSeo,
+    hreflang_alternates,
+)
+from resolvers.site import plain_text
+
+
+def is_public(row: Any, now: Any) -> bool:
+    """Python form of the public rule in ``access.article_visible`` for rows already read."""
+    published_at = as_utc(row.published_at)
+    return row.status == "published" and published_at is not None and published_at <= now
+
+
+class HomeSeo(PageSeo):
+    """The home page: the site itself. Its title is the site name, not templated."""
+
+    async def title(self) -> str:
+        return self.site.name
+
+    async def own_json_ld(self) -> list[jsonld.LdThing]:
+        publisher = self.publisher()
+        website = jsonld.LdWebSite(
+            name=self.site.name,
+            url=self.site.home_url,
+            publisher=publisher,
+            description=self.site.description,
+            in_language=self.site.default_locale,
+        )
+        return [website, publisher]
+
+
+class ArticleSeo(PageSeo):
+    kind: ClassVar[str] = "article"
+    og_type: ClassVar[str] = "article"
+
+    def name(self) -> str:
+        return str(self.row.title)
+
+    def summary(self) -> str | None:
+        return self.row.excerpt  # type: ignore[no-any-return]
+
+    async def path(self) -> str:
+        return await article_path(self.site, self.loaders, self.row)
+
+    def locale(self) -> str:
+        return str(self.row.locale)
+
+    async def own_image(self) -> ImageData | None:
+        row = self.row
+        if not row.feature_image_url:
+            return None
+        return ImageData(
+            row.feature_image_url,
+            row.feature_image_alt,
+            row.feature_image_width,
+            row.feature_image_height,
+        )
+
+    async def fallback_text(self) -> str | None:
+        return await self.loaders.body_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+
+    async def authors(self) -> list[Any]:
+        return await self.loaders.authors_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+
+    async def primary_category(self) -> Any | None:
+        categories = await self.loaders.categories_by_article_id.load(self.row.id)
+        return categories[0] if categories else None
+
+    async def creator(self) -> str | None:
+        authors = await self.authors()
+        return authors[0].twitter if authors and authors[0].twitter else None
+
+    async def trail(self) -> list[Crumb]:
+        crumbs = []
+        category = await self.primary_category()
+        if category is not None:
+            crumbs.append(Crumb(category.name, self.site.absolute(category_path(self, category))))
+        crumbs.append(Crumb(self.name(), await self.url()))
+        return crumbs
+
+    async def open_graph(self) -> OpenGraphData:
+        base = await super().open_graph()
+        authors, category, tags = await asyncio.gather(
+            self.authors(),
+            self.primary_category(),
+            self.loaders.tags_by_article_id.load(self.row.id),
+        )
+        return replace(
+            base,
+            published_time=as_utc(self.row.published_at) if self.public else None,
+            modified_time=as_utc(self.row.updated_at),
+            authors=[self.site.absolute(self.site.path("author", a.slug)) for a in authors],
+            section=category.name if category is not None else None,
+            tags=[t.name for t in tags],
+        )
+
+    async def alternates(self) -> list[AlternateData]:
+        """hreflang links to the public, indexable translations (none on a non-public or
+        noindex page)."""
+        group = self.row.translation_group
+        if not group or not (await self.robots()).index:
+            return []
+        now = self.loaders.now
+        members = [
+            r
+            for r in await self.loaders.articles_by_translation_group.load(group)
+            if is_public(r, now)
+        ]
+        metas = await self.loaders.seo_meta_by_entity.load_many(
+            [("article", r.id) for r in members]
+        )
+        members = [r for r, m in zip(members, metas, strict=True) if m is None or m.robots_index]
+        paths = await asyncio.gather(*(article_path(self.site, self.loaders, r) for r in members))
+        found = [
+            (r.id, r.locale, self.site.absolute(p)) for r, p in zip(members, paths, strict=True)
+        ]
+        return hreflang_alternates(self.site, found)
+
+    async def own_json_ld(self) -> list[jsonld.LdThing]:
+        row = self.row
+        authors, category, tags, image = await asyncio.gather(
+            self.authors(),
+            self.primary_category(),
+            self.loaders.tags_by_article_id.load(row.id),
+            self.image(),
+        )
+        url = await self.canonical_url()
+        article = jsonld.LdArticle(
+            type=self.site.article_type,
+            headline=self.name(),
+            url=url,
+            main_entity_of_page=url,
+            publisher=self.publisher(),
+            description=await self.description(),
+            date_published=as_utc(row.published_at) if self.public else None,
+            date_modified=as_utc(row.updated_at),
+            authors=[person(self, a) for a in authors],
+            images=[jsonld.LdImage(image.url, image.width, image.height, image.alt)]
+            if image is not None
+            else [],
+            in_language=row.locale,
+            article_section=category.name if category is not None else None,
+            keywords=[t.name for t in tags],
+        )
+        return [article]
+
+
+def category_path(page: PageSeo, category: Any) -> str:
+    return page.site.path("category", category.slug)
+
+
+def person(page: PageSeo, row: Any) -> jsonld.LdPerson:
+    """schema.org Person of an author row (never with the private e-mail)."""
+    same_as = [u for u in (row.website,) if u]
+    if row.twitter:
+        same_as.append(f"https://x.com/{row.twitter.lstrip('@')}")
+    bio = plain_text(row.bio) if row.bio else None
+    return jsonld.LdPerson(
+        name=row.name,
+        url=page.site.absolute(page.site.path("author", row.slug)),
+        image=row.avatar_url,
+        description=bio or None,
+        same_as=same_as,
+    )
+
+
+class AuthorSeo(PageSeo):
+    kind: ClassVar[str] = "author"
+    og_type: ClassVar[str] = "profile"
+    summary_is_html: ClassVar[bool] = True  # the bio is rich text
+
+    def name(self) -> str:
+        return str(self.row.name)
+
+    def summary(self) -> str | None:
+        return self.row.bio  # type: ignore[no-any-return]
+
+    async def path(self) -> str:
+        return self.site.path("author", self.row.slug)
+
+    async def own_image(self) -> ImageData | None:
+        row = self.row
+        if not row.avatar_url:
+            return None
+        return ImageData(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height)
+
+    async def creator(self) -> str | None:
+        return self.row.twitter  # type: ignore[no-any-return]
+
+    async def trail(self) -> list[Crumb]:
+        return [Crumb(self.name(), await self.url())]
+
+    async def own_json_ld(self) -> list[jsonld.LdThing]:
+        return [person(self, self.row)]
+
+    def own_feeds(self) -> list[FeedLinkData]:
+        return entity_feeds(self, "authors")
+
+
+class TermSeo(PageSeo):
+    """A category or tag listing page; ``kind`` is set per instance."""
+
+    def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind  # type: ignore[misc]  # per instance: category or tag
+
+    def name(self) -> str:
+        return str(self.row.name)
+
+    def summary(self) -> str | None:
+        return self.row.description  # type: ignore[no-any-return]
+
+    async def path(self) -> str:
+        return self.site.path(self.kind, self.row.slug)
+
+    async def trail(self) -> list[Crumb]:
+        return [Crumb(self.name(), await self.url())]
+
+    async def own_json_ld(self) -> list[jsonld.LdThing]:
+        page = jsonld.LdWebPage(
+            type="CollectionPage",
+            name=self.name(),
+            url=await self.canonical_url(),
+            description=await self.description(),
+            in_language=self.site.default_locale,
+        )
+        return [page]
+
+    def own_feeds(self) -> list[FeedLinkData]:
+        return entity_feeds(self, "categories" if self.kind == "category" else "tags")
+
+
+def entity_feeds(page: PageSeo, segment: str) -> list[FeedLinkData]:
+    """Feeds of one author, category or tag: /<segment>/<slug>/feed.xml and .atom."""
+    base = page.site.absolute(f"/{segment}/{page.row.slug}/feed")
+    name = f"{page.site.name}: {page.name()}"
+    return [
+        FeedLinkData("application/rss+xml", f"{name} (RSS)", f"{base}.xml"),
+        FeedLinkData("application/atom+xml", f"{name} (Atom)", f"{base}.atom"),
+    ]

@@ -1,0 +1,302 @@
+"""Sitemap entries: every public, indexable, canonical, non-redirected URL of the site.
+
+Kinds, in order: the home page, articles, authors, categories, tags (authors and terms only
+while they list at least one public article). Each kind is one SELECT keyed on the primary key:
+the filters (public, ``robots_index``, no canonical elsewhere, no redirect stored for the path)
+and the hreflang alternates are part of that statement, so a chunk of 50,000 URLs is one query,
+streamed row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy import false as sql_false
+
+from resolvers.db import Database, as_utc
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    author_t,
+    category_t,
+    redirect_t,
+    seo_meta_t,
+    tag_t,
+)
+from resolvers.seo.paths import path_sql
+from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.site import Site
+
+KINDS = ("article", "author", "category", "tag")
+STREAM_PARTITION = 1000
+SEGMENTS = {"article": "articles", "author": "authors", "category": "categories", "tag": "tags"}
+TABLES = {"article": article_t, "author": author_t, "category": category_t, "tag": tag_t}
+LINKS = {
+    "author": (article_author_t, article_author_t.c.author_id),
+    "category": (article_category_t, article_category_t.c.category_id),
+    "tag": (article_tag_t, article_tag_t.c.tag_id),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    kind: str  # home | article | author | category | tag
+    id: int
+    loc: str
+    lastmod: datetime | None
+    images: list[ImageData] = field(default_factory=list)
+    alternates: list[AlternateData] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One child sitemap: ids ``first_id``..``last_id`` of one kind."""
+
+    kind: str
+    first_id: int
+    last_id: int
+    count: int
+    lastmod: datetime | None
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    return case((a >= b, a), else_=b)
+
+
+def _public(table: Any, now: datetime) -> ColumnElement[bool]:
+    return and_(table.c.status == "published", table.c.published_at <= now)
+
+
+def _meta(kind: str, table: Any, alias: str) -> Any:
+    meta = seo_meta_t.alias(alias)
+    on = and_(meta.c.entity_type == kind, meta.c.entity_id == table.c.id)
+    return meta, on
+
+
+def _indexable(site: Site, meta: Any, path: Any) -> ColumnElement[bool]:
+    """No noindex override, no canonical pointing elsewhere, no redirect stored for the path."""
+    return and_(
+        meta.c.robots_index.is_not(sql_false()),
+        or_(
+            meta.c.canonical_url.is_(None),
+            meta.c.canonical_url == "",
+            meta.c.canonical_url == literal(site.url, String) + path,
+        ),
+        ~exists().where(redirect_t.c.from_path == path),
+    )
+
+
+def _alternates_sql(site: Site, now: datetime) -> Any:
+    """Correlated subquery: "id<TAB>locale<TAB>path" lines of the other public, indexable
+    translations of the outer article (NULL when there are none)."""
+    a = article_t
+    t = article_t.alias("tr")
+    meta, on = _meta("article", t, "tr_meta")
+    line = cast(t.c.id, String) + "\t" + t.c.locale + "\t" + path_sql(site, "article", t)
+    return (
+        select(func.aggregate_strings(line, "\n"))
+        .select_from(t.outerjoin(meta, on))
+        .where(
+            t.c.translation_group == a.c.translation_group,
+            t.c.id != a.c.id,
+            _public(t, now),
+            meta.c.robots_index.is_not(sql_false()),
+        )
+        .scalar_subquery()
+    )
+
+
+def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) -> Select[Any]:
+    """Eligible rows of one kind: id, path, lastmod (+ image, locale, alternates if
+    ``details``), unordered and unlimited; callers add the keyset range."""
+    table = TABLES[kind]
+    path = path_sql(site, kind, table)
+    meta, on = _meta(kind, table, "meta")
+    if kind == "article":
+        lastmod = _greatest(table.c.updated_at, table.c.published_at)
+        eligible = _public(table, now)
+        image_url, image_alt, locale = (
+            table.c.feature_image_url,
+            table.c.feature_image_alt,
+            table.c.locale,
+        )
+        alternates: Any = _alternates_sql(site, now)
+    else:
+        link, parent = LINKS[kind]
+        latest = (
+            select(func.max(article_t.c.updated_at))
+            .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
+            .where(parent == table.c.id, _public(article_t, now))
+            .scalar_subquery()
+        )
+        lastmod = _greatest(table.c.updated_at, latest)
+        eligible = exists().where(
+            parent == table.c.id,
+            link.c.article_id == article_t.c.id,
+            _public(article_t, now),
+        )
+        image_url = table.c.avatar_url if kind == "author" else null()
+        image_alt = table.c.avatar_alt if kind == "author" else null()
+        locale = literal(site.default_locale, String)
+        alternates = null()
+    columns: list[Any] = [table.c.id, lastmod.label("lastmod")]
+    if details:
+        columns += [
+            path.label("path"),
+            image_url.label("image_url"),
+            image_alt.label("image_alt"),
+            locale.label("locale"),
+            alternates.label("alternates"),
+        ]
+    return (
+        select(*columns)
+        .select_from(table.outerjoin(meta, on))
+        .where(eligible, _indexable(site, meta, path))
+    )
+
+
+def entry(site: Site, kind: str, row: Any) -> SitemapEntry:
+    images = [ImageData(row.image_url, row.image_alt)] if row.image_url else []
+    alternates: list[AlternateData] = []
+    if row.alternates:
+        members = [(row.id, row.locale, site.absolute(row.path))]
+        for line in str(row.alternates).split("\n"):
+            member_id, locale, path = line.split("\t", 2)
+            members.append((int(member_id), locale, site.absolute(path)))
+        alternates = hreflang_alternates(site, members)
+    return SitemapEntry(
+        kind, row.id, site.absolute(row.path), _as_datetime(row.lastmod), images, alternates
+    )
+
+
+async def home_entry(db: Database, site: Site, now: datetime) -> SitemapEntry:
+    """The home page; its lastmod is the newest public article's."""
+    a = article_t
+    latest = await db.scalar(
+        select(func.max(_greatest(a.c.updated_at, a.c.published_at))).where(_public(a, now))
+    )
+    return SitemapEntry("home", 0, site.home_url, _as_datetime(latest))
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """SQLite returns aggregates over expressions as text; PostgreSQL as datetimes."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return as_utc(value)
+
+
+async def plan(db: Database, site: Site, now: datetime, size: int) -> list[Chunk]:
+    """Child sitemaps of at most ``size`` URLs, per kind in id order: one query per kind that
+    numbers the eligible ids (ids and dates only) and groups them into buckets."""
+    chunks: list[Chunk] = []
+    for kind in KINDS:
+        eligible = kind_query(site, kind, now, details=False).subquery()
+        numbered = select(
+            eligible.c.id,
+            eligible.c.lastmod,
+            ((func.row_number().over(order_by=eligible.c.id) - 1) // size).label("bucket"),
+        ).subquery()
+        rows = await db.all(
+            select(
+                func.min(numbered.c.id).label("first_id"),
+                func.max(numbered.c.id).label("last_id"),
+                func.count().label("n"),
+                func.max(numbered.c.lastmod).label("lastmod"),
+            )
+            .group_by(numbered.c.bucket)
+            .order_by(numbered.c.bucket)
+        )
+        chunks += [Chunk(kind, r.first_id, r.last_id, r.n, _as_datetime(r.lastmod)) for r in rows]
+    return chunks
+
+
+async def stream(
+    db: Database,
+    site: Site,
+    now: datetime,
+    kind: str,
+    *,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    limit: int | None = None,
+) -> AsyncIterator[SitemapEntry]:
+    """Entries of one kind in id order, from one streamed query (a server-side cursor)."""
+    table = TABLES[kind]
+    stmt = kind_query(site, kind, now)
+    if first_id is not None:
+        stmt = stmt.where(table.c.id >= first_id)
+    if last_id is not None:
+        stmt = stmt.where(table.c.id <= last_id)
+    stmt = stmt.order_by(table.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    async with db.engine.connect() as conn:
+        # Rows arrive in partitions: one hop to the driver per 1,000 rows, not per row.
+        result = await conn.stream(stmt.execution_options(yield_per=STREAM_PARTITION))
+        async for partition in result.partitions():
+            for row in partition:
+                yield entry(site, kind, row)
+
+
+async def page(
+    db: Database,
+    site: Site,
+    now: datetime,
+    after: tuple[int, int] | None,
+    size: int,
+    changed_since: datetime | None,
+) -> list[SitemapEntry]:
+    """Up to ``size`` entries after the (kind rank, id) position ``after``; rank 0 is the home
+    page, 1.. the kinds in ``KINDS`` order. One query per kind the page touches."""
+    found: list[SitemapEntry] = []
+    rank, after_id = after if after is not None else (-1, 0)
+    if rank < 0:
+        home = await home_entry(db, site, now)
+        if changed_since is None or (home.lastmod is not None and home.lastmod > changed_since):
+            found.append(home)
+    for kind_rank, kind in enumerate(KINDS, start=1):
+        if kind_rank < rank or len(found) >= size:
+            continue
+        sub = kind_query(site, kind, now).subquery()
+        stmt = select(sub)
+        if kind_rank == rank:
+            stmt = stmt.where(sub.c.id > after_id)
+        if changed_since is not None:
+            stmt = stmt.where(sub.c.lastmod > changed_since)
+        stmt = stmt.order_by(sub.c.id).limit(size - len(found))
+        found += [entry(site, kind, row) for row in await db.all(stmt)]
+    return found
+
+
+async def count(db: Database, site: Site, now: datetime, changed_since: datetime | None) -> int:
+    """How many entries ``page`` would walk through in all (one query per kind + home)."""
+    total = 0
+    home = await home_entry(db, site, now)
+    if changed_since is None or (home.lastmod is not None and home.lastmod > changed_since):
+        total += 1
+    for kind in KINDS:
+        sub = kind_query(site, kind, now, details=False).subquery()
+        stmt = select(func.count()).select_from(sub)
+        if changed_since is not None:
+            stmt = stmt.where(sub.c.lastmod > changed_since)
+        total += int(await db.scalar(stmt))
+    return total
