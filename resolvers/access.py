@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select
 
+from resolvers.db import as_utc
 from resolvers.models import article_author_t, article_t
 
 ROLES = ("author", "editor", "admin")
@@ -61,11 +62,48 @@ ANONYMOUS = Viewer()
 CLI = Viewer(role="admin", name="cli")  # the operator at the command line
 
 
+def article_public(now: datetime, table: Any = article_t) -> ColumnElement[bool]:
+    """SQL form of ``article_phase(...) == "published"``: published, its time has come, its
+    ``unpublish_at`` (if any) has not, and not in the trash."""
+    return and_(
+        table.c.status == "published",
+        table.c.published_at <= now,
+        or_(table.c.unpublish_at.is_(None), table.c.unpublish_at > now),
+        table.c.deleted_at.is_(None),
+    )
+
+
+def article_phase(
+    status: str,
+    published_at: datetime | None,
+    unpublish_at: datetime | None,
+    now: datetime,
+) -> str:
+    """Python form of the rule, with the derived states: draft | in_review | scheduled |
+    published | expired (its ``unpublish_at`` passed) | archived."""
+    published, ends = as_utc(published_at), as_utc(unpublish_at)
+    if status != "published":
+        return status
+    if published is None or published > now:
+        return "scheduled"
+    if ends is not None and ends <= now:
+        return "expired"
+    return "published"
+
+
+def row_public(row: Any, now: datetime) -> bool:
+    """``article_public`` for a row already read (it needs the rule's four columns)."""
+    if getattr(row, "deleted_at", None) is not None:
+        return False
+    return article_phase(row.status, row.published_at, row.unpublish_at, now) == "published"
+
+
 def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> ColumnElement[bool]:
-    """The one visibility rule for articles, applied on every read path."""
+    """The one visibility rule for articles, applied on every read path. Nobody reads a
+    trashed article through it (``restoreArticle`` and the trash list are separate)."""
     if viewer.sees_unpublished:
-        return true()
-    public = and_(table.c.status == "published", table.c.published_at <= now)
+        return table.c.deleted_at.is_(None)  # type: ignore[no-any-return]
+    public = article_public(now, table)
     extra: list[ColumnElement[bool]] = []
     if viewer.role == "author" and viewer.author_id is not None:
         own = select(article_author_t.c.article_id).where(
@@ -74,7 +112,9 @@ def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> Co
         extra.append(table.c.id.in_(own))
     if viewer.preview_article_id is not None:
         extra.append(table.c.id == viewer.preview_article_id)
-    return or_(public, *extra) if extra else public
+    if not extra:
+        return public
+    return and_(or_(public, *extra), table.c.deleted_at.is_(None))
 
 
 def may_see_private_author_fields(viewer: Viewer, author_id: int) -> bool:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from sqlalchemy import func, select
 
+from resolvers.access import row_public
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
 from resolvers.seo.paths import match_path
@@ -83,9 +84,10 @@ class TagCollector:
         """Article rows about to be shown; a non-public one makes the response private."""
         for row in rows:
             self.tags.add(f"article:{row.id}")
-            published_at = as_utc(row.published_at)
-            if row.status != "published" or published_at is None or published_at > now:
+            if not row_public(row, now):
                 self.private = True
+            elif row.unpublish_at is not None:
+                self.time_sensitive = True  # it stops being public at unpublish_at
 
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
         """A lookup found nothing: tag it so the write that creates the thing purges the null."""
@@ -186,10 +188,14 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
 
 
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
-    """When the next scheduled article becomes public: one seek on the status/published index."""
-    value = await db.scalar(
-        select(func.min(article_t.c.published_at)).where(
-            article_t.c.status == "published", article_t.c.published_at > now
-        )
+    """When public content next changes with no write: the next scheduled article becomes
+    public, or a public one reaches its ``unpublish_at``. One seek on an index each."""
+    a = article_t
+    starts = await db.scalar(
+        select(func.min(a.c.published_at)).where(a.c.status == "published", a.c.published_at > now)
     )
-    return as_utc(value)
+    ends = await db.scalar(
+        select(func.min(a.c.unpublish_at)).where(a.c.status == "published", a.c.unpublish_at > now)
+    )
+    times = [t for t in (as_utc(starts), as_utc(ends)) if t is not None]
+    return min(times) if times else None

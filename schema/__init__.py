@@ -26,6 +26,7 @@ from schema.content.taxonomy import Category, Tag, TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
 from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
+from schema.revisions.mutations import RevisionMutation, TrashQuery
 
 
 @strawberry.type
@@ -41,12 +42,15 @@ class NodeQuery:
     ) -> Node | None:
         type_name, database_id = from_global_id(id)
         loaders = info.context.loaders
-        loader, convert = {
+        found = {
             "Article": (loaders.article_by_id, Article.from_row),
             "Author": (loaders.author_by_id, Author.from_row),
             "Category": (loaders.category_by_id, Category.from_row),
             "Tag": (loaders.tag_by_id, Tag.from_row),
-        }[type_name]
+        }.get(type_name)
+        if found is None:  # an ID of something that is not a Node (a revision)
+            return None
+        loader, convert = found
         row = await loader.load(database_id)
         return convert(row, info) if row is not None else None
 
@@ -65,6 +69,7 @@ Query = merge_types(
         RoutingQuery,
         SitemapQuery,
         AuditQuery,
+        TrashQuery,
     ),
 )
 Mutation = merge_types(
@@ -76,6 +81,7 @@ Mutation = merge_types(
         RedirectMutation,
         AuthMutation,
         WebhookMutation,
+        RevisionMutation,
     ),
 )
 # merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see

@@ -136,6 +136,7 @@ async def run(
     """Run one command; refusals become error payloads, success clears stale loader keys.
     (Typed ``Any``: each mutation's declared payload union is what Strawberry checks.)"""
     env = info.context.command_env()
+    env.operation = info.field_name  # the mutation, as its revisions will name it
     try:
         saved = await command(env)
     except CommandError as exc:

@@ -17,9 +17,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from resolvers.access import CLI, ROLES
-from resolvers.events.change_events import outbox_hook
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
+from resolvers.events.change_events import outbox_hook
 
 T = TypeVar("T")
 
@@ -43,8 +43,9 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
             # issue 8: CLI writes (redirect imports) record outbox events like any other write
             hooks = ChangeHooks(in_transaction=[outbox_hook])
             env = CommandEnv(
-                db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
-            )
+                db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks,
+                operation=f"cli:{work.__qualname__.partition('.')[0]}",
+            )  # fmt: skip
             return await work(env)
         finally:
             await db.dispose()
@@ -91,8 +92,8 @@ def token_create(
 @token_cli.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from resolvers.db import as_utc
     from resolvers.auth.tokens import list_tokens
+    from resolvers.db import as_utc
 
     async def work(env: CommandEnv) -> list[Any]:
         return await list_tokens(env.db)

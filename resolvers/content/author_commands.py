@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import SIGN_IN, may_edit_author
 from resolvers.commands import (
     CommandEnv,
@@ -27,9 +26,12 @@ from resolvers.commands import (
     unit_of_work,
 )
 from resolvers.content.richtext import check_rich_text
-from resolvers.models import api_token_t, article_author_t, author_t
-from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.content.taxonomy_commands import touch_articles
+from resolvers.db import now_utc
+from resolvers.models import api_token_t, article_author_t, author_t
+from resolvers.revisions.record import ensure_baselines
+from resolvers.seo import redirects
+from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
     check_email,
     check_handle,
@@ -101,6 +103,7 @@ async def lock_author(session: AsyncSession, author_id: int) -> Any:
     row = (await session.execute(select(t).where(t.c.id == author_id).with_for_update())).first()
     if row is None:
         raise EntityNotFound("author", author_id)
+    await ensure_baselines(session, "author", [author_id], now_utc())
     return row
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import may_manage_terms
 from resolvers.changes import ChangeSet
 from resolvers.commands import (
@@ -25,9 +24,11 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
-from resolvers.content.richtext import check_plain
 from resolvers.content.links import LINK_TABLES
+from resolvers.content.richtext import check_plain
 from resolvers.models import article_t
+from resolvers.revisions.record import ensure_baselines
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_slug, check_text
 
@@ -158,6 +159,7 @@ async def touch_articles(
     ).all()
     if not rows:
         return
+    await ensure_baselines(session, "article", [r.id for r in rows], env.now)
     await session.execute(
         update(article_t)
         .where(article_t.c.id.in_([r.id for r in rows]))

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, literal, select, union_all
 
+from resolvers.access import article_public
 from resolvers.content import directory
 from resolvers.db import Database, as_utc
 from resolvers.models import (
@@ -26,8 +27,8 @@ from resolvers.models import (
     category_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import describe
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 
 # Enough of the body to describe an article without an excerpt, without reading all of it.
@@ -110,7 +111,7 @@ async def newest(
         a.c.created_at,
         a.c.feature_image_url,
         path_sql(site, "article", a).label("path"),
-    ).where(a.c.status == "published", a.c.published_at <= now)
+    ).where(article_public(now, a))
     if parent_id is not None:
         link, parent = LINKS[kind]
         stmt = stmt.where(a.c.id.in_(select(link.c.article_id).where(parent == parent_id)))

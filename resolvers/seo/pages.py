@@ -6,9 +6,9 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.seo import jsonld
+from resolvers.access import row_public
 from resolvers.db import as_utc
-from resolvers.seo.paths import article_path
+from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
     Crumb,
@@ -18,13 +18,13 @@ from resolvers.seo.metadata import (
     PageSeo,
     hreflang_alternates,
 )
+from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
 
 
 def is_public(row: Any, now: Any) -> bool:
-    """Python form of the public rule in ``access.article_visible`` for rows already read."""
-    published_at = as_utc(row.published_at)
-    return row.status == "published" and published_at is not None and published_at <= now
+    """The public rule of ``resolvers.access`` for rows already read."""
+    return row_public(row, now)
 
 
 class HomeSeo(PageSeo):

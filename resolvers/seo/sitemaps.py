@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sql_false
 
+from resolvers.access import article_public
 from resolvers.db import Database, as_utc
 from resolvers.models import (
     article_author_t,
@@ -42,8 +43,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 
 KINDS = ("article", "author", "category", "tag")
@@ -83,7 +84,7 @@ def _greatest(a: Any, b: Any) -> Any:
 
 
 def _public(table: Any, now: datetime) -> ColumnElement[bool]:
-    return and_(table.c.status == "published", table.c.published_at <= now)
+    return article_public(now, table)
 
 
 def _meta(kind: str, table: Any, alias: str) -> Any:

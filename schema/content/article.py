@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers.access import article_phase
 from resolvers.content import articles as article_queries
-from resolvers.seo.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
+from resolvers.seo.paths import article_path
 from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
+from schema.revisions.types import ArticleReview, ArticleRevision, reviews_of, revisions_of
 from schema.seo.types import Seo, SeoFinding
 
 if TYPE_CHECKING:
@@ -39,6 +41,12 @@ class ArticleStatus(Enum):
     )
     PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public.")
     ARCHIVED = strawberry.enum_value("ARCHIVED", description="Withdrawn; no longer public.")
+    IN_REVIEW = strawberry.enum_value(
+        "IN_REVIEW", description="Submitted for review; an editor approves or requests changes."
+    )
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED", description="Was published; its unpublishAt has passed, so no longer public."
+    )
 
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
@@ -51,6 +59,9 @@ class Article(Node, Audited):
     status: ArticleStatus = strawberry.field(description="Editorial state.")
     published_at: datetime | None = strawberry.field(
         description="When it is (or becomes) public; null for drafts."
+    )
+    unpublish_at: datetime | None = strawberry.field(
+        description="When it stops being public (exact to the second); null: no end."
     )
     updated_at: datetime = strawberry.field(description="Last modification time.")
     created_at: datetime = strawberry.field(description="Creation time.")
@@ -68,18 +79,16 @@ class Article(Node, Audited):
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
         published_at = as_utc(row.published_at)
-        status = row.status.upper()
-        public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
-        if status == "PUBLISHED" and not public:
-            status = "SCHEDULED"
+        phase = article_phase(row.status, published_at, row.unpublish_at, ctx.now)
         return cls(
             id=to_global_id("Article", row.id),
             database_id=row.id,
             slug=row.slug,
             title=row.title,
             excerpt=row.excerpt,
-            status=ArticleStatus[status],
+            status=ArticleStatus[phase.upper()],
             published_at=published_at,
+            unpublish_at=as_utc(row.unpublish_at),
             updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
             created_at=as_utc(row.created_at),  # type: ignore[arg-type]
             reading_time_minutes=row.reading_time_minutes,
@@ -91,7 +100,7 @@ class Article(Node, Audited):
                 row.feature_image_height,
             ),
             version=row.version,
-            public=public,
+            public=phase == "published" and row.deleted_at is None,
             row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -173,6 +182,27 @@ class Article(Node, Audited):
             return []
         rows = await info.context.loaders.articles_by_translation_group.load(group)
         return [Article.from_row(r, info) for r in rows if r.id != self.database_id]
+
+    @strawberry.field(
+        description="Saved states of this article, newest first (editors, and its authors; "
+        "null for everyone else)."
+    )
+    async def revisions(
+        self,
+        info: Info,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ArticleRevision] | None:
+        return await revisions_of(info, "article", self.database_id, first, after, last, before)
+
+    @strawberry.field(
+        description="Review steps with their comments, oldest first (editors, and its authors; "
+        "null for everyone else)."
+    )
+    async def reviews(self, info: Info) -> list[ArticleReview] | None:
+        return await reviews_of(info, self.database_id)
 
     @strawberry.field(
         description="SEO problems of this article: title/description length, duplicates, "

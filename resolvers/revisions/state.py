@@ -1,0 +1,114 @@
+"""The restorable state of an article or author, read in the writer's transaction.
+
+A state is a plain dict: the entity's content columns (datetimes as ISO-8601 strings), its
+ordered author/category/tag ids (articles) and its SEO overrides (``None`` without a row).
+Bookkeeping columns (id, version, updated_*, deleted_at) are not content: a revision row keeps
+version, actor and time itself. Stored as zlib-compressed canonical JSON, so restoring is exact.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.db import as_utc
+from resolvers.models import (
+    article_author_t,
+    article_category_t,
+    article_t,
+    article_tag_t,
+    author_t,
+    seo_meta_t,
+)
+
+BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "deleted_at"}
+TABLES = {"article": article_t, "author": author_t}
+ARTICLE_LINKS = {
+    "authors": (article_author_t, article_author_t.c.author_id),
+    "categories": (article_category_t, article_category_t.c.category_id),
+    "tags": (article_tag_t, article_tag_t.c.tag_id),
+}
+SEO_FIELDS = [c.name for c in seo_meta_t.c if c.name not in ("id", "entity_type", "entity_id")]
+TRACKED = ("article", "author")
+
+
+def content_columns(entity: str) -> list[Any]:
+    return [c for c in TABLES[entity].c if c.name not in BOOKKEEPING]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()  # type: ignore[union-attr]
+    return value
+
+
+async def read_states(
+    session: AsyncSession, entity: str, ids: list[int]
+) -> dict[int, tuple[int, dict[str, Any]]]:
+    """``{id: (version, state)}`` of the rows that exist; three queries per kind of data."""
+    if not ids:
+        return {}
+    table = TABLES[entity]
+    rows = (
+        await session.execute(
+            select(table.c.id, table.c.version, *content_columns(entity)).where(table.c.id.in_(ids))
+        )
+    ).all()
+    states: dict[int, tuple[int, dict[str, Any]]] = {}
+    for row in rows:
+        fields = {c.name: _plain(getattr(row, c.name)) for c in content_columns(entity)}
+        states[row.id] = (row.version, {"fields": fields, "seo": None})
+    if entity == "article":
+        for name, (link, column) in ARTICLE_LINKS.items():
+            for _, state in states.values():
+                state[name] = []
+            links = await session.execute(
+                select(link.c.article_id, column)
+                .where(link.c.article_id.in_(states))
+                .order_by(link.c.article_id, link.c.position, column)
+            )
+            for article_id, linked in links.all():
+                states[article_id][1][name].append(linked)
+    seo = await session.execute(
+        select(seo_meta_t).where(
+            seo_meta_t.c.entity_type == entity, seo_meta_t.c.entity_id.in_(states)
+        )
+    )
+    for row in seo.all():
+        states[row.entity_id][1]["seo"] = {name: getattr(row, name) for name in SEO_FIELDS}
+    return states
+
+
+def flatten(state: dict[str, Any]) -> dict[str, Any]:
+    """One level of named fields for comparison: columns, link lists, ``seo.<field>``."""
+    flat = dict(state.get("fields", {}))
+    for name in ARTICLE_LINKS:
+        if name in state:
+            flat[name] = state[name]
+    seo = state.get("seo") or {}
+    for name in SEO_FIELDS:
+        flat[f"seo.{name}"] = seo.get(name)
+    return flat
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    """Field names whose value differs (all non-empty fields for a first revision)."""
+    new = flatten(after)
+    if before is None:
+        return sorted(k for k, v in new.items() if v not in (None, "", []))
+    old = flatten(before)
+    return sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
+
+
+def encode(state: dict[str, Any]) -> tuple[bytes, int]:
+    raw = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return zlib.compress(raw, 6), len(raw)
+
+
+def decode(blob: bytes) -> dict[str, Any]:
+    return json.loads(zlib.decompress(blob))  # type: ignore[no-any-return]
