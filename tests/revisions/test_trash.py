@@ -12,9 +12,9 @@ from gateway.events.worker import EventWorker
 from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.db import now_utc
+from resolvers.models import article_t, article_trash_t, redirect_t, revision_t
 from resolvers.revisions.trash import trash_article
 from resolvers.site import Site
-from resolvers.models import article_t, article_trash_t, redirect_t, revision_t
 from tests.auth_support import add_token, bearer, gid
 from tests.revisions_support import (
     CREATE,
