@@ -41,6 +41,13 @@ async def may_read_history(db: Database, viewer: Viewer, entity: str, entity_id:
     return found is not None
 
 
+EMPTY = Page(rows=[], cursors=[], has_next_page=False, has_previous_page=False)
+
+
+async def no_count() -> int:
+    return 0
+
+
 async def list_revisions(
     db: Database, entity: str, entity_id: int, args: PageArgs
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:

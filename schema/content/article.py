@@ -185,7 +185,7 @@ class Article(Node, Audited):
 
     @strawberry.field(
         description="Saved states of this article, newest first (editors, and its authors; "
-        "null for everyone else)."
+        "empty for everyone else)."
     )
     async def revisions(
         self,
@@ -194,7 +194,7 @@ class Article(Node, Audited):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[ArticleRevision] | None:
+    ) -> Connection[ArticleRevision]:
         return await revisions_of(info, "article", self.database_id, first, after, last, before)
 
     @strawberry.field(

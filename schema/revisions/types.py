@@ -144,11 +144,11 @@ async def revisions_of(
     after: str | None,
     last: int | None,
     before: str | None,
-) -> Connection[ArticleRevision] | None:
+) -> Connection[ArticleRevision]:
     ctx = info.context
     ctx.tags.mark_private()
     if not await history.may_read_history(ctx.db, ctx.viewer, entity, entity_id):
-        return None
+        return Connection.build(history.EMPTY, history.no_count, ArticleRevision.from_row)
     page, count = await history.list_revisions(
         ctx.db, entity, entity_id, ctx.page(first, after, last, before)
     )

@@ -187,7 +187,13 @@ async def test_history_is_for_editors_and_the_articles_own_authors(client, db, d
     other = await history(client, ref, desk["theirs"])
     assert other is None  # Grace cannot even see Ada's draft
     public = await add_article(db, "Public", authors=[desk["ada"]])
+    await call(client, UPDATE, {"id": gid("Article", public), "expectedVersion": 1,
+                                "title": "Public 2"}, desk["editor"])  # fmt: skip
+    empty = {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}
     anonymous = await history(client, gid("Article", public), None)
-    assert anonymous == {"version": 1, "revisions": None}
+    assert anonymous == {"version": 2, "revisions": empty}
     as_other_author = await history(client, gid("Article", public), desk["theirs"])
-    assert as_other_author["revisions"] is None
+    assert as_other_author["revisions"] == empty
+    assert (await history(client, gid("Article", public), desk["editor"]))["revisions"][
+        "totalCount"
+    ] == 2
