@@ -95,7 +95,8 @@ def row_public(row: Any, now: datetime) -> bool:
     """``article_public`` for a row already read (it needs the rule's four columns)."""
     if getattr(row, "deleted_at", None) is not None:
         return False
-    return article_phase(row.status, row.published_at, row.unpublish_at, now) == "published"
+    ends = getattr(row, "unpublish_at", None)
+    return article_phase(row.status, row.published_at, ends, now) == "published"
 
 
 def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> ColumnElement[bool]:

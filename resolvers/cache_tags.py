@@ -86,7 +86,7 @@ class TagCollector:
             self.tags.add(f"article:{row.id}")
             if not row_public(row, now):
                 self.private = True
-            elif row.unpublish_at is not None:
+            elif getattr(row, "unpublish_at", None) is not None:
                 self.time_sensitive = True  # it stops being public at unpublish_at
 
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
