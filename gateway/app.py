@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             raise
         app.state.rate_limiter = build_rate_limiter(settings)
         await ops.startup(app, db)
-        # issue 8: live event hub, and the delivery worker unless it runs apart
+        # live event hub, and the delivery worker unless it runs apart
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
@@ -187,8 +187,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),
-        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
-        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
         *ops.routes(),
     ]
     app = Starlette(
@@ -202,10 +202,10 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
-    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
+    app.state.change_hooks = ChangeHooks()  # listeners for committed writes
     # Issue 5: every committed write purges the cached answers it made wrong, before replying.
     app.state.change_hooks.after_commit.append(cache.after_commit)
-    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
+    install_change_hooks(  # the outbox, and waking the delivery worker
         app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
     )
     return app

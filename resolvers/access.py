@@ -1,6 +1,6 @@
 """Who is asking, and what they may see and do. Published content whose time has come is public.
 
-Roles (issue 4): ``author`` writes and edits their own drafts and sees their own articles in any
+Roles: ``author`` writes and edits their own drafts and sees their own articles in any
 state; ``editor`` sees and changes all content and manages redirects; ``admin`` may do everything,
 including managing API tokens. Anonymous readers see public content only. A preview token adds
 exactly one article to what its holder sees (``preview_article_id``).
@@ -153,7 +153,7 @@ def may_manage_tokens(viewer: Viewer) -> str | None:
 
 
 def may_manage_webhooks(viewer: Viewer) -> str | None:
-    """Webhooks (issue 8) can reach any public URL and see every event, drafts included."""
+    """Webhooks can reach any public URL and see every event, drafts included."""
     if viewer.is_anonymous:
         return SIGN_IN
     return None if viewer.is_admin else "Only admins may manage webhooks."

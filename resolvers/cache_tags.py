@@ -5,7 +5,7 @@ Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
 - ``article:12``, ``author:3``, ``category:5``, ``tag:7`` — an entity the response shows, or one
   looked up by id and not found (its id is the same tag, so creating or publishing it purges);
 - ``article-slug:hello``, ``author-slug:ada``, ... — a lookup by slug that found nothing, so that
-  publishing a draft with that slug purges the cached ``null`` (WPGraphQL Smart Cache #4298);
+  publishing a draft with that slug purges the cached ``null`` (as WPGraphQL Smart Cache does);
 - ``list:article``, ``list:author``, ... — a root list or count of that type;
 - ``list:article:author:3`` (``:category:``, ``:tag:``) — the articles nested under one parent;
 - ``skipped:article`` — a response that showed too many articles to name them all; every article

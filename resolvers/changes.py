@@ -39,7 +39,7 @@ class Change:
     paths_before: tuple[str, ...] = ()
     paths_after: tuple[str, ...] = ()
     related: tuple[EntityKey, ...] = ()  # entities whose lists/counts may differ now
-    # issue 8: the row before the write (article status events and deletions compare with it)
+    # the row before the write (article status events and deletions compare with it)
     snapshot: Any = field(default=None, compare=False)
 
 

@@ -37,7 +37,7 @@ class Author(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -50,7 +50,7 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_published_at_id", "status", "published_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_article_status_title_id", "status", "title", "id"),
-        # issue 3: public members of a translation group (hreflang in lists and sitemaps)
+        # public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
     )
 
@@ -71,7 +71,7 @@ class Article(SQLModel, table=True):
     feature_image_height: int | None = None
     translation_group: str | None = Field(default=None, max_length=64)
     version: int = Field(default=1)
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -94,7 +94,7 @@ class Category(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -107,7 +107,7 @@ class Tag(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -155,10 +155,10 @@ class Redirect(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     from_path: str = Field(max_length=500, unique=True)
-    to_path: str | None = Field(default=None, max_length=500, index=True)  # chains (issue 3)
+    to_path: str | None = Field(default=None, max_length=500, index=True)  # redirect chains
     status_code: int = Field(default=301)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -180,7 +180,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class PersistedDocument(SQLModel, table=True):
-    """A trusted GraphQL document (allow-list entry), loaded from a client's manifest (issue 5)."""
+    """A trusted GraphQL document (allow-list entry), loaded from a client's manifest."""
 
     __tablename__ = "persisted_document"
 
@@ -209,7 +209,7 @@ persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
 api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
 
 
-# --- issue 8: transactional outbox, webhooks and their deliveries ---
+# --- transactional outbox, webhooks and their deliveries ---
 
 
 class OutboxEvent(SQLModel, table=True):

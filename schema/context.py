@@ -30,9 +30,9 @@ class Context:
     loaders: Loaders
     default_page_size: int = 10
     max_page_size: int = 100
-    # What this response depends on, for the response cache and CDN tags (issue 5).
+    # What this response depends on, for the response cache and CDN tags.
     tags: TagCollector = field(default_factory=TagCollector)
-    # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
+    # write hooks, preview tokens, and whether the response must stay out of caches
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False

@@ -1,4 +1,4 @@
-"""``content-gateway token ...`` and ``content-gateway redirects import`` (issue 4).
+"""``content-gateway token ...`` and ``content-gateway redirects import``.
 
 Both go through the same commands as the GraphQL mutations (same rules, one transaction), acting
 as the ``cli`` principal with the admin role: whoever can run the CLI against the database
@@ -40,7 +40,7 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
     async def go() -> T:
         db = database_from_settings(settings)
         try:
-            # issue 8: CLI writes (redirect imports) record outbox events like any other write
+            # CLI writes (redirect imports) record outbox events like any other write
             hooks = ChangeHooks(in_transaction=[outbox_hook])
             env = CommandEnv(
                 db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks

@@ -20,8 +20,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-cli.add_typer(token_cli, name="token")  # issue 4
-cli.add_typer(redirects_cli, name="redirects")  # issue 4
+cli.add_typer(token_cli, name="token")
+cli.add_typer(redirects_cli, name="redirects")
 
 
 def fail(message: str, code: int = 2) -> None:

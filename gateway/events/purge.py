@@ -38,12 +38,12 @@ def surrogate_keys(event: Event) -> list[str]:
     lists, and the lists nested under the entities it is (or was) linked to."""
     kind, payload = event.entity_type, event.payload
     # skipped:<kind> stands for every entity of the kind in a response whose tag header would
-    # have been too long (issue 5, gateway/http_cache.bounded_tags): every write of it purges.
+    # have been too long (the bounded Surrogate-Key header): every write of it purges.
     keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
     if payload.get("slug"):
         keys.add(slug_tag(kind, payload["slug"]))
     paths = purge_paths(event)
-    keys.update(path_tag(p) for p in paths)  # route(path:) answers (issue 5)
+    keys.update(path_tag(p) for p in paths)  # route(path:) answers
     if paths:
         keys.add("skipped:path")
     for parent_kind, parent_id in payload.get("related") or ():

@@ -81,7 +81,7 @@ async def reload(session: AsyncSession, article_id: int) -> Any:
 
 
 async def path_of(env: CommandEnv, session: AsyncSession, row: Any) -> str:
-    """The article's normalised path; with ``{category}`` in the pattern (issue 3) its primary
+    """The article's normalised path; with ``{category}`` in the pattern its primary
     category is read in this transaction, so call it before the links change."""
     category = None
     if env.site.article_needs_category:

@@ -53,7 +53,7 @@ class Loaders:
         self.db = db
         self.viewer = viewer
         self.now = now
-        # Every batch records what it returned and what it did not find (issue 5).
+        # Every batch records what it returned and what it did not find, for the response cache.
         self.tags = tags if tags is not None else TagCollector()
         self.article_by_id = DataLoader(self._articles_by_id)
         self.body_by_article_id = DataLoader(self._bodies_by_article_id)
@@ -70,12 +70,12 @@ class Loaders:
         self.article_count_by_author_id = DataLoader(partial(self._article_counts, "author"))
         self.article_count_by_category_id = DataLoader(partial(self._article_counts, "category"))
         self.article_count_by_tag_id = DataLoader(partial(self._article_counts, "tag"))
-        # issue 3 (SEO): translations, redirects touching a path, duplicate titles/descriptions
+        # SEO: translations, redirects touching a path, duplicate titles/descriptions
         self.articles_by_translation_group = DataLoader(self._articles_by_translation_group)
         self.redirect_by_from_path = DataLoader(self._redirects_by_from_path)
         self.redirect_sources_by_to_path = DataLoader(self._redirect_sources_by_to_path)
         self.duplicates_by_field = DataLoader(self._duplicates)
-        # issue 4: the private e-mail column, read only for viewers allowed to see it
+        # the private e-mail column, read only for viewers allowed to see it
         self.email_by_author_id = DataLoader(self._emails_by_author_id)
 
     def prime_extras(self, rows: Sequence[Any]) -> None:
