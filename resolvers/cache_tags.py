@@ -30,6 +30,7 @@ from resolvers.db import Database, as_utc
 from resolvers.models import article_t
 from resolvers.seo.paths import match_path
 from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 ENTITY_KINDS = ("article", "author", "category", "tag")
 MAX_VALUE_LENGTH = 100
@@ -83,8 +84,7 @@ class TagCollector:
         """Article rows about to be shown; a non-public one makes the response private."""
         for row in rows:
             self.tags.add(f"article:{row.id}")
-            published_at = as_utc(row.published_at)
-            if row.status != "published" or published_at is None or published_at > now:
+            if not PUBLIC.holds(row, now):
                 self.private = True
 
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
@@ -188,8 +188,6 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
     """When the next scheduled article becomes public: one seek on the status/published index."""
     value = await db.scalar(
-        select(func.min(article_t.c.published_at)).where(
-            article_t.c.status == "published", article_t.c.published_at > now
-        )
+        select(func.min(article_t.c.published_at)).where(PUBLIC.scheduled_sql(now))
     )
     return as_utc(value)

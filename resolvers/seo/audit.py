@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, and_, cast, func, literal, select
 
-from resolvers.seo import jsonld
 from resolvers.access import Viewer, article_visible
 from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.slugs import is_valid_slug
 from resolvers.db import Database
 from resolvers.models import article_t, seo_meta_t
 from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
-from resolvers.seo.pages import ArticleSeo, is_public
+from resolvers.seo import jsonld
+from resolvers.seo.pages import ArticleSeo
 from resolvers.site import Site
-from resolvers.content.slugs import is_valid_slug
+from resolvers.visibility import PUBLIC
 
 if TYPE_CHECKING:
     from resolvers.content.loaders import Loaders
@@ -78,7 +79,7 @@ async def duplicate_values(
                     m, and_(m.c.entity_type == "article", m.c.entity_id == article_t.c.id)
                 )
             )
-            .where(article_t.c.status == "published", article_t.c.published_at <= now)
+            .where(PUBLIC.sql(now))
             .cte(f"public_{field}")
         )
         shared = (
@@ -209,7 +210,7 @@ async def _scan(
         if not rows:
             break
         audits = await asyncio.gather(
-            *(audit_article(site, loaders, r, is_public(r, now)) for r in rows)
+            *(audit_article(site, loaders, r, PUBLIC.holds(r, now)) for r in rows)
         )
         for row, findings in zip(rows, audits, strict=True):
             kept = at_least(findings, minimum)

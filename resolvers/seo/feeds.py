@@ -26,9 +26,10 @@ from resolvers.models import (
     category_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import describe
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 # Enough of the body to describe an article without an excerpt, without reading all of it.
 BODY_HEAD = 4000
@@ -110,7 +111,7 @@ async def newest(
         a.c.created_at,
         a.c.feature_image_url,
         path_sql(site, "article", a).label("path"),
-    ).where(a.c.status == "published", a.c.published_at <= now)
+    ).where(PUBLIC.sql(now, a))
     if parent_id is not None:
         link, parent = LINKS[kind]
         stmt = stmt.where(a.c.id.in_(select(link.c.article_id).where(parent == parent_id)))

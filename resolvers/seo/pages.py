@@ -6,9 +6,8 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.seo import jsonld
 from resolvers.db import as_utc
-from resolvers.seo.paths import article_path
+from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
     Crumb,
@@ -18,13 +17,9 @@ from resolvers.seo.metadata import (
     PageSeo,
     hreflang_alternates,
 )
+from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
-
-
-def is_public(row: Any, now: Any) -> bool:
-    """Python form of the public rule in ``access.article_visible`` for rows already read."""
-    published_at = as_utc(row.published_at)
-    return row.status == "published" and published_at is not None and published_at <= now
+from resolvers.visibility import PUBLIC
 
 
 class HomeSeo(PageSeo):
@@ -120,7 +115,7 @@ class ArticleSeo(PageSeo):
         members = [
             r
             for r in await self.loaders.articles_by_translation_group.load(group)
-            if is_public(r, now)
+            if PUBLIC.holds(r, now)
         ]
         metas = await self.loaders.seo_meta_by_entity.load_many(
             [("article", r.id) for r in members]

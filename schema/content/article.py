@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers.content import articles as article_queries
-from resolvers.seo.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
+from resolvers.seo.paths import article_path
+from resolvers.visibility import PUBLIC
 from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo, SeoFinding
 
@@ -68,10 +69,8 @@ class Article(Node, Audited):
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
         published_at = as_utc(row.published_at)
-        status = row.status.upper()
-        public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
-        if status == "PUBLISHED" and not public:
-            status = "SCHEDULED"
+        status = PUBLIC.state(row.status, published_at, ctx.now).upper()
+        public = PUBLIC.holds(row, ctx.now)
         return cls(
             id=to_global_id("Article", row.id),
             database_id=row.id,
