@@ -12,7 +12,7 @@ Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
   write purges it (Smart Cache's fallback, so the header stays bounded).
 
 Nothing here imports the web or GraphQL layers: the collector is created per request by the
-gateway and handed to ``Loaders`` and the query functions.
+gateway and handed to the loaders and the query functions.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
-from resolvers.seo.paths import match_path
+from resolvers.seo.patterns import match_path
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
 

@@ -6,9 +6,11 @@ no ORM entities are hydrated on the read path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, select
 from sqlmodel import Field, SQLModel
 
 
@@ -207,6 +209,32 @@ seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
 redirect_t = Redirect.__table__  # type: ignore[attr-defined]
 persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
 api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """How articles link to one kind of parent: the link table (``article_id``, ``position``),
+    its column naming the parent, and the parent's own table."""
+
+    table: Any
+    parent_id: Any
+    parent: Any
+
+    def article_ids(self, *where: Any) -> Any:
+        """SELECT of the linked article ids, joined to the parent table for ``where``."""
+        return (
+            select(self.table.c.article_id)
+            .join(self.parent, self.parent.c.id == self.parent_id)
+            .where(*where)
+        )
+
+
+# parent kind -> its link: every query that joins articles to authors, categories or tags.
+ARTICLE_LINKS: dict[str, ArticleLink] = {
+    "author": ArticleLink(article_author_t, article_author_t.c.author_id, author_t),
+    "category": ArticleLink(article_category_t, article_category_t.c.category_id, category_t),
+    "tag": ArticleLink(article_tag_t, article_tag_t.c.tag_id, tag_t),
+}
 
 
 # --- transactional outbox, webhooks and their deliveries ---

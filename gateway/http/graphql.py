@@ -27,11 +27,20 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
+from gateway.cache.http_headers import NO_STORE
+from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
+from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
-from gateway.cache.http_headers import NO_STORE
+from gateway.http.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -41,21 +50,12 @@ from gateway.http.rules import (
     check_post_content_type,
     negotiate,
 )
-from gateway.cache.persisted import PersistedQueryError
-from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
-from gateway.http.request_context import (
-    note_errors,
-    query_stats_of,
-    record_of,
-    request_id_of,
-    server_timing,
-)
 from resolvers.access import Viewer
 from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
+from schema.loaders import RequestLoaders
 
 log = logging.getLogger("gateway.graphql")
 
@@ -382,7 +382,7 @@ class GraphQLEndpoint:
             site=self.site,
             viewer=viewer,
             now=now,
-            loaders=Loaders(db, viewer, now, plan.tags),
+            loaders=RequestLoaders(db, viewer, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             hooks=request.app.state.change_hooks,

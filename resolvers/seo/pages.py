@@ -51,7 +51,7 @@ class ArticleSeo(PageSeo):
         return self.row.excerpt  # type: ignore[no-any-return]
 
     async def path(self) -> str:
-        return await article_path(self.site, self.loaders, self.row)
+        return await article_path(self.site, self.loaders.categories_by_article_id, self.row)
 
     def locale(self) -> str:
         return str(self.row.locale)
@@ -111,7 +111,7 @@ class ArticleSeo(PageSeo):
         group = self.row.translation_group
         if not group or not (await self.robots()).index:
             return []
-        now = self.loaders.now
+        now = self.loaders.articles_by_translation_group.now
         members = [
             r
             for r in await self.loaders.articles_by_translation_group.load(group)
@@ -121,7 +121,9 @@ class ArticleSeo(PageSeo):
             [("article", r.id) for r in members]
         )
         members = [r for r, m in zip(members, metas, strict=True) if m is None or m.robots_index]
-        paths = await asyncio.gather(*(article_path(self.site, self.loaders, r) for r in members))
+        paths = await asyncio.gather(
+            *(article_path(self.site, self.loaders.categories_by_article_id, r) for r in members)
+        )
         found = [
             (r.id, r.locale, self.site.absolute(p)) for r, p in zip(members, paths, strict=True)
         ]

@@ -31,7 +31,8 @@ from resolvers.db import Database
 from resolvers.errors import GatewayError, UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
-from resolvers.seo.paths import PathMatch, match_path, primary_category_select
+from resolvers.seo.paths import primary_category_select
+from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.site import Site
 
 MAX_PATH_LENGTH = 2048

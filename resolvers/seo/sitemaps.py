@@ -32,10 +32,8 @@ from sqlalchemy import false as sql_false
 
 from resolvers.db import Database, as_utc
 from resolvers.models import (
-    article_author_t,
-    article_category_t,
+    ARTICLE_LINKS,
     article_t,
-    article_tag_t,
     author_t,
     category_t,
     redirect_t,
@@ -51,11 +49,6 @@ KINDS = ("article", "author", "category", "tag")
 STREAM_PARTITION = 1000
 SEGMENTS = {"article": "articles", "author": "authors", "category": "categories", "tag": "tags"}
 TABLES = {"article": article_t, "author": author_t, "category": category_t, "tag": tag_t}
-LINKS = {
-    "author": (article_author_t, article_author_t.c.author_id),
-    "category": (article_category_t, article_category_t.c.category_id),
-    "tag": (article_tag_t, article_tag_t.c.tag_id),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +131,7 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
         )
         alternates: Any = _alternates_sql(site, now)
     else:
-        link, parent = LINKS[kind]
+        link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
         latest = (
             select(func.max(article_t.c.updated_at))
             .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
