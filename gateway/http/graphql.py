@@ -27,7 +27,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
-from gateway.cache.http_headers import NO_STORE
+from gateway.cache.http_headers import NO_STORE, PRIVATE
 from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
@@ -67,7 +67,6 @@ def timed(request: Request, phase: str) -> AbstractContextManager[None]:
 
 
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
-PRIVATE = "private, no-store"
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 COST_HEADER = "x-graphql-cost"
 
