@@ -28,7 +28,7 @@ from resolvers.content import directory
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.slugs import make_slug
 from resolvers.db import Database
-from resolvers.errors import GatewayError, UserInputError
+from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 from resolvers.seo.paths import primary_category_select
@@ -241,12 +241,6 @@ async def resolve_route(
         return collapse(hops)
     tags.clock_dependent()  # a scheduled article may take this path later
     return RouteAnswer("not_found", status=404)
-
-
-def require_editor(viewer: Viewer, what: str) -> None:
-    """Redirects and SEO reports are editorial data: editors and admins only."""
-    if not viewer.is_editor:
-        raise GatewayError(f"Only editors may read {what}.", code="FORBIDDEN")
 
 
 async def get_redirect(db: Database, path: str) -> Any | None:
