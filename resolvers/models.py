@@ -165,7 +165,7 @@ class Redirect(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """Issue 4: an API token. Only the SHA-256 of the secret is stored (see resolvers/tokens.py)."""
+    """An API token. Only the SHA-256 of the secret is stored (see resolvers/auth/tokens.py)."""
 
     __tablename__ = "api_token"
 

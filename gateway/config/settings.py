@@ -84,7 +84,7 @@ class Settings(SecuritySettings):
     author_path: str = Field("/authors/{slug}", description="URL pattern of author pages.")
     category_path: str = Field("/categories/{slug}", description="URL pattern of categories.")
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
-    # Issue 9: developer experience.
+    # --- developer experience (demo content, GraphiQL examples) ---
     demo: bool | None = Field(
         None,
         description="Serve the example SPA (examples/spa) at /demo/; default: on in development.",

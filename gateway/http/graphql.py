@@ -236,7 +236,7 @@ class GraphQLEndpoint:
                 check_csrf(request)
             parsed = await read_params(request, self.settings.max_batch_operations)
             operations = parsed if isinstance(parsed, list) else [parsed]
-            # Issue 5: persisted queries resolve, and a single public query is looked up in the
+            # Persisted queries resolve, and a single public query is looked up in the
             # response cache; a hit is answered now: no rate-limit charge, parsing or SQL.
             cache: CacheLayer = request.app.state.cache
             plans: list[Plan] = []

@@ -216,7 +216,7 @@ async def resolve_route(
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
     tags = tags if tags is not None else TagCollector()
-    # Issue 5: writes record the paths they change (content and redirects), so the answer for a
+    # Writes record the paths they change (content and redirects), so the answer for a
     # path, found or not, is purged by them; what it found is tagged too.
     tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
