@@ -1,11 +1,12 @@
 """Who is asking, and what they may see and do. Published content whose time has come is public.
 
-Roles (issue 4): ``author`` writes and edits their own drafts and sees their own articles in any
+Roles: ``author`` writes and edits their own drafts and sees their own articles in any
 state; ``editor`` sees and changes all content and manages redirects; ``admin`` may do everything,
 including managing API tokens. Anonymous readers see public content only. A preview token adds
 exactly one article to what its holder sees (``preview_article_id``).
 
-``article_visible`` is THE visibility rule for articles; every read path applies it. The ``may_*``
+``article_visible`` applies the public rule (``resolvers.visibility.PUBLIC``) for a viewer;
+every read path filters with it. The ``may_*``
 functions are the write rules; commands call them and turn a refusal into ``ForbiddenError``.
 """
 
@@ -17,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from resolvers.db import as_utc
 from resolvers.models import article_author_t, article_t
+from resolvers.visibility import PUBLIC
 
 ROLES = ("author", "editor", "admin")
 
@@ -62,49 +63,14 @@ ANONYMOUS = Viewer()
 CLI = Viewer(role="admin", name="cli")  # the operator at the command line
 
 
-def article_public(now: datetime, table: Any = article_t) -> ColumnElement[bool]:
-    """SQL form of ``article_phase(...) == "published"``: published, its time has come, its
-    ``unpublish_at`` (if any) has not, and not in the trash."""
-    return and_(
-        table.c.status == "published",
-        table.c.published_at <= now,
-        or_(table.c.unpublish_at.is_(None), table.c.unpublish_at > now),
-        table.c.deleted_at.is_(None),
-    )
-
-
-def article_phase(
-    status: str,
-    published_at: datetime | None,
-    unpublish_at: datetime | None,
-    now: datetime,
-) -> str:
-    """Python form of the rule, with the derived states: draft | in_review | scheduled |
-    published | expired (its ``unpublish_at`` passed) | archived."""
-    published, ends = as_utc(published_at), as_utc(unpublish_at)
-    if status != "published":
-        return status
-    if published is None or published > now:
-        return "scheduled"
-    if ends is not None and ends <= now:
-        return "expired"
-    return "published"
-
-
-def row_public(row: Any, now: datetime) -> bool:
-    """``article_public`` for a row already read (it needs the rule's four columns)."""
-    if getattr(row, "deleted_at", None) is not None:
-        return False
-    ends = getattr(row, "unpublish_at", None)
-    return article_phase(row.status, row.published_at, ends, now) == "published"
-
-
 def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> ColumnElement[bool]:
-    """The one visibility rule for articles, applied on every read path. Nobody reads a
-    trashed article through it (``restoreArticle`` and the trash list are separate)."""
+    """What ``viewer`` may read: public articles, plus their own, their preview, or all.
+    Nobody reads a trashed article through it (``restoreArticle`` and the trash list are
+    separate)."""
+    live = PUBLIC.not_trashed_sql(table)
     if viewer.sees_unpublished:
-        return table.c.deleted_at.is_(None)  # type: ignore[no-any-return]
-    public = article_public(now, table)
+        return live
+    public = PUBLIC.sql(now, table)
     extra: list[ColumnElement[bool]] = []
     if viewer.role == "author" and viewer.author_id is not None:
         own = select(article_author_t.c.article_id).where(
@@ -113,9 +79,7 @@ def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> Co
         extra.append(table.c.id.in_(own))
     if viewer.preview_article_id is not None:
         extra.append(table.c.id == viewer.preview_article_id)
-    if not extra:
-        return public
-    return and_(or_(public, *extra), table.c.deleted_at.is_(None))
+    return and_(or_(public, *extra), live) if extra else public
 
 
 def may_see_private_author_fields(viewer: Viewer, author_id: int) -> bool:
@@ -194,7 +158,7 @@ def may_manage_tokens(viewer: Viewer) -> str | None:
 
 
 def may_manage_webhooks(viewer: Viewer) -> str | None:
-    """Webhooks (issue 8) can reach any public URL and see every event, drafts included."""
+    """Webhooks can reach any public URL and see every event, drafts included."""
     if viewer.is_anonymous:
         return SIGN_IN
     return None if viewer.is_admin else "Only admins may manage webhooks."

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.access import row_public
 from resolvers.db import now_utc
 from resolvers.events.outbox import (
     ENTITY_TYPES,
@@ -26,6 +25,7 @@ from resolvers.events.outbox import (
     record_event,
 )
 from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
+from resolvers.visibility import PUBLIC
 
 TABLES = {"author": author_t, "category": category_t, "tag": tag_t, "redirect": redirect_t}
 ARTICLE_COLUMNS = [
@@ -61,7 +61,7 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
             await record_event(session, "article.deleted", change.entity_id, now=now, **paths)
             return
         await record_article_event(
-            session, old, "article.deleted", was_public=row_public(old, now), related=related,
+            session, old, "article.deleted", was_public=PUBLIC.holds(old, now), related=related,
             now=now, **paths,
         )  # fmt: skip
         return
@@ -69,7 +69,7 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
         await session.execute(select(*ARTICLE_COLUMNS).where(article_t.c.id == change.entity_id))
     ).one()
     before = None if change.action == "created" else old or row
-    was_public = before is not None and row_public(before, now)
+    was_public = before is not None and PUBLIC.holds(before, now)
     if change.action == "restored":
         types = ["article.restored"]
     else:

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from resolvers.access import article_phase
 from resolvers.db import as_utc, now_utc
 from resolvers.models import outbox_event_t
+from resolvers.visibility import PUBLIC
 
 ENTITY_TYPES = ("article", "author", "category", "tag", "redirect")
 ARTICLE_ACTIONS = (
@@ -72,22 +72,12 @@ def matches(patterns: Iterable[str], event_type: str) -> bool:
     return any(p in ("*", event_type, f"{entity}.*") for p in patterns)
 
 
-def article_state(
-    status: str, published_at: datetime | None, now: datetime, unpublish_at: datetime | None = None
-) -> str:
-    """draft | in_review | scheduled | published | expired | archived, as readers see it at
-    ``now`` (the rule of ``resolvers.access.article_phase``)."""
-    if status == "published" and published_at is None:
-        return "published"
-    return article_phase(status, published_at, unpublish_at, now)
-
-
 # (status, published_at) or (status, published_at, unpublish_at) of an article
 Timing = tuple[str, datetime | None] | tuple[str, datetime | None, datetime | None]
 
 
 def _state(timing: Timing, now: datetime) -> str:
-    return article_state(timing[0], timing[1], now, timing[2] if len(timing) > 2 else None)
+    return PUBLIC.state(timing[0], timing[1], now, timing[2] if len(timing) > 2 else None)
 
 
 def article_event_type(before: Timing | None, after: Timing | None, now: datetime) -> str:
@@ -173,8 +163,8 @@ async def record_article_event(
     publication also records the ``article.published`` that becomes due at its time."""
     now = now or now_utc()
     published_at, unpublish_at = as_utc(row.published_at), as_utc(row.unpublish_at)
-    state = article_state(row.status, published_at, now, unpublish_at)
-    public = event_type != "article.deleted" and state == "published"
+    state = PUBLIC.state(row.status, published_at, now, unpublish_at)
+    public = event_type != "article.deleted" and PUBLIC.holds(row, now)
     data = {
         "locale": row.locale,
         "status": state,

@@ -26,20 +26,19 @@ from resolvers.content.article_commands import (
     related,
     reload,
     slug_free,
-    was_public,
 )
 from resolvers.content.article_input import check_fields
 from resolvers.content.links import LINK_KINDS, check_refs, replace_links
 from resolvers.db import as_utc
 from resolvers.models import revision_t
-from resolvers.revisions.state import ARTICLE_LINKS, decode
+from resolvers.revisions.state import LINK_FIELDS, decode
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, drop_seo
+from resolvers.visibility import PUBLIC
 
 TIMES = ("published_at", "unpublish_at")
 CONSTANT = ("created_at", "created_by")  # never change after creation
 PUBLICATION = ("status", *TIMES)
-LINK_NAMES = dict(zip(LINK_KINDS, ARTICLE_LINKS, strict=True))  # author -> authors
 
 
 def _columns(state: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +88,7 @@ async def restore_article_revision(
         values = _columns(state)
         if any(values.get(k) != _current(row, k) for k in PUBLICATION):
             deny_unless_allowed(may_publish(viewer))
-        links = {kind: list(state[LINK_NAMES[kind]]) for kind in LINK_KINDS}
+        links = {kind: list(state[LINK_FIELDS[kind]]) for kind in LINK_KINDS}
         if viewer.role == "author" and viewer.author_id not in links["author"]:
             raise PermissionDenied("Authors cannot restore a version they are not an author of.")
         check_version(row, expected_version)
@@ -112,7 +111,7 @@ async def restore_article_revision(
             await apply_seo(session, "article", row.id, state["seo"])
         new = await reload(session, row.id)
         new_path = await path_of(env, session, new)
-        if old_path != new_path and was_public(row, env.now):
+        if old_path != new_path and PUBLIC.was_public(row, env.now):
             await redirects.record_move(
                 session, old_path, new_path, env.actor, env.now, work.changes
             )

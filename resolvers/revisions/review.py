@@ -35,10 +35,9 @@ from resolvers.content.article_commands import (
     reload,
 )
 from resolvers.content.articles import ARTICLE_COLUMNS
-from resolvers.content.loaders import Loaders
 from resolvers.models import article_review_t, article_t
 from resolvers.seo import redirects
-from resolvers.seo.audit import audit_article
+from resolvers.seo.audit import AuditReads, audit_article
 from resolvers.validation import check_aware, check_text
 
 IN = ("input",)
@@ -107,8 +106,13 @@ async def _step(
 
 
 async def submit_for_review(
-    env: CommandEnv, article_id: int, expected_version: int | None, comment: str | None
+    env: CommandEnv,
+    article_id: int,
+    expected_version: int | None,
+    comment: str | None,
+    reads: AuditReads,
 ) -> Saved:
+    """``reads``: the request's loaders, which the SEO audit reads through."""
     _require_workflow(env)
     if env.viewer.is_anonymous:
         raise PermissionDenied(SIGN_IN)
@@ -120,8 +124,7 @@ async def submit_for_review(
         )
     )
     if current:  # the audit reads outside the write; expectedVersion pins what it saw
-        loaders = Loaders(env.db, env.viewer, env.now)
-        found = await audit_article(env.site, loaders, current[0], False)
+        found = await audit_article(env.site, reads, current[0], False)
         findings = [asdict(f) for f in found]
 
     def check(row: Any, author_ids: list[int]) -> None:

@@ -17,22 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.db import as_utc
-from resolvers.models import (
-    article_author_t,
-    article_category_t,
-    article_t,
-    article_tag_t,
-    author_t,
-    seo_meta_t,
-)
+from resolvers.models import ARTICLE_LINKS, article_t, author_t, seo_meta_t
 
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "deleted_at"}
 TABLES = {"article": article_t, "author": author_t}
-ARTICLE_LINKS = {
-    "authors": (article_author_t, article_author_t.c.author_id),
-    "categories": (article_category_t, article_category_t.c.category_id),
-    "tags": (article_tag_t, article_tag_t.c.tag_id),
-}
+# link kind -> its field in a state: the ordered ids
+LINK_FIELDS = {"author": "authors", "category": "categories", "tag": "tags"}
 SEO_FIELDS = [c.name for c in seo_meta_t.c if c.name not in ("id", "entity_type", "entity_id")]
 TRACKED = ("article", "author")
 
@@ -64,7 +54,8 @@ async def read_states(
         fields = {c.name: _plain(getattr(row, c.name)) for c in content_columns(entity)}
         states[row.id] = (row.version, {"fields": fields, "seo": None})
     if entity == "article":
-        for name, (link, column) in ARTICLE_LINKS.items():
+        for kind, name in LINK_FIELDS.items():
+            link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
             for _, state in states.values():
                 state[name] = []
             links = await session.execute(
@@ -87,7 +78,7 @@ async def read_states(
 def flatten(state: dict[str, Any]) -> dict[str, Any]:
     """One level of named fields for comparison: columns, link lists, ``seo.<field>``."""
     flat = dict(state.get("fields", {}))
-    for name in ARTICLE_LINKS:
+    for name in LINK_FIELDS.values():
         if name in state:
             flat[name] = state[name]
     seo = state.get("seo") or {}

@@ -32,7 +32,6 @@ from resolvers.content.article_commands import (
     related,
     reload,
     slug_free,
-    was_public,
 )
 from resolvers.content.links import LINK_KINDS, replace_links
 from resolvers.db import Database
@@ -45,6 +44,7 @@ from resolvers.models import (
     seo_meta_t,
 )
 from resolvers.seo import redirects
+from resolvers.visibility import PUBLIC
 
 a = article_t
 t = article_trash_t
@@ -73,7 +73,7 @@ async def trash_article(env: CommandEnv, article_id: int, expected_version: int 
                 select(rd.c.from_path, rd.c.to_path, rd.c.status_code).where(rd.c.to_path == path)
             )
         ).all()
-        if was_public(row, env.now):
+        if PUBLIC.was_public(row, env.now):
             await redirects.record_gone(session, path, env.actor, env.now, work.changes)
         await guarded_update(
             env, session, row, {"deleted_at": env.now, "slug": parked_slug(row.slug, row.id)}
@@ -113,7 +113,7 @@ async def restore_article(env: CommandEnv, article_id: int, expected_version: in
         await session.execute(delete(t).where(t.c.article_id == article_id))
         new = await reload(session, article_id)
         path = await path_of(env, session, new)
-        if was_public(new, env.now):
+        if PUBLIC.was_public(new, env.now):
             await redirects.claim_path(session, path, work.changes)
             await _reinstate(session, path, kept.redirects, env.actor, work.changes)
         work.changes.record(

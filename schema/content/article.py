@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers.access import article_phase
 from resolvers.content import articles as article_queries
+from resolvers.content.loaders import ParentPage
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
 from resolvers.seo.audit import audit_article
+from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo
 from resolvers.seo.paths import article_path
+from resolvers.visibility import PUBLIC
 from schema.common import Audited, Image, OrderDirection
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
 from schema.context import Info
@@ -79,7 +81,7 @@ class Article(Node, Audited):
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
         published_at = as_utc(row.published_at)
-        phase = article_phase(row.status, published_at, row.unpublish_at, ctx.now)
+        phase = PUBLIC.state(row.status, published_at, ctx.now, row.unpublish_at)
         return cls(
             id=to_global_id("Article", row.id),
             database_id=row.id,
@@ -100,7 +102,7 @@ class Article(Node, Audited):
                 row.feature_image_height,
             ),
             version=row.version,
-            public=phase == "published" and row.deleted_at is None,
+            public=PUBLIC.holds(row, ctx.now),
             row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -116,7 +118,9 @@ class Article(Node, Audited):
         return self._category_path(info)  # type: ignore[return-value]
 
     async def _category_path(self, info: Info) -> str:
-        return await article_path(info.context.site, info.context.loaders, self.row)
+        return await article_path(
+            info.context.site, info.context.loaders.categories_by_article_id, self.row
+        )
 
     @strawberry.field(description="Absolute canonical URL.")
     def url(self, info: Info) -> str:
@@ -218,7 +222,8 @@ async def article_connection(
     info: Info, page: Any, count: Callable[[], Awaitable[int]]
 ) -> Connection[Article]:
     """A connection of articles whose selected relations are loaded in bulk."""
-    info.context.loaders.prime_extras(page.rows)
+    loaders = info.context.loaders
+    prime_extras(page.rows, loaders.body_by_article_id, loaders.seo_meta_by_entity)
     connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
     await prefetch_articles(info, connection.nodes, item_relations(info))
     return connection
@@ -304,7 +309,7 @@ class ArticleQuery:
         )
         if row is None:
             return None
-        ctx.loaders.prime_extras([row])
+        prime_extras([row], ctx.loaders.body_by_article_id, ctx.loaders.seo_meta_by_entity)
         return Article.from_row(row, info)
 
     @strawberry.field(description="Articles, newest first unless ordered otherwise.")
@@ -362,11 +367,11 @@ async def related_articles(
     """The visible articles of an author, category or tag: batched across parents."""
     ctx = info.context
     args = ctx.page(first, after, last, before)
-    page = await ctx.loaders.articles_of(kind).load(
-        (parent_id, args.size, args.cursor, args.backward)
+    page = await ctx.loaders.articles_by_parent.load(
+        ParentPage(kind, parent_id, args.size, args.cursor, args.backward)
     )
 
     async def count() -> int:
-        return int(await ctx.loaders.article_count_of(kind).load(parent_id))
+        return await ctx.loaders.article_count_by_parent.load((kind, parent_id))
 
     return await article_connection(info, page, count)

@@ -12,11 +12,11 @@ from resolvers.commands import CommandEnv, Saved
 from resolvers.db import as_utc
 from resolvers.models import article_t, article_trash_t
 from resolvers.revisions import restore, review, trash
-from resolvers.seo.routing import require_editor
 from schema.content.article import Article
 from schema.content.article_mutations import ArticlePayload, ArticleRefInput, _saved
 from schema.context import Info
 from schema.mutation_types import INPUT, decode_id, run
+from schema.permissions import IsEditor
 from schema.revisions.types import REVISION
 
 TRASH_PAGE = 100
@@ -103,8 +103,9 @@ class RevisionMutation:
     ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
             return await review.submit_for_review(
-                env, _article_id(input.id), input.expected_version, input.comment
-            )
+                env, _article_id(input.id), input.expected_version, input.comment,
+                info.context.loaders,
+            )  # fmt: skip
 
         return await run(info, command, lambda s: _saved(s, info))
 
@@ -136,11 +137,11 @@ class RevisionMutation:
 class TrashQuery:
     @strawberry.field(
         description="Articles in the trash, most recently deleted first (at most 100). "
-        "Editors only (others get FORBIDDEN)."
+        "Editors only (others get FORBIDDEN).",
+        permission_classes=[IsEditor],
     )
     async def trashed_articles(self, info: Info) -> list[TrashedArticle]:
         ctx = info.context
-        require_editor(ctx.viewer, "the trash")
         ctx.tags.mark_private()
         t = article_trash_t
         rows = await ctx.db.all(
