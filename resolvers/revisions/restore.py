@@ -115,7 +115,7 @@ async def restore_article_revision(
             await redirects.record_move(
                 session, old_path, new_path, env.actor, env.now, work.changes
             )
-        if new.status == "published":
+        if new.status == PUBLIC.status:
             await redirects.claim_path(session, new_path, work.changes)
         work.changes.record(
             "article", row.id, "updated", before=[old_path], after=[new_path],

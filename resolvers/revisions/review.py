@@ -39,6 +39,7 @@ from resolvers.models import article_review_t, article_t
 from resolvers.seo import redirects
 from resolvers.seo.audit import AuditReads, audit_article
 from resolvers.validation import check_aware, check_text
+from resolvers.visibility import PUBLIC
 
 IN = ("input",)
 MAX_COMMENT = 5000
@@ -96,7 +97,7 @@ async def _step(
             )
         )  # fmt: skip
         path = await path_of(env, session, new)
-        if new.status == "published":
+        if new.status == PUBLIC.status:
             await redirects.claim_path(session, path, work.changes)
         work.changes.record(
             "article", article_id, "updated", before=[path], after=[path],
@@ -157,7 +158,7 @@ async def approve(
 
     return await _step(
         env, article_id, expected_version, action="approved", event="article.approved",
-        values={"status": "published", "published_at": when or env.now}, comment=text,
+        values={"status": PUBLIC.status, "published_at": when or env.now}, comment=text,
         check=check,
     )  # fmt: skip
 

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from resolvers.cache_tags import TagCollector
+from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.db import as_utc
-from resolvers.models import outbox_event_t
+from resolvers.models import article_t, outbox_event_t
+from resolvers.visibility import PUBLIC
 from tests.auth_support import add_token, bearer, gid, serve
 from tests.cache_support import get
 from tests.revisions_support import PUBLISH, UPDATE, call, everything
@@ -104,3 +107,28 @@ async def test_bad_unpublish_times_are_refused(client, db):
         assert [f["code"] for f in payload["fields"]] == [code]
         assert payload["fields"][0]["path"] == ["input", "unpublishAt"]
     assert await everything(db) == before
+
+
+async def test_sql_and_python_forms_of_the_rule_agree_on_ends_and_the_trash(db):
+    """The one public rule, extended: an end of publication, review and the trash."""
+    ada = await add_author(db, "Ada Lovelace")
+    now = datetime.now().astimezone()
+    cases = {  # name: (values, public, state readers see)
+        "ending-later": ({"unpublish_at": ahead(days=1)}, True, "published"),
+        "ended": ({"unpublish_at": ago(minutes=1)}, False, "expired"),
+        "in-review": ({"status": "in_review", "published_at": None}, False, "in_review"),
+        "trashed": ({"deleted_at": ago(minutes=1)}, False, "published"),
+    }
+    ids = {}
+    for name, (values, _, _) in cases.items():
+        ids[await add_article(db, f"Case {name}", authors=[ada], **values)] = name
+    by_sql = {r.id for r in await db.all(select(article_t.c.id).where(PUBLIC.sql(now)))}
+    for row in await db.all(select(*ARTICLE_COLUMNS)):
+        _, public, state = cases[ids[row.id]]
+        assert PUBLIC.holds(row, now) is public, ids[row.id]
+        assert (row.id in by_sql) is public, ids[row.id]
+        assert PUBLIC.state(row.status, row.published_at, now, row.unpublish_at) == state
+        tags = TagCollector()
+        tags.articles([row], now)
+        assert tags.private is not public
+        assert tags.time_sensitive is (ids[row.id] == "ending-later")
