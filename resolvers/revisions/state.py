@@ -13,7 +13,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.db import as_utc
@@ -53,18 +53,11 @@ async def read_states(
     for row in rows:
         fields = {c.name: _plain(getattr(row, c.name)) for c in content_columns(entity)}
         states[row.id] = (row.version, {"fields": fields, "seo": None})
-    if entity == "article":
-        for kind, name in LINK_FIELDS.items():
-            link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
-            for _, state in states.values():
-                state[name] = []
-            links = await session.execute(
-                select(link.c.article_id, column)
-                .where(link.c.article_id.in_(states))
-                .order_by(link.c.article_id, link.c.position, column)
-            )
-            for article_id, linked in links.all():
-                states[article_id][1][name].append(linked)
+    if entity == "article" and states:
+        for _, state in states.values():
+            state.update({name: [] for name in LINK_FIELDS.values()})
+        for row in (await session.execute(_links_select(list(states)))).all():
+            states[row.article_id][1][row.kind].append(row.linked)
     seo = await session.execute(
         select(seo_meta_t).where(
             seo_meta_t.c.entity_type == entity, seo_meta_t.c.entity_id.in_(states)
@@ -73,6 +66,25 @@ async def read_states(
     for row in seo.all():
         states[row.entity_id][1]["seo"] = {name: getattr(row, name) for name in SEO_FIELDS}
     return states
+
+
+def _links_select(article_ids: list[int]) -> Any:
+    """All ordered links of the articles, every kind in one statement."""
+    parts = []
+    for kind, name in LINK_FIELDS.items():
+        link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
+        parts.append(
+            select(
+                literal(name).label("kind"),
+                link.c.article_id,
+                column.label("linked"),
+                link.c.position,
+            ).where(link.c.article_id.in_(article_ids))
+        )
+    linked = union_all(*parts).subquery()
+    return select(linked).order_by(
+        linked.c.kind, linked.c.article_id, linked.c.position, linked.c.linked
+    )
 
 
 def flatten(state: dict[str, Any]) -> dict[str, Any]:
