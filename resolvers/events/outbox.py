@@ -169,6 +169,7 @@ async def record_article_event(
         "locale": row.locale,
         "status": state,
         "publishedAt": published_at.isoformat() if published_at else None,
+        "unpublishAt": unpublish_at.isoformat() if unpublish_at else None,
         "public": public,
         "wasPublic": was_public,
         "related": sorted([k, i] for k, i in set(related)),

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from resolvers.cache_tags import TagCollector
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.db import as_utc
-from resolvers.models import article_t, outbox_event_t
+from resolvers.events import deliveries
+from resolvers.models import article_t, event_delivery_t, outbox_event_t
 from resolvers.visibility import PUBLIC
 from tests.auth_support import add_token, bearer, gid, serve
 from tests.cache_support import get
@@ -132,3 +133,28 @@ async def test_sql_and_python_forms_of_the_rule_agree_on_ends_and_the_trash(db):
         tags.articles([row], now)
         assert tags.private is not public
         assert tags.time_sensitive is (ids[row.id] == "ending-later")
+
+
+async def test_the_end_event_is_dispatched_then_unless_superseded(client, db):
+    ada = await add_author(db, "Ada Lovelace")
+    editor = bearer(await add_token(db, "editor"))
+    kept = await add_article(db, "Kept", authors=[ada], status="draft")
+    changed = await add_article(db, "Moved", authors=[ada], status="draft")
+    ends = ahead(days=3)
+    for article in (kept, changed):
+        await call(client, PUBLISH, {"id": gid("Article", article),
+                                     "unpublishAt": ends.isoformat()}, editor)  # fmt: skip
+    later = ahead(days=5)
+    await call(client, UPDATE, {"id": gid("Article", changed), "expectedVersion": 2,
+                                "unpublishAt": later.isoformat()}, editor)  # fmt: skip
+    await deliveries.dispatch(db, ahead(minutes=1), limit=100, purge=True)  # the immediate ones
+    due = await deliveries.dispatch(db, ends + timedelta(seconds=1), limit=100, purge=True)
+    assert [(e.type, e.entity_id) for e in due] == [("article.unpublished", kept)]
+    purges = await db.all(
+        select(event_delivery_t.c.id).where(
+            event_delivery_t.c.event_id == due[0].seq, event_delivery_t.c.queue == "purge"
+        )
+    )
+    assert len(purges) == 1  # CDN paths are purged when it passes
+    moved = await deliveries.dispatch(db, later + timedelta(seconds=1), limit=100, purge=True)
+    assert [(e.type, e.entity_id) for e in moved] == [("article.unpublished", changed)]
