@@ -143,9 +143,7 @@ class EventWorker:
         """Revisions past their retention, and articles whose time in the trash is over."""
         s = self.settings
         now = now_utc()
-        pruned = await prune_revisions(
-            self.db, now, s.revisions_keep_last, s.revisions_keep_days
-        )
+        pruned = await prune_revisions(self.db, now, s.revisions_keep_last, s.revisions_keep_days)
         purged = await purge_trash(self.db, now)
         if pruned or purged:
             log.info(
