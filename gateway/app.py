@@ -20,6 +20,7 @@ from strawberry.extensions import ValidationCache
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
@@ -161,6 +162,10 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
+        if cache.backend is not None and cache.backend.name == "memory":
+            # A shared (Redis) cache is purged by the writer itself; this one only hears of
+            # other processes' writes (the CLI's, another instance's) through their events.
+            purge_on_events(events.hub, cache)
         try:
             yield
         finally:
