@@ -46,12 +46,16 @@ def event_tags(entity_type: str, entity_id: int, payload: dict[str, Any]) -> set
     """The cache tags an event's write made wrong, from the event's payload."""
     slugs = [payload["slug"]] if payload.get("slug") else []
     related = [(str(k), int(i)) for k, i in payload.get("related") or ()]
-    paths = sorted({*(payload.get("pathsBefore") or ()), *(payload.get("pathsAfter") or ())})
+    paths = _paths(payload)
     return tags_for_write(entity_type, entity_id, slugs=slugs, paths=paths, related=related)
 
 
 def purge_paths(event: Event) -> list[str]:
-    payload = event.payload
+    return _paths(event.payload)
+
+
+def _paths(payload: dict[str, Any]) -> list[str]:
+    """The paths an entity had before and has after the write (CDN purge by URL)."""
     return sorted({*(payload.get("pathsBefore") or ()), *(payload.get("pathsAfter") or ())})
 
 
