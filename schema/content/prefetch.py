@@ -11,14 +11,25 @@ through the same function.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-if TYPE_CHECKING:
-    from schema.content.article import Article
-    from schema.context import Info
+from resolvers.seo.pages import ArticleSeo
+from schema.context import Info
+from schema.seo.types import Seo
+
+
+class Preloadable(Protocol):
+    """What loading ahead needs of an article type (``schema.content.nodes.Article``)."""
+
+    database_id: int
+    excerpt: str | None
+    public: bool
+    row: Any
+    loaded: dict[str, Any]
+
 
 # GraphQL field on Article -> the relation that feeds it.
 RELATIONS = {
@@ -71,10 +82,14 @@ def item_relations(info: Info) -> set[str]:
     return wanted
 
 
-async def prefetch_articles(info: Info, articles: Sequence[Article], relations: set[str]) -> None:
-    """Fill ``article.loaded[relation]`` for every article; one batch per relation."""
-    from schema.content.author import Author
-    from schema.content.taxonomy import Category, Tag
+async def prefetch_articles(
+    info: Info,
+    articles: Sequence[Preloadable],
+    relations: set[str],
+    convert: Mapping[str, Callable[[Any, Info], Any]],
+) -> None:
+    """Fill ``article.loaded[relation]`` for every article; one batch per relation.
+    ``convert``: relation -> how its rows become types (authors, categories, tags)."""
 
     todo = {r for r in relations if any(r not in a.loaded for a in articles)}
     if not todo or not articles:
@@ -96,25 +111,21 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id.load_many(ids)
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
-    converters = {"authors": Author.from_row, "categories": Category.from_row, "tags": Tag.from_row}
-    for name, convert in converters.items():
+    for name, to_type in convert.items():
         if name in results:
             for article, rows in zip(articles, results[name], strict=True):
-                article.loaded[name] = [convert(row, info) for row in rows]
+                article.loaded[name] = [to_type(row, info) for row in rows]
     if "body" in results:
         for article, body in zip(articles, results["body"], strict=True):
             article.loaded["body"] = body or ""
 
 
-async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
+async def _prefetch_seo(info: Info, articles: Sequence[Preloadable]) -> None:
     """Compute each list item's title, description, canonical URL and robots ahead.
 
     Everything the rules read is loaded first, for all items at once (one batch per loader,
     most already primed by the root query); the per-item computation then only hits the
     loaders' caches, so it runs without suspending and without a task per field."""
-    from resolvers.seo.pages import ArticleSeo
-    from schema.seo.types import Seo
-
     ctx = info.context
     loaders = ctx.loaders
     ids = [a.database_id for a in articles]

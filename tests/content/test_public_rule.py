@@ -34,7 +34,7 @@ READ_PATHS = {
     "resolvers/seo/pages.py": "PUBLIC.holds",  # hreflang alternates of a page
     "resolvers/events/outbox.py": "PUBLIC",  # events: public flag and SCHEDULED state
     "resolvers/cache_tags.py": "PUBLIC",  # a non-public row makes a response private
-    "schema/content/article.py": "PUBLIC",  # the status (SCHEDULED) and public flag shown
+    "schema/content/nodes.py": "PUBLIC",  # the status (SCHEDULED) and public flag shown
 }
 
 # The rule's parts: comparing a status with the literal, or published_at with the clock.

@@ -1,0 +1,342 @@
+"""The content graph's node types: Article, and the Author, Category and Tag it links.
+
+They refer to each other (an article's authors, an author's articles), so they live in one
+module: each type's fields are a few lines that delegate to the resolvers and to the loading
+helpers below them (``schema.content.prefetch``). Root queries and mutations over these types
+live in the modules beside this one and import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from resolvers.access import may_see_private_author_fields
+from resolvers.content.loaders import ParentPage
+from resolvers.db import as_utc
+from resolvers.seo.audit import audit_article
+from resolvers.seo.loaders import prime_extras
+from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
+from resolvers.seo.paths import article_path
+from resolvers.visibility import PUBLIC
+from schema.common import Audited, Image
+from schema.content.prefetch import item_relations, prefetch_articles
+from schema.context import Info
+from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
+from schema.seo.types import Seo, SeoFinding
+
+
+@strawberry.enum(description="Editorial state of an article.")
+class ArticleStatus(Enum):
+    DRAFT = strawberry.enum_value("DRAFT", description="Being written; never public.")
+    SCHEDULED = strawberry.enum_value(
+        "SCHEDULED", description="Published with a future publishedAt; public from then on."
+    )
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public.")
+    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Withdrawn; no longer public.")
+
+
+@strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
+class Article(Node, Audited):
+    id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
+    database_id: int = strawberry.field(description="Numeric primary key in the database.")
+    slug: str = strawberry.field(description="URL-safe name, unique per locale.")
+    title: str = strawberry.field(description="Headline.")
+    excerpt: str | None = strawberry.field(description="Short summary (plain text).")
+    status: ArticleStatus = strawberry.field(description="Editorial state.")
+    published_at: datetime | None = strawberry.field(
+        description="When it is (or becomes) public; null for drafts."
+    )
+    updated_at: datetime = strawberry.field(description="Last modification time.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
+    locale: str = strawberry.field(description="Language tag, e.g. en or de.")
+    feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
+    public: strawberry.Private[bool]
+    row: strawberry.Private[Any]
+    loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Any, info: Info) -> Article:
+        ctx = info.context
+        published_at = as_utc(row.published_at)
+        status = PUBLIC.state(row.status, published_at, ctx.now).upper()
+        public = PUBLIC.holds(row, ctx.now)
+        return cls(
+            id=to_global_id("Article", row.id),
+            database_id=row.id,
+            slug=row.slug,
+            title=row.title,
+            excerpt=row.excerpt,
+            status=ArticleStatus[status],
+            published_at=published_at,
+            updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            reading_time_minutes=row.reading_time_minutes,
+            locale=row.locale,
+            feature_image=Image.maybe(
+                row.feature_image_url,
+                row.feature_image_alt,
+                row.feature_image_width,
+                row.feature_image_height,
+            ),
+            version=row.version,
+            public=public,
+            row=row,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
+        )
+
+    @strawberry.field(
+        description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH)."
+    )
+    def path(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.path("article", self.slug, self.locale)
+        return self._category_path(info)  # type: ignore[return-value]
+
+    async def _category_path(self, info: Info) -> str:
+        return await article_path(
+            info.context.site, info.context.loaders.categories_by_article_id, self.row
+        )
+
+    @strawberry.field(description="Absolute canonical URL.")
+    def url(self, info: Info) -> str:
+        site = info.context.site
+        if not site.article_needs_category:
+            return site.absolute(site.path("article", self.slug, self.locale))
+        return self._category_url(info)  # type: ignore[return-value]
+
+    async def _category_url(self, info: Info) -> str:
+        return info.context.site.absolute(await self._category_path(info))
+
+    def _relation(self, info: Info, name: str) -> Any:
+        """What a relation field returns: the prefetched value, or an awaitable loading it."""
+        if name in self.loaded:
+            return self.loaded[name]
+        return self._load(info, name)
+
+    async def _load(self, info: Info, name: str) -> Any:
+        await prefetch_articles(info, [self], {name}, related_types())
+        return self.loaded[name]
+
+    @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
+    def body(self, info: Info) -> str:
+        return self._relation(info, "body")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The primary (first) author.")
+    def author(self, info: Info) -> Author:
+        authors = self._relation(info, "authors")
+        if isinstance(authors, list):
+            return authors[0]  # type: ignore[no-any-return]
+        return self._first(authors)  # type: ignore[return-value]
+
+    @staticmethod
+    async def _first(pending: Awaitable[list[Any]]) -> Any:
+        return (await pending)[0]
+
+    @strawberry.field(description="All authors in byline order; the first is the primary.")
+    def authors(self, info: Info) -> list[Author]:
+        return self._relation(info, "authors")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Categories in their editorial order.")
+    def categories(self, info: Info) -> list[Category]:
+        return self._relation(info, "categories")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Tags in their editorial order.")
+    def tags(self, info: Info) -> list[Tag]:
+        return self._relation(info, "tags")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="SEO metadata for this article's page.")
+    def seo(self, info: Info) -> Seo:
+        if "seo" in self.loaded:
+            return self.loaded["seo"]  # type: ignore[no-any-return]
+        ctx = info.context
+        return Seo(page=ArticleSeo(ctx.site, ctx.loaders, self.row, self.public))
+
+    @strawberry.field(
+        description="Other-language versions of this article (same translation group) that "
+        "the viewer may see, ordered by locale."
+    )
+    async def translations(self, info: Info) -> list[Article]:
+        group = self.row.translation_group
+        if not group:
+            return []
+        rows = await info.context.loaders.articles_by_translation_group.load(group)
+        return [Article.from_row(r, info) for r in rows if r.id != self.database_id]
+
+    @strawberry.field(
+        description="SEO problems of this article: title/description length, duplicates, "
+        "missing alt text, canonical elsewhere, noindex, redirects, slug."
+    )
+    async def seo_audit(self, info: Info) -> list[SeoFinding]:
+        ctx = info.context
+        findings = await audit_article(ctx.site, ctx.loaders, self.row, self.public)
+        return [SeoFinding.of(f) for f in findings]
+
+
+async def article_connection(
+    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+) -> Connection[Article]:
+    """A connection of articles whose selected relations are loaded in bulk."""
+    loaders = info.context.loaders
+    prime_extras(page.rows, loaders.body_by_article_id, loaders.seo_meta_by_entity)
+    connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
+    await prefetch_articles(info, connection.nodes, item_relations(info), related_types())
+    return connection
+
+
+async def related_articles(
+    info: Info,
+    kind: str,
+    parent_id: int,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Article]:
+    """The visible articles of an author, category or tag: batched across parents."""
+    ctx = info.context
+    args = ctx.page(first, after, last, before)
+    page = await ctx.loaders.articles_by_parent.load(
+        ParentPage(kind, parent_id, args.size, args.cursor, args.backward)
+    )
+
+    async def count() -> int:
+        return await ctx.loaders.article_count_by_parent.load((kind, parent_id))
+
+    return await article_connection(info, page, count)
+
+
+@strawberry.type(description="A person who writes articles.")
+class Author(Node, Audited):
+    id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
+    database_id: int = strawberry.field(description="Numeric primary key in the database.")
+    slug: str = strawberry.field(description="URL-safe name, unique.")
+    name: str = strawberry.field(description="Display name.")
+    bio: str | None = strawberry.field(description="Short biography (HTML).")
+    avatar: Image | None = strawberry.field(description="Portrait, if any.")
+    website: str | None = strawberry.field(description="Personal website URL.")
+    twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
+    path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
+    url: str = strawberry.field(description="Absolute URL of the author page.")
+    row: strawberry.Private[Any]
+    version: int = strawberry.field(
+        description="Grows with every change; send it as `expectedVersion` when updating."
+    )
+
+    @classmethod
+    def from_row(cls, row: Any, info: Info) -> Author:
+        site = info.context.site
+        path = site.path("author", row.slug)
+        return cls(
+            id=to_global_id("Author", row.id),
+            database_id=row.id,
+            slug=row.slug,
+            name=row.name,
+            bio=row.bio,
+            avatar=Image.maybe(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height),
+            website=row.website,
+            twitter=row.twitter,
+            path=path,
+            url=site.absolute(path),
+            row=row,
+            version=row.version,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
+        )
+
+    @strawberry.field(
+        description="Private e-mail address: visible to editors, admins and the author "
+        "themself; null for everyone else."
+    )
+    async def email(self, info: Info) -> str | None:
+        if not may_see_private_author_fields(info.context.viewer, self.database_id):
+            return None
+        return await info.context.loaders.email_by_author_id.load(self.database_id)
+
+    @strawberry.field(description="This author's published articles, newest first.")
+    async def articles(
+        self,
+        info: Info,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Article]:
+        return await related_articles(info, "author", self.database_id, first, after, last, before)
+
+    @strawberry.field(description="SEO metadata for the author page.")
+    def seo(self, info: Info) -> Seo:
+        return Seo(page=AuthorSeo(info.context.site, info.context.loaders, self.row))
+
+
+@strawberry.interface(description="A category or tag: a named group of articles.")
+class Term(Node, Audited):
+    id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
+    database_id: int = strawberry.field(description="Numeric primary key in the database.")
+    slug: str = strawberry.field(description="URL-safe name, unique.")
+    name: str = strawberry.field(description="Display name.")
+    description: str | None = strawberry.field(description="What the group is about.")
+    path: str = strawberry.field(description="Path of the listing page.")
+    url: str = strawberry.field(description="Absolute URL of the listing page.")
+    kind: strawberry.Private[str]
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any, info: Info) -> Any:
+        kind = cls.__name__.lower()
+        site = info.context.site
+        path = site.path(kind, row.slug)
+        return cls(
+            id=to_global_id(cls.__name__, row.id),
+            database_id=row.id,
+            slug=row.slug,
+            name=row.name,
+            description=row.description,
+            path=path,
+            url=site.absolute(path),
+            kind=kind,
+            row=row,
+            created_by_label=row.created_by,
+            updated_by_label=row.updated_by,
+        )
+
+    @strawberry.field(description="Published articles in this group, newest first.")
+    async def articles(
+        self,
+        info: Info,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Article]:
+        return await related_articles(info, self.kind, self.database_id, first, after, last, before)
+
+    @strawberry.field(description="SEO metadata for the listing page.")
+    def seo(self, info: Info) -> Seo:
+        return Seo(page=TermSeo(self.kind, info.context.site, info.context.loaders, self.row))
+
+
+@strawberry.type(description="A section of the site; an article may be in several.")
+class Category(Term):
+    pass
+
+
+@strawberry.type(description="A keyword; an article may carry several.")
+class Tag(Term):
+    pass
+
+
+def related_types() -> dict[str, Callable[[Any, Info], Any]]:
+    """How ``prefetch`` turns linked rows into types (it cannot import this module)."""
+    return {"authors": Author.from_row, "categories": Category.from_row, "tags": Tag.from_row}
