@@ -15,11 +15,12 @@ import orjson
 import pytest
 from sqlalchemy import select
 
-from resolvers.models import outbox_event_t
+from gateway.cli.main import run_migrations
+from resolvers.models import outbox_event_t, redirect_t
 from tests.cache_support import PREFLIGHT, cache_status
 from tests.conftest import REDIS_URL
 from tests.event_support import until
-from tests.live_server import CLI, LiveServer, run_async, start_server
+from tests.live_server import CLI, LiveServer, free_port, run_async, start_server
 from tests.support import add_article, add_author
 
 ROUTE = """query($p: String!) { route(path: $p) {
@@ -138,3 +139,24 @@ async def test_an_in_process_cache_hears_of_cli_writes_through_their_events(tmp_
             await until(redirected, within=10)
     finally:
         live.stop()
+
+
+def test_an_unreachable_shared_cache_stops_the_write_with_a_clear_error(tmp_path):
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    run_migrations(database_url)
+    env = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "GATEWAY_CACHE_BACKEND": "redis",
+    }
+    csv = tmp_path / "redirects.csv"
+    csv.write_text("from,to,status\n/old-hello,/articles/hello,301\n")
+    done = cli(tmp_path, env, "redirects", "import", str(csv))
+    assert done.returncode == 1
+    assert "cannot reach Redis" in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    async def redirects(db: Any) -> int:
+        return len(await db.all(select(redirect_t.c.id)))
+
+    assert run_async(redirects, database_url) == 0
