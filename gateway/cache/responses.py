@@ -145,7 +145,9 @@ class CacheLayer:
             log.exception("response cache lookup failed; serving uncached")
             plan.key = None
             return plan
-        if entry is None:
+        # The backend's TTL counts from the store, which ran after this answer's clock: an
+        # entry past the publication it was capped at is stale even if still stored.
+        if entry is None or (entry.not_after is not None and entry.not_after <= time.time()):
             plan.status = "miss"
             return plan
         return self._hit(request, entry, media)
