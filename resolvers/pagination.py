@@ -103,8 +103,8 @@ class SortKey:
         value, row_id = decode_cursor(args.cursor, self.name, self.kind)
         key = tuple_(self.column, self.id_column)
         if self.descending != args.backward:
-            return key < tuple_(value, row_id)  # type: ignore[arg-type]
-        return key > tuple_(value, row_id)  # type: ignore[arg-type]
+            return key < tuple_(value, row_id)
+        return key > tuple_(value, row_id)
 
 
 @dataclass(slots=True)

@@ -155,4 +155,5 @@ async def authenticate(db: Database, secret: str, now: datetime) -> Viewer:
 
 
 async def author_id_by_slug(db: Database, slug: str) -> int | None:
-    return await db.scalar(select(author_t.c.id).where(author_t.c.slug == slug))
+    found = await db.scalar(select(author_t.c.id).where(author_t.c.slug == slug))
+    return int(found) if found is not None else None

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from resolvers.db import Database, as_utc
-from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
 from resolvers.events.outbox import matches
+from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
 
 d = event_delivery_t
 o = outbox_event_t
@@ -228,7 +228,7 @@ def backoff_seconds(
 ) -> float:
     """Exponential backoff with "equal jitter": half the doubled delay, plus up to half again
     at random, so retries of many failed deliveries do not arrive in lockstep."""
-    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempts - 1))
     return delay / 2 + (rng or random).uniform(0, delay / 2)
 
 
@@ -264,7 +264,7 @@ async def finish(
             .where(d.c.id == claimed.id, d.c.lease_token == claimed.lease_token)
             .values(**values)
         )
-    return str(values["status"]) if result.rowcount else None  # type: ignore[attr-defined]
+    return str(values["status"]) if result.rowcount else None
 
 
 async def retry_dead(db: Database, delivery_id: int, now: datetime) -> Any | None:
@@ -276,7 +276,7 @@ async def retry_dead(db: Database, delivery_id: int, now: datetime) -> Any | Non
             .where(d.c.id == delivery_id, d.c.status == "dead")
             .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
         )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None
     return await get_delivery(db, delivery_id)
 
@@ -296,7 +296,7 @@ async def prune(db: Database, now: datetime, retention_hours: float) -> int:
                 ~exists(select(d.c.id)).where(d.c.event_id == o.c.id),
             )
         )
-    return int(gone.rowcount or 0) + int(events.rowcount or 0)  # type: ignore[attr-defined]
+    return int(gone.rowcount or 0) + int(events.rowcount or 0)
 
 
 DELIVERY_COLUMNS = [

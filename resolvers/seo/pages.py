@@ -6,9 +6,8 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.seo import jsonld
 from resolvers.db import as_utc
-from resolvers.seo.paths import article_path
+from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
     Crumb,
@@ -18,6 +17,7 @@ from resolvers.seo.metadata import (
     PageSeo,
     hreflang_alternates,
 )
+from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
 
 
@@ -53,7 +53,8 @@ class ArticleSeo(PageSeo):
         return str(self.row.title)
 
     def summary(self) -> str | None:
-        return self.row.excerpt  # type: ignore[no-any-return]
+        excerpt = self.row.excerpt
+        return None if excerpt is None else str(excerpt)
 
     async def path(self) -> str:
         return await article_path(self.site, self.loaders, self.row)
@@ -73,10 +74,10 @@ class ArticleSeo(PageSeo):
         )
 
     async def fallback_text(self) -> str | None:
-        return await self.loaders.body_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+        return await self.loaders.body_by_article_id.load(self.row.id)
 
     async def authors(self) -> list[Any]:
-        return await self.loaders.authors_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+        return await self.loaders.authors_by_article_id.load(self.row.id)
 
     async def primary_category(self) -> Any | None:
         categories = await self.loaders.categories_by_article_id.load(self.row.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import strawberry
 
@@ -28,7 +28,7 @@ class Term(Node, Audited):
     row: strawberry.Private[Any]
 
     @classmethod
-    def from_row(cls, row: Any, info: Info) -> Any:
+    def from_row(cls, row: Any, info: Info) -> Self:
         kind = cls.__name__.lower()
         site = info.context.site
         path = site.path(kind, row.slug)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.seo import redirect_commands as commands
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
 from resolvers.db import as_utc
+from resolvers.seo import redirect_commands as commands
 from schema.common import Audited
 from schema.context import Info
 from schema.mutation_types import (
@@ -86,6 +86,15 @@ DeleteRedirectPayload = Annotated[
     RedirectDeleted | ValidationError | NotFoundError | ForbiddenError,
     strawberry.union("DeleteRedirectPayload", description="The deletion, or why not."),
 ]
+CREATE_REFUSAL: tuple[type[ValidationError | ForbiddenError], ...] = (
+    ValidationError,
+    ForbiddenError,
+)
+DELETE_REFUSAL: tuple[type[ValidationError | NotFoundError | ForbiddenError], ...] = (
+    ValidationError,
+    NotFoundError,
+    ForbiddenError,
+)
 
 
 @strawberry.type
@@ -108,6 +117,7 @@ class RedirectMutation:
             lambda s: RedirectSaved(
                 redirect=RedirectRule.from_row(s.row), changed_paths=changed_paths(s)
             ),
+            CREATE_REFUSAL,
         )
 
     @strawberry.mutation(description="Delete a redirect (editors).")
@@ -129,4 +139,5 @@ class RedirectMutation:
             lambda s: RedirectDeleted(
                 redirect=RedirectRule.from_row(s.row), changed_paths=changed_paths(s)
             ),
+            DELETE_REFUSAL,
         )

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from resolvers.seo import routing
 from schema.content.article import Article
 from schema.content.author import Author
-from schema.context import Info
-from schema.seo.redirect_mutations import RedirectRule
-from schema.relay import After, Before, Connection, First, Last
-from schema.seo.types import Site
 from schema.content.taxonomy import Category, Tag
+from schema.context import Info
+from schema.relay import After, Before, Connection, First, Last
+from schema.seo.redirect_mutations import RedirectRule
+from schema.seo.types import Site
 
 
 @strawberry.enum(description="Why a path answers with a redirect.")
@@ -63,7 +63,7 @@ Route = Annotated[
 ]
 
 
-def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Any:
+def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Route:
     site = info.context.site
     match answer.kind:
         case "home":
