@@ -187,7 +187,7 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
 
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
     """When the next scheduled article becomes public: one seek on the status/published index."""
-    value = await db.scalar(
+    value: datetime | None = await db.scalar(
         select(func.min(article_t.c.published_at)).where(
             article_t.c.status == "published", article_t.c.published_at > now
         )

@@ -57,7 +57,7 @@ def page_args(
 
 def encode_cursor(order: str, value: Any, row_id: int) -> str:
     if isinstance(value, datetime):
-        value = as_utc(value).isoformat()  # type: ignore[union-attr]
+        value = as_utc(value).isoformat()
     raw = orjson.dumps([order, value, row_id])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -63,7 +63,7 @@ async def create_token(
         problems.add(("input", "author_id"), "An author token names its author.", "REQUIRED")
     if role != "author" and (author_id is not None or author_slug is not None):
         problems.add(("input", "author_id"), "Only author tokens name an author.", "INVALID_ROLE")
-    if expires_at is not None and as_utc(expires_at) <= env.now:  # type: ignore[operator]
+    if expires_at is not None and as_utc(expires_at) <= env.now:
         problems.add(("input", "expires_in"), "The expiry must be in the future.", "OUT_OF_RANGE")
     problems.raise_if_any()
     secret = PREFIX + secrets.token_urlsafe(32)

@@ -57,7 +57,7 @@ class Event:
             entity_type=row.entity_type,
             entity_id=row.entity_id,
             payload=dict(row.payload),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
         )
 
     def message(self) -> dict[str, Any]:

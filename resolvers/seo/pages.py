@@ -190,7 +190,8 @@ class AuthorSeo(PageSeo):
         return str(self.row.name)
 
     def summary(self) -> str | None:
-        return self.row.bio  # type: ignore[no-any-return]
+        value = self.row.bio
+        return None if value is None else str(value)
 
     async def path(self) -> str:
         return self.site.path("author", self.row.slug)
@@ -202,7 +203,8 @@ class AuthorSeo(PageSeo):
         return ImageData(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height)
 
     async def creator(self) -> str | None:
-        return self.row.twitter  # type: ignore[no-any-return]
+        value = self.row.twitter
+        return None if value is None else str(value)
 
     async def trail(self) -> list[Crumb]:
         return [Crumb(self.name(), await self.url())]
@@ -225,7 +227,8 @@ class TermSeo(PageSeo):
         return str(self.row.name)
 
     def summary(self) -> str | None:
-        return self.row.description  # type: ignore[no-any-return]
+        value = self.row.description
+        return None if value is None else str(value)
 
     async def path(self) -> str:
         return self.site.path(self.kind, self.row.slug)

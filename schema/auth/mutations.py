@@ -65,7 +65,7 @@ class ApiToken:
             role=Role(row.role),
             prefix=row.prefix,
             author_id=to_global_id("Author", row.author_id) if row.author_id else None,
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
             revoked_at=as_utc(row.revoked_at),
         )

@@ -80,8 +80,8 @@ class Article(Node, Audited):
             excerpt=row.excerpt,
             status=ArticleStatus[status],
             published_at=published_at,
-            updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            updated_at=as_utc(row.updated_at),
+            created_at=as_utc(row.created_at),
             reading_time_minutes=row.reading_time_minutes,
             locale=row.locale,
             feature_image=Image.maybe(

@@ -43,7 +43,7 @@ class RedirectRule(Audited):
             to_path=row.to_path,
             status_code=row.status_code,
             is_permanent=row.status_code in (301, 308, 410),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
         )
