@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import strawberry
 
@@ -16,7 +16,7 @@ from resolvers.errors import UserInputError
 from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
 from resolvers.seo.paths import article_path
-from schema.common import Audited, Image, OrderDirection
+from schema.common import Audited, Image, MaybeAwaitable, OrderDirection
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
@@ -29,6 +29,23 @@ if TYPE_CHECKING:
 AuthorT = Annotated["Author", strawberry.lazy("schema.content.author")]
 CategoryT = Annotated["Category", strawberry.lazy("schema.content.taxonomy")]
 TagT = Annotated["Tag", strawberry.lazy("schema.content.taxonomy")]
+T = TypeVar("T")
+Relation = Literal["authors", "categories", "tags", "body", "seo"]
+
+
+@dataclasses.dataclass
+class Preloaded:
+    """An article's relations as a list resolver loaded them ahead for the whole page
+    (``schema.content.prefetch``); ``None``: not loaded (yet)."""
+
+    authors: list[Author] | None = None
+    categories: list[Category] | None = None
+    tags: list[Tag] | None = None
+    body: str | None = None
+    seo: Seo | None = None
+
+    def missing(self, relation: Relation) -> bool:
+        return getattr(self, relation) is None
 
 
 @strawberry.enum(description="Editorial state of an article.")
@@ -62,7 +79,7 @@ class Article(Node, Audited):
     )
     public: strawberry.Private[bool]
     row: strawberry.Private[Any]
-    loaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
+    loaded: strawberry.Private[Preloaded] = dataclasses.field(default_factory=Preloaded)
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
@@ -98,68 +115,81 @@ class Article(Node, Audited):
         )
 
     @strawberry.field(
-        description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH)."
+        description="Canonical path on the site, e.g. /articles/x (GATEWAY_ARTICLE_PATH).",
+        graphql_type=str,
     )
-    def path(self, info: Info) -> str:
+    def path(self, info: Info) -> MaybeAwaitable[str]:
         site = info.context.site
         if not site.article_needs_category:
             return site.path("article", self.slug, self.locale)
-        return self._category_path(info)  # type: ignore[return-value]
+        return self._category_path(info)
 
     async def _category_path(self, info: Info) -> str:
         return await article_path(info.context.site, info.context.loaders, self.row)
 
-    @strawberry.field(description="Absolute canonical URL.")
-    def url(self, info: Info) -> str:
+    @strawberry.field(description="Absolute canonical URL.", graphql_type=str)
+    def url(self, info: Info) -> MaybeAwaitable[str]:
         site = info.context.site
         if not site.article_needs_category:
             return site.absolute(site.path("article", self.slug, self.locale))
-        return self._category_url(info)  # type: ignore[return-value]
+        return self._category_url(info)
 
     async def _category_url(self, info: Info) -> str:
         return info.context.site.absolute(await self._category_path(info))
 
-    def _relation(self, info: Info, name: str) -> Any:
+    def _relation(
+        self, info: Info, name: Relation, pick: Callable[[Preloaded], T | None]
+    ) -> MaybeAwaitable[T]:
         """What a relation field returns: the prefetched value, or an awaitable loading it."""
-        if name in self.loaded:
-            return self.loaded[name]
-        return self._load(info, name)
+        value = pick(self.loaded)
+        if value is not None:
+            return value
+        return self._load(info, name, pick)
 
-    async def _load(self, info: Info, name: str) -> Any:
+    async def _load(self, info: Info, name: Relation, pick: Callable[[Preloaded], T | None]) -> T:
         await prefetch_articles(info, [self], {name})
-        return self.loaded[name]
+        value = pick(self.loaded)
+        assert value is not None  # prefetch_articles fills every relation it is asked for
+        return value
 
-    @strawberry.field(description="Full body as sanitised HTML (read only when selected).")
-    def body(self, info: Info) -> str:
-        return self._relation(info, "body")  # type: ignore[no-any-return]
+    @strawberry.field(
+        description="Full body as sanitised HTML (read only when selected).", graphql_type=str
+    )
+    def body(self, info: Info) -> MaybeAwaitable[str]:
+        return self._relation(info, "body", lambda p: p.body)
 
-    @strawberry.field(description="The primary (first) author.")
-    def author(self, info: Info) -> AuthorT:
-        authors = self._relation(info, "authors")
+    @strawberry.field(description="The primary (first) author.", graphql_type=AuthorT)
+    def author(self, info: Info) -> MaybeAwaitable[Author]:
+        authors = self._relation(info, "authors", lambda p: p.authors)
         if isinstance(authors, list):
-            return authors[0]  # type: ignore[no-any-return]
-        return self._first(authors)  # type: ignore[return-value]
+            return authors[0]
+        return self._first(authors)
 
     @staticmethod
-    async def _first(pending: Awaitable[list[Any]]) -> Any:
+    async def _first(pending: Awaitable[list[Author]]) -> Author:
         return (await pending)[0]
 
-    @strawberry.field(description="All authors in byline order; the first is the primary.")
-    def authors(self, info: Info) -> list[AuthorT]:
-        return self._relation(info, "authors")  # type: ignore[no-any-return]
+    @strawberry.field(
+        description="All authors in byline order; the first is the primary.",
+        graphql_type=list[AuthorT],
+    )
+    def authors(self, info: Info) -> MaybeAwaitable[list[Author]]:
+        return self._relation(info, "authors", lambda p: p.authors)
 
-    @strawberry.field(description="Categories in their editorial order.")
-    def categories(self, info: Info) -> list[CategoryT]:
-        return self._relation(info, "categories")  # type: ignore[no-any-return]
+    @strawberry.field(
+        description="Categories in their editorial order.", graphql_type=list[CategoryT]
+    )
+    def categories(self, info: Info) -> MaybeAwaitable[list[Category]]:
+        return self._relation(info, "categories", lambda p: p.categories)
 
-    @strawberry.field(description="Tags in their editorial order.")
-    def tags(self, info: Info) -> list[TagT]:
-        return self._relation(info, "tags")  # type: ignore[no-any-return]
+    @strawberry.field(description="Tags in their editorial order.", graphql_type=list[TagT])
+    def tags(self, info: Info) -> MaybeAwaitable[list[Tag]]:
+        return self._relation(info, "tags", lambda p: p.tags)
 
     @strawberry.field(description="SEO metadata for this article's page.")
     def seo(self, info: Info) -> Seo:
-        if "seo" in self.loaded:
-            return self.loaded["seo"]  # type: ignore[no-any-return]
+        if self.loaded.seo is not None:
+            return self.loaded.seo
         ctx = info.context
         return Seo(page=ArticleSeo(ctx.site, ctx.loaders, self.row, self.public))
 

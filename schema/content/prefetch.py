@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 if TYPE_CHECKING:
-    from schema.content.article import Article
+    from schema.content.article import Article, Relation
     from schema.context import Info
 
 # GraphQL field on Article -> the relation that feeds it.
-RELATIONS = {
+RELATIONS: dict[str, Relation] = {
     "author": "authors",
     "authors": "authors",
     "categories": "categories",
@@ -42,22 +42,22 @@ def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
             yield from _flatten(selection.selections)
 
 
-def field_relations(info: Info) -> set[str]:
+def field_relations(info: Info) -> set[Relation]:
     """Relations selected directly on the current field's object (e.g. `article { ... }`)."""
-    wanted: set[str] = set()
+    wanted: set[Relation] = set()
     for field in _flatten(info.selected_fields):
         wanted.update(RELATIONS[f.name] for f in _flatten(field.selections) if f.name in RELATIONS)
     return wanted
 
 
-def root_extras(relations: set[str]) -> frozenset[str]:
+def root_extras(relations: set[Relation]) -> frozenset[str]:
     """The relations a root article query reads in its own statement (see with_extras)."""
     return frozenset(relations & {"body", "seo"})
 
 
-def item_relations(info: Info) -> set[str]:
+def item_relations(info: Info) -> set[Relation]:
     """Relations selected on a connection's items (`nodes { ... }` and `edges { node { ... } }`)."""
-    wanted: set[str] = set()
+    wanted: set[Relation] = set()
     for connection in _flatten(info.selected_fields):
         for child in _flatten(connection.selections):
             items: Iterable[SelectedField] = ()
@@ -71,12 +71,14 @@ def item_relations(info: Info) -> set[str]:
     return wanted
 
 
-async def prefetch_articles(info: Info, articles: Sequence[Article], relations: set[str]) -> None:
-    """Fill ``article.loaded[relation]`` for every article; one batch per relation."""
+async def prefetch_articles(
+    info: Info, articles: Sequence[Article], relations: set[Relation]
+) -> None:
+    """Fill ``article.loaded.<relation>`` for every article; one batch per relation."""
     from schema.content.author import Author
     from schema.content.taxonomy import Category, Tag
 
-    todo = {r for r in relations if any(r not in a.loaded for a in articles)}
+    todo = {r for r in relations if any(a.loaded.missing(r) for a in articles)}
     if not todo or not articles:
         return
     if "seo" in todo and len(articles) > 1:
@@ -96,14 +98,14 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id.load_many(ids)
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
-    converters = {"authors": Author.from_row, "categories": Category.from_row, "tags": Tag.from_row}
-    for name, convert in converters.items():
-        if name in results:
-            for article, rows in zip(articles, results[name], strict=True):
-                article.loaded[name] = [convert(row, info) for row in rows]
-    if "body" in results:
-        for article, body in zip(articles, results["body"], strict=True):
-            article.loaded["body"] = body or ""
+    for article, rows in zip(articles, results.get("authors", ()), strict=False):
+        article.loaded.authors = [Author.from_row(row, info) for row in rows]
+    for article, rows in zip(articles, results.get("categories", ()), strict=False):
+        article.loaded.categories = [Category.from_row(row, info) for row in rows]
+    for article, rows in zip(articles, results.get("tags", ()), strict=False):
+        article.loaded.tags = [Tag.from_row(row, info) for row in rows]
+    for article, body in zip(articles, results.get("body", ()), strict=False):
+        article.loaded.body = body or ""
 
 
 async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
@@ -131,4 +133,4 @@ async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
         await loaders.body_by_article_id.load_many(need_body)
     for article in articles:
         page = ArticleSeo(ctx.site, loaders, article.row, article.public)
-        article.loaded["seo"] = Seo(page=page, basics=await page.basics())
+        article.loaded.seo = Seo(page=page, basics=await page.basics())
