@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
+from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
@@ -25,7 +26,7 @@ from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
-from gateway.http.graphql import GraphQLEndpoint
+from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
 from gateway.ops.observability import Operations
 from gateway.publishing import feeds, sitemaps
@@ -33,6 +34,7 @@ from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
+from schema.context import ContextFactory
 
 log = logging.getLogger("gateway")
 
@@ -137,6 +139,16 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     )
     site = site_from_settings(settings)
     graphql = GraphQLEndpoint(schema, settings, site)
+    preview = preview_tokens(settings)
+
+    def contexts(db: Database, events: Any, hooks: ChangeHooks) -> ContextFactory:
+        """The one factory of request contexts (HTTP, WebSocket, subscription events)."""
+        return ContextFactory(
+            db=db, site=site, default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size, hooks=hooks,
+            preview=preview, events=events,
+        )  # fmt: skip
+
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
     cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
 
@@ -162,6 +174,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
+        app.state.contexts = contexts(db, events.hub, app.state.change_hooks)
         try:
             yield
         finally:
@@ -180,7 +193,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
+        WebSocketRoute("/graphql", websocket_app(schema, settings)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),

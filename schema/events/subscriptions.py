@@ -9,7 +9,6 @@ was public — with ``entity: null``. A change to a draft never reaches an anony
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -18,7 +17,6 @@ import strawberry
 
 from resolvers.content import articles as article_queries
 from resolvers.content import directory
-from resolvers.content.loaders import Loaders
 from resolvers.db import now_utc
 from resolvers.errors import GatewayError
 from resolvers.events.outbox import REMOVALS
@@ -27,15 +25,6 @@ from schema.content.author import Author
 from schema.content.taxonomy import Category, Tag
 from schema.context import Context, Info
 from schema.relay import to_global_id
-
-
-@dataclass
-class SubscriptionContext(Context):
-    """The context of one WebSocket connection; ``events`` is the live event hub
-    (``gateway.events.pubsub.EventHub``), ``connection_params`` the ``connection_init`` payload."""
-
-    events: Any = None
-    connection_params: dict[str, Any] = field(default_factory=dict)
 
 
 @strawberry.enum(description="Kinds of content that change.")
@@ -92,8 +81,7 @@ class ContentChange:
 def _fresh(ctx: Context) -> None:
     # One subscription runs for hours: every event gets the current clock for visibility and
     # empty dataloaders, so nothing cached from an earlier event is served as current.
-    ctx.now = now_utc()
-    ctx.loaders = Loaders(ctx.db, ctx.viewer, ctx.now)
+    ctx.renew(now_utc())
 
 
 async def _entity(info: Info, message: dict[str, Any]) -> tuple[bool, Any]:
