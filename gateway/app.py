@@ -36,7 +36,7 @@ from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
-from schema.context import ContextFactory
+from schema.context import ContextFactory, EventStream
 
 log = logging.getLogger("gateway")
 
@@ -137,7 +137,7 @@ def context_factory(
     settings: Settings,
     site: Site,
     db: Database,
-    events: Any,
+    events: EventStream,
     hooks: ChangeHooks,
     preview: PreviewTokens,
 ) -> ContextFactory:

@@ -3,6 +3,8 @@ HTTP requests, WebSocket connections and each subscription event."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -28,6 +30,12 @@ class QueryBudget(Protocol):
     async def charge_query(self, cost: int) -> bool: ...
 
     def error(self) -> GraphQLError: ...
+
+
+class EventStream(Protocol):
+    """The live event hub subscriptions listen to (``gateway.events.pubsub.EventHub``)."""
+
+    def subscribe(self) -> AbstractAsyncContextManager[asyncio.Queue[dict[str, Any]]]: ...
 
 
 @dataclass
@@ -56,9 +64,9 @@ class Context:
     preview: PreviewTokens | None = None
     private: bool = False
     metering: Metering = field(default_factory=Metering)
-    # WebSocket only: the live event hub (``gateway.events.pubsub.EventHub``) and the
-    # ``connection_init`` payload (Strawberry sets it on the context).
-    events: Any = None
+    # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
+    # it on the context).
+    events: EventStream | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
 
     def renew(self, now: datetime, viewer: Viewer | None = None) -> None:
@@ -109,7 +117,7 @@ class ContextFactory:
     max_page_size: int = 100
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
-    events: Any = None
+    events: EventStream | None = None
 
     def __call__(
         self,

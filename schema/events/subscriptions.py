@@ -23,7 +23,7 @@ from resolvers.events.outbox import REMOVALS
 from schema.content.article import Article
 from schema.content.author import Author
 from schema.content.taxonomy import Category, Tag
-from schema.context import Context, Info
+from schema.context import Context, EventStream, Info
 from schema.relay import to_global_id
 
 
@@ -125,8 +125,8 @@ async def _change(info: Info, message: dict[str, Any]) -> ContentChange | None:
     )
 
 
-def _hub(info: Info) -> Any:
-    hub = getattr(info.context, "events", None)
+def _hub(info: Info) -> EventStream:
+    hub = info.context.events
     if hub is None:
         raise GatewayError(
             "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql.",
