@@ -22,7 +22,7 @@ from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
-from gateway.events.runtime import EventsRuntime, install_change_hooks
+from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
@@ -244,10 +244,6 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
-    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
-    # Issue 5: every committed write purges the cached answers it made wrong, before replying.
-    app.state.change_hooks.after_commit.append(cache.after_commit)
-    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
-        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
-    )
+    # One wiring for every writer (the CLI builds the same): outbox, cache purge, worker wake-up.
+    app.state.change_hooks = write_hooks(cache, lambda: getattr(app.state, "event_runtime", None))
     return app

@@ -17,11 +17,11 @@ from resolvers.auth.preview import PreviewTokens
 from resolvers.cache_tags import TagCollector
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
-from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
 from resolvers.pagination import PageArgs, page_args
 from resolvers.site import Site
+from schema.loaders import RequestLoaders
 
 
 class QueryBudget(Protocol):
@@ -54,12 +54,12 @@ class Context:
     site: Site
     viewer: Viewer
     now: datetime  # one clock per request: every visibility check compares with it
-    loaders: Loaders
+    loaders: RequestLoaders
     default_page_size: int = 10
     max_page_size: int = 100
-    # What this response depends on, for the response cache and CDN tags (issue 5).
+    # What this response depends on, for the response cache and CDN tags.
     tags: TagCollector = field(default_factory=TagCollector)
-    # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
+    # write hooks, preview tokens, and whether the response must stay out of caches
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False
@@ -76,7 +76,7 @@ class Context:
         if viewer is not None:
             self.viewer = viewer
         self.tags = TagCollector()
-        self.loaders = Loaders(self.db, self.viewer, now, self.tags)
+        self.loaders = RequestLoaders(self.db, self.viewer, now, self.tags)
 
     def command_env(self) -> CommandEnv:
         self.private = True
@@ -135,7 +135,7 @@ class ContextFactory:
             site=self.site,
             viewer=viewer,
             now=now,
-            loaders=Loaders(self.db, viewer, now, tags),
+            loaders=RequestLoaders(self.db, viewer, now, tags),
             default_page_size=self.default_page_size,
             max_page_size=self.max_page_size,
             tags=tags,

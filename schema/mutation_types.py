@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from resolvers.changes import forget
 from resolvers.commands import (
     CommandEnv,
     CommandError,
@@ -159,7 +158,7 @@ async def run(
         if isinstance(refusal, refusals):
             return refusal
         raise
-    forget(info.context.loaders, saved.changes)
+    info.context.loaders.forget(saved.changes)
     return success(saved)
 
 
