@@ -2,7 +2,8 @@
 
 ``endpoint`` runs them in order: negotiate -> params -> lookup (persisted queries, response
 cache) -> budget -> viewer -> execute -> finish. Each step lives in the module of its concern
-(``params``, ``execute``, ``errors``, ``respond``) and receives what it needs as arguments;
+(``negotiate``, ``params``, ``caching``, ``client``, ``execute``, ``outcome``,
+``errors``, ``respond``) and receives what it needs as arguments;
 ``exchange.Exchange`` holds the request's fixed facts (id, clock, media type, headers so far).
 May import from ``gateway.auth``, ``gateway.cache``, ``gateway.guard``, ``gateway.http`` and
 ``schema``; never from ``gateway.app``.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-import orjson
 import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -21,14 +20,17 @@ from starlette.responses import HTMLResponse, Response
 from gateway.auth import Authenticator
 from gateway.cache.http_headers import NO_STORE, PRIVATE
 from gateway.cache.persisted import PersistedQueryError
-from gateway.cache.responses import CacheLayer, Plan
+from gateway.cache.responses import Plan
 from gateway.config.settings import Settings
-from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
+from gateway.guard.ratelimit import ClientBudget, ClientIdentifier
 from gateway.http.faults import UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
+from gateway.http.graphql.caching import lookup, store
+from gateway.http.graphql.client import client_budget, sign_in
 from gateway.http.graphql.errors import error_payload
 from gateway.http.graphql.exchange import Exchange
 from gateway.http.graphql.execute import Operation, Outcome, run_operation
+from gateway.http.graphql.negotiate import negotiate_request
 from gateway.http.graphql.outcome import Shaping, shape
 from gateway.http.graphql.params import GraphQLParams, read_params
 from gateway.http.graphql.respond import answer_hit, respond
@@ -36,9 +38,6 @@ from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     BodyTooLarge,
     HttpError,
-    check_csrf,
-    check_post_content_type,
-    negotiate,
 )
 from resolvers.access import Viewer
 from resolvers.errors import Unauthenticated
@@ -81,21 +80,23 @@ class GraphQLEndpoint:
             return self.refuse(ex, exc)
 
     async def pipeline(self, ex: Exchange) -> Response:
-        self.negotiate(ex)
+        state = ex.request.app.state
+        timed = self.settings.response_cache
+        negotiate_request(ex, self.settings.csrf_prevention)
         parsed = await read_params(ex.request, self.settings.max_batch_operations)
         batch = isinstance(parsed, list)
         operations = parsed if isinstance(parsed, list) else [parsed]
-        plans = await self.lookup(ex, operations, batch)
+        plans = await lookup(ex, state.cache, state.db, operations, batch=batch, timed=timed)
         if isinstance(plans, Response):
             return answer_hit(ex, plans, timing=self.settings.server_timing)
-        budget = self.budget(ex.request)
+        budget = client_budget(getattr(state, "rate_limiter", None), self.identify, ex.request)
         # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
         # or made-up tokens are refused cheaply.
         if budget is not None and not await budget.charge_request():
-            body = {"errors": [budget.error().formatted]}
-            return self.respond(ex, body, 429, extra=budget.headers())
+            refusal = {"errors": [budget.error().formatted]}
+            return self.respond(ex, refusal, 429, extra=budget.headers())
         now = self.clock(ex.request)
-        viewer = await self.viewer(ex, budget, now)
+        viewer = await sign_in(self.auth, self.identify, ex.request, state.db, now, budget)
         outcomes = [
             await self.execute(ex, op, plan, viewer, now, budget)
             for op, plan in zip(operations, plans, strict=True)
@@ -104,57 +105,16 @@ class GraphQLEndpoint:
             ex.headers.update(budget.headers())
         if batch:
             return self.finish_batch(ex, outcomes, viewer)
-        return await self.finish(ex, outcomes[0], plans[0], now)
+        status, encoded = await store(
+            ex, state.cache, state.db, outcomes[0], plans[0], now, timed=timed
+        )
+        return self.respond(ex, outcomes[0].payload, status, body=encoded)
 
     # -- steps --------------------------------------------------------------------------------
-
-    def negotiate(self, ex: Exchange) -> None:
-        """The response media type, then the HTTP rules (method, content type, CSRF)."""
-        ex.media = negotiate(ex.request)
-        request = ex.request
-        if request.method not in ("GET", "POST"):
-            raise HttpError("Use GET or POST.", 405, {"Allow": "GET, POST"}, "BAD_REQUEST")
-        if request.method == "POST":
-            check_post_content_type(request)  # 415 for anything but JSON
-        if self.settings.csrf_prevention:
-            check_csrf(request)
-
-    async def lookup(
-        self, ex: Exchange, operations: list[GraphQLParams], batch: bool
-    ) -> list[Plan] | Response:
-        """Persisted queries resolve, and a single public query is looked up in the response
-        cache; a hit is answered now: no rate-limit charge, parsing or SQL."""
-        cache: CacheLayer = ex.request.app.state.cache
-        db = ex.request.app.state.db
-        plans: list[Plan] = []
-        for op in operations:
-            with ex.timed("cache", self.settings.response_cache):
-                plan = await cache.begin(
-                    ex.request, db, op.query, op.variables, op.operation_name, op.extensions,
-                    op.document_id, ex.media, lookup=not batch,
-                )  # fmt: skip
-            if isinstance(plan, Response):
-                return plan
-            plans.append(plan)
-        if ex.record is not None and not batch:
-            ex.record.cache = plans[0].status
-        return plans
-
-    def budget(self, request: Request) -> ClientBudget | None:
-        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
-        if limiter is None or not limiter.enabled:
-            return None
-        return ClientBudget(limiter, f"ip:{self.identify.ip(request)}")
 
     def clock(self, request: Request) -> datetime:
         clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
         return clock() if clock is not None else datetime.now(UTC)
-
-    async def viewer(self, ex: Exchange, budget: ClientBudget | None, now: datetime) -> Viewer:
-        viewer = await self.auth.viewer(ex.request, ex.request.app.state.db, now)
-        if budget is not None and not viewer.is_anonymous:
-            budget.switch_to(self.identify(ex.request))  # a verified token has its own budget
-        return viewer
 
     async def execute(
         self,
@@ -191,17 +151,6 @@ class GraphQLEndpoint:
             report_cost=self.settings.cost_report or asked,
             max_cost=self.settings.max_query_cost,
         )
-
-    async def finish(self, ex: Exchange, outcome: Outcome, plan: Plan, now: datetime) -> Response:
-        """Caching headers, ETag/304, storing a public answer, APQ registration."""
-        ex.headers.update(outcome.headers or {})
-        cache: CacheLayer = ex.request.app.state.cache
-        with ex.timed("cache", self.settings.response_cache):
-            status, encoded = await cache.finish(
-                plan, ex.request, ex.request.app.state.db, now, outcome.payload,
-                orjson.dumps(outcome.payload), outcome.status, ex.headers,
-            )  # fmt: skip
-        return self.respond(ex, outcome.payload, status, body=encoded)
 
     def finish_batch(self, ex: Exchange, outcomes: list[Outcome], viewer: Viewer) -> Response:
         """One array of complete GraphQL responses, never cached."""
