@@ -57,7 +57,7 @@ def page_args(
 
 def encode_cursor(order: str, value: Any, row_id: int) -> str:
     if isinstance(value, datetime):
-        value = as_utc(value).isoformat()  # type: ignore[union-attr]
+        value = as_utc(value).isoformat()
     raw = orjson.dumps([order, value, row_id])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -103,8 +103,8 @@ class SortKey:
         value, row_id = decode_cursor(args.cursor, self.name, self.kind)
         key = tuple_(self.column, self.id_column)
         if self.descending != args.backward:
-            return key < tuple_(value, row_id)  # type: ignore[arg-type]
-        return key > tuple_(value, row_id)  # type: ignore[arg-type]
+            return key < tuple_(value, row_id)
+        return key > tuple_(value, row_id)
 
 
 @dataclass(slots=True)

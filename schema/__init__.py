@@ -81,11 +81,11 @@ Mutation = merge_types(
 )
 # merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see
 # the definition attribute that strawberry.type adds.)
-Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]  # set by @strawberry.type
     "Entry points for reading content: look objects up by slug, global ID or path, or page "
     "through lists with cursors."
 )
-Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]  # set by @strawberry.type
     "Entry points for writing content. Send an API token (Authorization: Bearer <token>); "
     "each mutation returns a payload union of its success type and typed errors."
 )

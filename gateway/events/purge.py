@@ -90,7 +90,8 @@ def purge_hook_from_settings(settings: Settings) -> PurgeHook | None:
     if settings.events_purge_hook:
         module, _, attribute = settings.events_purge_hook.partition(":")
         factory: Any = getattr(importlib.import_module(module), attribute)
-        return factory(settings)  # type: ignore[no-any-return]
+        hook: PurgeHook | None = factory(settings)
+        return hook
     if settings.events_purge_url:
         return http_purge(
             settings.events_purge_url, settings.events_purge_method, settings.webhook_timeout

@@ -81,7 +81,7 @@ def sanitize_html(markup: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    return _markdown.render(text)
+    return str(_markdown.render(text))
 
 
 def check_rich_text(

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from resolvers.db import Database
-from resolvers.events.deliveries import delivery_select, event_delivery_t
+from resolvers.events.deliveries import delivery_select
 from resolvers.events.netguard import UnresolvableTarget, UnsafeTarget, resolve, url_problem
 from resolvers.events.outbox import check_patterns
-from resolvers.models import webhook_t
+from resolvers.models import event_delivery_t, webhook_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 MAX_DESCRIPTION = 500
@@ -123,7 +123,7 @@ async def update_webhook(
         result = await conn.execute(
             update(webhook_t).where(webhook_t.c.id == webhook_id).values(**values, updated_at=now)
         )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None, None
     return await get_webhook(db, webhook_id), secret
 

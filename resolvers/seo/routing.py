@@ -123,7 +123,8 @@ async def _find_article(
 
 
 async def _primary_category(db: Database, article_id: int) -> str | None:
-    return await db.scalar(primary_category_select(article_id))  # type: ignore[no-any-return]
+    found = await db.scalar(primary_category_select(article_id))
+    return None if found is None else str(found)
 
 
 async def _find_content(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -62,7 +62,7 @@ Route = Annotated[
 ]
 
 
-def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Any:
+def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Route:
     site = info.context.site
     match answer.kind:
         case "home":
