@@ -239,7 +239,11 @@ async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None
     """When public content next changes with no write: the next scheduled article becomes
     public, or a public one reaches its ``unpublish_at``. One seek on an index each."""
     a = article_t
-    starts = await db.scalar(select(func.min(a.c.published_at)).where(PUBLIC.scheduled_sql(now)))
-    ends = await db.scalar(select(func.min(a.c.unpublish_at)).where(PUBLIC.ends_sql(now)))
+    starts: datetime | None = await db.scalar(
+        select(func.min(a.c.published_at)).where(PUBLIC.scheduled_sql(now))
+    )
+    ends: datetime | None = await db.scalar(
+        select(func.min(a.c.unpublish_at)).where(PUBLIC.ends_sql(now))
+    )
     times = [t for t in (as_utc(starts), as_utc(ends)) if t is not None]
     return min(times) if times else None

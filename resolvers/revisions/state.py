@@ -33,7 +33,7 @@ def content_columns(entity: str) -> list[Any]:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return as_utc(value).isoformat()  # type: ignore[union-attr]
+        return as_utc(value).isoformat()
     return value
 
 

@@ -11,9 +11,10 @@ from strawberry import UNSET
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import article_commands as commands
 from resolvers.revisions import trash
-from schema.content.article import Article
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.mutation_types import (
+    ANY_REFUSAL,
     CHANGED_PATHS,
     INPUT,
     ConflictError,
@@ -170,7 +171,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_article(env, _fields(input))
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Change an article (partial). Authors: their own drafts only.")
     async def update_article(
@@ -183,7 +184,7 @@ class ArticleMutation:
                 env, article_id, fields.pop("expected_version"), fields
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Publish now or at a future time (editors).")
     async def publish_article(
@@ -195,7 +196,7 @@ class ArticleMutation:
                 env, _id(input.id), input.published_at, input.expected_version, window
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Back to DRAFT: no longer public (editors).")
     async def unpublish_article(
@@ -204,7 +205,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.unpublish_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Withdraw to ARCHIVED: no longer public (editors).")
     async def archive_article(
@@ -213,7 +214,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.archive_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Delete an article (editors; authors: their own drafts): it moves to the "
@@ -230,6 +231,7 @@ class ArticleMutation:
             info,
             command,
             lambda s: ArticleDeleted(deleted_id=input.id, changed_paths=changed_paths(s)),
+            ANY_REFUSAL,
         )
 
 

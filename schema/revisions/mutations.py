@@ -12,10 +12,10 @@ from resolvers.commands import CommandEnv, Saved
 from resolvers.db import as_utc
 from resolvers.models import article_t, article_trash_t
 from resolvers.revisions import restore, review, trash
-from schema.content.article import Article
 from schema.content.article_mutations import ArticlePayload, ArticleRefInput, _saved
+from schema.content.nodes import Article
 from schema.context import Info
-from schema.mutation_types import INPUT, decode_id, run
+from schema.mutation_types import ANY_REFUSAL, INPUT, decode_id, run
 from schema.permissions import IsEditor
 from schema.revisions.types import REVISION
 
@@ -81,7 +81,7 @@ class RevisionMutation:
             revision = decode_id(input.revision_id, REVISION, ("input", "revision_id"))
             return await restore.restore_article_revision(env, revision, input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Bring a deleted article back from the trash, with its slug and redirects."
@@ -92,7 +92,7 @@ class RevisionMutation:
         async def command(env: CommandEnv) -> Saved:
             return await trash.restore_article(env, _article_id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Submit a draft for review (its authors, editors; review workflow on). "
@@ -107,7 +107,7 @@ class RevisionMutation:
                 info.context.loaders,
             )  # fmt: skip
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Approve an article in review and publish it (editors).")
     async def approve(self, info: Info, input: Annotated[ApproveInput, INPUT]) -> ArticlePayload:
@@ -117,7 +117,7 @@ class RevisionMutation:
                 input.published_at,
             )  # fmt: skip
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Send an article in review back to draft with a comment (editors)."
@@ -130,7 +130,7 @@ class RevisionMutation:
                 env, _article_id(input.id), input.expected_version, input.comment
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
 
 @strawberry.type
@@ -154,9 +154,9 @@ class TrashQuery:
             TrashedArticle(
                 article=Article.from_row(row, info),
                 slug=row.trash_slug,
-                deleted_at=as_utc(row.deleted_at),  # type: ignore[arg-type]
+                deleted_at=as_utc(row.deleted_at),
                 deleted_by=row.deleted_by,
-                purge_after=as_utc(row.purge_after),  # type: ignore[arg-type]
+                purge_after=as_utc(row.purge_after),
             )
             for row in rows
         ]

@@ -88,7 +88,7 @@ class ArticleRevision:
             action=RevisionAction(row.action),
             operation=row.operation,
             created_by=row.actor,
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             changed_fields=list(row.changed_fields or []),
             size_bytes=row.state_bytes,
             row=row,
@@ -182,7 +182,7 @@ class ArticleReview:
             comment=row.comment,
             version=row.version,
             created_by=row.actor,
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             seo_findings=[
                 SeoFinding(
                     code=f["code"], severity=SeoSeverity[f["severity"]], message=f["message"]
