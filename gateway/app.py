@@ -22,6 +22,7 @@ from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
@@ -183,6 +184,10 @@ def lifespan_of(
         app.state.event_runtime = events
         hooks = app.state.change_hooks
         app.state.contexts = context_factory(settings, site, db, events.hub, hooks, preview)
+        if cache.backend is not None and cache.backend.name == "memory":
+            # A shared (Redis) cache is purged by the writer itself; this one only hears of
+            # other processes' writes (the CLI's, another instance's) through their events.
+            purge_on_events(events.hub, cache)
         try:
             yield
         finally:

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import ColumnElement, tuple_
 
-from resolvers.db import as_utc
+from resolvers.db import Database, as_utc
 from resolvers.errors import UserInputError
 
 
@@ -137,3 +137,16 @@ def build_page(
         has_next_page=has_next,
         has_previous_page=has_prev,
     )
+
+
+async def keyset_page(
+    db: Database, stmt: Any, key: SortKey, args: PageArgs, value_of: Callable[[Any], Any]
+) -> Page:
+    """Run ``stmt`` as one keyset page: seek past the cursor on ``key``, order, fetch one probe
+    row more than the page size. ``value_of(row)`` is the row's sort value for its cursor."""
+    seek = key.seek(args)
+    if seek is not None:
+        stmt = stmt.where(seek)
+    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
+    return build_page(rows, args, lambda r: encode_cursor(key.name, value_of(r), r.id))

@@ -10,11 +10,12 @@ from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
 from schema.auth.mutations import AuthMutation, AuthQuery
-from schema.content.article import Article, ArticleQuery
+from schema.content.article import ArticleQuery
 from schema.content.article_mutations import ArticleMutation
-from schema.content.author import Author, AuthorQuery
+from schema.content.author import AuthorQuery
 from schema.content.author_mutations import AuthorMutation
-from schema.content.taxonomy import Category, Tag, TaxonomyQuery
+from schema.content.nodes import Article, Author, Category, Tag
+from schema.content.taxonomy import TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
 from schema.context import Context, Info
 from schema.events.subscriptions import Subscription

@@ -12,7 +12,7 @@ from resolvers.auth import preview, tokens
 from resolvers.changes import ChangeSet
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
 from resolvers.db import as_utc
-from schema.content.author import Author
+from schema.content.nodes import Author
 from schema.context import Info
 from schema.mutation_types import (
     INPUT,

@@ -10,7 +10,7 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import article_commands as commands
-from schema.content.article import Article
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.mutation_types import (
     ANY_REFUSAL,

@@ -9,7 +9,7 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import author_commands as commands
-from schema.content.author import Author
+from schema.content.nodes import Author
 from schema.context import Info
 from schema.mutation_types import (
     ANY_REFUSAL,

@@ -10,7 +10,7 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import taxonomy_commands as commands
-from schema.content.taxonomy import Category, Tag
+from schema.content.nodes import Category, Tag
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,

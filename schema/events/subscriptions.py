@@ -20,9 +20,7 @@ from resolvers.content import directory
 from resolvers.db import now_utc
 from resolvers.errors import GatewayError
 from resolvers.events.outbox import REMOVALS
-from schema.content.article import Article
-from schema.content.author import Author
-from schema.content.taxonomy import Category, Tag
+from schema.content.nodes import Article, Author, Category, Tag
 from schema.context import Context, EventStream, Info
 from schema.relay import to_global_id
 

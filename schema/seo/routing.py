@@ -8,9 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.seo import routing
-from schema.content.article import Article
-from schema.content.author import Author
-from schema.content.taxonomy import Category, Tag
+from schema.content.nodes import Article, Author, Category, Tag
 from schema.context import Info
 from schema.permissions import IsEditor
 from schema.relay import After, Before, Connection, First, Last
