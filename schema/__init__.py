@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.auth.mutations import AuthMutation, AuthQuery
 from schema.content.article import ArticleQuery
@@ -85,13 +86,12 @@ Mutation = merge_types(
         RevisionMutation,
     ),
 )
-# merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see
-# the definition attribute that strawberry.type adds.)
-Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]  # set by @strawberry.type
+# merge_types takes no description; the docs explorer opens on these texts.
+get_object_definition(Query, strict=True).description = (
     "Entry points for reading content: look objects up by slug, global ID or path, or page "
     "through lists with cursors."
 )
-Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]  # set by @strawberry.type
+get_object_definition(Mutation, strict=True).description = (
     "Entry points for writing content. Send an API token (Authorization: Bearer <token>); "
     "each mutation returns a payload union of its success type and typed errors."
 )
