@@ -32,6 +32,7 @@ from gateway.guard.limits import QueryLimits
 from gateway.ops.observability import Operations
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http.websocket import websocket_app
+from resolvers.cache.purges import purge_recorder
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
@@ -154,7 +155,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             raise
         app.state.db = db
         try:
-            await cache.start(await cache_backend_from_settings(settings))
+            await cache.start(await cache_backend_from_settings(settings), db)
         except DatabaseUnavailable as exc:
             await db.dispose()
             log.error("%s", exc)
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.cache = cache
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     # Issue 5: every committed write purges the cached answers it made wrong, before replying.
+    app.state.change_hooks.in_transaction.append(purge_recorder(site))
     app.state.change_hooks.after_commit.append(cache.after_commit)
     install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
         app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)

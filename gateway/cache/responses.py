@@ -29,10 +29,11 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
 from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
-from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
+from resolvers.cache_tags import TagCollector, next_scheduled_publish
 from resolvers.db import Database
 from resolvers.site import Site
 
@@ -72,16 +73,21 @@ class CacheLayer:
         self.site = site
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
+        self.sync: PurgeSync | None = None
         self.persisted = PersistedQueries(
             settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
         )
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
         self._local_seq = 0
 
-    async def start(self, backend: CacheBackend) -> None:
+    async def start(self, backend: CacheBackend, db: Database) -> None:
         self.backend = backend
+        self.sync = PurgeSync(backend, db)
+        await self.sync.start()
 
     async def stop(self) -> None:
+        if self.sync is not None:
+            await self.sync.stop()
         if self.backend is not None:
             await self.backend.close()
 
@@ -137,14 +143,25 @@ class CacheLayer:
             return plan
         plan.key = self.key(info, variables, operation_name)
         try:
-            entry, plan.seq = await self.backend.lookup(plan.key)
+            async with asyncio.timeout(BACKEND_TIMEOUT):
+                entry, plan.seq = await self.backend.lookup(plan.key)
         except Exception:  # a cache outage must not take reads down: log it, run uncached
             log.exception("response cache lookup failed; serving uncached")
             plan.key = None
             return plan
+        plan.status = "miss"
         if entry is None:
-            plan.status = "miss"
             return plan
+        if entry.not_after is not None and entry.not_after <= time.time():
+            return plan  # a scheduled article went public after this answer was stored
+        try:
+            current = self.sync is None or await self.sync.verify()
+        except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
+            log.warning("response cache check failed; serving uncached: %r", exc)
+            plan.key = None
+            return plan
+        if not current:
+            return plan  # purges were pending: they are applied now; this answer runs fresh
         return self._hit(request, entry, media)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
@@ -205,7 +222,8 @@ class CacheLayer:
         tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
         etag = http_cache.strong_etag(body)
         not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
-        cap = not_after - now.timestamp() if not_after is not None else None
+        # The lifetime runs from now (the answer is stored now), not from the request's start.
+        cap = not_after - time.time() if not_after is not None else None
         headers.update(self._public_headers(request, etag, tags, cap))
         if plan.key is not None and self.backend is not None:
             ttl = (
@@ -214,7 +232,8 @@ class CacheLayer:
             if ttl >= 1:
                 entry = CachedResponse(body, etag, tags, not_after)
                 try:
-                    await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
+                    async with asyncio.timeout(BACKEND_TIMEOUT):
+                        await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
                 except Exception:
                     log.exception("response cache store failed")
         if request.method == "GET" and http_cache.etag_matches(
@@ -253,25 +272,18 @@ class CacheLayer:
 
     # -- invalidation -------------------------------------------------------------------------
 
-    async def invalidate(self, tags: set[str]) -> int:
-        """Purge every cached answer carrying one of ``tags``, here and (with Redis) on every
-        instance. CDNs are purged by the events outbox (``gateway/event_purge.py``): durable,
-        retried, and off the request path."""
-        if not tags:
-            return 0
+    async def after_commit(self, changes: Iterable[Any]) -> None:
+        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``): apply the
+        purge the write recorded in its transaction (``resolvers.cache.purges``), here and
+        (with Redis) for every instance, before the write is acknowledged. When the backend
+        cannot be reached the purge stays on record: no hit is served around it, and it is
+        applied once the backend answers. CDNs are purged by the events outbox
+        (``gateway/events/purge.py``)."""
         self._next = None
         self._local_seq += 1
-        removed = 0
-        if self.backend is not None:
-            try:
-                removed = await self.backend.invalidate(tags)
-            except Exception:
-                log.exception("cache invalidation failed for %s", sorted(tags))
-        return removed
-
-    async def after_commit(self, changes: Iterable[Any]) -> None:
-        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""
-        tags: set[str] = set()
-        for change in changes:
-            tags |= tags_for_recorded(change, self.site)
-        await self.invalidate(tags)
+        if self.sync is None:
+            return
+        try:
+            await self.sync.apply()
+        except Exception as exc:
+            log.warning("cache purge deferred (it is on record and will be retried): %r", exc)
