@@ -30,9 +30,9 @@ from starlette.responses import Response
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse
 from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
-from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
+from gateway.config.settings import Settings
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
 from resolvers.db import Database
 from resolvers.site import Site

@@ -15,8 +15,8 @@ from resolvers.db import Database
 from tests.auth_support import add_token, gid
 from tests.conftest import REDIS_URL, skip_or_fail
 from tests.live_server import LiveServer, start_server
-from tests.tcp_proxy import TcpProxy
 from tests.support import add_article, add_author
+from tests.tcp_proxy import TcpProxy
 
 ARTICLE = '{ article(slug: "engines") { title } }'
 UPDATE = """mutation($input: UpdateArticleInput!) { updateArticle(input: $input) {
