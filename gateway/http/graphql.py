@@ -27,11 +27,20 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
+from gateway.cache.http_headers import NO_STORE
+from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
+from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
-from gateway.cache.http_headers import NO_STORE
+from gateway.http.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -41,19 +50,10 @@ from gateway.http.rules import (
     check_post_content_type,
     negotiate,
 )
-from gateway.cache.persisted import PersistedQueryError
-from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
-from gateway.http.request_context import (
-    note_errors,
-    query_stats_of,
-    record_of,
-    request_id_of,
-    server_timing,
-)
 from resolvers.access import Viewer
+from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
 
@@ -297,20 +297,7 @@ class GraphQLEndpoint:
         except BodyTooLarge:
             raise  # answered with 413 by the BodySizeLimit middleware
         except Exception as exc:
-            if database_fault(exc) == UNAVAILABLE:  # e.g. the token lookup could not run
-                log.warning("database unavailable (request %s): %r", request_id, exc)
-                body = error_payload(
-                    "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
-                )
-                headers["Retry-After"] = "1"
-                return self.respond(body, 503, headers, media, started, stats, request)
-            log.exception("unexpected error handling request %s", request_id)
-            body = error_payload(
-                f"Internal server error (request id {request_id}).",
-                "INTERNAL_SERVER_ERROR",
-                requestId=request_id,
-            )
-            return self.respond(body, 500, headers, media, started, stats, request)
+            return self.failed(exc, request, request_id, headers, media, started, stats)
         if budget is not None:
             headers.update(budget.headers())
         payload: dict[str, Any] | list[dict[str, Any]]
@@ -318,17 +305,57 @@ class GraphQLEndpoint:
             payload, status, extra = results[0]
             headers.update(extra)
             # Caching headers, ETag/304, storing a public answer, APQ registration (issue 5).
-            with timed(request, "cache") if self.settings.response_cache else nullcontext():
-                status, encoded = await cache.finish(
-                    plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
-                    status, headers,
-                )  # fmt: skip
+            try:
+                with timed(request, "cache") if self.settings.response_cache else nullcontext():
+                    status, encoded = await cache.finish(
+                        plans[0], request, request.app.state.db, now, payload,
+                        orjson.dumps(payload), status, headers,
+                    )  # fmt: skip
+            except Exception as exc:  # e.g. the database failed while the answer was stored
+                return self.failed(exc, request, request_id, headers, media, started, stats)
             return self.respond(payload, status, headers, media, started, stats, request, encoded)
         # A batch: one array of complete GraphQL responses, never cached.
         payload = [r[0] for r in results]
         status = max(r[1] for r in results) if all(r[1] != 200 for r in results) else 200
         headers["Cache-Control"] = PRIVATE if not viewer.is_anonymous else NO_STORE
         return self.respond(payload, status, headers, media, started, stats, request)
+
+    def failed(
+        self,
+        exc: Exception,
+        request: Request,
+        request_id: str,
+        headers: dict[str, str],
+        media: str,
+        started: float,
+        stats: Any,
+    ) -> Response:
+        """An exception outside execution: a database fault is the documented 503 (with
+        Retry-After) or 504; anything else a masked 500."""
+        fault = database_fault(exc)
+        headers["Cache-Control"] = NO_STORE
+        if fault == UNAVAILABLE:  # e.g. the token lookup, or storing the answer, could not run
+            log.warning("database unavailable (request %s): %r", request_id, exc)
+            body = error_payload(
+                "The database is unavailable; retry shortly.", UNAVAILABLE, requestId=request_id
+            )
+            headers["Retry-After"] = "1"
+            return self.respond(body, 503, headers, media, started, stats, request)
+        if fault == TIMEOUT:
+            log.warning("database statement timed out (request %s): %r", request_id, exc)
+            body = error_payload(
+                "A database statement took too long and was cancelled.",
+                TIMEOUT,
+                requestId=request_id,
+            )
+            return self.respond(body, 504, headers, media, started, stats, request)
+        log.exception("unexpected error handling request %s", request_id)
+        body = error_payload(
+            f"Internal server error (request id {request_id}).",
+            "INTERNAL_SERVER_ERROR",
+            requestId=request_id,
+        )
+        return self.respond(body, 500, headers, media, started, stats, request)
 
     def cached(
         self, response: Response, request: Request, request_id: str, started: float, stats: Any
