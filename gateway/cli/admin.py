@@ -17,9 +17,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from resolvers.access import CLI, ROLES
+from resolvers.events.change_events import outbox_hook
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
-from resolvers.events.change_events import outbox_hook
 
 T = TypeVar("T")
 
@@ -91,8 +91,8 @@ def token_create(
 @token_cli.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from resolvers.auth.tokens import list_tokens
     from resolvers.db import as_utc
+    from resolvers.auth.tokens import list_tokens
 
     async def work(env: CommandEnv) -> list[Any]:
         return await list_tokens(env.db)
