@@ -21,9 +21,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.http.conditional import etag_of, is_fresh, server_timing, validators
-from resolvers.seo import feeds
 from resolvers.db import now_utc, track_queries
+from resolvers.seo import feeds
 from resolvers.seo.routing import storable
+from resolvers.seo.withdrawals import last_withdrawal
 from resolvers.site import Site
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -113,7 +114,8 @@ async def feed(request: Request) -> Response:
     )
     self_url = site.absolute(request.url.path)
     body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss")
-    newest = max((i.updated for i in items), default=None)
+    withdrawn = await last_withdrawal(db, now_utc())
+    newest = max((t for t in (*(i.updated for i in items), withdrawn) if t), default=None)
     headers = validators(etag_of(hashlib.sha256(body)), newest, settings.seo_files_max_age)
     if settings.server_timing:
         headers["Server-Timing"] = server_timing(stats, started)
