@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from resolvers.commands import Problems
-from resolvers.db import as_utc
 from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
+from resolvers.db import as_utc
 
 Path = tuple[str, ...]
 
@@ -106,7 +106,14 @@ def check_aware(problems: Problems, path: Path, value: datetime | None) -> datet
             "TIMEZONE_REQUIRED",
         )
         return None
-    return as_utc(value)
+    try:
+        return as_utc(value)
+    except OverflowError:
+        problems.add(
+            path, f"`{path[-1]}` is out of range: in UTC it must fall within the years 1 to 9999.",
+            "OUT_OF_RANGE",
+        )  # fmt: skip
+        return None
 
 
 def check_email(problems: Problems, path: Path, value: str | None) -> str | None:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers.content import articles as article_queries
-from resolvers.seo.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
-from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
+from resolvers.seo.paths import article_path
+from schema.common import Audited, Image, OrderDirection, utc_instant
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo, SeoFinding
 
@@ -226,9 +226,7 @@ class ArticleFilter:
 
 
 def _aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise UserInputError(f"`{name}` needs a time zone, e.g. 2026-01-31T09:00:00Z.")
-    return as_utc(value)
+    return utc_instant(value, name)
 
 
 @strawberry.type
