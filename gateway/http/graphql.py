@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
@@ -32,6 +31,7 @@ from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
 from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
+from gateway.http.errors import error_payload, format_error
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
 from gateway.http.request_context import (
@@ -53,7 +53,7 @@ from gateway.http.rules import (
 from resolvers.access import Viewer
 from resolvers.content.loaders import Loaders
 from resolvers.db import Database
-from resolvers.errors import GatewayError, Unauthenticated
+from resolvers.errors import Unauthenticated
 from resolvers.site import Site
 from schema import Context
 
@@ -68,7 +68,6 @@ def timed(request: Request, phase: str) -> AbstractContextManager[None]:
 
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
 PRIVATE = "private, no-store"
-SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 COST_HEADER = "x-graphql-cost"
 
 
@@ -142,59 +141,6 @@ def params_from(source: dict[str, Any], encoded: bool = False) -> GraphQLParams:
         extensions,
         document_id,
     )
-
-
-def error_payload(message: str, code: str, **extensions: Any) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-
-
-def error_code(error: GraphQLError) -> str:
-    if isinstance(error, GraphQLSyntaxError):
-        return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable "):
-        return "BAD_USER_INPUT"
-    return "GRAPHQL_VALIDATION_FAILED"
-
-
-def format_error(error: GraphQLError, request_id: str, *, production: bool) -> dict[str, Any]:
-    """A GraphQL error as clients see it, over HTTP and WebSocket alike: a code on every error;
-    database faults and unexpected exceptions masked."""
-    original = error.original_error
-    formatted: dict[str, Any] = dict(error.formatted)
-    if production:
-        # No "Did you mean ...?" hints for unknown fields, arguments, types or enum values.
-        formatted["message"] = SUGGESTION.sub("", formatted["message"])
-    fault = database_fault(original)
-    if isinstance(original, GatewayError):
-        formatted.setdefault("extensions", {})["code"] = original.code
-    elif original is None:
-        # Limit errors carry their own code; other request errors get the generic one.
-        formatted.setdefault("extensions", {}).setdefault("code", error_code(error))
-    elif fault is not None:
-        log.warning("database fault %s (request %s): %r", fault, request_id, original)
-        formatted = {
-            "message": "The database is unavailable; retry shortly."
-            if fault == UNAVAILABLE
-            else "A database statement took too long and was cancelled.",
-            "extensions": {"code": fault, "requestId": request_id},
-        }
-    elif error.path is None and (error.nodes or error.message.startswith("Variable '$")):
-        # Raised while coercing variables or arguments: the client's input was wrong.
-        formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
-    else:
-        log.error(
-            "unexpected error in %s (request %s)",
-            ".".join(map(str, error.path or ["<operation>"])),
-            request_id,
-            exc_info=original,
-        )
-        formatted = {
-            "message": f"Internal server error (request id {request_id}).",
-            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        }
-        if error.path is not None:
-            formatted["path"] = error.path
-    return formatted
 
 
 class GraphQLEndpoint:

@@ -43,7 +43,7 @@ from strawberry.types.unset import UNSET
 
 from gateway.auth import Authenticator
 from gateway.config.settings import Settings
-from gateway.http.graphql import format_error
+from gateway.http.errors import format_error
 from resolvers.access import ANONYMOUS
 from resolvers.content.loaders import Loaders
 from resolvers.db import now_utc
