@@ -10,6 +10,7 @@ the command's transaction rolls back and the response carries a masked top-level
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any
@@ -36,6 +37,15 @@ TYPE_NAMES = {"article": "Article", "author": "Author", "category": "Category", 
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+# Messages name fields in backticks with their storage names; clients know the API's names.
+_FIELD_IN_MESSAGE = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
+
+
+def api_names(message: str) -> str:
+    """``meta_description`` in a message becomes ``metaDescription``, as in the schema."""
+    return _FIELD_IN_MESSAGE.sub(lambda m: f"`{camel(m.group(1))}`", message)
 
 
 @strawberry.type(description="One invalid input field.")
@@ -83,10 +93,10 @@ class ForbiddenError(MutationError):
 def error_payload(exc: CommandError) -> MutationError:
     if isinstance(exc, ValidationFailed):
         fields = [
-            FieldError(path=[camel(p) for p in f.path], message=f.message, code=f.code)
+            FieldError(path=[camel(p) for p in f.path], message=api_names(f.message), code=f.code)
             for f in exc.problems
         ]
-        return ValidationError(message=str(exc), fields=fields)
+        return ValidationError(message=api_names(str(exc)), fields=fields)
     if isinstance(exc, EntityNotFound):
         type_name = TYPE_NAMES.get(exc.entity)
         gid = None

@@ -18,7 +18,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import (
     SIGN_IN,
     may_create_article,
@@ -26,8 +25,6 @@ from resolvers.access import (
     may_edit_article,
     may_publish,
 )
-from resolvers.content.article_input import check_fields
-from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.commands import (
     CommandEnv,
     EntityNotFound,
@@ -39,12 +36,15 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
+from resolvers.content.article_input import check_fields
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.db import as_utc
-from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.models import article_t, seo_meta_t
-from resolvers.seo.paths import primary_category_select
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
+from resolvers.seo.paths import primary_category_select
 from resolvers.validation import check_aware
 
 a = article_t
@@ -130,11 +130,12 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
         links["author"] = authors
     elif not links.get("author"):
         problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
+        # Every problem at once: the field errors above and the ones only the database knows.
         await check_refs(session, problems, links)
-        await slug_free(session, problems, values["slug"], values["locale"], None)
+        if values.get("slug") is not None and values.get("locale") is not None:
+            await slug_free(session, problems, values["slug"], values["locale"], None)
         problems.raise_if_any()
         values.setdefault("body", "")
         values.setdefault("reading_time_minutes", reading_time_minutes(values["body"]))
@@ -175,7 +176,6 @@ async def update_article(
         raise PermissionDenied(SIGN_IN)
     problems = Problems()
     values, links, seo = check_fields(env, problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row, author_ids = await lock_article(session, article_id)
@@ -186,14 +186,14 @@ async def update_article(
             and viewer.author_id not in links["author"]
         ):
             raise PermissionDenied("Authors cannot remove themselves from their own articles.")
-        check_version(row, expected_version)
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)
         slug, locale = values.get("slug", row.slug), values.get("locale", row.locale)
-        if (slug, locale) != (row.slug, row.locale):
+        if slug is not None and locale is not None and (slug, locale) != (row.slug, row.locale):
             await slug_free(session, problems, slug, locale, article_id)
         problems.raise_if_any()
+        check_version(row, expected_version)
         before = await related(session, article_id)
         old_path = await path_of(env, session, row)  # before the links change
         try:

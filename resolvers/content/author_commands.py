@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import SIGN_IN, may_edit_author
 from resolvers.commands import (
     CommandEnv,
@@ -27,9 +26,10 @@ from resolvers.commands import (
     unit_of_work,
 )
 from resolvers.content.richtext import check_rich_text
-from resolvers.models import api_token_t, article_author_t, author_t
-from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.content.taxonomy_commands import touch_articles
+from resolvers.models import api_token_t, article_author_t, author_t
+from resolvers.seo import redirects
+from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
     check_email,
     check_handle,
@@ -113,10 +113,10 @@ async def create_author(env: CommandEnv, given: dict[str, Any]) -> Saved:
     deny_unless_allowed(may_edit_author(env.viewer, None))
     problems = Problems()
     values, seo = check_author(problems, given, creating=True)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
-        await slug_free(session, problems, values["slug"], None)
+        if values.get("slug") is not None:  # every problem at once, the database's too
+            await slug_free(session, problems, values["slug"], None)
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -145,14 +145,13 @@ async def update_author(
     deny_unless_allowed(may_edit_author(env.viewer, author_id))
     problems = Problems()
     values, seo = check_author(problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row = await lock_author(session, author_id)
-        _check_version(row, expected_version)
-        if values.get("slug", row.slug) != row.slug:
+        if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, values["slug"], author_id)
         problems.raise_if_any()
+        _check_version(row, expected_version)
         try:
             result = await session.execute(
                 update(t)

@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import may_manage_terms
 from resolvers.changes import ChangeSet
 from resolvers.commands import (
@@ -25,9 +24,10 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
-from resolvers.content.richtext import check_plain
 from resolvers.content.links import LINK_TABLES
+from resolvers.content.richtext import check_plain
 from resolvers.models import article_t
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_slug, check_text
 
@@ -85,10 +85,10 @@ async def create_term(env: CommandEnv, kind: str, given: dict[str, Any]) -> Save
     table = LINK_TABLES[kind][2]
     problems = Problems()
     values, seo = check_term(problems, given, creating=True)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
-        await slug_free(session, problems, table, kind, values["slug"], None)
+        if values.get("slug") is not None:  # every problem at once, the database's too
+            await slug_free(session, problems, table, kind, values["slug"], None)
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -114,11 +114,10 @@ async def update_term(env: CommandEnv, kind: str, term_id: int, given: dict[str,
     table = LINK_TABLES[kind][2]
     problems = Problems()
     values, seo = check_term(problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row = await _lock(session, table, kind, term_id)
-        if values.get("slug", row.slug) != row.slug:
+        if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, table, kind, values["slug"], term_id)
         problems.raise_if_any()
         try:
