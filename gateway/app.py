@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     site = site_from_settings(settings)
     graphql = GraphQLEndpoint(schema, settings, site)
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
-    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
+    cache = CacheLayer(
+        settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16], ops.metrics
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

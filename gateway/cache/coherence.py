@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -47,9 +47,12 @@ async def _await(work: Awaitable[T]) -> T:
 
 
 class PurgeSync:
-    def __init__(self, backend: CacheBackend, db: Database) -> None:
+    def __init__(
+        self, backend: CacheBackend, db: Database, on_removed: Callable[[int], None] | None = None
+    ) -> None:
         self.backend = backend
         self.db = db
+        self.on_removed = on_removed  # counts answers the purges dropped (metrics)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._warned = 0.0
@@ -105,7 +108,10 @@ class PurgeSync:
                         await self.backend.clear()
                 tags = {tag for purge in pending for tag in purge.tags}
                 async with asyncio.timeout(BACKEND_TIMEOUT):
-                    removed += await self.backend.invalidate(tags, pending[-1].gen)
+                    dropped = await self.backend.invalidate(tags, pending[-1].gen)
+                removed += dropped
+                if self.on_removed is not None and dropped:
+                    self.on_removed(dropped)
 
     async def run(self) -> None:
         """Apply purges left pending (a write while Redis was away) even if nobody reads."""

@@ -33,6 +33,7 @@ from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
 from gateway.config.settings import Settings
+from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
 from resolvers.db import Database
 from resolvers.site import Site
@@ -68,8 +69,11 @@ def _has_credentials(request: Request) -> bool:
 
 
 class CacheLayer:
-    def __init__(self, settings: Settings, site: Site, schema_fingerprint: str) -> None:
+    def __init__(
+        self, settings: Settings, site: Site, schema_fingerprint: str, metrics: Any = None
+    ) -> None:
         self.settings = settings
+        self.metrics = metrics  # gateway.ops.metrics.Metrics: evictions and purges
         self.site = site
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
@@ -82,8 +86,12 @@ class CacheLayer:
 
     async def start(self, backend: CacheBackend, db: Database) -> None:
         self.backend = backend
-        self.sync = PurgeSync(backend, db)
+        self.sync = PurgeSync(backend, db, on_removed=self._count_evictions)
         await self.sync.start()
+
+    def _count_evictions(self, count: int) -> None:
+        if self.metrics is not None and count > 0:
+            self.metrics.response_cache_evictions.inc(count)
 
     async def stop(self) -> None:
         if self.sync is not None:
@@ -162,6 +170,10 @@ class CacheLayer:
             return plan
         if not current:
             return plan  # purges were pending: they are applied now; this answer runs fresh
+        record = record_of(request)
+        if record is not None:  # the access log names the operation a hit answered
+            record.operation_name = operation_name or info.operation_name()
+            record.operation_type = operation_type
         return self._hit(request, entry, media)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
@@ -231,11 +243,13 @@ class CacheLayer:
             )
             if ttl >= 1:
                 entry = CachedResponse(body, etag, tags, not_after)
+                evicted = getattr(self.backend, "evictions", 0)
                 try:
                     async with asyncio.timeout(BACKEND_TIMEOUT):
                         await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
                 except Exception:
                     log.exception("response cache store failed")
+                self._count_evictions(getattr(self.backend, "evictions", 0) - evicted)
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), etag
         ):

@@ -35,7 +35,10 @@ from gateway.http.errors import error_payload, format_error
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
 from gateway.http.request_context import (
+    note_cache,
     note_errors,
+    note_persisted_query_miss,
+    note_rate_limited,
     query_stats_of,
     record_of,
     request_id_of,
@@ -209,14 +212,14 @@ class GraphQLEndpoint:
                 if isinstance(plan, Response):
                     return self.cached(plan, request, request_id, started, stats)
                 plans.append(plan)
-            record = record_of(request)
-            if record is not None and not isinstance(parsed, list):
-                record.cache = plans[0].status
+            if not isinstance(parsed, list):
+                note_cache(request, plans[0].status)  # counts misses
             budget = self.budget(request)
             request.state.budget = budget
             # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
             # or made-up tokens are refused cheaply.
             if budget is not None and not await budget.charge_request():
+                note_rate_limited(request)
                 headers.update(budget.headers())
                 body = {"errors": [budget.error().formatted]}
                 return self.respond(body, 429, headers, media, started, stats, request)
@@ -237,6 +240,8 @@ class GraphQLEndpoint:
                 for op, plan in zip(operations, plans, strict=True)
             ]
         except PersistedQueryError as exc:
+            if exc.code == "PERSISTED_QUERY_NOT_FOUND":
+                note_persisted_query_miss(request)
             status = 400 if media == GRAPHQL_RESPONSE else exc.status
             headers["Cache-Control"] = NO_STORE  # a CDN must not keep "not found" for a hash
             body = error_payload(str(exc), exc.code)
@@ -314,9 +319,8 @@ class GraphQLEndpoint:
     ) -> Response:
         """A response-cache hit (or its 304), with the request's id and timing headers."""
         response.headers["X-Request-ID"] = request_id
+        note_cache(request, "hit")
         record = record_of(request)
-        if record is not None:
-            record.cache = "hit"
         if self.settings.server_timing:
             total = time.perf_counter() - started
             response.headers["Server-Timing"] = server_timing(record, stats, total)
@@ -410,6 +414,7 @@ class GraphQLEndpoint:
             plan.shareable = viewer.is_anonymous and not context.private
         budget: ClientBudget | None = request.state.budget
         if budget is not None and budget.denied:
+            note_rate_limited(request)
             return {"errors": [budget.error().formatted]}, 429, {}
         payload: dict[str, Any] = {}
         if result.errors:

@@ -72,7 +72,7 @@ class Metrics:
         )
         self.graphql_operations = counter(
             "graphql_operations",
-            "GraphQL operations by name, type and outcome (success, error, invalid).",
+            "GraphQL operations by name, type and outcome (success, error, invalid, rejected).",
             ("operation", "type", "outcome"),
         )
         self.graphql_phase = histogram(
