@@ -61,6 +61,7 @@ def site_from_settings(settings: Settings) -> Site:
         twitter_site=(settings.twitter_site or "").lstrip("@") or None,
         article_type=settings.seo_article_type,
         og_locales=tuple(settings.seo_og_locales.items()),
+        embed_hosts=tuple(settings.embed_hosts),
     )
 
 

@@ -31,6 +31,8 @@ class Site:
     article_type: str = "BlogPosting"
     # og:locale of a bare language ("en" -> "en_US"); see og_locale
     og_locales: tuple[tuple[str, str], ...] = ()
+    # hosts whose https <iframe> embeds bodies may carry (GATEWAY_EMBED_HOSTS)
+    embed_hosts: tuple[str, ...] = ()
 
     def pattern(self, kind: str) -> str:
         return {

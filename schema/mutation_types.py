@@ -62,6 +62,23 @@ class FieldError:
     )
 
 
+@strawberry.type(description="Something the write changed in what was sent (it was saved).")
+class FieldWarning:
+    path: list[str] = strawberry.field(description='Which field, e.g. ["input", "body"].')
+    message: str = strawberry.field(
+        description="What was changed, e.g. an element or attribute the sanitiser removed."
+    )
+    code: str = strawberry.field(description="Machine-readable reason: MARKUP_REMOVED, ...")
+
+
+def warnings_of(saved: Any) -> list[FieldWarning]:
+    """The warnings a command recorded (``Saved.extra["warnings"]``), named as the API does."""
+    return [
+        FieldWarning(path=[camel(p) for p in w.path], message=api_names(w.message), code=w.code)
+        for w in saved.extra.get("warnings", ())
+    ]
+
+
 @strawberry.interface(description="An expected reason a mutation did not happen.")
 class MutationError:
     message: str = strawberry.field(description="Explanation for people.")

@@ -165,7 +165,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
             "article", article_id, "created", after=[await path_of(env, session, row)],
             related=await related(session, article_id),
         )  # fmt: skip
-    return Saved(row, work.changes)
+    return Saved(row, work.changes, {"warnings": problems.warnings})
 
 
 async def update_article(
@@ -216,7 +216,7 @@ async def update_article(
             "article", article_id, "updated", before=[old_path], after=[new_path],
             related=before | await related(session, article_id), snapshot=row,
         )  # fmt: skip
-    return Saved(new, work.changes)
+    return Saved(new, work.changes, {"warnings": problems.warnings})
 
 
 async def _transition(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.commands import CommandEnv, Problems
-from resolvers.content.richtext import MAX_BODY, check_plain, check_rich_text, reading_time_minutes
 from resolvers.content.links import LINK_KINDS
+from resolvers.content.richtext import MAX_BODY, check_plain, check_rich_text, reading_time_minutes
 from resolvers.seo.commands import check_seo
 from resolvers.validation import (
     check_locale,
@@ -43,8 +43,9 @@ def check_fields(
         values["excerpt"] = check_plain(problems, (*IN, "excerpt"), given["excerpt"], 1000)
     if "body" in given:
         body = check_rich_text(
-            problems, (*IN, "body"), given["body"] or "", given.get("body_format", "html"), MAX_BODY
-        )
+            problems, (*IN, "body"), given["body"] or "", given.get("body_format", "html"),
+            MAX_BODY, frozenset(env.site.embed_hosts),
+        )  # fmt: skip
         values["body"] = body or ""
         values["reading_time_minutes"] = reading_time_minutes(values["body"])
     if "translation_group" in given:

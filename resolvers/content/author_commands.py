@@ -136,7 +136,7 @@ async def create_author(env: CommandEnv, given: dict[str, Any]) -> Saved:
         path = redirects.entity_path(env.site, "author", row.slug)
         await redirects.claim_path(session, path, work.changes)
         work.changes.record("author", row.id, "created", after=[path])
-    return Saved(row, work.changes)
+    return Saved(row, work.changes, {"warnings": problems.warnings})
 
 
 async def update_author(
@@ -175,7 +175,7 @@ async def update_author(
                 session, old_path, new_path, env.actor, env.now, work.changes
             )
         work.changes.record("author", author_id, "updated", before=[old_path], after=[new_path])
-    return Saved(new, work.changes)
+    return Saved(new, work.changes, {"warnings": problems.warnings})
 
 
 async def reassign_bylines(session: AsyncSession, from_id: int, to_id: int) -> None:

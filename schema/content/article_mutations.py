@@ -8,14 +8,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import UNSET
 
-from resolvers.content import article_commands as commands
 from resolvers.commands import CommandEnv, Saved
+from resolvers.content import article_commands as commands
 from schema.content.article import Article
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
     INPUT,
     ConflictError,
+    FieldWarning,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -24,6 +25,7 @@ from schema.mutation_types import (
     decode_ids,
     given,
     run,
+    warnings_of,
 )
 from schema.write_inputs import BodyFormat, ImageInput, SeoFieldsInput
 
@@ -118,6 +120,11 @@ class ArticleRefInput:
 class ArticleSaved:
     article: Article = strawberry.field(description="The article.")
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
+    warnings: list[FieldWarning] = strawberry.field(
+        description="What was changed in the input to save it (e.g. markup the sanitiser "
+        "removed from the body); empty when it was stored as sent.",
+        default_factory=list,
+    )
 
 
 @strawberry.type(description="The article was deleted; a public one's path now answers 410.")
@@ -220,5 +227,7 @@ class ArticleMutation:
 
 def _saved(saved: Saved, info: Info) -> ArticleSaved:
     return ArticleSaved(
-        article=Article.from_row(saved.row, info), changed_paths=changed_paths(saved)
+        article=Article.from_row(saved.row, info),
+        changed_paths=changed_paths(saved),
+        warnings=warnings_of(saved),
     )
