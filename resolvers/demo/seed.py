@@ -241,9 +241,13 @@ WORDS = (
         "system",
         "design",
         "code",
+        # the README's search example ("graphql cache") finds demo articles
+        "graphql",
+        "cache",
     ]
 )
 
+DOCUMENTED_AUTHOR = "Ada Lovelace"
 STATUS_WEIGHTS = (("published", 84), ("draft", 8), ("scheduled", 5), ("archived", 3))
 
 
@@ -357,6 +361,8 @@ async def seed_content(
         for i in range(authors):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST).replace('-', ' ')}"
             author_id = first_author + i
+            if author_id == 1:
+                name = DOCUMENTED_AUTHOR  # the docs' examples use her (ada-lovelace-1)
             author_rows.append(
                 {
                     "id": author_id,
