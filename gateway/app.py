@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -29,6 +30,7 @@ from gateway.http.developer import developer_routes
 from gateway.events.runtime import EventsRuntime, install_change_hooks
 from gateway.http.graphql import GraphQLEndpoint
 from gateway.guard.limits import QueryLimits
+from gateway.ops.drain import DrainMiddleware
 from gateway.ops.observability import Operations
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http.websocket import websocket_app
@@ -200,7 +202,11 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         routes=routes,
         lifespan=lifespan,
         # Outermost first: request id + access log + metrics, then CORS and the body limit.
-        middleware=[*ops.middleware(), *http_rules.middleware(settings)],
+        middleware=[
+            Middleware(DrainMiddleware),  # Connection: close while a worker drains
+            *ops.middleware(),
+            *http_rules.middleware(settings),
+        ],
     )
     app.state.settings = settings
     app.state.metrics = ops.metrics
