@@ -21,7 +21,7 @@ from strawberry.extensions import ValidationCache
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
-from gateway.events.runtime import EventsRuntime, install_change_hooks
+from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
@@ -31,8 +31,6 @@ from gateway.http.websocket import websocket_app
 from gateway.ops.drain import DrainMiddleware
 from gateway.ops.observability import Operations
 from gateway.publishing import feeds, sitemaps
-from resolvers.cache.purges import purge_recorder
-from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -165,7 +163,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             raise
         app.state.rate_limiter = build_rate_limiter(settings)
         await ops.startup(app, db)
-        # issue 8: live event hub, and the delivery worker unless it runs apart
+        # live event hub, and the delivery worker unless it runs apart
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
@@ -191,8 +189,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),
-        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
-        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
         *ops.routes(),
     ]
     app = Starlette(
@@ -210,11 +208,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
-    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
-    # Issue 5: every committed write purges the cached answers it made wrong, before replying.
-    app.state.change_hooks.in_transaction.append(purge_recorder(site))
-    app.state.change_hooks.after_commit.append(cache.after_commit)
-    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
-        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
+    # One wiring for every writer (the CLI builds the same): outbox, the cache purge recorded
+    # in the write's transaction and applied after it, worker wake-up.
+    app.state.change_hooks = write_hooks(
+        site, cache, lambda: getattr(app.state, "event_runtime", None)
     )
     return app

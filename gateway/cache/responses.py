@@ -1,4 +1,4 @@
-"""The only cross-request cache: responses and persisted documents (issue 5).
+"""The only cross-request cache: responses and persisted documents.
 
 Per request, the GraphQL endpoint calls ``begin`` before any GraphQL work and ``finish`` after
 execution. ``begin`` resolves persisted queries and, for a public query, looks the response up
@@ -59,13 +59,19 @@ class Plan:
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
-# Request headers that change the answer: credentials (issue 4), and the cost report a client
-# asks for (issue 6: `extensions.cost`). Such requests are answered fresh and never stored.
+# Request headers that change the answer: credentials (viewer-specific), and the cost report a client
+# asks for (`extensions.cost`). Such requests are answered fresh and never stored.
 PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
 
 
 def _has_credentials(request: Request) -> bool:
     return any(name in request.headers for name in PERSONAL_HEADERS)
+
+
+def _clock(request: Request) -> float:
+    """Epoch now, by the request clock tests may pin (``app.state.clock``)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock().timestamp() if clock is not None else time.time()
 
 
 class CacheLayer:
@@ -160,7 +166,7 @@ class CacheLayer:
         plan.status = "miss"
         if entry is None:
             return plan
-        if entry.not_after is not None and entry.not_after <= time.time():
+        if entry.not_after is not None and entry.not_after <= _clock(request):
             return plan  # a scheduled article went public after this answer was stored
         try:
             current = self.sync is None or await self.sync.verify()
@@ -234,8 +240,9 @@ class CacheLayer:
         tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
         etag = http_cache.strong_etag(body)
         not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
-        # The lifetime runs from now (the answer is stored now), not from the request's start.
-        cap = not_after - time.time() if not_after is not None else None
+        # The lifetime runs from now (the answer is stored now), not from the request's start
+        # (``now``; the later of both when a test pins the request clock ahead).
+        cap = not_after - max(now.timestamp(), time.time()) if not_after is not None else None
         headers.update(self._public_headers(request, etag, tags, cap))
         if plan.key is not None and self.backend is not None:
             ttl = (

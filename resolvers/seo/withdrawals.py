@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, not_, or_, select, union_all
+from sqlalchemy import func, not_, or_, select, union_all
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t, outbox_event_t, redirect_t
+from resolvers.visibility import PUBLIC
 
 REMOVAL_EVENTS = (
     "article.unpublished",
@@ -30,9 +31,8 @@ REMOVAL_EVENTS = (
 async def last_withdrawal(db: Database, now: datetime) -> datetime | None:
     """The latest moment any public content was withdrawn or deleted (None: never)."""
     a = article_t
-    public = and_(a.c.status == "published", a.c.published_at <= now)
     left = select(func.max(a.c.updated_at).label("at")).where(
-        a.c.published_at.is_not(None), not_(public)
+        a.c.published_at.is_not(None), not_(PUBLIC.sql(now))
     )
     gone = select(func.max(redirect_t.c.created_at).label("at")).where(
         redirect_t.c.status_code == 410

@@ -10,6 +10,7 @@ lines start the server on a free port and stop it once it listens."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -107,7 +108,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def example_variables(text: str) -> dict[str, Any]:
-    values = {"path": "/", "slug": None, "after": None, "token": None}
+    values = {
+        "path": "/",
+        "slug": None,  # a published demo article's, filled in by the test
+        "after": None,
+        "token": None,
+        "first": 10,
+        "n": 10,
+        "authorId": base64.b64encode(b"Author:1").decode(),  # the seed's Ada Lovelace
+    }
     return {k: v for k, v in values.items() if f"${k}" in text}
 
 
