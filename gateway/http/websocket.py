@@ -132,7 +132,7 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
         self.site = site
         self.auth = Authenticator(settings)
         production = settings.env == "production"
-        self.graphql_transport_ws_handler_class = type(  # type: ignore[assignment]  # a subclass
+        self.graphql_transport_ws_handler_class = type(  # a subclass with the env's formatting
             "CodedErrors", (CodedErrorsHandler,), {"production": production}
         )
 

@@ -81,7 +81,7 @@ def run_draining(config: Any) -> int:
     from hypercorn.run import run
 
     original = asyncio_run.asyncio_worker
-    asyncio_run.asyncio_worker = draining_worker  # type: ignore[assignment]  # same signature
+    asyncio_run.asyncio_worker = draining_worker
     try:
         return run(config)
     finally:

@@ -36,7 +36,7 @@ class Purge:
 
 async def record_purge(session: AsyncSession, tags: set[str], now: datetime) -> int:
     """Write one purge in the caller's transaction; returns its generation."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
     latest = (await session.execute(select(func.max(cache_purge_t.c.gen)))).scalar()
     gen = int(latest or 0) + 1
