@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway.cache.coherence import detached
 from gateway.cache.http_headers import etag_of
 from gateway.http.conditional import is_fresh, timing, validators
 from resolvers.db import Database, now_utc, track_queries
@@ -129,7 +130,7 @@ async def respond(
         return PlainTextResponse("Not found.", status_code=404)
     settings = request.app.state.settings
     # A removed entry changes the file too: Last-Modified is never older than the withdrawal.
-    withdrawn = await last_withdrawal(request.app.state.db, now_utc())
+    withdrawn = await detached(last_withdrawal(request.app.state.db, now_utc()))
     newest = max((t for t in (spool.newest, withdrawn) if t), default=None)
     headers = validators(etag_of(spool.digest), newest, settings.seo_files_max_age)
     if settings.server_timing:
