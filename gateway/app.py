@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -30,6 +31,7 @@ from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
 from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
+from gateway.ops.drain import DrainMiddleware
 from gateway.ops.observability import Operations
 from gateway.publishing import feeds, sitemaps
 from resolvers.auth.preview import PreviewTokens
@@ -63,6 +65,8 @@ def site_from_settings(settings: Settings) -> Site:
         article_type=settings.seo_article_type,
         review_workflow=settings.review_workflow,
         trash_days=settings.trash_retention_days,
+        og_locales=tuple(settings.seo_og_locales.items()),
+        embed_hosts=tuple(settings.embed_hosts),
     )
 
 
@@ -161,7 +165,7 @@ async def _start_storage(settings: Settings, cache: CacheLayer) -> Database:
     db = database_from_settings(settings)
     try:
         await check_database(db, settings.database_url)
-        await cache.start(await cache_backend_from_settings(settings))
+        await cache.start(await cache_backend_from_settings(settings), db)
     except DatabaseUnavailable as exc:
         await db.dispose()
         log.error("%s", exc)
@@ -239,18 +243,26 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     schema = graphql_schema(settings, ops)
     site = site_from_settings(settings)
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
-    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
+    fingerprint = hashlib.sha256(schema.as_str().encode()).hexdigest()[:16]
+    cache = CacheLayer(settings, site, fingerprint, ops.metrics)
     app = Starlette(
         routes=routes_of(settings, schema, site, ops),
         lifespan=lifespan_of(settings, site, cache, ops),
         # Outermost first: request id + access log + metrics, then CORS and the body limit.
-        middleware=[*ops.middleware(), *http_rules.middleware(settings)],
+        middleware=[
+            Middleware(DrainMiddleware),  # Connection: close while a worker drains
+            *ops.middleware(),
+            *http_rules.middleware(settings),
+        ],
     )
     app.state.settings = settings
     app.state.metrics = ops.metrics
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
-    # One wiring for every writer (the CLI builds the same): outbox, cache purge, worker wake-up.
-    app.state.change_hooks = write_hooks(cache, lambda: getattr(app.state, "event_runtime", None))
+    # One wiring for every writer (the CLI builds the same): outbox, the cache purge recorded
+    # in the write's transaction and applied after it, worker wake-up.
+    app.state.change_hooks = write_hooks(
+        site, cache, lambda: getattr(app.state, "event_runtime", None)
+    )
     return app

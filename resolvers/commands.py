@@ -77,9 +77,13 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[FieldProblem] = []
+        self.warnings: list[FieldProblem] = []  # accepted, but changed: told to the writer
 
     def add(self, path: tuple[str, ...], message: str, code: str) -> None:
         self.items.append(FieldProblem(path, message, code))
+
+    def warn(self, path: tuple[str, ...], message: str, code: str) -> None:
+        self.warnings.append(FieldProblem(path, message, code))
 
     def __bool__(self) -> bool:
         return bool(self.items)

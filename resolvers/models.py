@@ -398,3 +398,25 @@ class ArticleTrash(SQLModel, table=True):
 revision_t = table_of(Revision)
 article_review_t = table_of(ArticleReview)
 article_trash_t = table_of(ArticleTrash)
+
+
+# --- response-cache coherence: purges every process applies before answering from its cache ---
+
+
+class CachePurge(SQLModel, table=True):
+    """The cache tags one committed write made stale, numbered in commit order (``gen``).
+
+    Written in the write's own transaction, so it is as durable as the write. Every process
+    (each with its memory cache, or all sharing Redis) records the highest ``gen`` its cache has
+    applied and checks for later rows before it answers from the cache: a purge that could not
+    reach Redis, or that another process made, is applied then and never skipped.
+    """
+
+    __tablename__ = "cache_purge"
+
+    gen: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+cache_purge_t = table_of(CachePurge)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
-import nh3
+import lxml.etree
+import lxml.html
 
 # The {category} segment of an article that has no category yet.
 UNCATEGORIZED = "uncategorized"
@@ -30,6 +32,10 @@ class Site:
     # Editorial workflow: authors submit drafts for review, editors approve or ask for changes.
     review_workflow: bool = False
     trash_days: float = 30.0  # a deleted article stays restorable this long
+    # og:locale of a bare language ("en" -> "en_US"); see og_locale
+    og_locales: tuple[tuple[str, str], ...] = ()
+    # hosts whose https <iframe> embeds bodies may carry (GATEWAY_EMBED_HOSTS)
+    embed_hosts: tuple[str, ...] = ()
 
     def pattern(self, kind: str) -> str:
         return {
@@ -72,10 +78,89 @@ class Site:
 _SPACE = re.compile(r"\s+")
 
 
+# Elements that start a new line when rendered: their text never runs into a neighbour's.
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "video",
+        "audio",
+        "iframe",
+    ]
+)
+_HIDDEN = frozenset({"script", "style", "template", "noscript"})
+
+
 def plain_text(markup: str) -> str:
-    """Visible text of an HTML fragment: tags removed, entities decoded, whitespace collapsed."""
-    stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
-    return _SPACE.sub(" ", html.unescape(stripped)).strip()
+    """Visible text of an HTML fragment, as a reader sees it: parsed by a real HTML parser,
+    entities decoded, blocks (headings, paragraphs, list items, cells, line breaks) separated
+    by a space, script/style content dropped, whitespace collapsed. Every description built
+    from a body (meta, Open Graph, Twitter, JSON-LD, feeds) goes through here."""
+    if not markup or not markup.strip():
+        return ""
+    if "<" not in markup and "&" not in markup:
+        return _SPACE.sub(" ", markup).strip()
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return _SPACE.sub(" ", html.unescape(markup)).strip()
+    parts: list[str] = []
+    # An explicit stack (no recursion): a deeply nested body cannot exhaust the call stack.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        element, closing = stack.pop()
+        tag = element.tag if isinstance(element.tag, str) else None
+        block = tag in _BLOCKS
+        if closing:
+            if block:
+                parts.append(" ")
+            if element.tail and element is not root:
+                parts.append(element.tail)
+            continue
+        if block:
+            parts.append(" ")
+        stack.append((element, True))
+        if tag is None or tag in _HIDDEN:
+            continue  # a comment or hidden content: only its tail is text
+        if element.text:
+            parts.append(element.text)
+        stack.extend((child, False) for child in reversed(element))
+    return _SPACE.sub(" ", "".join(parts)).strip()
 
 
 def cut_at_word(text: str, limit: int = 160) -> str:

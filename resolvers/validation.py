@@ -131,7 +131,14 @@ def check_aware(problems: Problems, path: Path, value: datetime | None) -> datet
             "TIMEZONE_REQUIRED",
         )
         return None
-    return as_utc(value)
+    try:
+        return as_utc(value)
+    except OverflowError:
+        problems.add(
+            path, f"`{path[-1]}` is out of range: in UTC it must fall within the years 1 to 9999.",
+            "OUT_OF_RANGE",
+        )  # fmt: skip
+        return None
 
 
 def check_email(problems: Problems, path: Path, value: str | None) -> str | None:

@@ -10,6 +10,7 @@ the command's transaction rolls back and the response carries a masked top-level
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
@@ -37,6 +38,15 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+# Messages name fields in backticks with their storage names; clients know the API's names.
+_FIELD_IN_MESSAGE = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
+
+
+def api_names(message: str) -> str:
+    """``meta_description`` in a message becomes ``metaDescription``, as in the schema."""
+    return _FIELD_IN_MESSAGE.sub(lambda m: f"`{camel(m.group(1))}`", message)
+
+
 @strawberry.type(description="One invalid input field.")
 class FieldError:
     path: list[str] = strawberry.field(
@@ -49,6 +59,23 @@ class FieldError:
         "INVALID_URL, TIMEZONE_REQUIRED, UNSAFE_HTML, NOT_FOUND, INVALID_ID, REDIRECT_LOOP, "
         "SHADOWS_LIVE_PATH, ..."
     )
+
+
+@strawberry.type(description="Something the write changed in what was sent (it was saved).")
+class FieldWarning:
+    path: list[str] = strawberry.field(description='Which field, e.g. ["input", "body"].')
+    message: str = strawberry.field(
+        description="What was changed, e.g. an element or attribute the sanitiser removed."
+    )
+    code: str = strawberry.field(description="Machine-readable reason: MARKUP_REMOVED, ...")
+
+
+def warnings_of(saved: Any) -> list[FieldWarning]:
+    """The warnings a command recorded (``Saved.extra["warnings"]``), named as the API does."""
+    return [
+        FieldWarning(path=[camel(p) for p in w.path], message=api_names(w.message), code=w.code)
+        for w in saved.extra.get("warnings", ())
+    ]
 
 
 @strawberry.interface(description="An expected reason a mutation did not happen.")
@@ -82,10 +109,10 @@ class ForbiddenError(MutationError):
 def error_payload(exc: CommandError) -> MutationError:
     if isinstance(exc, ValidationFailed):
         fields = [
-            FieldError(path=[camel(p) for p in f.path], message=f.message, code=f.code)
+            FieldError(path=[camel(p) for p in f.path], message=api_names(f.message), code=f.code)
             for f in exc.problems
         ]
-        return ValidationError(message=str(exc), fields=fields)
+        return ValidationError(message=api_names(str(exc)), fields=fields)
     if isinstance(exc, EntityNotFound):
         type_name = TYPE_NAMES.get(exc.entity)
         gid = None

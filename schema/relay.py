@@ -51,6 +51,9 @@ class Node:
     )
 
 
+MAX_DATABASE_ID = 2**63 - 1
+
+
 def to_global_id(type_name: str, database_id: int) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{database_id}".encode()).decode())
 
@@ -67,6 +70,10 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, in
     if type_name not in NODE_TYPES or (expected is not None and type_name != expected):
         wanted = expected or "a node"
         raise UserInputError(f"ID {global_id[:60]!r} does not identify {wanted}.")
+
+    # Database ids are 64-bit signed integers: anything larger names nothing.
+    if not 0 <= database_id <= MAX_DATABASE_ID:
+        raise UserInputError(f"Invalid ID {global_id[:60]!r}: its number is out of range.")
     return type_name, database_id
 
 

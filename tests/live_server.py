@@ -68,8 +68,12 @@ def start_server(
     seed: Callable[[Database], Awaitable[Any]],
     env: dict[str, str] | None = None,
     timeout: float = 30.0,
+    args: tuple[str, ...] = (),
+    database_url: str | None = None,
 ) -> LiveServer:
-    database_url = f"sqlite+aiosqlite:///{tmp / 'live.db'}"
+    """``args``: more ``serve`` options (``--workers 2``); ``database_url``: an empty database to
+    migrate and seed instead of a new SQLite file."""
+    database_url = database_url or f"sqlite+aiosqlite:///{tmp / 'live.db'}"
     run_migrations(database_url)
     run_async(seed, database_url)
     port = free_port()
@@ -80,7 +84,7 @@ def start_server(
         **(env or {}),
     }
     process = subprocess.Popen(
-        [str(CLI), "serve", "--bind", f"127.0.0.1:{port}"],
+        [str(CLI), "serve", "--bind", f"127.0.0.1:{port}", *args],
         cwd=tmp,  # no stray .env from the developer's checkout
         env=environment,
         stdout=subprocess.PIPE,

@@ -53,8 +53,21 @@ class CacheBackend(Protocol):
         """Store unless one of ``tags`` was invalidated after sequence ``since``."""
         ...
 
-    async def invalidate(self, tags: set[str]) -> int:
-        """Drop every entry carrying one of ``tags``; returns how many were dropped."""
+    async def invalidate(self, tags: set[str], generation: int | None = None) -> int:
+        """Drop every entry carrying one of ``tags``; returns how many were dropped. With
+        ``generation``, also record that the database's purges up to it are applied."""
+        ...
+
+    async def generation(self) -> int | None:
+        """The last database purge generation applied to this cache (None: unknown)."""
+        ...
+
+    async def start_generation(self, generation: int) -> None:
+        """Set the applied generation where none is known yet (a new, empty cache)."""
+        ...
+
+    async def clear(self) -> None:
+        """Drop every stored answer (purges were missed and cannot be replayed)."""
         ...
 
     async def get_document(self, digest: str) -> str | None: ...
@@ -65,8 +78,8 @@ class CacheBackend(Protocol):
 
 
 class MemoryBackend:
-    """An LRU bounded by bytes, for one process. Several processes do not see each other's
-    invalidations: run one worker, or use Redis."""
+    """An LRU bounded by bytes, for one process. Other processes' writes reach it through the
+    purges recorded in the database (``resolvers.cache.purges``), checked before every hit."""
 
     name = "memory"
 
@@ -78,6 +91,8 @@ class MemoryBackend:
         self._by_tag: dict[str, set[str]] = {}
         self._marks: dict[str, tuple[int, float]] = {}  # tag -> (sequence, monotonic time)
         self._seq = 0
+        self._generation: int | None = None
+        self.evictions = 0  # entries dropped to make room (not expiries, not purges)
 
     def _drop(self, key: str) -> None:
         _, size, _, tags = self._items.pop(key)
@@ -107,6 +122,7 @@ class MemoryBackend:
             return  # larger than the whole cache: not worth evicting everything for
         while self.used + size > self.max_bytes:
             self._drop(next(iter(self._items)))
+            self.evictions += 1
         self._items[key] = (value, size, time.monotonic() + ttl, tags)
         self.used += size
         for tag in tags:
@@ -125,7 +141,9 @@ class MemoryBackend:
         self._put("r:" + key, entry, len(entry.body), ttl, tags)
         return True
 
-    async def invalidate(self, tags: set[str]) -> int:
+    async def invalidate(self, tags: set[str], generation: int | None = None) -> int:
+        if generation is not None:
+            self._generation = max(self._generation or 0, generation)
         self._seq += 1
         now = time.monotonic()
         removed = 0
@@ -137,6 +155,18 @@ class MemoryBackend:
         if len(self._marks) > 10_000:
             self._marks = {t: m for t, m in self._marks.items() if now - m[1] < MARK_SECONDS}
         return removed
+
+    async def generation(self) -> int | None:
+        return self._generation
+
+    async def start_generation(self, generation: int) -> None:
+        if self._generation is None:
+            self._generation = generation
+
+    async def clear(self) -> None:
+        for key in [k for k in self._items if k.startswith("r:")]:
+            self._drop(key)
+        self._seq += 1
 
     async def get_document(self, digest: str) -> str | None:
         value = self._get("d:" + digest)
@@ -170,16 +200,21 @@ end
 return 1
 """
 
-# KEYS: sequence, n tag sets, n invalidation marks. ARGV: n, mark ttl ms.
+# KEYS: sequence, applied generation, n tag sets, n invalidation marks.
+# ARGV: n, mark ttl ms, generation (0: none).
 INVALIDATE_LUA = """
 local n = tonumber(ARGV[1])
 local seq = redis.call('INCR', KEYS[1])
 local removed = 0
 for i = 1, n do
-  local members = redis.call('ZRANGE', KEYS[1 + i], 0, -1)
+  local members = redis.call('ZRANGE', KEYS[2 + i], 0, -1)
   for _, key in ipairs(members) do removed = removed + redis.call('DEL', key) end
-  redis.call('DEL', KEYS[1 + i])
-  redis.call('SET', KEYS[n + 1 + i], seq, 'PX', tonumber(ARGV[2]))
+  redis.call('DEL', KEYS[2 + i])
+  redis.call('SET', KEYS[n + 2 + i], seq, 'PX', tonumber(ARGV[2]))
+end
+local gen = tonumber(ARGV[3])
+if gen > 0 and gen > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], gen)
 end
 return {seq, removed}
 """
@@ -215,13 +250,25 @@ class RedisBackend:
         args = [len(tags), since, int(ttl * 1000), int(time.time() * 1000), entry.encode()]
         return bool(await self._store(keys=keys, args=args))
 
-    async def invalidate(self, tags: set[str]) -> int:
+    async def invalidate(self, tags: set[str], generation: int | None = None) -> int:
         ordered = sorted(tags)
-        keys = [f"{self.prefix}seq", *self._tag_keys(ordered)]
-        _, removed = await self._invalidate(
-            keys=keys, args=[len(ordered), int(MARK_SECONDS * 1000)]
-        )
+        keys = [f"{self.prefix}seq", f"{self.prefix}gen", *self._tag_keys(ordered)]
+        args = [len(ordered), int(MARK_SECONDS * 1000), generation or 0]
+        _, removed = await self._invalidate(keys=keys, args=args)
         return int(removed)
+
+    async def generation(self) -> int | None:
+        raw = await self.client.get(f"{self.prefix}gen")
+        return int(raw) if raw is not None else None
+
+    async def start_generation(self, generation: int) -> None:
+        await self.client.set(f"{self.prefix}gen", generation, nx=True)
+
+    async def clear(self) -> None:
+        # Answers expire by their TTL; a forgotten purge backlog is rare enough that walking
+        # the prefix's answer keys is acceptable.
+        async for key in self.client.scan_iter(match=f"{self.prefix}r:*", count=500):
+            await self.client.delete(key)
 
     async def get_document(self, digest: str) -> str | None:
         raw = await self.client.get(f"{self.prefix}d:{digest}")

@@ -46,6 +46,10 @@ class DocumentInfo:
             return found[0] if len(found) == 1 else None
         return self.operations[0][1] if len(self.operations) == 1 else None
 
+    def operation_name(self) -> str | None:
+        """The name of the document's only operation (None: anonymous, or several)."""
+        return self.operations[0][0] if len(self.operations) == 1 else None
+
 
 def tokens(text: str, limit: int | None = None) -> list[str] | None:
     """Significant tokens, or None when a string literal is not terminated or there are more

@@ -29,10 +29,12 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
 from gateway.config.settings import Settings
-from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
+from gateway.http.request_context import record_of
+from resolvers.cache_tags import TagCollector, next_scheduled_publish
 from resolvers.db import Database
 from resolvers.site import Site
 
@@ -66,12 +68,22 @@ def _has_credentials(request: Request) -> bool:
     return any(name in request.headers for name in PERSONAL_HEADERS)
 
 
+def _clock(request: Request) -> float:
+    """Epoch now, by the request clock tests may pin (``app.state.clock``)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock().timestamp() if clock is not None else time.time()
+
+
 class CacheLayer:
-    def __init__(self, settings: Settings, site: Site, schema_fingerprint: str) -> None:
+    def __init__(
+        self, settings: Settings, site: Site, schema_fingerprint: str, metrics: Any = None
+    ) -> None:
         self.settings = settings
+        self.metrics = metrics  # gateway.ops.metrics.Metrics: evictions and purges
         self.site = site
         self.fingerprint = schema_fingerprint
         self.backend: CacheBackend | None = None
+        self.sync: PurgeSync | None = None
         self.persisted = PersistedQueries(
             settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
         )
@@ -79,12 +91,20 @@ class CacheLayer:
         self._local_seq = 0
         self._pending: set[asyncio.Task[int]] = set()
 
-    async def start(self, backend: CacheBackend) -> None:
+    async def start(self, backend: CacheBackend, db: Database) -> None:
         self.backend = backend
+        self.sync = PurgeSync(backend, db, on_removed=self._count_evictions)
+        await self.sync.start()
+
+    def _count_evictions(self, count: int) -> None:
+        if self.metrics is not None and count > 0:
+            self.metrics.response_cache_evictions.inc(count)
 
     async def stop(self) -> None:
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+        if self.sync is not None:
+            await self.sync.stop()
         if self.backend is not None:
             await self.backend.close()
 
@@ -140,16 +160,29 @@ class CacheLayer:
             return plan
         plan.key = self.key(info, variables, operation_name)
         try:
-            entry, plan.seq = await self.backend.lookup(plan.key)
+            async with asyncio.timeout(BACKEND_TIMEOUT):
+                entry, plan.seq = await self.backend.lookup(plan.key)
         except Exception:  # a cache outage must not take reads down: log it, run uncached
             log.exception("response cache lookup failed; serving uncached")
             plan.key = None
             return plan
-        # The backend's TTL counts from the store, which ran after this answer's clock: an
-        # entry past the publication it was capped at is stale even if still stored.
-        if entry is None or (entry.not_after is not None and entry.not_after <= time.time()):
-            plan.status = "miss"
+        plan.status = "miss"
+        if entry is None:
             return plan
+        if entry.not_after is not None and entry.not_after <= _clock(request):
+            return plan  # a scheduled article went public after this answer was stored
+        try:
+            current = self.sync is None or await self.sync.verify()
+        except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
+            log.warning("response cache check failed; serving uncached: %r", exc)
+            plan.key = None
+            return plan
+        if not current:
+            return plan  # purges were pending: they are applied now; this answer runs fresh
+        record = record_of(request)
+        if record is not None:  # the access log names the operation a hit answered
+            record.operation_name = operation_name or info.operation_name()
+            record.operation_type = operation_type
         return self._hit(request, entry, media)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
@@ -210,7 +243,9 @@ class CacheLayer:
         tags = http_cache.bounded_tags(plan.tags.tags, self.settings.surrogate_key_max_length)
         etag = http_cache.strong_etag(body)
         not_after = await self._not_after(db, now, plan) if plan.tags.time_sensitive else None
-        cap = not_after - now.timestamp() if not_after is not None else None
+        # The lifetime runs from now (the answer is stored now), not from the request's start
+        # (``now``; the later of both when a test pins the request clock ahead).
+        cap = not_after - max(now.timestamp(), time.time()) if not_after is not None else None
         headers.update(self._public_headers(request, etag, tags, cap))
         if plan.key is not None and self.backend is not None:
             ttl = (
@@ -218,10 +253,13 @@ class CacheLayer:
             )
             if ttl >= 1:
                 entry = CachedResponse(body, etag, tags, not_after)
+                evicted = getattr(self.backend, "evictions", 0)
                 try:
-                    await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
+                    async with asyncio.timeout(BACKEND_TIMEOUT):
+                        await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
                 except Exception:
                     log.exception("response cache store failed")
+                self._count_evictions(getattr(self.backend, "evictions", 0) - evicted)
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), etag
         ):
@@ -258,10 +296,25 @@ class CacheLayer:
 
     # -- invalidation -------------------------------------------------------------------------
 
+    async def after_commit(self, changes: Iterable[Any]) -> None:
+        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``): apply the
+        purge the write recorded in its transaction (``resolvers.cache.purges``), here and
+        (with Redis) for every instance, before the write is acknowledged. When the backend
+        cannot be reached the purge stays on record: no hit is served around it, and it is
+        applied once the backend answers. CDNs are purged by the events outbox
+        (``gateway/events/purge.py``)."""
+        self._next = None
+        self._local_seq += 1
+        if self.sync is None:
+            return
+        try:
+            await self.sync.apply()
+        except Exception as exc:
+            log.warning("cache purge deferred (it is on record and will be retried): %r", exc)
+
     async def invalidate(self, tags: set[str]) -> int:
-        """Purge every cached answer carrying one of ``tags``, here and (with Redis) on every
-        instance. CDNs are purged by the events outbox (``gateway/event_purge.py``): durable,
-        retried, and off the request path."""
+        """Purge every cached answer carrying one of ``tags`` now, here and (with Redis) on
+        every instance: for purges heard from the event stream (another process's writes)."""
         if not tags:
             return 0
         self._next = None
@@ -279,10 +332,3 @@ class CacheLayer:
         task = asyncio.create_task(self.invalidate(tags))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
-
-    async def after_commit(self, changes: Iterable[Any]) -> None:
-        """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""
-        tags: set[str] = set()
-        for change in changes:
-            tags |= tags_for_recorded(change, self.site)
-        await self.invalidate(tags)

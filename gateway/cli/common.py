@@ -53,9 +53,9 @@ def check_or_exit(settings: Settings) -> None:
         fail(str(exc), code=1)
 
 
-async def shared_cache(settings: Settings) -> CacheLayer | None:
+async def shared_cache(settings: Settings, db: Database) -> CacheLayer | None:
     """The response cache running servers share (Redis), or None: a server's in-process cache
-    hears of CLI writes through the outbox instead (its worker publishes every event)."""
+    applies the purges CLI writes record (``resolvers.cache.purges``) before its next hit."""
     from gateway.app import cache_backend_from_settings, site_from_settings
 
     if not settings.response_cache or settings.cache_backend_name != "redis":
@@ -68,7 +68,7 @@ async def shared_cache(settings: Settings) -> CacheLayer | None:
     except DatabaseUnavailable as exc:
         # Writing anyway would leave running servers answering from a stale cache.
         fail(f"{exc}; nothing was written", code=1)
-    await cache.start(backend)
+    await cache.start(backend, db)
     return cache
 
 
@@ -80,13 +80,10 @@ async def cli_env(settings: Settings) -> AsyncIterator[CommandEnv]:
     db: Database = database_from_settings(settings)
     cache = None
     try:
-        cache = await shared_cache(settings)
+        cache = await shared_cache(settings, db)
+        site = site_from_settings(settings)
         yield CommandEnv(
-            db=db,
-            site=site_from_settings(settings),
-            viewer=CLI,
-            now=datetime.now(UTC),
-            hooks=write_hooks(cache),
+            db=db, site=site, viewer=CLI, now=datetime.now(UTC), hooks=write_hooks(site, cache)
         )
     finally:
         if cache is not None:

@@ -139,6 +139,16 @@ class Settings(SecuritySettings):
     seo_article_type: Literal["Article", "BlogPosting", "NewsArticle"] = Field(
         "BlogPosting", description="schema.org type of articles in JSON-LD."
     )
+    embed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts whose https <iframe> embeds article bodies may contain, as JSON "
+        '(e.g. ["www.youtube-nocookie.com", "player.vimeo.com"]); empty: embeds are refused.',
+    )
+    seo_og_locales: dict[str, str] = Field(
+        default_factory=dict,
+        description='og:locale per content locale, as JSON (e.g. {"en": "en_GB", "pt": '
+        '"pt_BR"}); merged over the defaults (en -> en_US, de -> de_DE, fr -> fr_FR, ...).',
+    )
     sitemap_chunk_size: int = Field(
         50_000,
         ge=1,

@@ -11,9 +11,11 @@ from gateway.config.settings import Settings
 from gateway.events.pubsub import EventHub
 from gateway.events.purge import purge_hook_from_settings
 from gateway.events.worker import EventWorker
+from resolvers.cache.purges import purge_recorder
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
 from resolvers.events.change_events import outbox_hook
+from resolvers.site import Site
 
 log = logging.getLogger("gateway.events.runtime")
 
@@ -48,14 +50,18 @@ class EventsRuntime:
 
 
 def write_hooks(
-    cache: CacheLayer | None, runtime: Callable[[], EventsRuntime | None] = lambda: None
+    site: Site,
+    cache: CacheLayer | None,
+    runtime: Callable[[], EventsRuntime | None] = lambda: None,
 ) -> ChangeHooks:
     """The change hooks of every writer, the API's and the CLI's alike: each write records its
     outbox events in its own transaction (webhooks, CDN purges, live subscribers); once it
     commits, the response cache drops the answers it made wrong (``cache``: this process's, or
     the shared Redis one) and this process's worker (``runtime()``, once started) delivers the
     events at once instead of at its next poll."""
-    hooks = ChangeHooks(in_transaction=[outbox_hook])
+    # The purge is recorded in the write's transaction (``resolvers.cache.purges``): every
+    # process's cache applies it before its next hit, even when it cannot be applied now.
+    hooks = ChangeHooks(in_transaction=[outbox_hook, purge_recorder(site)])
     if cache is not None:
         hooks.after_commit.append(cache.after_commit)
 

@@ -37,6 +37,7 @@ from graphql.utilities import get_operation_ast
 
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 PAGE_ARGUMENTS = ("first", "last")
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +129,21 @@ class _Calculator:
 
     def int_value(self, value: Any) -> int | None:
         if isinstance(value, IntValueNode):
-            return int(value.value)
+            return _graphql_int(int(value.value))
         if isinstance(value, VariableNode):
             raw = self.variables.get(value.name.value)
-            # A non-integer here fails variable coercion later; it cannot ask for a page.
-            return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            # A non-integer (or one past GraphQL's 32-bit Int) fails variable coercion later,
+            # as BAD_USER_INPUT; it cannot ask for a page.
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return _graphql_int(raw)
+            return None
         if isinstance(value, NullValueNode):
             return None
         return None
+
+
+def _graphql_int(value: int) -> int | None:
+    return value if INT_MIN <= value <= INT_MAX else None
 
 
 def query_cost(

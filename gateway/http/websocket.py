@@ -20,20 +20,30 @@ an anonymous subscriber, who is sent public content only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import uuid
+from collections.abc import AsyncGenerator
 from datetime import timedelta
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from gateway.auth import Authenticator
 from gateway.config.settings import Settings
+from gateway.http.graphql.errors import format_error
 from resolvers.access import ANONYMOUS
 from resolvers.db import now_utc
 from resolvers.errors import Unauthenticated
@@ -54,7 +64,52 @@ class SubscriptionsOnly:
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["allowed_operation_types"] = (OperationType.SUBSCRIPTION,)
-        return await self._schema.stream(*args, **kwargs)
+        try:
+            source = await self._schema.stream(*args, **kwargs)
+        except GraphQLError as exc:  # raised while parsing (syntax, size limits)
+            return _refused(exc)
+        if not hasattr(source, "__aiter__"):
+            return source
+        return _parse_errors_refused(source)
+
+
+async def _refused(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
+    yield PreExecutionError(data=None, errors=[error])
+
+
+async def _parse_errors_refused(source: Any) -> AsyncGenerator[Any, None]:
+    """The stream, with a parse or limit error raised before its first result turned into the
+    pre-execution error the protocol handler answers with an ``error`` message."""
+    first = True
+    async with contextlib.aclosing(source):
+        try:
+            async for item in source:
+                first = False
+                yield item
+        except GraphQLError as exc:
+            if not first:
+                raise
+            yield PreExecutionError(data=None, errors=[exc])
+
+
+class CodedErrorsHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """A document refused before execution (syntax, validation, limits) gets the protocol's
+    ``error`` message with the same coded errors as over HTTP; the connection stays open."""
+
+    production = False
+
+    async def _handle_pre_execution_error(self, operation: Any, result: PreExecutionError) -> None:
+        request_id = uuid.uuid4().hex
+        errors = [self._format(e, request_id) for e in result.errors or ()]
+        await operation.send_operation_message(
+            {"id": operation.id, "type": "error", "payload": errors}
+        )
+
+    def _format(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
+        if isinstance(error.original_error, InvalidOperationTypeError):
+            # Queries and mutations go over HTTP, where limits and caching apply.
+            return {"message": error.message, "extensions": {"code": "BAD_REQUEST"}}
+        return format_error(error, request_id, production=self.production)
 
 
 class _Credentials:
@@ -73,6 +128,10 @@ class GraphQLSubscriptions(GraphQL[Context, None]):
         )
         self.settings = settings
         self.auth = Authenticator(settings)
+        production = settings.env == "production"
+        self.graphql_transport_ws_handler_class = type(  # a subclass with the env's formatting
+            "CodedErrors", (CodedErrorsHandler,), {"production": production}
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}

@@ -115,6 +115,23 @@ def _error_code(error: Any) -> str:
     return "INTERNAL_SERVER_ERROR"
 
 
+# Refusals by a limit after validation: the operation never ran (rate limit, cost).
+REJECTED_CODES = frozenset({"RATE_LIMITED", "QUERY_TOO_COMPLEX"})
+
+
+def _outcome(executed: bool, result: Any, errors: list[Any]) -> str:
+    """success | error (ran, with errors; or stopped: a timeout) | invalid (did not parse,
+    validate or coerce its variables) | rejected (refused by a limit before running)."""
+    if not executed:
+        return "invalid"
+    if result is None:
+        return "error"  # cancelled mid-execution (the execution timeout): not a success
+    if errors and getattr(result, "data", None) is None and all(e.path is None for e in errors):
+        codes = {(e.extensions or {}).get("code") for e in errors}
+        return "rejected" if codes & REJECTED_CODES else "invalid"
+    return "error" if errors else "success"
+
+
 class OperationObserver(SchemaExtension):
     """Built per operation by the factory ``Operations.schema_extension`` returns."""
 
@@ -221,12 +238,7 @@ class OperationObserver(SchemaExtension):
         name, kind = self._operation()
         result = ec.result
         errors = list(getattr(result, "errors", None) or ec.pre_execution_errors or [])
-        if not self.executed:
-            outcome = "invalid"
-        elif errors:
-            outcome = "error"
-        else:
-            outcome = "success"
+        outcome = _outcome(self.executed, result, errors)
         if self.record is not None:
             self.record.operation_name = name
             self.record.operation_type = kind

@@ -87,7 +87,7 @@ class Metrics:
     def _graphql_series(self) -> None:
         self.graphql_operations = self._counter(
             "graphql_operations",
-            "GraphQL operations by name, type and outcome (success, error, invalid).",
+            "GraphQL operations by name, type and outcome (success, error, invalid, rejected).",
             ("operation", "type", "outcome"),
         )
         self.graphql_phase = self._histogram(

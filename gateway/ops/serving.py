@@ -4,8 +4,9 @@
   directory unless you set one), so a scrape of any worker, or of the ``GATEWAY_METRICS_BIND``
   listener run by this parent process, sees the sum over all workers. The directory is emptied
   at start and removed (or emptied, if it was yours) at exit.
-- Shutdown: on SIGTERM/SIGINT the parent tells the workers to stop; each stops accepting, lets
-  in-flight requests finish (up to ``graceful_timeout`` seconds), then runs the app's lifespan
+- Shutdown: on SIGTERM/SIGINT the parent tells the workers to stop; each first drains
+  (``gateway/ops/drain.py``: answers requests on open keep-alive connections, closing each after
+  its answer, for ``keep_alive_timeout``), then stops accepting, lets in-flight requests finish (up to ``graceful_timeout`` seconds), then runs the app's lifespan
   shutdown (background tasks, Redis, spans, database pool) and exits 0.
 """
 
@@ -52,7 +53,7 @@ def _start_metrics_listener(bind: str) -> Any:
 
 
 def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: float) -> int:
-    from hypercorn.run import run
+    from gateway.ops.drain import run_draining
 
     configure_logging(json=settings.json_logs, level=settings.log_level)
     own_dir = not os.environ.get(MULTIPROC_ENV)
@@ -73,7 +74,7 @@ def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: floa
         # own handler right after spawning them.
         previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
-            code = run(config)
+            code = run_draining(config)  # hypercorn's run, workers drain before they stop
         finally:
             signal.signal(signal.SIGTERM, previous)
         log.info("stopped", exit_code=code)

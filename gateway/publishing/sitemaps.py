@@ -23,10 +23,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway.cache.coherence import detached
 from gateway.cache.http_headers import etag_of
 from gateway.http.conditional import is_fresh, timing, validators
 from resolvers.db import Database, now_utc, track_queries
 from resolvers.seo import sitemaps
+from resolvers.seo.withdrawals import last_withdrawal
 from resolvers.site import Site
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -127,10 +129,13 @@ async def respond(
         spool.file.close()
         return PlainTextResponse("Not found.", status_code=404)
     settings = request.app.state.settings
-    headers = validators(etag_of(spool.digest), spool.newest, settings.seo_files_max_age)
+    # A removed entry changes the file too: Last-Modified is never older than the withdrawal.
+    withdrawn = await detached(last_withdrawal(request.app.state.db, now_utc()))
+    newest = max((t for t in (spool.newest, withdrawn) if t), default=None)
+    headers = validators(etag_of(spool.digest), newest, settings.seo_files_max_age)
     if settings.server_timing:
         headers["Server-Timing"] = timing(stats, started)
-    if is_fresh(request, headers["ETag"], spool.newest):
+    if is_fresh(request, headers["ETag"], newest):
         spool.file.close()
         return Response(status_code=304, headers=headers)
     return StreamingResponse(spool.chunks(), headers=headers, media_type=media_type)

@@ -153,11 +153,12 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
         links["author"] = authors
     elif not links.get("author"):
         problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
+        # Every problem at once: the field errors above and the ones only the database knows.
         await check_refs(session, problems, links)
-        await slug_free(session, problems, values["slug"], values["locale"], None)
+        if values.get("slug") is not None and values.get("locale") is not None:
+            await slug_free(session, problems, values["slug"], values["locale"], None)
         problems.raise_if_any()
         values.setdefault("body", "")
         values.setdefault("reading_time_minutes", reading_time_minutes(values["body"]))
@@ -179,7 +180,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
             "article", article_id, "created", after=[await path_of(env, session, row)],
             related=await related(session, article_id),
         )  # fmt: skip
-    return Saved(row, work.changes)
+    return Saved(row, work.changes, {"warnings": problems.warnings})
 
 
 async def update_article(
@@ -190,7 +191,6 @@ async def update_article(
         raise PermissionDenied(SIGN_IN)
     problems = Problems()
     values, links, seo = check_fields(env, problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row, author_ids = await lock_article(session, article_id)
@@ -201,16 +201,16 @@ async def update_article(
             and viewer.author_id not in links["author"]
         ):
             raise PermissionDenied("Authors cannot remove themselves from their own articles.")
-        check_version(row, expected_version)
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)
         if "unpublish_at" in values:
             check_window(problems, row.published_at, values["unpublish_at"])
         slug, locale = values.get("slug", row.slug), values.get("locale", row.locale)
-        if (slug, locale) != (row.slug, row.locale):
+        if slug is not None and locale is not None and (slug, locale) != (row.slug, row.locale):
             await slug_free(session, problems, slug, locale, article_id)
         problems.raise_if_any()
+        check_version(row, expected_version)
         before = await related(session, article_id)
         old_path = await path_of(env, session, row)  # before the links change
         await _write(session, guarded_update(env, session, row, values), article_id, links, seo)
@@ -224,7 +224,7 @@ async def update_article(
             "article", article_id, "updated", before=[old_path], after=[new_path],
             related=before | await related(session, article_id), snapshot=row,
         )  # fmt: skip
-    return Saved(new, work.changes)
+    return Saved(new, work.changes, {"warnings": problems.warnings})
 
 
 async def _transition(

@@ -46,8 +46,9 @@ def check_fields(
         values["excerpt"] = check_plain(problems, (*IN, "excerpt"), given["excerpt"], 1000)
     if "body" in given:
         body = check_rich_text(
-            problems, (*IN, "body"), given["body"] or "", given.get("body_format", "html"), MAX_BODY
-        )
+            problems, (*IN, "body"), given["body"] or "", given.get("body_format", "html"),
+            MAX_BODY, frozenset(env.site.embed_hosts),
+        )  # fmt: skip
         values["body"] = body or ""
         values["reading_time_minutes"] = reading_time_minutes(values["body"])
     if "translation_group" in given:

@@ -106,10 +106,10 @@ async def create_author(env: CommandEnv, given: dict[str, Any]) -> Saved:
     deny_unless_allowed(may_edit_author(env.viewer, None))
     problems = Problems()
     values, seo = check_author(problems, given, creating=True)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
-        await slug_free(session, problems, values["slug"], None)
+        if values.get("slug") is not None:  # every problem at once, the database's too
+            await slug_free(session, problems, values["slug"], None)
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -129,7 +129,7 @@ async def create_author(env: CommandEnv, given: dict[str, Any]) -> Saved:
         path = redirects.entity_path(env.site, "author", row.slug)
         await redirects.claim_path(session, path, work.changes)
         work.changes.record("author", row.id, "created", after=[path])
-    return Saved(row, work.changes)
+    return Saved(row, work.changes, {"warnings": problems.warnings})
 
 
 async def update_author(
@@ -138,14 +138,13 @@ async def update_author(
     deny_unless_allowed(may_edit_author(env.viewer, author_id))
     problems = Problems()
     values, seo = check_author(problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row = await lock_author(session, author_id)
-        _check_version(row, expected_version)
-        if values.get("slug", row.slug) != row.slug:
+        if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, values["slug"], author_id)
         problems.raise_if_any()
+        _check_version(row, expected_version)
         try:
             result = await session.execute(
                 update(t)
@@ -169,7 +168,7 @@ async def update_author(
                 session, old_path, new_path, env.actor, env.now, work.changes
             )
         work.changes.record("author", author_id, "updated", before=[old_path], after=[new_path])
-    return Saved(new, work.changes)
+    return Saved(new, work.changes, {"warnings": problems.warnings})
 
 
 async def reassign_bylines(session: AsyncSession, from_id: int, to_id: int) -> None:

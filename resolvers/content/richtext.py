@@ -4,8 +4,8 @@ Two layers, on purpose. ``find_active_content`` refuses input that carries scrip
 handlers, ``javascript:`` URLs, embedded frames or ``<style>`` blocks, so an editor learns their
 embed did not survive instead of finding it silently gone. ``sanitize_html`` (nh3, an allow-list
 sanitiser) then cleans whatever is stored regardless — it is the security boundary, the check is
-the courtesy. Harmless leftovers (``style`` attributes, unknown tags, comments) are removed
-silently.
+the courtesy. Harmless leftovers (``style`` attributes, unknown tags, comments) are removed and
+reported as warnings on the saved payload (``resolvers/content/sanitize.py`` has the policy).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import nh3
 from markdown_it import MarkdownIt
 
 from resolvers.commands import Problems
+from resolvers.content.sanitize import embed_allowed, removed, sanitize_html
 from resolvers.site import plain_text, reading_time_minutes
 from resolvers.validation import within_length
 
@@ -29,27 +29,25 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster",
 _BAD_SCHEME = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20]+")
 
-ALLOWED_ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-}
-ALLOWED_ATTRIBUTES["a"] = ALLOWED_ATTRIBUTES.get("a", set()) | {"title"}
-ALLOWED_ATTRIBUTES["img"] = ALLOWED_ATTRIBUTES.get("img", set()) | {"title", "loading"}
-URL_SCHEMES = {"http", "https", "mailto"}
-
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 class _ActiveContentFinder(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, embed_hosts: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.embed_hosts = embed_hosts
 
     def _note(self, what: str) -> None:
         if what not in self.found:
             self.found.append(what)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ACTIVE_TAGS:
+        if tag == "iframe" and embed_allowed(dict(attrs).get("src"), self.embed_hosts):
+            pass  # an embed from an allowed host (GATEWAY_EMBED_HOSTS)
+        elif tag == "iframe" and self.embed_hosts:
+            self._note("<iframe> from a host not in GATEWAY_EMBED_HOSTS")
+        elif tag in ACTIVE_TAGS:
             self._note(f"<{tag}> element")
         for name, value in attrs:
             # Browsers ignore whitespace and control characters inside a URL's scheme.
@@ -62,22 +60,11 @@ class _ActiveContentFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def find_active_content(markup: str) -> list[str]:
-    finder = _ActiveContentFinder()
+def find_active_content(markup: str, embed_hosts: frozenset[str] = frozenset()) -> list[str]:
+    finder = _ActiveContentFinder(embed_hosts)
     finder.feed(markup)
     finder.close()
     return finder.found
-
-
-def sanitize_html(markup: str) -> str:
-    return nh3.clean(
-        markup,
-        attributes=ALLOWED_ATTRIBUTES,
-        clean_content_tags={"script", "style"},
-        url_schemes=URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    ).strip()
 
 
 def render_markdown(text: str) -> str:
@@ -85,15 +72,21 @@ def render_markdown(text: str) -> str:
 
 
 def check_rich_text(
-    problems: Problems, path: tuple[str, ...], value: str | None, fmt: str, max_length: int
+    problems: Problems,
+    path: tuple[str, ...],
+    value: str | None,
+    fmt: str,
+    max_length: int,
+    embed_hosts: frozenset[str] = frozenset(),
 ) -> str | None:
-    """HTML or Markdown in, sanitised HTML out; active content is a coded problem."""
+    """HTML or Markdown in, sanitised HTML out; active content is a coded problem, and
+    whatever harmless markup the sanitiser drops is a warning (``problems.warnings``)."""
     if value is None:
         return None
     if not within_length(problems, path, value, max_length):
         return None
     markup = render_markdown(value) if fmt == "markdown" else value
-    active = find_active_content(markup)
+    active = find_active_content(markup, embed_hosts)
     if active:
         problems.add(
             path,
@@ -102,7 +95,10 @@ def check_rich_text(
             "UNSAFE_HTML",
         )
         return None
-    return sanitize_html(markup)
+    clean = sanitize_html(markup, embed_hosts)
+    for note in removed(markup, clean):
+        problems.warn(path, f"`{path[-1]}`: {note}.", "MARKUP_REMOVED")
+    return clean
 
 
 def check_plain(

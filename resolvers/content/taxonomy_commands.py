@@ -75,10 +75,10 @@ async def create_term(env: CommandEnv, kind: str, given: dict[str, Any]) -> Save
     table = ARTICLE_LINKS[kind].parent
     problems = Problems()
     values, seo = check_term(problems, given, creating=True)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
-        await slug_free(session, problems, table, kind, values["slug"], None)
+        if values.get("slug") is not None:  # every problem at once, the database's too
+            await slug_free(session, problems, table, kind, values["slug"], None)
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -104,11 +104,10 @@ async def update_term(env: CommandEnv, kind: str, term_id: int, given: dict[str,
     table = ARTICLE_LINKS[kind].parent
     problems = Problems()
     values, seo = check_term(problems, given, creating=False)
-    problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
         row = await _lock(session, table, kind, term_id)
-        if values.get("slug", row.slug) != row.slug:
+        if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, table, kind, values["slug"], term_id)
         problems.raise_if_any()
         try:

@@ -241,9 +241,13 @@ WORDS = (
         "system",
         "design",
         "code",
+        # the README's search example ("graphql cache") finds demo articles
+        "graphql",
+        "cache",
     ]
 )
 
+DOCUMENTED_AUTHOR = "Ada Lovelace"
 STATUS_WEIGHTS = (("published", 84), ("draft", 8), ("scheduled", 5), ("archived", 3))
 
 
@@ -338,6 +342,8 @@ def _author_rows(gen: _Generator, first_id: int, count: int) -> list[dict[str, A
     rows = []
     for author_id in range(first_id, first_id + count):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST).replace('-', ' ')}"
+        if author_id == 1:
+            name = DOCUMENTED_AUTHOR  # the docs' examples use her (ada-lovelace-1)
         rows.append(
             {
                 "id": author_id,

@@ -115,10 +115,27 @@ def describe(text: str | None, *, html: bool = False) -> str | None:
     return cut_at_word(plain_text(text) if html else text, DESCRIPTION_LIMIT) or None
 
 
-def og_locale(locale: str) -> str:
-    """Open Graph writes locales as language_TERRITORY (en_US); "pt-br" becomes "pt_BR"."""
+# Open Graph wants language_TERRITORY; a bare language gets its most common territory.
+DEFAULT_OG_LOCALES = {
+    "ar": "ar_AR", "cs": "cs_CZ", "da": "da_DK", "de": "de_DE", "el": "el_GR", "en": "en_US",
+    "es": "es_ES", "fi": "fi_FI", "fr": "fr_FR", "he": "he_IL", "hi": "hi_IN", "hu": "hu_HU",
+    "id": "id_ID", "it": "it_IT", "ja": "ja_JP", "ko": "ko_KR", "nb": "nb_NO", "nl": "nl_NL",
+    "pl": "pl_PL", "pt": "pt_PT", "ro": "ro_RO", "ru": "ru_RU", "sv": "sv_SE", "th": "th_TH",
+    "tr": "tr_TR", "uk": "uk_UA", "vi": "vi_VN", "zh": "zh_CN",
+}  # fmt: skip
+
+
+def og_locale(locale: str, overrides: tuple[tuple[str, str], ...] = ()) -> str:
+    """Open Graph writes locales as language_TERRITORY: "pt-br" becomes "pt_BR", and a bare
+    language maps through the site's ``og_locales`` (``GATEWAY_SEO_OG_LOCALES``), then the
+    defaults ("en" -> "en_US", "de" -> "de_DE")."""
     language, _, territory = locale.replace("_", "-").partition("-")
-    return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
+    mapped = {k.lower(): v for k, v in (*DEFAULT_OG_LOCALES.items(), *overrides)}
+    if locale.lower() in mapped:
+        return mapped[locale.lower()]
+    if territory:
+        return f"{language.lower()}_{territory.upper()}"
+    return mapped.get(language.lower(), language.lower())
 
 
 def hreflang_alternates(site: Site, members: list[tuple[int, str, str]]) -> list[AlternateData]:
@@ -277,7 +294,7 @@ class PageSeo:
             type=self.og_type,
             url=await self.canonical_url(),
             site_name=self.site.name,
-            locale=og_locale(self.locale()),
+            locale=og_locale(self.locale(), self.site.og_locales),
             image=await self.image(),
         )
 

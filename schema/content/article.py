@@ -10,10 +10,9 @@ from typing import Annotated
 import strawberry
 
 from resolvers.content import articles as article_queries
-from resolvers.db import as_utc
 from resolvers.errors import UserInputError
 from resolvers.seo.loaders import prime_extras
-from schema.common import OrderDirection
+from schema.common import OrderDirection, utc_instant
 from schema.content.nodes import Article, article_connection
 from schema.content.prefetch import field_relations, item_relations, root_extras
 from schema.context import Info
@@ -52,9 +51,7 @@ class ArticleFilter:
 
 
 def _aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise UserInputError(f"`{name}` needs a time zone, e.g. 2026-01-31T09:00:00Z.")
-    return as_utc(value)
+    return utc_instant(value, name)
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ from schema.mutation_types import (
     CHANGED_PATHS,
     INPUT,
     ConflictError,
+    FieldWarning,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -26,6 +27,7 @@ from schema.mutation_types import (
     decode_ids,
     given,
     run,
+    warnings_of,
 )
 from schema.write_inputs import BodyFormat, ImageInput, SeoFieldsInput
 
@@ -130,6 +132,11 @@ class ArticleRefInput:
 class ArticleSaved:
     article: Article = strawberry.field(description="The article.")
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
+    warnings: list[FieldWarning] = strawberry.field(
+        description="What was changed in the input to save it (e.g. markup the sanitiser "
+        "removed from the body); empty when it was stored as sent.",
+        default_factory=list,
+    )
 
 
 @strawberry.type(
@@ -237,5 +244,7 @@ class ArticleMutation:
 
 def _saved(saved: Saved, info: Info) -> ArticleSaved:
     return ArticleSaved(
-        article=Article.from_row(saved.row, info), changed_paths=changed_paths(saved)
+        article=Article.from_row(saved.row, info),
+        changed_paths=changed_paths(saved),
+        warnings=warnings_of(saved),
     )

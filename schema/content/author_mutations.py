@@ -16,6 +16,7 @@ from schema.mutation_types import (
     CHANGED_PATHS,
     INPUT,
     ConflictError,
+    FieldWarning,
     ForbiddenError,
     NotFoundError,
     ValidationError,
@@ -23,6 +24,7 @@ from schema.mutation_types import (
     decode_id,
     given,
     run,
+    warnings_of,
 )
 from schema.write_inputs import BodyFormat, ImageInput, SeoFieldsInput
 
@@ -73,6 +75,11 @@ class DeleteAuthorInput:
 class AuthorSaved:
     author: Author = strawberry.field(description="The author.")
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
+    warnings: list[FieldWarning] = strawberry.field(
+        description="What was changed in the input to save it (e.g. markup the sanitiser "
+        "removed from the bio); empty when it was stored as sent.",
+        default_factory=list,
+    )
 
 
 @strawberry.type(description="The author was deleted; their page answers 410 Gone.")
@@ -92,7 +99,11 @@ DeleteAuthorPayload = Annotated[
 
 
 def _saved(saved: Saved, info: Info) -> AuthorSaved:
-    return AuthorSaved(author=Author.from_row(saved.row, info), changed_paths=changed_paths(saved))
+    return AuthorSaved(
+        author=Author.from_row(saved.row, info),
+        changed_paths=changed_paths(saved),
+        warnings=warnings_of(saved),
+    )
 
 
 @strawberry.type

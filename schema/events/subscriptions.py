@@ -107,8 +107,11 @@ async def _entity(info: Info, message: dict[str, Any]) -> tuple[bool, Any]:
             return True, Article.from_row(row, info)
         if ctx.viewer.sees_unpublished:
             return True, None
-        withdrawn = message["type"] in REMOVALS and message["data"].get("wasPublic") is True
-        return withdrawn, None
+        # Any way out of public (unpublish, archive, delete, or a reschedule into the future)
+        # is announced to whoever could see the article before.
+        data = message["data"]
+        left = message["type"] in REMOVALS or data.get("public") is False
+        return left and data.get("wasPublic") is True, None
     if kind in ("author", "category", "tag"):
         row = await directory.get_by_id(ctx.db, kind, entity_id)
         if row is None:

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.errors import UserInputError
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
 from resolvers.seo import sitemaps
-from schema.common import Image
+from schema.common import Image, utc_instant
 from schema.context import Info
 from schema.relay import Connection
 from schema.seo.types import Alternate
@@ -71,8 +70,7 @@ class SitemapQuery:
         ] = None,
     ) -> Connection[SitemapEntry]:
         ctx = info.context
-        if changed_since is not None and changed_since.tzinfo is None:
-            raise UserInputError("`changedSince` needs a time zone, e.g. 2026-01-31T09:00:00Z.")
+        changed_since = utc_instant(changed_since, "changedSince")
         args = ctx.page(first, after)
         position = None
         if args.cursor is not None:

@@ -36,7 +36,9 @@ class OpenGraph:
     type: str = strawberry.field(description="og:type: article, profile or website.")
     url: str = strawberry.field(description="og:url: the canonical URL.")
     site_name: str = strawberry.field(description="og:site_name.")
-    locale: str = strawberry.field(description="og:locale, e.g. en or de_AT.")
+    locale: str = strawberry.field(
+        description="og:locale as language_TERRITORY, e.g. en_US or de_AT."
+    )
     image: Image | None = strawberry.field(
         description="og:image: the override, else the feature image / avatar, else the "
         "site's default image."

@@ -121,7 +121,7 @@ async def test_open_graph_and_twitter_fallbacks(client, db, writer):
     og = seo["openGraph"]
     assert og["title"] == "Moon landing"  # no template on social cards
     assert og["description"] == seo["description"]
-    assert (og["type"], og["siteName"], og["locale"]) == ("article", "Example News", "en")
+    assert (og["type"], og["siteName"], og["locale"]) == ("article", "Example News", "en_US")
     assert og["url"] == "https://news.example.com/articles/moon-landing"
     assert og["image"] == {
         "url": "https://cdn.example/moon.jpg",

@@ -11,6 +11,7 @@ from gateway.cache.responses import CacheLayer, Plan
 from gateway.http.graphql.exchange import Exchange
 from gateway.http.graphql.execute import Outcome
 from gateway.http.graphql.params import GraphQLParams
+from gateway.http.request_context import note_cache
 from resolvers.db import Database
 
 
@@ -35,8 +36,8 @@ async def lookup(
         if isinstance(plan, Response):
             return plan
         plans.append(plan)
-    if ex.record is not None and not batch:
-        ex.record.cache = plans[0].status
+    if not batch:
+        note_cache(ex.request, plans[0].status)  # the access log's verdict; counts misses
     return plans
 
 

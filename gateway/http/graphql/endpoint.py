@@ -23,7 +23,7 @@ from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import Plan
 from gateway.config.settings import Settings
 from gateway.guard.ratelimit import ClientBudget, ClientIdentifier
-from gateway.http.faults import UNAVAILABLE, database_fault
+from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
 from gateway.http.graphql.caching import lookup, store
 from gateway.http.graphql.client import client_budget, sign_in
@@ -34,6 +34,7 @@ from gateway.http.graphql.negotiate import negotiate_request
 from gateway.http.graphql.outcome import Shaping, shape
 from gateway.http.graphql.params import GraphQLParams, read_params
 from gateway.http.graphql.respond import answer_hit, respond
+from gateway.http.request_context import note_persisted_query_miss, note_rate_limited
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     BodyTooLarge,
@@ -93,6 +94,7 @@ class GraphQLEndpoint:
         # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
         # or made-up tokens are refused cheaply.
         if budget is not None and not await budget.charge_request():
+            note_rate_limited(ex.request)
             refusal = {"errors": [budget.error().formatted]}
             return self.respond(ex, refusal, 429, extra=budget.headers())
         now = self.clock(ex.request)
@@ -179,16 +181,24 @@ class GraphQLEndpoint:
             extra = {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
             return self.respond(ex, error_payload(str(exc), exc.code), 401, extra)
         if isinstance(exc, PersistedQueryError):
+            if exc.code == "PERSISTED_QUERY_NOT_FOUND":
+                note_persisted_query_miss(ex.request)
             status = 400 if ex.media == GRAPHQL_RESPONSE else exc.status
             extra = {"Cache-Control": NO_STORE}  # a CDN must not keep "not found" for a hash
             return self.respond(ex, error_payload(str(exc), exc.code), status, extra)
         if isinstance(exc, HttpError):
             return self.respond(ex, error_payload(str(exc), exc.code), exc.status, exc.headers)
-        if database_fault(exc) == UNAVAILABLE:  # e.g. the token lookup could not run
+        fault = database_fault(exc)
+        if fault == UNAVAILABLE:  # the token lookup, or storing the answer, could not run
             log.warning("database unavailable (request %s): %r", ex.request_id, exc)
             message = "The database is unavailable; retry shortly."
             body = error_payload(message, UNAVAILABLE, requestId=ex.request_id)
-            return self.respond(ex, body, 503, {"Retry-After": "1"})
+            return self.respond(ex, body, 503, {"Retry-After": "1", "Cache-Control": NO_STORE})
+        if fault == TIMEOUT:
+            log.warning("database statement timed out (request %s): %r", ex.request_id, exc)
+            message = "A database statement took too long and was cancelled."
+            body = error_payload(message, TIMEOUT, requestId=ex.request_id)
+            return self.respond(ex, body, 504, {"Cache-Control": NO_STORE})
         log.error("unexpected error handling request %s", ex.request_id, exc_info=exc)
         message = f"Internal server error (request id {ex.request_id})."
         body = error_payload(message, "INTERNAL_SERVER_ERROR", requestId=ex.request_id)

@@ -13,6 +13,7 @@ from gateway.guard.ratelimit import ClientBudget
 from gateway.http.faults import TIMEOUT, UNAVAILABLE
 from gateway.http.graphql.errors import format_error
 from gateway.http.graphql.execute import Outcome
+from gateway.http.request_context import note_rate_limited
 from gateway.http.rules import GRAPHQL_RESPONSE
 from schema.context import Context
 
@@ -44,6 +45,7 @@ def shape(
     result: ExecutionResult, context: Context, budget: ClientBudget | None, how: Shaping
 ) -> Outcome:
     if budget is not None and budget.denied:
+        note_rate_limited(context.request)
         return Outcome({"errors": [budget.error().formatted]}, 429, {})
     payload: dict[str, Any] = {}
     if result.errors:

@@ -10,7 +10,7 @@ import orjson
 from starlette.responses import Response
 
 from gateway.http.graphql.exchange import Exchange
-from gateway.http.request_context import note_errors, server_timing
+from gateway.http.request_context import note_cache, note_errors, server_timing
 
 
 def _timing(ex: Exchange) -> str:
@@ -42,8 +42,7 @@ def respond(
 def answer_hit(ex: Exchange, response: Response, *, timing: bool) -> Response:
     """A response-cache hit (or its 304), with the request's id and timing headers."""
     response.headers["X-Request-ID"] = ex.request_id
-    if ex.record is not None:
-        ex.record.cache = "hit"
+    note_cache(ex.request, "hit")
     if timing:
         response.headers["Server-Timing"] = _timing(ex)
     return response

@@ -1,0 +1,131 @@
+"""Keeps a response cache coherent with the database's recorded purges.
+
+Every write records its purge in its own transaction (``resolvers.cache.purges``). A cache (a
+process's memory LRU, or the Redis every process shares) remembers the last purge generation it
+applied. Before a cached answer is served, ``verify`` looks for purges committed after that
+generation (one index seek, nearly always empty) and applies them first, so:
+
+- a write whose purge could not reach Redis (down, or frozen) is applied by the next read that
+  would have hit, or by the background ``run`` loop, whichever comes first: durable, retried
+  until done, and never answered around;
+- several workers or instances with memory caches and no Redis see each other's writes before
+  they answer from their own caches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from gateway.cache.backends import CacheBackend
+from resolvers.cache.purges import latest_generation, prune_purges, purges_after
+from resolvers.db import Database, now_utc
+
+log = logging.getLogger("gateway.cache")
+T = TypeVar("T")
+
+BACKEND_TIMEOUT = 2.0  # a frozen Redis must not hold a write's reply (its purge is on record)
+SYNC_INTERVAL = 2.0  # the background pass that applies purges nobody read around
+PRUNE_EVERY = 600.0
+KEEP_PURGES = timedelta(days=1)  # far longer than any cache lifetime
+
+
+async def detached(work: Awaitable[T]) -> T:
+    """Bookkeeping SQL outside the request's statement count (Server-Timing ``db`` stays the
+    resolvers' cost)."""
+    return await asyncio.create_task(_await(work), context=contextvars.Context())
+
+
+async def _await(work: Awaitable[T]) -> T:
+    return await work
+
+
+class PurgeSync:
+    def __init__(
+        self, backend: CacheBackend, db: Database, on_removed: Callable[[int], None] | None = None
+    ) -> None:
+        self.backend = backend
+        self.db = db
+        self.on_removed = on_removed  # counts answers the purges dropped (metrics)
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._warned = 0.0
+
+    async def start(self) -> None:
+        """A new memory cache is empty: it is current as of the latest purge. (Redis keeps its
+        own generation; it is only set when missing.)"""
+        await self.backend.start_generation(await detached(latest_generation(self.db)))
+        self._task = asyncio.create_task(self.run(), name="cache purge sync")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def verify(self) -> bool:
+        """True when the cache has applied every committed purge (so a hit may be served).
+        When it had not, the missing purges are applied now and False is returned: the
+        caller answers this request fresh."""
+        async with asyncio.timeout(BACKEND_TIMEOUT):
+            applied = await self.backend.generation()
+        if applied is None:  # Redis lost its state (restart, eviction): start over
+            await self.backend.start_generation(await detached(latest_generation(self.db)))
+            return False
+        pending = await detached(purges_after(self.db, applied))
+        if not pending:
+            return True
+        await self.apply()
+        return False
+
+    async def apply(self) -> int:
+        """Apply every recorded purge the cache has not applied yet, in order; returns how
+        many cached answers were dropped. Raises when the backend cannot be reached (the
+        purges stay on record and are applied later)."""
+        async with self._lock:
+            removed = 0
+            while True:
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    applied = await self.backend.generation()
+                if applied is None:
+                    return removed
+                pending = await detached(purges_after(self.db, applied))
+                if not pending:
+                    return removed
+                if pending[0].gen > applied + 1:
+                    # Purges between were pruned: which answers they hit is unknown.
+                    log.warning(
+                        "cache missed purges %d-%d; clearing it", applied + 1, pending[0].gen - 1
+                    )
+                    async with asyncio.timeout(BACKEND_TIMEOUT * 10):
+                        await self.backend.clear()
+                tags = {tag for purge in pending for tag in purge.tags}
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    dropped = await self.backend.invalidate(tags, pending[-1].gen)
+                removed += dropped
+                if self.on_removed is not None and dropped:
+                    self.on_removed(dropped)
+
+    async def run(self) -> None:
+        """Apply purges left pending (a write while Redis was away) even if nobody reads."""
+        last_prune = time.monotonic()
+        while True:
+            await asyncio.sleep(SYNC_INTERVAL)
+            try:
+                await self.apply()
+                if time.monotonic() - last_prune > PRUNE_EVERY:
+                    last_prune = time.monotonic()
+                    await prune_purges(self.db, now_utc(), KEEP_PURGES)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis or the database away: try again next round
+                if time.monotonic() - self._warned > 60:
+                    self._warned = time.monotonic()
+                    log.warning("cache purges pending, will retry: %r", exc)
