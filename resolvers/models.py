@@ -361,7 +361,7 @@ class Revision(SQLModel, table=True):
     operation: str | None = Field(default=None, max_length=100)  # mutation or CLI command
     actor: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
-    changed_fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    changed_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     state_bytes: int = Field(default=0)  # uncompressed size, for reporting
 
@@ -379,7 +379,9 @@ class ArticleReview(SQLModel, table=True):
     version: int
     actor: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    findings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    findings: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
 
 
 class ArticleTrash(SQLModel, table=True):
@@ -392,7 +394,7 @@ class ArticleTrash(SQLModel, table=True):
     deleted_by: str | None = Field(default=None, max_length=200)
     purge_after: datetime = Field(sa_column=_ts(index=True))
     # [[from_path, to_path, status_code], ...] of redirects that pointed at the article
-    redirects: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    redirects: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 revision_t = table_of(Revision)
@@ -415,7 +417,7 @@ class CachePurge(SQLModel, table=True):
     __tablename__ = "cache_purge"
 
     gen: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

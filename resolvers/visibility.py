@@ -45,7 +45,8 @@ class PublicRule:
 
     def not_trashed_sql(self, table: Any = article_t) -> ColumnElement[bool]:
         """Not in the trash: no reader, editors included, sees a deleted article."""
-        return table.c.deleted_at.is_(None)  # type: ignore[no-any-return]
+        trashed: ColumnElement[bool] = table.c.deleted_at.is_(None)
+        return trashed
 
     def ends_sql(self, now: datetime, table: Any = article_t) -> ColumnElement[bool]:
         """Public now or later, with an end still to come: private again then, with no write."""

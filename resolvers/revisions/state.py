@@ -114,4 +114,5 @@ def encode(state: dict[str, Any]) -> tuple[bytes, int]:
 
 
 def decode(blob: bytes) -> dict[str, Any]:
-    return json.loads(zlib.decompress(blob))  # type: ignore[no-any-return]
+    state: dict[str, Any] = json.loads(zlib.decompress(blob))
+    return state
