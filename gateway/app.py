@@ -17,23 +17,21 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
-from gateway.publishing import feeds
-
-from gateway.http import rules as http_rules
-
-from gateway.publishing import sitemaps
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
-from gateway.http.developer import developer_routes
 from gateway.events.runtime import EventsRuntime, install_change_hooks
-from gateway.http.graphql import GraphQLEndpoint
 from gateway.guard.limits import QueryLimits
-from gateway.ops.observability import Operations
 from gateway.guard.ratelimit import build_rate_limiter
+from gateway.http import rules as http_rules
+from gateway.http.developer import developer_routes
+from gateway.http.graphql import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
+from gateway.ops.observability import Operations
+from gateway.publishing import feeds, sitemaps
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
+from resolvers.search.gate import SearchGate
 from resolvers.site import Site
 from schema import build_schema
 
@@ -202,6 +200,11 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
+    app.state.search_gate = SearchGate(
+        max_concurrent=settings.search_max_concurrent,
+        max_wait=settings.search_max_wait,
+        candidates=settings.search_candidates,
+    )
     app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
     # Issue 5: every committed write purges the cached answers it made wrong, before replying.
     app.state.change_hooks.after_commit.append(cache.after_commit)

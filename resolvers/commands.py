@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.access import Viewer
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
+from resolvers.search.index import refresh_for_changes
 from resolvers.site import Site
 
 log = logging.getLogger("gateway.writes")
@@ -126,12 +127,14 @@ class Saved:
 @asynccontextmanager
 async def unit_of_work(env: CommandEnv) -> AsyncIterator[Work]:
     """One session, one transaction; in-transaction hooks run before COMMIT, after-commit hooks
-    after it. Any exception in the body or a hook rolls everything back."""
+    after it. Any exception in the body or a hook rolls everything back. The search documents
+    of what changed are rewritten in the same transaction, whoever runs the command."""
     work = Work(session=None, changes=ChangeSet(actor=env.actor))  # type: ignore[arg-type]
     async with env.db.sessions() as session, session.begin():
         work.session = session
         yield work
         if work.changes:
+            await refresh_for_changes(session, work.changes)
             for hook in env.hooks.in_transaction:
                 await hook(session, work.changes)
     if not work.changes:

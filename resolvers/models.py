@@ -287,3 +287,36 @@ class EventDelivery(SQLModel, table=True):
 outbox_event_t = OutboxEvent.__table__  # type: ignore[attr-defined]
 webhook_t = Webhook.__table__  # type: ignore[attr-defined]
 event_delivery_t = EventDelivery.__table__  # type: ignore[attr-defined]
+
+
+# --- full-text search: the stored, analysed search document of each article ---
+
+
+class SearchDocument(SQLModel, table=True):
+    """One article as search sees it, rewritten by every write that changes what it says
+    (``resolvers/search/index.py``). The analysed tokens live beside it in raw SQL: the FTS5
+    table ``search_fts`` (rowid = article id) on SQLite, the ``vector`` tsvector column with a
+    GIN index on PostgreSQL. Status and publication time are copied here so that the visibility
+    rule runs on this table alone while candidates are collected."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (Index("ix_search_document_status_published_at", "status", "published_at"),)
+
+    id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    locale: str = Field(max_length=16, index=True)
+    lang: str = Field(max_length=32)  # the analyser: a Snowball language or "simple"
+    status: str = Field(max_length=16)
+    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    recency: float = Field(default=0.0)  # epoch seconds of publication (or creation)
+
+
+class SearchLanguage(SQLModel, table=True):
+    """The analysers in use: a search without a locale is analysed once per language here."""
+
+    __tablename__ = "search_language"
+
+    lang: str = Field(max_length=32, primary_key=True)
+
+
+search_document_t = SearchDocument.__table__  # type: ignore[attr-defined]
+search_language_t = SearchLanguage.__table__  # type: ignore[attr-defined]

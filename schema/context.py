@@ -9,14 +9,15 @@ from typing import Any
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.auth.preview import PreviewTokens
 from resolvers.cache_tags import TagCollector
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
+from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
-from resolvers.auth.preview import PreviewTokens
+from resolvers.search.gate import SearchGate
 from resolvers.site import Site
 
 
@@ -36,6 +37,9 @@ class Context:
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False
+    # The process's search limits (one gate per app, shared by all its requests).
+    search_gate: SearchGate = field(default_factory=SearchGate)
+    snippet_length: int = 160
 
     def command_env(self) -> CommandEnv:
         self.private = True

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.models import (
     article_author_t,
@@ -21,8 +22,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
+from resolvers.search.index import index_articles_async
 from resolvers.site import reading_time_minutes
-from resolvers.content.slugs import make_slug
 
 SERVER_TIMING_DB = re.compile(r'db;dur=[\d.]+;desc="(\d+) statements"')
 
@@ -173,6 +174,8 @@ async def add_article(
                         for p, i in enumerate(ids)
                     ],
                 )
+        # Written like a command would: the search document commits with the article.
+        await index_articles_async(conn, [article_id])
     return article_id
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,15 +10,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
-    Integer,
     Select,
     and_,
     case,
     func,
-    literal_column,
     select,
-    text,
 )
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
@@ -33,10 +28,13 @@ from resolvers.models import (
     article_tag_t,
     author_t,
     category_t,
+    search_document_t,
     seo_meta_t,
     tag_t,
 )
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.search.gate import SearchGate
+from resolvers.search.searching import analyse_search, candidates
 
 a = article_t
 
@@ -48,13 +46,6 @@ ORDER_COLUMNS = {
     "UPDATED_AT": (a.c.updated_at, datetime),
     "TITLE": (a.c.title, str),
 }
-
-# The PostgreSQL search document; the same expression backs the GIN index in the migrations.
-PG_SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, article.title || ' ' || "
-    "coalesce(article.excerpt, '') || ' ' || article.body)"
-)
-MAX_SEARCH_LENGTH = 200
 
 
 # Optional extras a root query reads in the same statement when the client selected them,
@@ -96,6 +87,7 @@ class ArticleFilter:
     published_after: datetime | None = None
     published_before: datetime | None = None
     search: str | None = None
+    locale: str | None = None
 
 
 def sort_key(field: str | None, descending: bool | None, viewer: Viewer = ANONYMOUS) -> SortKey:
@@ -111,45 +103,17 @@ def sort_key(field: str | None, descending: bool | None, viewer: Viewer = ANONYM
     return SortKey(name=name, column=column, id_column=a.c.id, descending=desc, kind=kind)
 
 
-def _sqlite_match(query: str) -> str:
-    """Quote every word so FTS5 operators typed by a user (", *, NEAR, AND) are plain text."""
-    words = re.findall(r"\w+", query)
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
-
-
-def search_subquery(db: Database, query: str) -> Any:
-    """(id, score) of matching articles, higher score = more relevant."""
-    if len(query) > MAX_SEARCH_LENGTH:
-        raise UserInputError(f"`search` is at most {MAX_SEARCH_LENGTH} characters.")
-    if db.is_sqlite:
-        match = _sqlite_match(query)
-        if not match:
-            match = '""'  # matches nothing, like an empty search box should
-        return (
-            text(
-                "SELECT rowid AS id, -bm25(article_fts) AS score "
-                "FROM article_fts WHERE article_fts MATCH :match"
-            )
-            .bindparams(match=match)
-            .columns(id=Integer, score=Float)
-            .subquery("search")
-        )
-    vector: Any = literal_column(PG_SEARCH_VECTOR)
-    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), query)
-    return (
-        select(a.c.id.label("id"), func.ts_rank(vector, tsquery).label("score"))
-        .where(vector.op("@@")(tsquery))
-        .subquery("search")
-    )
-
-
 def _conditions(
-    db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter
+    viewer: Viewer, now: datetime, flt: ArticleFilter, table: Any = a
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [article_visible(viewer, now)]
+    """The filter on ``article`` (or on ``search_document``, which carries the same id,
+    locale, status and publication time)."""
+    conds: list[ColumnElement[bool]] = [article_visible(viewer, now, table)]
+    if flt.locale is not None:
+        conds.append(table.c.locale == flt.locale)
     if flt.author_slug is not None:
         conds.append(
-            a.c.id.in_(
+            table.c.id.in_(
                 select(article_author_t.c.article_id)
                 .join(author_t, author_t.c.id == article_author_t.c.author_id)
                 .where(author_t.c.slug == flt.author_slug)
@@ -157,7 +121,7 @@ def _conditions(
         )
     if flt.category_slug is not None:
         conds.append(
-            a.c.id.in_(
+            table.c.id.in_(
                 select(article_category_t.c.article_id)
                 .join(category_t, category_t.c.id == article_category_t.c.category_id)
                 .where(category_t.c.slug == flt.category_slug)
@@ -165,16 +129,16 @@ def _conditions(
         )
     if flt.tag_slug is not None:
         conds.append(
-            a.c.id.in_(
+            table.c.id.in_(
                 select(article_tag_t.c.article_id)
                 .join(tag_t, tag_t.c.id == article_tag_t.c.tag_id)
                 .where(tag_t.c.slug == flt.tag_slug)
             )
         )
     if flt.published_after is not None:
-        conds.append(a.c.published_at > flt.published_after)
+        conds.append(table.c.published_at > flt.published_after)
     if flt.published_before is not None:
-        conds.append(a.c.published_at < flt.published_before)
+        conds.append(table.c.published_at < flt.published_before)
     return conds
 
 
@@ -188,39 +152,59 @@ async def list_articles(
     args: PageArgs,
     extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
+    gate: SearchGate | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
-    """One page of visible articles, and a function that counts them all (run only if asked)."""
-    conds = _conditions(db, viewer, now, flt)
+    """One page of visible articles, and a function that counts them all (run only if asked).
+    With a search, the articles are the search's ranked candidates (see
+    ``resolvers.search.searching``), ordered by relevance unless told otherwise."""
+    conds = _conditions(viewer, now, flt)
+    found: Any = None
     if flt.search is not None:
-        found = search_subquery(db, flt.search)
-        if order_field is None:
-            key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
-            stmt: Select[Any] = select(*ARTICLE_COLUMNS, key.column.label("sort_value")).join(
-                found, found.c.id == a.c.id
-            )
-        else:
-            key = sort_key(order_field, descending, viewer)
-            conds.append(a.c.id.in_(select(found.c.id)))
-            stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
+        gate = gate or SearchGate()
+        analysed = await analyse_search(db, flt.search, flt.locale)
+        found = candidates(
+            db.engine.dialect.name,
+            analysed,
+            _conditions(viewer, now, flt, search_document_t),
+            gate.candidates,
+        )
+    elif order_field == "RELEVANCE":
+        raise UserInputError("`orderBy: RELEVANCE` needs a `search`.")
+    if found is not None and order_field in (None, "RELEVANCE"):
+        key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
+        stmt: Select[Any] = select(*ARTICLE_COLUMNS, key.column.label("sort_value")).join(
+            found, found.c.id == a.c.id
+        )
     else:
         key = sort_key(order_field, descending, viewer)
+        if found is not None:
+            conds.append(a.c.id.in_(select(found.c.id)))
         stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
     seek = key.seek(args)
     stmt = with_extras(stmt, extras).where(*conds)
     if seek is not None:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
-    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
+    rows: Any = []
+    if args.size > 0 or seek is not None:
+        if found is not None and gate is not None:
+            async with gate.slot():
+                rows = await db.all(stmt)
+        else:
+            rows = await db.all(stmt)
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)
 
     async def count() -> int:
-        count_stmt = select(func.count()).select_from(a).where(*conds)
-        if flt.search is not None and order_field is None:
-            count_stmt = count_stmt.where(a.c.id.in_(select(found.c.id)))
-        return int(await db.scalar(count_stmt))
+        if found is None:
+            return int(await db.scalar(select(func.count()).select_from(a).where(*conds)))
+        count_stmt = select(func.count()).select_from(found)
+        if gate is None:
+            return int(await db.scalar(count_stmt))
+        async with gate.slot():
+            return int(await db.scalar(count_stmt))
 
     return page, count
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from resolvers.content.slugs import make_slug as slugify
 from resolvers.db import Database
 from resolvers.models import (
     article_author_t,
@@ -26,8 +27,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
+from resolvers.search.index import index_articles_async
 from resolvers.site import WORDS_PER_MINUTE
-from resolvers.content.slugs import make_slug as slugify
 
 FIRST = [
     "Ada",
@@ -453,6 +454,8 @@ async def seed_content(
             await conn.execute(insert(article_tag_t), links_t)
             if seo:
                 await conn.execute(insert(seo_meta_t), seo)
+            # Seeded content is searchable like content written through the API.
+            await index_articles_async(conn, [row["id"] for row in rows])
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))

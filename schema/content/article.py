@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers.content import articles as article_queries
-from resolvers.seo.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
+from resolvers.seo.paths import article_path
 from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo, SeoFinding
 
@@ -199,6 +199,11 @@ class ArticleOrderField(Enum):
     PUBLISHED_AT = strawberry.enum_value("PUBLISHED_AT", description="Publication time.")
     UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="Last modification time.")
     TITLE = strawberry.enum_value("TITLE", description="Title, alphabetically.")
+    RELEVANCE = strawberry.enum_value(
+        "RELEVANCE",
+        description="Best match first (title before excerpt before body, newer first among "
+        "equals); only with a `search`, where it is the default.",
+    )
 
 
 @strawberry.input(description="Article ordering. Default: newest first (relevance for search).")
@@ -221,7 +226,14 @@ class ArticleFilter:
         default=None, description="Published strictly before this time (ISO-8601 with zone)."
     )
     search: str | None = strawberry.field(
-        default=None, description="Full-text search in title, excerpt and body."
+        default=None,
+        description="Full-text search in title, excerpt, body text and the names of the "
+        'article\'s authors, categories and tags: words (all must match), "exact phrase", '
+        "-exclude, a OR b, prefix*. Stemmed in the article's language; case and accents "
+        "are ignored. See docs/search.md.",
+    )
+    locale: str | None = strawberry.field(
+        default=None, description="Only articles in this locale (e.g. `de`)."
     )
 
 
@@ -303,6 +315,7 @@ class ArticleQuery:
             published_after=_aware(f.published_after, "publishedAfter"),
             published_before=_aware(f.published_before, "publishedBefore"),
             search=f.search,
+            locale=f.locale,
         )
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
@@ -316,6 +329,7 @@ class ArticleQuery:
             ctx.page(first, after, last, before),
             extras=root_extras(item_relations(info)),
             tags=ctx.tags,
+            gate=ctx.search_gate,
         )
         return await article_connection(info, page, count)
 
