@@ -38,7 +38,7 @@ from resolvers.db import Database
 from resolvers.models import search_document_t, search_language_t
 from resolvers.search.analysis import analyzer, language_of
 from resolvers.search.query import Clause, Match, analyse, parse
-from resolvers.search.render import to_fts5, to_tsquery
+from resolvers.search.render import field_needles, to_field_tsquery, to_fts5, to_tsquery
 
 sd = search_document_t
 fts = table("search_fts", column("rowid", Integer))
@@ -49,6 +49,20 @@ RANK_SCALE = 10_000
 RECENCY_SCALE = 1e10
 
 
+# Points for the fields in which the whole search occurs: a title match outranks any
+# excerpt match, which outranks a body-only match, whatever the term frequencies.
+FIELD_POINTS = {"title": 4, "excerpt": 2, "meta": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One backend expression, the analysed search it renders, and its languages."""
+
+    expression: str
+    match: Match
+    langs: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class AnalysedSearch:
     """What was typed, and per analyser language its analysed form (None: matches nothing)."""
@@ -56,14 +70,19 @@ class AnalysedSearch:
     clauses: list[Clause]
     matches: dict[str, Match | None]
 
-    def by_rendering(self, dialect: str) -> list[tuple[str, list[str]]]:
-        """(backend expression, languages it applies to), one per distinct expression."""
+    def variants(self, dialect: str) -> list[Variant]:
+        """One per distinct backend expression."""
         render = to_fts5 if dialect == "sqlite" else to_tsquery
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, Variant] = {}
         for lang, match in sorted(self.matches.items()):
-            if match is not None:
-                groups.setdefault(render(match), []).append(lang)
-        return list(groups.items())
+            if match is None:
+                continue
+            expression = render(match)
+            if expression in groups:
+                groups[expression].langs.append(lang)
+            else:
+                groups[expression] = Variant(expression, match, [lang])
+        return list(groups.values())
 
 
 async def analyse_search(db: Database, text_: str, locale: str | None) -> AnalysedSearch:
@@ -75,28 +94,53 @@ async def analyse_search(db: Database, text_: str, locale: str | None) -> Analys
     return AnalysedSearch(clauses, {lang: analyse(clauses, analyzer(lang)) for lang in langs})
 
 
-def _score(rank: Any) -> ColumnElement[float]:
-    score: ColumnElement[float] = cast(func.floor(rank * RANK_SCALE), Float) + (
+def _score(points: Any, rank: Any) -> ColumnElement[float]:
+    """Field points, then the backend's rank squashed into [0, 1), then recency."""
+    relevance = points + rank / (rank + 1.0)
+    score: ColumnElement[float] = cast(func.floor(relevance * RANK_SCALE), Float) + (
         sd.c.recency / RECENCY_SCALE
     )
     return score.label("score")
 
 
-def _fts5_expression(groups: list[tuple[str, list[str]]], every_lang: bool) -> str:
+def _per_language(variants: list[Variant], every_lang: bool, value: Any) -> Any:
+    """``value(variant)`` for the document's language."""
     if every_lang:
-        return groups[0][0]
+        return value(variants[0])
+    return case(*[(sd.c.lang.in_(v.langs), value(v)) for v in variants], else_=literal_column("0"))
+
+
+def _sqlite_points(match: Match) -> Any:
+    total: Any = literal_column("0")
+    for field, points in FIELD_POINTS.items():
+        padded = literal_column(f"(' ' || search_fts.{field} || ' ')")
+        groups = [
+            or_(*[func.instr(padded, needle) > 0 for needle in needles])
+            for needles in field_needles(match)
+        ]
+        total = total + case((and_(*groups), points), else_=0)
+    return total
+
+
+def _fts5_expression(variants: list[Variant], every_lang: bool) -> str:
+    if every_lang:
+        return variants[0].expression
     parts = []
-    for expr, langs in groups:
-        names = " OR ".join(f'"{lang}"' for lang in langs)
-        parts.append(f"({{lang}} : ({names}) AND ({expr}))")
+    for v in variants:
+        names = " OR ".join(f'"{lang}"' for lang in v.langs)
+        parts.append(f"({{lang}} : ({names}) AND ({v.expression}))")
     return " OR ".join(parts)
 
 
-def _sqlite(expression: str, conds: list[ColumnElement[bool]], limit: int) -> Subquery:
+def _sqlite(
+    variants: list[Variant], every_lang: bool, conds: list[ColumnElement[bool]], limit: int
+) -> Subquery:
     # One statement: FTS5 walks its index newest first (rowid = article id), the LIMIT stops
-    # it, and bm25 is computed only for the rows it returns.
+    # it, and bm25 and the field points are computed only for the rows it returns.
+    expression = _fts5_expression(variants, every_lang)
+    points = _per_language(variants, every_lang, lambda v: _sqlite_points(v.match))
     return (
-        select(sd.c.id, _score(-literal_column(BM25, Float)))
+        select(sd.c.id, _score(points, -literal_column(BM25, Float)))
         .select_from(fts.join(sd, sd.c.id == fts.c.rowid))
         .where(text("search_fts MATCH :search_match").bindparams(search_match=expression))
         .where(*conds)
@@ -106,21 +150,29 @@ def _sqlite(expression: str, conds: list[ColumnElement[bool]], limit: int) -> Su
     )
 
 
+class _Params:
+    """Distinct bind parameter names for the tsquery literals of one statement."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def tsquery(self, value: str) -> Any:
+        self.count += 1
+        return cast(bindparam(f"search_q{self.count}", value, type_=String), TSQUERY)
+
+
 def _postgres(
-    groups: list[tuple[str, list[str]]],
+    variants: list[Variant],
     every_lang: bool,
     conds: list[ColumnElement[bool]],
     limit: int,
 ) -> Subquery:
     vector = literal_column("search_document.vector", TSVECTOR)
-    queries = [
-        (cast(bindparam(f"search_q{i}", expr, type_=String), TSQUERY), langs)
-        for i, (expr, langs) in enumerate(groups)
-    ]
-    matched = [
-        vector.op("@@")(q) if every_lang else and_(sd.c.lang.in_(langs), vector.op("@@")(q))
-        for q, langs in queries
-    ]
+    params = _Params()
+    matched = []
+    for v in variants:
+        found = vector.op("@@")(params.tsquery(v.expression))
+        matched.append(found if every_lang else and_(sd.c.lang.in_(v.langs), found))
     ids = (
         select(sd.c.id)
         .where(or_(*matched), *conds)
@@ -128,15 +180,22 @@ def _postgres(
         .limit(limit)
         .subquery("candidate")
     )
-    # Ranked after the LIMIT: ts_rank reads (and detoasts) only the candidates' vectors.
-    if len(queries) == 1:
-        rank: Any = func.ts_rank(vector, queries[0][0])
-    else:
-        rank = case(
-            *[(sd.c.lang.in_(langs), func.ts_rank(vector, q)) for q, langs in queries],
-            else_=0.0,
-        )
-    return select(sd.c.id, _score(rank)).join_from(ids, sd, sd.c.id == ids.c.id).subquery("search")
+
+    def points(v: Variant) -> Any:
+        total: Any = literal_column("0")
+        for field, value in FIELD_POINTS.items():
+            query = params.tsquery(to_field_tsquery(v.match, field))
+            total = total + case((vector.op("@@")(query), value), else_=0)
+        return total
+
+    def rank(v: Variant) -> Any:
+        return func.ts_rank(vector, params.tsquery(v.expression))
+
+    # Ranked after the LIMIT: only the candidates' vectors are read (and detoasted).
+    score = _score(
+        _per_language(variants, every_lang, points), _per_language(variants, every_lang, rank)
+    )
+    return select(sd.c.id, score).join_from(ids, sd, sd.c.id == ids.c.id).subquery("search")
 
 
 def candidates(
@@ -144,11 +203,11 @@ def candidates(
 ) -> Subquery:
     """(id, score) of at most ``limit`` newest matching documents that pass ``conds``
     (conditions on ``search_document``)."""
-    groups = search.by_rendering(dialect)
-    if not groups:
+    variants = search.variants(dialect)
+    if not variants:
         nothing = select(sd.c.id, literal_column("0.0", Float).label("score")).where(false())
         return nothing.subquery("search")
-    every_lang = len(groups) == 1 and len(groups[0][1]) == len(search.matches)
+    every_lang = len(variants) == 1 and len(variants[0].langs) == len(search.matches)
     if dialect == "sqlite":
-        return _sqlite(_fts5_expression(groups, every_lang), conds, limit)
-    return _postgres(groups, every_lang, conds, limit)
+        return _sqlite(variants, every_lang, conds, limit)
+    return _postgres(variants, every_lang, conds, limit)
