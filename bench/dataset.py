@@ -46,7 +46,12 @@ class SeedSpec:
         """What decides whether a seeded file can be reused: the parameters, the migrations
         and the seed generator's code (a changed generator makes different content)."""
         code = hashlib.sha256()
-        for path in [REPO / "resolvers" / "seed.py", *sorted((REPO / "migrations").rglob("*.py"))]:
+        sources = [
+            REPO / "resolvers" / "demo" / "seed.py",
+            *sorted((REPO / "resolvers" / "search").glob("*.py")),  # the stored search index
+            *sorted((REPO / "migrations").rglob("*.py")),
+        ]
+        for path in sources:
             code.update(path.read_bytes())
         return {**asdict(self), "code": code.hexdigest()[:16]}
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     select,
 )
 
@@ -34,7 +35,7 @@ from resolvers.models import (
 )
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 from resolvers.search.gate import SearchGate
-from resolvers.search.searching import analyse_search, candidates
+from resolvers.search.searching import Hit, analyse_search, candidates, relevance_window
 
 a = article_t
 
@@ -142,6 +143,20 @@ def _conditions(
     return conds
 
 
+async def search_hits(
+    db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter, gate: SearchGate
+) -> list[Hit]:
+    """The ranked candidates of ``flt.search`` that pass the other filters: one statement,
+    run under the process's search limit."""
+    assert flt.search is not None
+    analysed = await analyse_search(db, flt.search, flt.locale)
+    conds = _conditions(viewer, now, flt, search_document_t)
+    found = candidates(db.engine.dialect.name, analysed, conds, gate.candidates)
+    async with gate.slot():
+        rows = await db.all(select(found.c.id, found.c.score))
+    return [Hit(int(r.id), float(r.score)) for r in rows]
+
+
 async def list_articles(
     db: Database,
     viewer: Viewer,
@@ -153,58 +168,45 @@ async def list_articles(
     extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
     gate: SearchGate | None = None,
+    hits: list[Hit] | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     """One page of visible articles, and a function that counts them all (run only if asked).
-    With a search, the articles are the search's ranked candidates (see
-    ``resolvers.search.searching``), ordered by relevance unless told otherwise."""
+    With a search, the articles are its ranked candidates (``search_hits``, or ``hits`` when
+    the caller has them already), ordered by relevance unless told otherwise."""
     conds = _conditions(viewer, now, flt)
-    found: Any = None
-    if flt.search is not None:
-        gate = gate or SearchGate()
-        analysed = await analyse_search(db, flt.search, flt.locale)
-        found = candidates(
-            db.engine.dialect.name,
-            analysed,
-            _conditions(viewer, now, flt, search_document_t),
-            gate.candidates,
-        )
-    elif order_field == "RELEVANCE":
+    if flt.search is not None and hits is None:
+        hits = await search_hits(db, viewer, now, flt, gate or SearchGate())
+    elif flt.search is None and order_field == "RELEVANCE":
         raise UserInputError("`orderBy: RELEVANCE` needs a `search`.")
-    if found is not None and order_field in (None, "RELEVANCE"):
-        key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
-        stmt: Select[Any] = select(*ARTICLE_COLUMNS, key.column.label("sort_value")).join(
-            found, found.c.id == a.c.id
-        )
+    where = list(conds)
+    if hits is not None and order_field in (None, "RELEVANCE"):
+        # The cursor window is cut from the hits in Python; SQL only fetches those rows.
+        window = relevance_window(hits, args)
+        score: Any = case({h.id: h.score for h in window}, value=a.c.id) if window else literal(0.0)
+        key = SortKey("RELEVANCE", score, a.c.id, descending=True, kind=float)
+        where.append(a.c.id.in_([h.id for h in window]))
     else:
         key = sort_key(order_field, descending, viewer)
-        if found is not None:
-            conds.append(a.c.id.in_(select(found.c.id)))
-        stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
-    seek = key.seek(args)
-    stmt = with_extras(stmt, extras).where(*conds)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
+        if hits is not None:
+            conds.append(a.c.id.in_([h.id for h in hits]))
+            where = list(conds)
+        seek = key.seek(args)
+        if seek is not None:
+            where.append(seek)
+    stmt = with_extras(select(*ARTICLE_COLUMNS, key.column.label("sort_value")), extras)
+    stmt = stmt.where(*where).order_by(*key.order_by(args.backward)).limit(args.size + 1)
     rows: Any = []
-    if args.size > 0 or seek is not None:
-        if found is not None and gate is not None:
-            async with gate.slot():
-                rows = await db.all(stmt)
-        else:
-            rows = await db.all(stmt)
+    if args.size > 0 or args.cursor is not None:
+        rows = await db.all(stmt)
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)
 
     async def count() -> int:
-        if found is None:
-            return int(await db.scalar(select(func.count()).select_from(a).where(*conds)))
-        count_stmt = select(func.count()).select_from(found)
-        if gate is None:
-            return int(await db.scalar(count_stmt))
-        async with gate.slot():
-            return int(await db.scalar(count_stmt))
+        if hits is not None:
+            return len(hits)
+        return int(await db.scalar(select(func.count()).select_from(a).where(*conds)))
 
     return page, count
 

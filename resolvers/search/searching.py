@@ -36,6 +36,7 @@ from sqlalchemy.sql import Subquery
 
 from resolvers.db import Database
 from resolvers.models import search_document_t, search_language_t
+from resolvers.pagination import PageArgs, decode_cursor
 from resolvers.search.analysis import analyzer, language_of
 from resolvers.search.query import Clause, Match, analyse, parse
 from resolvers.search.render import field_needles, to_field_tsquery, to_fts5, to_tsquery
@@ -47,6 +48,29 @@ fts = table("search_fts", column("rowid", Integer))
 BM25 = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0, 0.5, 0.0)"
 RANK_SCALE = 10_000
 RECENCY_SCALE = 1e10
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A found article and its score (higher: more relevant)."""
+
+    id: int
+    score: float
+
+
+def relevance_window(hits: list[Hit], args: PageArgs) -> list[Hit]:
+    """The hits of one relevance-ordered page (plus the probe row), after or before the
+    page's cursor, in fetch order (backward pages come reversed, as ``build_page`` expects)."""
+    ordered = sorted(hits, key=lambda h: (h.score, h.id), reverse=True)
+    if args.cursor is not None:
+        value, row_id = decode_cursor(args.cursor, "RELEVANCE", float)
+        if args.backward:
+            ordered = [h for h in reversed(ordered) if (h.score, h.id) > (value, row_id)]
+        else:
+            ordered = [h for h in ordered if (h.score, h.id) < (value, row_id)]
+    elif args.backward:
+        ordered.reverse()
+    return ordered[: args.size + 1]
 
 
 # Points for the fields in which the whole search occurs: a title match outranks any
@@ -113,7 +137,7 @@ def _per_language(variants: list[Variant], every_lang: bool, value: Any) -> Any:
 def _sqlite_points(match: Match) -> Any:
     total: Any = literal_column("0")
     for field, points in FIELD_POINTS.items():
-        padded = literal_column(f"(' ' || search_fts.{field} || ' ')")
+        padded: Any = literal_column(f"(' ' || search_fts.{field} || ' ')")
         groups = [
             or_(*[func.instr(padded, needle) > 0 for needle in needles])
             for needles in field_needles(match)
