@@ -78,13 +78,27 @@ class Word:
     folded: str
 
 
+@lru_cache(maxsize=65536)
+def _folded_parts(word: str) -> tuple[str, ...]:
+    if word.isascii():  # the common case: folding is lower-casing, nothing splits
+        return (word.lower(),) if len(word) <= MAX_WORD_LENGTH else ()
+    return tuple(p for p in _WORD.findall(fold(word)) if len(p) <= MAX_WORD_LENGTH)
+
+
 def words(text: str) -> Iterator[Word]:
     """The words of ``text`` with their offsets; a word that folds into several (``½``) yields
     each part at the same offsets."""
     for match in _WORD.finditer(text):
-        for part in _WORD.findall(fold(match.group())):
-            if len(part) <= MAX_WORD_LENGTH:
-                yield Word(match.start(), match.end(), part)
+        for part in _folded_parts(match.group()):
+            yield Word(match.start(), match.end(), part)
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of ``text`` (what ``words`` yields, without offsets)."""
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        out.extend(_folded_parts(word))
+    return out
 
 
 class Analyzer:
@@ -107,22 +121,20 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[str]:
         """The indexed tokens of ``text``, in order, stop words removed."""
-        out: list[str] = []
-        for word in words(text):
-            token = self.stem(word.folded)
-            if token is not None:
-                out.append(token)
-        return out
+        return self.analyse(text)[0]
 
-    def unstemmed(self, text: str) -> set[str]:
-        """Folded words whose stem differs from them: what prefix search must also see
-        (``marsupial*`` finds ``marsupials``, whose token is ``marsupi``)."""
-        found: set[str] = set()
-        for word in words(text):
-            token = self.stem(word.folded)
-            if token is not None and token != word.folded:
-                found.add(word.folded)
-        return found
+    def analyse(self, text: str) -> tuple[list[str], set[str]]:
+        """The tokens of ``text``, and the folded words whose stem differs from them: what
+        prefix search must also see (``marsupial*`` finds ``marsupials``, token ``marsupi``)."""
+        tokens: list[str] = []
+        unstemmed: set[str] = set()
+        for folded in folded_words(text):
+            token = self.stem(folded)
+            if token is not None:
+                tokens.append(token)
+                if token != folded:
+                    unstemmed.add(folded)
+        return tokens, unstemmed
 
 
 @lru_cache(maxsize=64)

@@ -69,10 +69,12 @@ def analyse_article(row: Any, names: Iterable[str]) -> DocumentTokens:
         "meta": " ".join(names),
         "body": markup_text(row.body or ""),
     }
-    fields = {name: an.tokens(value)[: FIELD_LIMITS[name]] for name, value in texts.items()}
+    fields: dict[str, list[str]] = {}
     unstemmed: set[str] = set()
-    for value in texts.values():
-        unstemmed |= an.unstemmed(value)
+    for name, value in texts.items():
+        tokens, raw = an.analyse(value)
+        fields[name] = tokens[: FIELD_LIMITS[name]]
+        unstemmed |= raw
     return DocumentTokens(lang, fields, sorted(unstemmed))
 
 
