@@ -35,7 +35,13 @@ from resolvers.models import (
 )
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 from resolvers.search.gate import SearchGate
-from resolvers.search.searching import Hit, analyse_search, candidates, relevance_window
+from resolvers.search.searching import (
+    AnalysedSearch,
+    Hit,
+    analyse_search,
+    candidates,
+    relevance_window,
+)
 
 a = article_t
 
@@ -145,16 +151,16 @@ def _conditions(
 
 async def search_hits(
     db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter, gate: SearchGate
-) -> list[Hit]:
-    """The ranked candidates of ``flt.search`` that pass the other filters: one statement,
-    run under the process's search limit."""
+) -> tuple[AnalysedSearch, list[Hit]]:
+    """The analysed search, and its ranked candidates that pass the other filters: one
+    statement, run under the process's search limit."""
     assert flt.search is not None
     analysed = await analyse_search(db, flt.search, flt.locale)
     conds = _conditions(viewer, now, flt, search_document_t)
     found = candidates(db.engine.dialect.name, analysed, conds, gate.candidates)
     async with gate.slot():
         rows = await db.all(select(found.c.id, found.c.score))
-    return [Hit(int(r.id), float(r.score)) for r in rows]
+    return analysed, [Hit(int(r.id), float(r.score)) for r in rows]
 
 
 async def list_articles(
@@ -175,7 +181,7 @@ async def list_articles(
     the caller has them already), ordered by relevance unless told otherwise."""
     conds = _conditions(viewer, now, flt)
     if flt.search is not None and hits is None:
-        hits = await search_hits(db, viewer, now, flt, gate or SearchGate())
+        hits = (await search_hits(db, viewer, now, flt, gate or SearchGate()))[1]
     elif flt.search is None and order_field == "RELEVANCE":
         raise UserInputError("`orderBy: RELEVANCE` needs a `search`.")
     where = list(conds)

@@ -34,7 +34,7 @@ from resolvers.search.render import FIELD_LIMITS, FTS_COLUMNS, DocumentTokens
 
 BATCH = 500
 
-_LINKS = {
+LINKS = {
     "author": (article_author_t, article_author_t.c.author_id, author_t),
     "category": (article_category_t, article_category_t.c.category_id, category_t),
     "tag": (article_tag_t, article_tag_t.c.tag_id, tag_t),
@@ -86,7 +86,7 @@ def _epoch(value: datetime | None) -> float:
 
 def _names(conn: Sync, ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
-    for link, key, table in _LINKS.values():
+    for link, key, table in LINKS.values():
         rows = conn.execute(
             select(link.c.article_id, table.c.name)
             .join(table, table.c.id == key)
@@ -159,7 +159,7 @@ async def index_articles_async(conn: AsyncConnection | AsyncSession, ids: Collec
 def _affected(conn: Sync, changes: ChangeSet) -> set[int]:
     ids = changes.ids("article")
     ids.update(key for entity, key in changes.entity_keys() if entity == "article")
-    for kind, (link, key, _) in _LINKS.items():
+    for kind, (link, key, _) in LINKS.items():
         changed = changes.ids(kind)
         if changed:
             found = conn.execute(select(link.c.article_id).where(key.in_(changed)))

@@ -243,6 +243,20 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
     return as_utc(value)
 
 
+def to_filter(f: ArticleFilter | None) -> article_queries.ArticleFilter:
+    """The API filter as the data layer's filter (time zones checked)."""
+    f = f or ArticleFilter()
+    return article_queries.ArticleFilter(
+        author_slug=f.author_slug,
+        category_slug=f.category_slug,
+        tag_slug=f.tag_slug,
+        published_after=_aware(f.published_after, "publishedAfter"),
+        published_before=_aware(f.published_before, "publishedBefore"),
+        search=f.search,
+        locale=f.locale,
+    )
+
+
 @strawberry.type
 class ArticleQuery:
     @strawberry.field(
@@ -307,16 +321,7 @@ class ArticleQuery:
         ] = None,
     ) -> Connection[Article]:
         ctx = info.context
-        f = filter or ArticleFilter()
-        flt = article_queries.ArticleFilter(
-            author_slug=f.author_slug,
-            category_slug=f.category_slug,
-            tag_slug=f.tag_slug,
-            published_after=_aware(f.published_after, "publishedAfter"),
-            published_before=_aware(f.published_before, "publishedBefore"),
-            search=f.search,
-            locale=f.locale,
-        )
+        flt = to_filter(filter)
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await article_queries.list_articles(
