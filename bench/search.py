@@ -155,7 +155,7 @@ def _databases(args: argparse.Namespace, spec: SeedSpec) -> Iterator[list[tuple[
         found.append(("sqlite", sqlite_database(spec)))
     with contextlib.ExitStack() as stack:
         if args.postgres:
-            _, url = stack.enter_context(postgres_database(args.postgres, spec))
+            url, _ = stack.enter_context(postgres_database(args.postgres, spec))
             found.append(("postgresql", url))
         yield found
 
@@ -180,23 +180,30 @@ def main(argv: list[str] | None = None) -> int:
         "cache off; search settings at their defaults (4 concurrent, 2 s wait, 1000 "
         "candidates).\n",
     ]
+    _emit(out, args)
     for size in (int(n) for n in args.articles.split(",")):
         spec = SeedSpec(articles=size, authors=args.authors)
         with _databases(args, spec) as dbs, tempfile.TemporaryDirectory() as tmp:
             for backend, url in dbs:
                 index_bytes, indexed = asyncio.run(_index_size(url))
                 log(f"{backend}, {size} articles: measuring")
-                out.append(f"\n### {backend}, {size:,} articles — search index "
-                           f"{index_bytes / 2**20:.1f} MiB for {indexed:,} documents\n")  # fmt: skip
-                out.append("| load | what | req/s | p50 ms | p99 ms | errors |")
-                out.append("|---|---|---:|---:|---:|---:|")
-                out += _measure(url, args, Path(tmp))
-    report = "\n".join(out) + "\n"
-    print(report)
+                section = [
+                    f"\n### {backend}, {size:,} articles — search index "
+                    f"{index_bytes / 2**20:.1f} MiB for {indexed:,} documents\n",
+                    "| load | what | req/s | p50 ms | p99 ms | errors |",
+                    "|---|---|---:|---:|---:|---:|",
+                    *_measure(url, args, Path(tmp)),
+                ]
+                _emit(section, args)  # each section as soon as it is measured
+    return 0
+
+
+def _emit(lines: list[str], args: argparse.Namespace) -> None:
+    report = "\n".join(lines) + "\n"
+    print(report, flush=True)
     if not args.no_record:
         with (REPO / "bench" / "RESULTS.md").open("a") as f:
             f.write(report)
-    return 0
 
 
 if __name__ == "__main__":

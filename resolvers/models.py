@@ -50,6 +50,7 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_published_at_id", "status", "published_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_article_status_title_id", "status", "title", "id"),
+        Index("ix_article_status_title_sort_id", "status", "title_sort", "id"),
         # issue 3: public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
     )
@@ -58,6 +59,8 @@ class Article(SQLModel, table=True):
     slug: str = Field(max_length=200, index=True)
     locale: str = Field(default="en", max_length=16)
     title: str = Field(max_length=300)
+    # The title's collation key (resolvers/search/collation.py), kept by every write.
+    title_sort: str = Field(default="", max_length=600)
     excerpt: str | None = Field(default=None, sa_type=Text)
     body: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=16)

@@ -1,4 +1,4 @@
-"""Search documents: analysed text per article (FTS5 on SQLite, a stored tsvector with a GIN
+"""Search documents and title collation keys: analysed text per article (FTS5 on SQLite, a stored tsvector with a GIN
 index on PostgreSQL), replacing the index over raw title/excerpt/body markup; built here for
 existing articles.
 
@@ -55,6 +55,9 @@ def upgrade() -> None:
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.PrimaryKeyConstraint('lang')
     )
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title_sort', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False, server_default=''))
+        batch_op.create_index('ix_article_status_title_sort_id', ['status', 'title_sort', 'id'], unique=False)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for name in OLD_SQLITE:
@@ -100,6 +103,9 @@ def downgrade() -> None:
             "title || ' ' || coalesce(excerpt, '') || ' ' || body))"
         )
     op.drop_table('search_language')
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.drop_index('ix_article_status_title_sort_id')
+        batch_op.drop_column('title_sort')
     with op.batch_alter_table('search_document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_document_locale'))
         batch_op.drop_index('ix_search_document_status_published_at')

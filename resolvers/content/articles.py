@@ -45,13 +45,15 @@ from resolvers.search.searching import (
 
 a = article_t
 
-# Every article column but the body: list queries never read the large column.
-ARTICLE_COLUMNS = [c for c in a.c if c.name != "body"]
+# Every article column but the body (list queries never read the large column) and the
+# title's collation key (only sorting uses it).
+ARTICLE_COLUMNS = [c for c in a.c if c.name not in ("body", "title_sort")]
 
 ORDER_COLUMNS = {
     "PUBLISHED_AT": (a.c.published_at, datetime),
     "UPDATED_AT": (a.c.updated_at, datetime),
-    "TITLE": (a.c.title, str),
+    # Locale-correct order (a collation key kept beside the title), the same on both backends.
+    "TITLE": (a.c.title_sort, str),
 }
 
 

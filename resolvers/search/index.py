@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.search.analysis import analyzer, language_of, markup_text
+from resolvers.search.collation import collation_key
 from resolvers.search.render import FIELD_LIMITS, FTS_COLUMNS, DocumentTokens
 
 BATCH = 500
@@ -48,6 +49,11 @@ _FTS_DELETE = "DELETE FROM search_fts WHERE rowid IN ({})"
 _PG_INSERT = text(
     "INSERT INTO search_document (id, locale, lang, status, published_at, recency, vector) "
     "VALUES (:id, :locale, :lang, :status, :published_at, :recency, CAST(:vector AS tsvector))"
+)
+_TITLE_SORT = (
+    update(article_t)
+    .where(article_t.c.id == bindparam("b_id"))
+    .values(title_sort=bindparam("b_sort"))
 )
 _LANG_INSERT = text("INSERT INTO search_language (lang) VALUES (:lang) ON CONFLICT DO NOTHING")
 
@@ -102,7 +108,15 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
     a = article_t.c
     rows = conn.execute(
         select(
-            a.id, a.locale, a.title, a.excerpt, a.body, a.status, a.published_at, a.created_at
+            a.id,
+            a.locale,
+            a.title,
+            a.title_sort,
+            a.excerpt,
+            a.body,
+            a.status,
+            a.published_at,
+            a.created_at,
         ).where(a.id.in_(ids))
     ).all()
     names = _names(conn, ids)
@@ -134,6 +148,14 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
     else:
         conn.execute(_PG_INSERT, docs)
     conn.execute(_LANG_INSERT, [{"lang": lang} for lang in sorted(langs)])
+    # The title's collation key is derived text too: kept by the same frame.
+    stale = [
+        {"b_id": row.id, "b_sort": key}
+        for row in rows
+        if (key := collation_key(row.title)) != row.title_sort
+    ]
+    if stale:
+        conn.execute(_TITLE_SORT, stale)
 
 
 def index_articles(conn: Sync, ids: Collection[int]) -> None:
