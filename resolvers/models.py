@@ -26,6 +26,8 @@ class Author(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     bio: str | None = Field(default=None, sa_type=Text)
     email: str | None = Field(default=None, max_length=320)
     website: str | None = Field(default=None, max_length=500)
@@ -94,6 +96,8 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -107,6 +111,8 @@ class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -58,6 +58,10 @@ def upgrade() -> None:
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.add_column(sa.Column('title_sort', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False, server_default=''))
         batch_op.create_index('ix_article_status_title_sort_id', ['status', 'title_sort', 'id'], unique=False)
+    for name in ('author', 'category', 'tag'):
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('name_sort', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False, server_default=''))
+            batch_op.create_index(batch_op.f(f'ix_{name}_name_sort'), ['name_sort'], unique=False)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for name in OLD_SQLITE:
@@ -103,6 +107,10 @@ def downgrade() -> None:
             "title || ' ' || coalesce(excerpt, '') || ' ' || body))"
         )
     op.drop_table('search_language')
+    for name in ('author', 'category', 'tag'):
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f'ix_{name}_name_sort'))
+            batch_op.drop_column('name_sort')
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.drop_index('ix_article_status_title_sort_id')
         batch_op.drop_column('title_sort')

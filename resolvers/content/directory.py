@@ -53,14 +53,15 @@ async def list_by_name(
     db: Database, kind: str, args: PageArgs, tags: TagCollector | None = None
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     table, columns = TABLES[kind]
-    key = SortKey("NAME:ASC", table.c.name, table.c.id, descending=False, kind=str)
+    # Locale-correct: the name's collation key, the same order on both backends.
+    key = SortKey("NAME:ASC", table.c.name_sort, table.c.id, descending=False, kind=str)
     stmt = select(*columns)
     seek = key.seek(args)
     if seek is not None:
         stmt = stmt.where(seek)
     stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
     rows = await db.all(stmt) if args.size > 0 or seek is not None else []
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.name, r.id))
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.name_sort, r.id))
     if tags is not None:
         tags.listing(kind)
         tags.entities(kind, page.rows)

@@ -27,6 +27,7 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
+from resolvers.search.collation import collation_key
 from resolvers.search.index import index_articles_async
 from resolvers.site import WORDS_PER_MINUTE
 
@@ -317,6 +318,7 @@ async def _taxonomy_ids(db: Database, conn: Any, table: Any, names: list[str]) -
                 {
                     "slug": slugify(n),
                     "name": n.replace("-", " ").title(),
+                    "name_sort": collation_key(n.replace("-", " ").title()),
                     "description": f"Articles about {n.replace('-', ' ')}.",
                     "created_at": now,
                     "updated_at": now,
@@ -363,6 +365,7 @@ async def seed_content(
                     "id": author_id,
                     "slug": f"{slugify(name)}-{author_id}",
                     "name": name,
+                    "name_sort": collation_key(name),
                     "bio": f"<p>{gen.paragraph()}</p>",
                     "email": f"author{author_id}@example.com",
                     "website": f"https://example.com/~author{author_id}",

@@ -167,10 +167,12 @@ def index_articles(conn: Sync, ids: Collection[int]) -> None:
 
 
 def index_all(conn: Sync) -> int:
-    """Rebuild every search document (the migration, and ``search reindex`` after an upgrade
-    of the analysis); returns how many articles were indexed."""
+    """Rebuild every search document and collation key (the migration; again after an upgrade
+    that changes the analysis); returns how many articles were indexed."""
     ids = [row[0] for row in conn.execute(select(article_t.c.id))]
     index_articles(conn, ids)
+    for kind in LINKS:
+        sort_names(conn, kind)
     return len(ids)
 
 
@@ -189,7 +191,32 @@ def _affected(conn: Sync, changes: ChangeSet) -> set[int]:
     return ids
 
 
+def sort_names(conn: Sync, kind: str, ids: Collection[int] | None = None) -> None:
+    """Bring the ``name_sort`` collation keys of authors, categories or tags up to date (of
+    ``ids``, or of all rows)."""
+    table = LINKS[kind][2]
+    stmt = select(table.c.id, table.c.name, table.c.name_sort)
+    if ids is not None:
+        stmt = stmt.where(table.c.id.in_(list(ids)))
+    stale = [
+        {"b_id": row.id, "b_sort": key}
+        for row in conn.execute(stmt)
+        if (key := collation_key(row.name)) != row.name_sort
+    ]
+    if stale:
+        update_sort = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(name_sort=bindparam("b_sort"))
+        )
+        conn.execute(update_sort, stale)
+
+
 def _refresh(conn: Sync, changes: ChangeSet) -> None:
+    for kind in LINKS:
+        renamed = {c.entity_id for c in changes if c.entity == kind and c.action != "deleted"}
+        if renamed:
+            sort_names(conn, kind, renamed)
     ids = _affected(conn, changes)
     if ids:
         index_articles(conn, ids)

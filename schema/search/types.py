@@ -97,14 +97,16 @@ class SearchFacets:
 
 
 @strawberry.type(description="A search result with its cursor.")
-class SearchEdge:
+class SearchResultEdge:
     cursor: str = strawberry.field(description="Opaque cursor for `after` / `before`.")
     node: SearchResult = strawberry.field(description="The result.")
 
 
 @strawberry.type(description="One page of search results, best first.")
-class SearchConnection:
-    edges: list[SearchEdge] = strawberry.field(description="Results of this page with cursors.")
+class SearchResultConnection:
+    edges: list[SearchResultEdge] = strawberry.field(
+        description="Results of this page with cursors."
+    )
     nodes: list[SearchResult] = strawberry.field(description="Results of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(
@@ -156,7 +158,7 @@ class SearchQuery:
             ArticleFilter | None,
             strawberry.argument(description="Only results matching all given conditions."),
         ] = None,
-    ) -> SearchConnection:
+    ) -> SearchResultConnection:
         if filter is not None and filter.search is not None:
             raise UserInputError("Pass the search text as `query`, not as `filter.search`.")
         ctx = info.context
@@ -171,8 +173,10 @@ class SearchQuery:
         ctx.loaders.prime_extras(page.rows)
         by_id = {h.id: h for h in hits}
         nodes = [_result(info, row, analysed, by_id[row.id]) for row in page.rows]
-        return SearchConnection(
-            edges=[SearchEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        return SearchResultConnection(
+            edges=[
+                SearchResultEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)
+            ],
             nodes=nodes,
             page_info=PageInfo.from_page(page),
             total_count=len(hits),
