@@ -16,7 +16,7 @@ from resolvers.commands import CommandEnv
 from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.pagination import PageArgs, page_args
+from resolvers.pagination import PageArgs, page_args, page_number_args
 from resolvers.search.gate import SearchGate
 from resolvers.site import Site
 
@@ -31,6 +31,7 @@ class Context:
     loaders: Loaders
     default_page_size: int = 10
     max_page_size: int = 100
+    max_page_offset: int = 10_000
     # What this response depends on, for the response cache and CDN tags (issue 5).
     tags: TagCollector = field(default_factory=TagCollector)
     # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
@@ -63,6 +64,12 @@ class Context:
     ) -> PageArgs:
         return page_args(
             first, after, last, before, default=self.default_page_size, maximum=self.max_page_size
+        )
+
+    def numbered_page(self, page: int, per_page: int | None) -> PageArgs:
+        size = self.default_page_size if per_page is None else per_page
+        return page_number_args(
+            page, size, maximum=self.max_page_size, max_offset=self.max_page_offset
         )
 
 

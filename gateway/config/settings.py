@@ -76,6 +76,13 @@ class Settings(SecuritySettings):
     )
     default_page_size: int = Field(10, ge=1, le=100, description="Default `first`.")
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first`/`last`.")
+    max_page_offset: int = Field(
+        10_000,
+        ge=0,
+        le=1_000_000,
+        description="Deepest row a page number may start at (`articles(page:, perPage:)`); "
+        "deeper pages are refused with a hint to page with cursors.",
+    )
     default_locale: str = Field("en", description="Locale whose paths carry no /<locale> prefix.")
     search_max_concurrent: int = Field(
         4,

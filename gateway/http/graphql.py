@@ -385,6 +385,7 @@ class GraphQLEndpoint:
             loaders=Loaders(db, viewer, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            max_page_offset=self.settings.max_page_offset,
             hooks=request.app.state.change_hooks,
             preview=self.preview,
             tags=plan.tags,

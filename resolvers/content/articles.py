@@ -203,6 +203,8 @@ async def list_articles(
             where.append(seek)
     stmt = with_extras(select(*ARTICLE_COLUMNS, key.column.label("sort_value")), extras)
     stmt = stmt.where(*where).order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    if args.offset and not (hits is not None and order_field in (None, "RELEVANCE")):
+        stmt = stmt.offset(args.offset)  # bounded by page_number_args
     rows: Any = []
     if args.size > 0 or args.cursor is not None:
         rows = await db.all(stmt)

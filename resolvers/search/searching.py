@@ -70,7 +70,7 @@ def relevance_window(hits: list[Hit], args: PageArgs) -> list[Hit]:
             ordered = [h for h in ordered if (h.score, h.id) < (value, row_id)]
     elif args.backward:
         ordered.reverse()
-    return ordered[: args.size + 1]
+    return ordered[args.offset : args.offset + args.size + 1]
 
 
 # Points for the fields in which the whole search occurs: a title match outranks any

@@ -19,7 +19,18 @@ from resolvers.seo.paths import article_path
 from schema.common import Audited, Image, OrderDirection
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
 from schema.context import Info
-from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
+from schema.relay import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Node,
+    from_global_id,
+    number_pages,
+    numbered_or_cursor,
+    to_global_id,
+)
 from schema.seo.types import Seo, SeoFinding
 
 if TYPE_CHECKING:
@@ -319,8 +330,22 @@ class ArticleQuery:
             ArticleOrder | None,
             strawberry.argument(description="Sort order; default newest first."),
         ] = None,
+        page_number: Annotated[
+            int | None,
+            strawberry.argument(
+                name="page",
+                description="Page number (from 1) for archive pages, instead of cursors; "
+                "`pageInfo` then tells `page perPage totalPages totalCount`. A page past the "
+                "last is NOT_FOUND; pages deeper than GATEWAY_MAX_PAGE_OFFSET rows are refused.",
+            ),
+        ] = None,
+        per_page: Annotated[
+            int | None,
+            strawberry.argument(description="Items per numbered page; default as `first`."),
+        ] = None,
     ) -> Connection[Article]:
         ctx = info.context
+        args = numbered_or_cursor(ctx, page_number, per_page, first, after, last, before)
         flt = to_filter(filter)
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
@@ -331,12 +356,15 @@ class ArticleQuery:
             flt,
             field,
             None if direction is None else direction is OrderDirection.DESC,
-            ctx.page(first, after, last, before),
+            args,
             extras=root_extras(item_relations(info)),
             tags=ctx.tags,
             gate=ctx.search_gate,
         )
-        return await article_connection(info, page, count)
+        connection = await article_connection(info, page, count)
+        if page_number is not None:
+            await number_pages(connection, page_number, args.size, count)
+        return connection
 
 
 async def related_articles(
