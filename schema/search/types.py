@@ -14,6 +14,7 @@ from resolvers.search.facets import Facets, search_facets
 from resolvers.search.highlight import Highlighter, Marker
 from resolvers.search.query import analyse
 from resolvers.search.searching import AnalysedSearch, Hit
+from resolvers.seo.loaders import prime_extras
 from resolvers.site import plain_text
 from schema.content.article import Article, ArticleFilter, to_filter
 from schema.context import Info
@@ -170,7 +171,7 @@ class SearchQuery:
             ctx.db, ctx.viewer, ctx.now, flt, None, None, ctx.page(first, after, last, before),
             extras=frozenset({"body"}), tags=ctx.tags, hits=hits,
         )  # fmt: skip
-        ctx.loaders.prime_extras(page.rows)
+        prime_extras(page.rows, ctx.loaders.body_by_article_id, ctx.loaders.seo_meta_by_entity)
         by_id = {h.id: h for h in hits}
         nodes = [_result(info, row, analysed, by_id[row.id]) for row in page.rows]
         return SearchResultConnection(

@@ -84,6 +84,10 @@ async def test_mutations_keep_the_index_current(client, db):
     assert await db.scalar(count) == 0
 
 
+OLD_AUTHOR = {
+    "slug": "ada", "name": "Ada Lovelace", "version": 1,
+    "created_at": ago(days=3), "updated_at": ago(days=3),
+}  # fmt: skip
 OLD_ROW = {
     "slug": "old", "title": "Old quokka story", "locale": "en",
     "body": "<p>Written before search documents.</p>", "excerpt": None,
@@ -99,7 +103,11 @@ async def test_migration_indexes_existing_articles(isolated_database_url, backen
     await asyncio.to_thread(command.downgrade, config, "0004")
     db = Database(make_engine(isolated_database_url))
     try:
-        ada = await add_author(db, "Ada Lovelace")
+        old_author = table("author", *(column(c) for c in OLD_AUTHOR))
+        async with db.engine.begin() as conn:
+            ada = (
+                await conn.execute(insert(old_author).returning(column("id")), [OLD_AUTHOR])
+            ).scalar_one()
         # The schema of 0004: no title_sort yet, so no model-based insert.
         old_article = table("article", *(column(c) for c in OLD_ROW))
         async with db.engine.begin() as conn:
@@ -114,5 +122,7 @@ async def test_migration_indexes_existing_articles(isolated_database_url, backen
         assert [tuple(r) for r in ids] == [(article_id, "english")]
         sort = await db.scalar(select(article_t.c.title_sort))
         assert sort == collation_key("Old quokka story") != ""
+        name_sort = await db.scalar(select(column("name_sort")).select_from(table("author")))
+        assert name_sort == collation_key("Ada Lovelace")
     finally:
         await db.dispose()
