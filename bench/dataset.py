@@ -48,7 +48,11 @@ class SeedSpec:
         code = hashlib.sha256()
         sources = [
             REPO / "resolvers" / "demo" / "seed.py",
-            *sorted((REPO / "resolvers" / "search").glob("*.py")),  # the stored search index
+            # what the stored search documents and collation keys are made of
+            *(
+                REPO / "resolvers" / "search" / f"{name}.py"
+                for name in ("analysis", "stopwords", "render", "index", "collation")
+            ),
             *sorted((REPO / "migrations").rglob("*.py")),
         ]
         for path in sources:

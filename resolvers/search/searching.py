@@ -197,13 +197,6 @@ def _postgres(
     for v in variants:
         found = vector.op("@@")(params.tsquery(v.expression))
         matched.append(found if every_lang else and_(sd.c.lang.in_(v.langs), found))
-    ids = (
-        select(sd.c.id)
-        .where(or_(*matched), *conds)
-        .order_by(sd.c.id.desc())
-        .limit(limit)
-        .subquery("candidate")
-    )
 
     def points(v: Variant) -> Any:
         total: Any = literal_column("0")
@@ -215,11 +208,18 @@ def _postgres(
     def rank(v: Variant) -> Any:
         return func.ts_rank(vector, params.tsquery(v.expression))
 
-    # Ranked after the LIMIT: only the candidates' vectors are read (and detoasted).
     score = _score(
         _per_language(variants, every_lang, points), _per_language(variants, every_lang, rank)
     )
-    return select(sd.c.id, score).join_from(ids, sd, sd.c.id == ids.c.id).subquery("search")
+    # One level: a common word walks the primary key backwards and stops at the LIMIT (the
+    # score is computed for the rows it returns); a rare one takes the GIN index.
+    return (
+        select(sd.c.id, score)
+        .where(or_(*matched), *conds)
+        .order_by(sd.c.id.desc())
+        .limit(limit)
+        .subquery("search")
+    )
 
 
 def candidates(
