@@ -129,9 +129,8 @@ async def unit_of_work(env: CommandEnv) -> AsyncIterator[Work]:
     """One session, one transaction; in-transaction hooks run before COMMIT, after-commit hooks
     after it. Any exception in the body or a hook rolls everything back. The search documents
     of what changed are rewritten in the same transaction, whoever runs the command."""
-    work = Work(session=None, changes=ChangeSet(actor=env.actor))  # type: ignore[arg-type]
     async with env.db.sessions() as session, session.begin():
-        work.session = session
+        work = Work(session=session, changes=ChangeSet(actor=env.actor))
         yield work
         if work.changes:
             await refresh_for_changes(session, work.changes)

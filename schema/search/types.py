@@ -16,7 +16,8 @@ from resolvers.search.query import analyse
 from resolvers.search.searching import AnalysedSearch, Hit
 from resolvers.seo.loaders import prime_extras
 from resolvers.site import plain_text
-from schema.content.article import Article, ArticleFilter, to_filter
+from schema.content.article import ArticleFilter, to_filter
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.relay import After, Before, First, Last, PageInfo
 
