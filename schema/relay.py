@@ -146,10 +146,12 @@ def numbered_or_cursor(
     if page is None:
         if per_page is not None:
             raise UserInputError("`perPage` needs a `page`.")
-        return ctx.page(first, after, last, before)  # type: ignore[no-any-return]
+        cursor_page: PageArgs = ctx.page(first, after, last, before)
+        return cursor_page
     if after is not None or before is not None or last is not None:
         raise UserInputError("`page` numbers pages: leave out `after`, `before` and `last`.")
-    return ctx.numbered_page(page, per_page)  # type: ignore[no-any-return]
+    numbered: PageArgs = ctx.numbered_page(page, per_page)
+    return numbered
 
 
 async def number_pages(

@@ -49,7 +49,11 @@ async def search_facets(db: Database, ids: list[int]) -> Facets:
     if not ids:
         return Facets([], [], [], [])
     dates = await db.all(select(article_t.c.published_at).where(article_t.c.id.in_(ids)))
-    years = Counter(as_utc(r[0]).year for r in dates if r[0] is not None)  # type: ignore[union-attr]
+    years: Counter[int] = Counter()
+    for (published_at,) in dates:
+        when = as_utc(published_at)
+        if when is not None:
+            years[when.year] += 1
     return Facets(
         categories=await _counts(db, "category", ids),
         tags=await _counts(db, "tag", ids),
