@@ -62,6 +62,8 @@ def site_from_settings(settings: Settings) -> Site:
         default_image_url=settings.seo_default_image_url,
         twitter_site=(settings.twitter_site or "").lstrip("@") or None,
         article_type=settings.seo_article_type,
+        review_workflow=settings.review_workflow,
+        trash_days=settings.trash_retention_days,
     )
 
 

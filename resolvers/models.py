@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -64,6 +74,8 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_title_sort_id", "status", "title_sort", "id"),
         # public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
+        # The next scheduled end of publication (response-cache lifetimes).
+        Index("ix_article_status_unpublish_at", "status", "unpublish_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,6 +88,10 @@ class Article(SQLModel, table=True):
     body: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=16)
     published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Public until this moment (exclusive); null: no end. Compared with the clock on every read.
+    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # In the trash since then (see ArticleTrash); null for live articles.
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     reading_time_minutes: int = Field(default=1)
@@ -333,6 +349,66 @@ webhook_t = table_of(Webhook)
 event_delivery_t = table_of(EventDelivery)
 
 
+# --- revisions, reviews and the trash ---
+
+
+class Revision(SQLModel, table=True):
+    """One saved state of an article or author: the state a committed write produced.
+
+    ``state`` is zlib-compressed JSON of every restorable field (columns, ordered links, SEO
+    overrides); ``changed_fields`` names what differs from the revision before it.
+    """
+
+    __tablename__ = "revision"
+    __table_args__ = (Index("ix_revision_entity", "entity_type", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: str = Field(max_length=16)  # article | author
+    entity_id: int
+    version: int
+    action: str = Field(max_length=16)  # created | updated | deleted | restored
+    operation: str | None = Field(default=None, max_length=100)  # mutation or CLI command
+    actor: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    changed_fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state_bytes: int = Field(default=0)  # uncompressed size, for reporting
+
+
+class ArticleReview(SQLModel, table=True):
+    """One step of the review workflow: a submission, an approval or a change request."""
+
+    __tablename__ = "article_review"
+    __table_args__ = (Index("ix_article_review_article", "article_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")
+    action: str = Field(max_length=24)  # submitted | approved | changes_requested
+    comment: str | None = Field(default=None, sa_type=Text)
+    version: int
+    actor: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    findings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+
+
+class ArticleTrash(SQLModel, table=True):
+    """What restoring a trashed article needs: its slug and the redirects its deletion ended."""
+
+    __tablename__ = "article_trash"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    slug: str = Field(max_length=200)
+    deleted_by: str | None = Field(default=None, max_length=200)
+    purge_after: datetime = Field(sa_column=_ts(index=True))
+    # [[from_path, to_path, status_code], ...] of redirects that pointed at the article
+    redirects: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+
+
+revision_t = table_of(Revision)
+article_review_t = table_of(ArticleReview)
+article_trash_t = table_of(ArticleTrash)
+
+
 # --- full-text search: the stored, analysed search document of each article ---
 
 
@@ -340,8 +416,8 @@ class SearchDocument(SQLModel, table=True):
     """One article as search sees it, rewritten by every write that changes what it says
     (``resolvers/search/index.py``). The analysed tokens live beside it in raw SQL: the FTS5
     table ``search_fts`` (rowid = article id) on SQLite, the ``vector`` tsvector column with a
-    GIN index on PostgreSQL. Status and publication time are copied here so that the visibility
-    rule runs on this table alone while candidates are collected."""
+    GIN index on PostgreSQL. Status, publication window and trash time are copied here so
+    that the visibility rule runs on this table alone while candidates are collected."""
 
     __tablename__ = "search_document"
     __table_args__ = (Index("ix_search_document_status_published_at", "status", "published_at"),)
@@ -351,6 +427,8 @@ class SearchDocument(SQLModel, table=True):
     lang: str = Field(max_length=32)  # the analyser: a Snowball language or "simple"
     status: str = Field(max_length=16)
     published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     recency: float = Field(default=0.0)  # epoch seconds of publication (or creation)
 
 

@@ -23,6 +23,7 @@ from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
 from schema.execution.fast_leaf import FastLeafExecutor
 from schema.relay import Node, from_global_id
+from schema.revisions.mutations import RevisionMutation, TrashQuery
 from schema.search.types import SearchQuery
 from schema.seo.audit import AuditQuery
 from schema.seo.redirect_mutations import RedirectMutation
@@ -44,12 +45,15 @@ class NodeQuery:
     ) -> Node | None:
         type_name, database_id = from_global_id(id)
         loaders = info.context.loaders
-        loader, convert = {
+        found = {
             "Article": (loaders.article_by_id, Article.from_row),
             "Author": (loaders.author_by_id, Author.from_row),
             "Category": (loaders.category_by_id, Category.from_row),
             "Tag": (loaders.tag_by_id, Tag.from_row),
-        }[type_name]
+        }.get(type_name)
+        if found is None:  # an ID of something that is not a Node (a revision)
+            return None
+        loader, convert = found
         row = await loader.load(database_id)
         return convert(row, info) if row is not None else None
 
@@ -68,6 +72,7 @@ Query = merge_types(
         RoutingQuery,
         SitemapQuery,
         AuditQuery,
+        TrashQuery,
         SearchQuery,
     ),
 )
@@ -80,6 +85,7 @@ Mutation = merge_types(
         RedirectMutation,
         AuthMutation,
         WebhookMutation,
+        RevisionMutation,
     ),
 )
 # merge_types takes no description; the docs explorer opens on these texts.

@@ -151,6 +151,7 @@ async def run(
     is a programming error and surfaces as such (a masked INTERNAL_SERVER_ERROR), not as a
     union the schema cannot resolve."""
     env = info.context.command_env()
+    env.operation = info.field_name  # the mutation, as its revisions will name it
     try:
         saved = await command(env)
     except CommandError as exc:

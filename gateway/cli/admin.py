@@ -36,6 +36,7 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
 
     async def go() -> T:
         async with cli_env(settings) as env:
+            env.operation = f"cli:{work.__qualname__.partition('.')[0]}"
             return await work(env)
 
     try:

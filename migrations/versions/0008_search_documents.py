@@ -3,7 +3,7 @@ index on PostgreSQL), replacing the index over raw title/excerpt/body markup; bu
 existing articles.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ from resolvers.search.index import index_all
 from resolvers.search.render import FTS_COLUMNS
 
 revision: str = '0008'
-down_revision: str | None = '0004'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -48,6 +48,8 @@ def upgrade() -> None:
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('unpublish_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('recency', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['id'], ['article.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

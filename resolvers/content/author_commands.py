@@ -27,7 +27,9 @@ from resolvers.commands import (
 )
 from resolvers.content.richtext import check_rich_text
 from resolvers.content.taxonomy_commands import touch_articles
+from resolvers.db import now_utc
 from resolvers.models import api_token_t, article_author_t, author_t
+from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
@@ -91,6 +93,7 @@ async def lock_author(session: AsyncSession, author_id: int) -> Any:
     row = (await session.execute(select(t).where(t.c.id == author_id).with_for_update())).first()
     if row is None:
         raise EntityNotFound("author", author_id)
+    await ensure_baselines(session, "author", [author_id], now_utc())
     return row
 
 

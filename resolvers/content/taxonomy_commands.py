@@ -26,6 +26,7 @@ from resolvers.commands import (
 )
 from resolvers.content.richtext import check_plain
 from resolvers.models import ARTICLE_LINKS, article_t
+from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_name_and_slug
@@ -147,6 +148,7 @@ async def touch_articles(
     ).all()
     if not rows:
         return
+    await ensure_baselines(session, "article", [r.id for r in rows], env.now)
     await session.execute(
         update(article_t)
         .where(article_t.c.id.in_([r.id for r in rows]))

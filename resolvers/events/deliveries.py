@@ -96,12 +96,16 @@ EVENT_COLUMNS = [
 
 
 def _superseded(event: Event, articles: dict[int, Any]) -> bool:
-    """A deferred publication whose article was unpublished or rescheduled meanwhile."""
+    """A deferred publication (or end of publication) whose article was unpublished,
+    rescheduled or trashed meanwhile."""
     if not event.payload.get("scheduled"):
         return False
     row = articles.get(event.entity_id)
-    if row is None or row.status != PUBLIC.status:
+    if row is None or row.status != PUBLIC.status or row.deleted_at is not None:
         return True
+    if event.type == "article.unpublished":
+        ends = as_utc(row.unpublish_at)
+        return ends is None or ends.isoformat() != event.payload.get("unpublishAt")
     at = as_utc(row.published_at)
     return at is None or at.isoformat() != event.payload.get("publishedAt")
 
@@ -129,9 +133,13 @@ async def dispatch(db: Database, now: datetime, *, limit: int, purge: bool) -> l
         articles: dict[int, Any] = {}
         if deferred:
             found = await conn.execute(
-                select(article_t.c.id, article_t.c.status, article_t.c.published_at).where(
-                    article_t.c.id.in_(deferred)
-                )
+                select(
+                    article_t.c.id,
+                    article_t.c.status,
+                    article_t.c.published_at,
+                    article_t.c.unpublish_at,
+                    article_t.c.deleted_at,
+                ).where(article_t.c.id.in_(deferred))
             )
             articles = {r.id: r for r in found}
         events = [e for e in events if not _superseded(e, articles)]

@@ -47,8 +47,9 @@ _FTS_INSERT = text(
 )
 _FTS_DELETE = "DELETE FROM search_fts WHERE rowid IN ({})"
 _PG_INSERT = text(
-    "INSERT INTO search_document (id, locale, lang, status, published_at, recency, vector) "
-    "VALUES (:id, :locale, :lang, :status, :published_at, :recency, CAST(:vector AS tsvector))"
+    "INSERT INTO search_document (id, locale, lang, status, published_at, unpublish_at, "
+    "deleted_at, recency, vector) VALUES (:id, :locale, :lang, :status, :published_at, "
+    ":unpublish_at, :deleted_at, :recency, CAST(:vector AS tsvector))"
 )
 _TITLE_SORT = (
     update(article_t)
@@ -116,6 +117,8 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
             a.body,
             a.status,
             a.published_at,
+            a.unpublish_at,
+            a.deleted_at,
             a.created_at,
         ).where(a.id.in_(ids))
     ).all()
@@ -135,6 +138,8 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
             "lang": tokens.language,
             "status": row.status,
             "published_at": row.published_at,
+            "unpublish_at": row.unpublish_at,
+            "deleted_at": row.deleted_at,
             "recency": _epoch(row.published_at or row.created_at),
         }
         if dialect == "sqlite":

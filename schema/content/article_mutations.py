@@ -10,6 +10,7 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import article_commands as commands
+from resolvers.revisions import trash
 from schema.content.nodes import Article
 from schema.context import Info
 from schema.mutation_types import (
@@ -92,6 +93,11 @@ class UpdateArticleInput:
     )
     translation_group: str | None = strawberry.field(default=UNSET, description="Shared key.")
     seo: SeoFieldsInput | None = strawberry.field(default=UNSET, description="SEO overrides.")
+    unpublish_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it stops being public (ISO-8601 with time zone, after publishedAt); "
+        "null: no end.",
+    )
 
 
 @strawberry.input(description="Publish now, or schedule for later.")
@@ -104,6 +110,11 @@ class PublishArticleInput:
     )
     expected_version: int | None = strawberry.field(
         default=None, description="If given, refuse when the stored version differs."
+    )
+    unpublish_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it stops being public again (exact to the second; after "
+        "publishedAt). Null clears it; omitted keeps it.",
     )
 
 
@@ -121,7 +132,9 @@ class ArticleSaved:
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
 
 
-@strawberry.type(description="The article was deleted; a public one's path now answers 410.")
+@strawberry.type(
+    description="The article was moved to the trash; a public one's path now answers 410."
+)
 class ArticleDeleted:
     deleted_id: strawberry.ID = strawberry.field(description="Global ID of the deleted article.")
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
@@ -178,8 +191,9 @@ class ArticleMutation:
         self, info: Info, input: Annotated[PublishArticleInput, INPUT]
     ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
+            window = {} if input.unpublish_at is UNSET else {"unpublish_at": input.unpublish_at}
             return await commands.publish_article(
-                env, _id(input.id), input.published_at, input.expected_version
+                env, _id(input.id), input.published_at, input.expected_version, window
             )
 
         return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
@@ -203,14 +217,15 @@ class ArticleMutation:
         return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
-        description="Delete an article (editors; authors: their own drafts). A path that was "
-        "public answers 410 Gone from then on."
+        description="Delete an article (editors; authors: their own drafts): it moves to the "
+        "trash, restorable with restoreArticle until the worker purges it. A path that was "
+        "public answers 410 Gone meanwhile."
     )
     async def delete_article(
         self, info: Info, input: Annotated[ArticleRefInput, INPUT]
     ) -> DeleteArticlePayload:
         async def command(env: CommandEnv) -> Saved:
-            return await commands.delete_article(env, _id(input.id), input.expected_version)
+            return await trash.trash_article(env, _id(input.id), input.expected_version)
 
         return await run(
             info,

@@ -30,6 +30,7 @@ from schema.common import Audited, Image, MaybeAwaitable
 from schema.content.prefetch import Relation, item_relations
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
+from schema.revisions.types import ArticleReview, ArticleRevision, reviews_of, revisions_of
 from schema.seo.types import Seo, SeoFinding
 
 
@@ -41,6 +42,12 @@ class ArticleStatus(Enum):
     )
     PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public.")
     ARCHIVED = strawberry.enum_value("ARCHIVED", description="Withdrawn; no longer public.")
+    IN_REVIEW = strawberry.enum_value(
+        "IN_REVIEW", description="Submitted for review; an editor approves or requests changes."
+    )
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED", description="Was published; its unpublishAt has passed, so no longer public."
+    )
 
 
 @strawberry.type(description="A person who writes articles.")
@@ -192,6 +199,9 @@ class Article(Node, Audited):
     published_at: datetime | None = strawberry.field(
         description="When it is (or becomes) public; null for drafts."
     )
+    unpublish_at: datetime | None = strawberry.field(
+        description="When it stops being public (exact to the second); null: no end."
+    )
     updated_at: datetime = strawberry.field(description="Last modification time.")
     created_at: datetime = strawberry.field(description="Creation time.")
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
@@ -208,7 +218,7 @@ class Article(Node, Audited):
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
         published_at = as_utc(row.published_at)
-        status = PUBLIC.state(row.status, published_at, ctx.now).upper()
+        status = PUBLIC.state(row.status, published_at, ctx.now, row.unpublish_at).upper()
         public = PUBLIC.holds(row, ctx.now)
         return cls(
             id=to_global_id("Article", row.id),
@@ -218,6 +228,7 @@ class Article(Node, Audited):
             excerpt=row.excerpt,
             status=ArticleStatus[status],
             published_at=published_at,
+            unpublish_at=as_utc(row.unpublish_at),
             updated_at=as_utc(row.updated_at),
             created_at=as_utc(row.created_at),
             reading_time_minutes=row.reading_time_minutes,
@@ -326,6 +337,27 @@ class Article(Node, Audited):
             return []
         rows = await info.context.loaders.articles_by_translation_group.load(group)
         return [Article.from_row(r, info) for r in rows if r.id != self.database_id]
+
+    @strawberry.field(
+        description="Saved states of this article, newest first (editors, and its authors; "
+        "empty for everyone else)."
+    )
+    async def revisions(
+        self,
+        info: Info,
+        first: First = 10,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ArticleRevision]:
+        return await revisions_of(info, "article", self.database_id, first, after, last, before)
+
+    @strawberry.field(
+        description="Review steps with their comments, oldest first (editors, and its authors; "
+        "null for everyone else)."
+    )
+    async def reviews(self, info: Info) -> list[ArticleReview] | None:
+        return await reviews_of(info, self.database_id)
 
     @strawberry.field(
         description="SEO problems of this article: title/description length, duplicates, "

@@ -41,12 +41,27 @@ class ChangeType(Enum):
     PUBLISHED = strawberry.enum_value(
         "published", description="An article became public (now, or at its scheduled time)."
     )
-    UNPUBLISHED = strawberry.enum_value("unpublished", description="An article went back to draft.")
+    UNPUBLISHED = strawberry.enum_value(
+        "unpublished",
+        description="An article stopped being public: back to draft, or its unpublishAt passed.",
+    )
     SCHEDULED = strawberry.enum_value(
         "scheduled", description="An article was scheduled for a future time."
     )
     ARCHIVED = strawberry.enum_value("archived", description="An article was withdrawn.")
-    DELETED = strawberry.enum_value("deleted", description="It was deleted.")
+    DELETED = strawberry.enum_value(
+        "deleted", description="It was deleted (an article: moved to the trash)."
+    )
+    RESTORED = strawberry.enum_value("restored", description="An article left the trash.")
+    SUBMITTED = strawberry.enum_value(
+        "submitted", description="An article was submitted for review."
+    )
+    APPROVED = strawberry.enum_value(
+        "approved", description="An editor approved an article in review (it is published)."
+    )
+    CHANGES_REQUESTED = strawberry.enum_value(
+        "changes_requested", description="An editor sent an article in review back to draft."
+    )
 
 
 ContentEntity = Annotated[
