@@ -46,7 +46,16 @@ class SeedSpec:
         """What decides whether a seeded file can be reused: the parameters, the migrations
         and the seed generator's code (a changed generator makes different content)."""
         code = hashlib.sha256()
-        for path in [REPO / "resolvers" / "seed.py", *sorted((REPO / "migrations").rglob("*.py"))]:
+        sources = [
+            REPO / "resolvers" / "demo" / "seed.py",
+            # what the stored search documents and collation keys are made of
+            *(
+                REPO / "resolvers" / "search" / f"{name}.py"
+                for name in ("analysis", "stopwords", "render", "index", "collation")
+            ),
+            *sorted((REPO / "migrations").rglob("*.py")),
+        ]
+        for path in sources:
             code.update(path.read_bytes())
         return {**asdict(self), "code": code.hexdigest()[:16]}
 

@@ -37,6 +37,7 @@ from gateway.publishing import feeds, sitemaps
 from resolvers.auth.preview import PreviewTokens
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
+from resolvers.search.gate import SearchGate
 from resolvers.site import Site
 from schema import build_schema
 from schema.context import ContextFactory, EventStream
@@ -154,9 +155,16 @@ def context_factory(
         site=site,
         default_page_size=settings.default_page_size,
         max_page_size=settings.max_page_size,
+        max_page_offset=settings.max_page_offset,
         hooks=hooks,
         preview=preview,
         events=events,
+        search_gate=SearchGate(
+            max_concurrent=settings.search_max_concurrent,
+            max_wait=settings.search_max_wait,
+            candidates=settings.search_candidates,
+        ),
+        snippet_length=settings.search_snippet_length,
     )
 
 
@@ -190,6 +198,7 @@ def lifespan_of(
         app.state.event_runtime = events
         hooks = app.state.change_hooks
         app.state.contexts = context_factory(settings, site, db, events.hub, hooks, preview)
+        app.state.search_gate = app.state.contexts.search_gate
         if cache.backend is not None and cache.backend.name == "memory":
             # A shared (Redis) cache is purged by the writer itself; this one only hears of
             # other processes' writes (the CLI's, another instance's) through their events.

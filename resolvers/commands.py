@@ -23,6 +23,7 @@ from resolvers.access import Viewer
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
 from resolvers.revisions.record import record_revisions
+from resolvers.search.index import refresh_for_changes
 from resolvers.site import Site
 
 log = logging.getLogger("gateway.writes")
@@ -138,11 +139,13 @@ class Saved:
 @asynccontextmanager
 async def unit_of_work(env: CommandEnv) -> AsyncIterator[Work]:
     """One session, one transaction; revisions and in-transaction hooks run before COMMIT,
-    after-commit hooks after it. Any exception in the body or a hook rolls everything back."""
+    after-commit hooks after it. Any exception in the body or a hook rolls everything back. The
+    search documents of what changed are rewritten in the same transaction, whoever writes."""
     async with env.db.sessions() as session, session.begin():
         work = Work(session=session, changes=ChangeSet(actor=env.actor))
         yield work
         if work.changes:
+            await refresh_for_changes(session, work.changes)
             if env.keep_revisions:
                 await record_revisions(
                     session, work.changes, actor=env.actor, operation=env.operation, now=env.now

@@ -45,6 +45,8 @@ class Author(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     bio: str | None = Field(default=None, sa_type=Text)
     email: str | None = Field(default=None, max_length=320)
     website: str | None = Field(default=None, max_length=500)
@@ -69,6 +71,7 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_published_at_id", "status", "published_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_article_status_title_id", "status", "title", "id"),
+        Index("ix_article_status_title_sort_id", "status", "title_sort", "id"),
         # public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
         # The next scheduled end of publication (response-cache lifetimes).
@@ -79,6 +82,8 @@ class Article(SQLModel, table=True):
     slug: str = Field(max_length=200, index=True)
     locale: str = Field(default="en", max_length=16)
     title: str = Field(max_length=300)
+    # The title's collation key (resolvers/search/collation.py), kept by every write.
+    title_sort: str = Field(default="", max_length=600)
     excerpt: str | None = Field(default=None, sa_type=Text)
     body: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=16)
@@ -116,6 +121,8 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -129,6 +136,8 @@ class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=200, unique=True)
     name: str = Field(max_length=200)
+    # The name's collation key (resolvers/search/collation.py), kept by every write.
+    name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -422,3 +431,38 @@ class CachePurge(SQLModel, table=True):
 
 
 cache_purge_t = table_of(CachePurge)
+
+
+# --- full-text search: the stored, analysed search document of each article ---
+
+
+class SearchDocument(SQLModel, table=True):
+    """One article as search sees it, rewritten by every write that changes what it says
+    (``resolvers/search/index.py``). The analysed tokens live beside it in raw SQL: the FTS5
+    table ``search_fts`` (rowid = article id) on SQLite, the ``vector`` tsvector column with a
+    GIN index on PostgreSQL. Status, publication window and trash time are copied here so
+    that the visibility rule runs on this table alone while candidates are collected."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (Index("ix_search_document_status_published_at", "status", "published_at"),)
+
+    id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    locale: str = Field(max_length=16, index=True)
+    lang: str = Field(max_length=32)  # the analyser: a Snowball language or "simple"
+    status: str = Field(max_length=16)
+    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    recency: float = Field(default=0.0)  # epoch seconds of publication (or creation)
+
+
+class SearchLanguage(SQLModel, table=True):
+    """The analysers in use: a search without a locale is analysed once per language here."""
+
+    __tablename__ = "search_language"
+
+    lang: str = Field(max_length=32, primary_key=True)
+
+
+search_document_t = table_of(SearchDocument)
+search_language_t = table_of(SearchLanguage)

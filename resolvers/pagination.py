@@ -28,6 +28,22 @@ class PageArgs:
     size: int
     cursor: str | None
     backward: bool
+    offset: int = 0  # page-number pagination: rows skipped before this page
+
+
+def page_number_args(page: int, per_page: int, *, maximum: int, max_offset: int) -> PageArgs:
+    """Page ``page`` (from 1) of ``per_page`` rows; deep pages are refused, not scanned."""
+    if page < 1:
+        raise UserInputError(f"`page` starts at 1 (got {page}).")
+    if not 1 <= per_page <= maximum:
+        raise UserInputError(f"`perPage` must be between 1 and {maximum} (got {per_page}).")
+    offset = (page - 1) * per_page
+    if offset > max_offset:
+        raise UserInputError(
+            f"`page` {page} starts after row {max_offset}, the deepest page number served; "
+            "page through with cursors (`after`) instead."
+        )
+    return PageArgs(size=per_page, cursor=None, backward=False, offset=offset)
 
 
 def page_args(
@@ -130,7 +146,7 @@ def build_page(
         items.reverse()
         has_next, has_prev = args.cursor is not None, more
     else:
-        has_next, has_prev = more, args.cursor is not None
+        has_next, has_prev = more, args.cursor is not None or args.offset > 0
     return Page(
         rows=items,
         cursors=[cursor_of(r) for r in items],

@@ -24,6 +24,7 @@ from schema.events.webhooks import WebhookQuery
 from schema.execution.fast_leaf import FastLeafExecutor
 from schema.relay import Node, from_global_id
 from schema.revisions.mutations import RevisionMutation, TrashQuery
+from schema.search.types import SearchQuery
 from schema.seo.audit import AuditQuery
 from schema.seo.redirect_mutations import RedirectMutation
 from schema.seo.routing import RoutingQuery
@@ -72,6 +73,7 @@ Query = merge_types(
         SitemapQuery,
         AuditQuery,
         TrashQuery,
+        SearchQuery,
     ),
 )
 Mutation = merge_types(

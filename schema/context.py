@@ -19,7 +19,8 @@ from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.pagination import PageArgs, page_args
+from resolvers.pagination import PageArgs, page_args, page_number_args
+from resolvers.search.gate import SearchGate
 from resolvers.site import Site
 from schema.loaders import RequestLoaders
 
@@ -57,12 +58,16 @@ class Context:
     loaders: RequestLoaders
     default_page_size: int = 10
     max_page_size: int = 100
+    max_page_offset: int = 10_000
     # What this response depends on, for the response cache and CDN tags.
     tags: TagCollector = field(default_factory=TagCollector)
     # write hooks, preview tokens, and whether the response must stay out of caches
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False
+    # The process's search limits (one gate per app, shared by all its requests).
+    search_gate: SearchGate = field(default_factory=SearchGate)
+    snippet_length: int = 160
     metering: Metering = field(default_factory=Metering)
     # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
     # it on the context).
@@ -102,6 +107,12 @@ class Context:
             first, after, last, before, default=self.default_page_size, maximum=self.max_page_size
         )
 
+    def numbered_page(self, page: int, per_page: int | None) -> PageArgs:
+        size = self.default_page_size if per_page is None else per_page
+        return page_number_args(
+            page, size, maximum=self.max_page_size, max_offset=self.max_page_offset
+        )
+
 
 Info = strawberry.Info[Context, None]
 
@@ -115,9 +126,13 @@ class ContextFactory:
     site: Site
     default_page_size: int = 10
     max_page_size: int = 100
+    max_page_offset: int = 10_000
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     events: EventStream | None = None
+    # The process's search limits: one gate shared by every context this factory makes.
+    search_gate: SearchGate = field(default_factory=SearchGate)
+    snippet_length: int = 160
 
     def __call__(
         self,
@@ -138,9 +153,12 @@ class ContextFactory:
             loaders=RequestLoaders(self.db, viewer, now, tags),
             default_page_size=self.default_page_size,
             max_page_size=self.max_page_size,
+            max_page_offset=self.max_page_offset,
             tags=tags,
             hooks=self.hooks,
             preview=self.preview,
             metering=metering if metering is not None else Metering(),
             events=self.events,
+            search_gate=self.search_gate,
+            snippet_length=self.snippet_length,
         )

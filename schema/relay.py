@@ -9,8 +9,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.errors import UserInputError
-from resolvers.pagination import Page
+from resolvers.errors import NotFound, UserInputError
+from resolvers.pagination import Page, PageArgs
 
 NODE_TYPES = ("Article", "Author", "Category", "Tag", "ArticleRevision")
 T = TypeVar("T")
@@ -85,6 +85,18 @@ class PageInfo:
     )
     start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+    page: int | None = strawberry.field(
+        default=None, description="With page numbers (`page:`): this page's number, from 1."
+    )
+    per_page: int | None = strawberry.field(
+        default=None, description="With page numbers: items per page."
+    )
+    total_pages: int | None = strawberry.field(
+        default=None, description="With page numbers: how many pages there are (at least 1)."
+    )
+    total_count: int | None = strawberry.field(
+        default=None, description="With page numbers: how many items all pages hold."
+    )
 
     @classmethod
     def from_page(cls, page: Page) -> PageInfo:
@@ -126,3 +138,37 @@ class Connection(Generic[T]):
             page_info=PageInfo.from_page(page),
             count=count,
         )
+
+
+def numbered_or_cursor(
+    ctx: Any,
+    page: int | None,
+    per_page: int | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> PageArgs:
+    """The page a list asks for: by number (``page``/``perPage``) or by cursor, never both."""
+    if page is None:
+        if per_page is not None:
+            raise UserInputError("`perPage` needs a `page`.")
+        cursor_page: PageArgs = ctx.page(first, after, last, before)
+        return cursor_page
+    if after is not None or before is not None or last is not None:
+        raise UserInputError("`page` numbers pages: leave out `after`, `before` and `last`.")
+    numbered: PageArgs = ctx.numbered_page(page, per_page)
+    return numbered
+
+
+async def number_pages(
+    connection: Connection[Any], page: int, per_page: int, count: Callable[[], Awaitable[int]]
+) -> None:
+    """Fill the page-number fields of ``pageInfo``; a page past the last is NOT_FOUND (page 1
+    always exists, empty or not)."""
+    total = await count()
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        raise NotFound(f"There is no page {page}: {total} items make {pages} pages of {per_page}.")
+    info = connection.page_info
+    info.page, info.per_page, info.total_pages, info.total_count = page, per_page, pages, total

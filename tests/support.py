@@ -22,6 +22,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
+from resolvers.search.collation import collation_key
+from resolvers.search.index import index_articles_async
 from resolvers.site import reading_time_minutes
 
 SERVER_TIMING_DB = re.compile(r'db;dur=[\d.]+;desc="(\d+) statements"')
@@ -109,6 +111,7 @@ async def add_author(db: Database, name: str = "Ada Lovelace", **values: Any) ->
     row = {
         "slug": values.pop("slug", None) or make_slug(name),
         "name": name,
+        "name_sort": collation_key(name),
         "email": f"{make_slug(name)}@example.com",
         "created_at": now,
         "updated_at": now,
@@ -122,7 +125,14 @@ async def add_author(db: Database, name: str = "Ada Lovelace", **values: Any) ->
 async def add_term(db: Database, kind: str, name: str, **values: Any) -> int:
     table = {"category": category_t, "tag": tag_t}[kind]
     now = datetime.now(UTC)
-    row = {"slug": make_slug(name), "name": name, "created_at": now, "updated_at": now, **values}
+    row = {
+        "slug": make_slug(name),
+        "name": name,
+        "name_sort": collation_key(name),
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
     async with db.engine.begin() as conn:
         result = await conn.execute(insert(table).returning(table.c.id), [row])
         return int(result.scalar_one())
@@ -173,6 +183,8 @@ async def add_article(
                         for p, i in enumerate(ids)
                     ],
                 )
+        # Written like a command would: the search document commits with the article.
+        await index_articles_async(conn, [article_id])
     return article_id
 
 

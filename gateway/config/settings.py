@@ -76,7 +76,37 @@ class Settings(SecuritySettings):
     )
     default_page_size: int = Field(10, ge=1, le=100, description="Default `first`.")
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first`/`last`.")
+    max_page_offset: int = Field(
+        10_000,
+        ge=0,
+        le=1_000_000,
+        description="Deepest row a page number may start at (`articles(page:, perPage:)`); "
+        "deeper pages are refused with a hint to page with cursors.",
+    )
     default_locale: str = Field("en", description="Locale whose paths carry no /<locale> prefix.")
+    search_max_concurrent: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Searches one process runs at once; more wait (see search_max_wait).",
+    )
+    search_max_wait: float = Field(
+        2.0,
+        gt=0,
+        le=30,
+        description="Seconds a search waits for a free slot before it is refused with "
+        "SEARCH_BUSY (reads other than search never wait for it).",
+    )
+    search_candidates: int = Field(
+        1000,
+        ge=10,
+        le=100_000,
+        description="Matches a search ranks at most (the newest ones); also the largest "
+        "totalCount and the base of facets.",
+    )
+    search_snippet_length: int = Field(
+        160, ge=20, le=1000, description="Default length in characters of a search snippet."
+    )
     seo_title_template: str | None = Field(
         None, description='Meta title template; %s is the title. Default "%s | <site name>".'
     )

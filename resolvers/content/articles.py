@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,15 +10,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
-    Integer,
     Select,
     and_,
     case,
     func,
-    literal_column,
+    literal,
     select,
-    text,
 )
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
@@ -29,27 +25,31 @@ from resolvers.errors import UserInputError
 from resolvers.models import (
     ARTICLE_LINKS,
     article_t,
+    search_document_t,
     seo_meta_t,
 )
-from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
+from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.search.gate import SearchGate
+from resolvers.search.searching import (
+    AnalysedSearch,
+    Hit,
+    analyse_search,
+    candidates,
+    relevance_window,
+)
 
 a = article_t
 
-# Every article column but the body: list queries never read the large column.
-ARTICLE_COLUMNS = [c for c in a.c if c.name != "body"]
+# Every article column but the body (list queries never read the large column) and the
+# title's collation key (only sorting uses it).
+ARTICLE_COLUMNS = [c for c in a.c if c.name not in ("body", "title_sort")]
 
 ORDER_COLUMNS = {
     "PUBLISHED_AT": (a.c.published_at, datetime),
     "UPDATED_AT": (a.c.updated_at, datetime),
-    "TITLE": (a.c.title, str),
+    # Locale-correct order (a collation key kept beside the title), the same on both backends.
+    "TITLE": (a.c.title_sort, str),
 }
-
-# The PostgreSQL search document; the same expression backs the GIN index in the migrations.
-PG_SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, article.title || ' ' || "
-    "coalesce(article.excerpt, '') || ' ' || article.body)"
-)
-MAX_SEARCH_LENGTH = 200
 
 
 # Optional extras a root query reads in the same statement when the client selected them,
@@ -91,6 +91,7 @@ class ArticleFilter:
     published_after: datetime | None = None
     published_before: datetime | None = None
     search: str | None = None
+    locale: str | None = None
 
 
 def sort_key(field: str | None, descending: bool | None, viewer: Viewer = ANONYMOUS) -> SortKey:
@@ -106,42 +107,14 @@ def sort_key(field: str | None, descending: bool | None, viewer: Viewer = ANONYM
     return SortKey(name=name, column=column, id_column=a.c.id, descending=desc, kind=kind)
 
 
-def _sqlite_match(query: str) -> str:
-    """Quote every word so FTS5 operators typed by a user (", *, NEAR, AND) are plain text."""
-    words = re.findall(r"\w+", query)
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
-
-
-def search_subquery(db: Database, query: str) -> Any:
-    """(id, score) of matching articles, higher score = more relevant."""
-    if len(query) > MAX_SEARCH_LENGTH:
-        raise UserInputError(f"`search` is at most {MAX_SEARCH_LENGTH} characters.")
-    if db.is_sqlite:
-        match = _sqlite_match(query)
-        if not match:
-            match = '""'  # matches nothing, like an empty search box should
-        return (
-            text(
-                "SELECT rowid AS id, -bm25(article_fts) AS score "
-                "FROM article_fts WHERE article_fts MATCH :match"
-            )
-            .bindparams(match=match)
-            .columns(id=Integer, score=Float)
-            .subquery("search")
-        )
-    vector: Any = literal_column(PG_SEARCH_VECTOR)
-    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), query)
-    return (
-        select(a.c.id.label("id"), func.ts_rank(vector, tsquery).label("score"))
-        .where(vector.op("@@")(tsquery))
-        .subquery("search")
-    )
-
-
 def _conditions(
-    db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter
+    viewer: Viewer, now: datetime, flt: ArticleFilter, table: Any = a
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [article_visible(viewer, now)]
+    """The filter on ``article`` (or on ``search_document``, which carries the same id,
+    locale, status and publication time)."""
+    conds: list[ColumnElement[bool]] = [article_visible(viewer, now, table)]
+    if flt.locale is not None:
+        conds.append(table.c.locale == flt.locale)
     for kind, slug in (
         ("author", flt.author_slug),
         ("category", flt.category_slug),
@@ -149,12 +122,26 @@ def _conditions(
     ):
         if slug is not None:
             link = ARTICLE_LINKS[kind]
-            conds.append(a.c.id.in_(link.article_ids(link.parent.c.slug == slug)))
+            conds.append(table.c.id.in_(link.article_ids(link.parent.c.slug == slug)))
     if flt.published_after is not None:
-        conds.append(a.c.published_at > flt.published_after)
+        conds.append(table.c.published_at > flt.published_after)
     if flt.published_before is not None:
-        conds.append(a.c.published_at < flt.published_before)
+        conds.append(table.c.published_at < flt.published_before)
     return conds
+
+
+async def search_hits(
+    db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter, gate: SearchGate
+) -> tuple[AnalysedSearch, list[Hit]]:
+    """The analysed search, and its ranked candidates that pass the other filters: one
+    statement, run under the process's search limit."""
+    assert flt.search is not None
+    analysed = await analyse_search(db, flt.search, flt.locale)
+    conds = _conditions(viewer, now, flt, search_document_t)
+    found = candidates(db.engine.dialect.name, analysed, conds, gate.candidates)
+    async with gate.slot():
+        rows = await db.all(select(found.c.id, found.c.score))
+    return analysed, [Hit(int(r.id), float(r.score)) for r in rows]
 
 
 async def list_articles(
@@ -167,34 +154,48 @@ async def list_articles(
     args: PageArgs,
     extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
+    gate: SearchGate | None = None,
+    hits: list[Hit] | None = None,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
-    """One page of visible articles, and a function that counts them all (run only if asked)."""
-    conds = _conditions(db, viewer, now, flt)
-    if flt.search is not None:
-        found = search_subquery(db, flt.search)
-        if order_field is None:
-            key = SortKey("RELEVANCE", found.c.score, a.c.id, descending=True, kind=float)
-            stmt: Select[Any] = select(*ARTICLE_COLUMNS, key.column.label("sort_value")).join(
-                found, found.c.id == a.c.id
-            )
-        else:
-            key = sort_key(order_field, descending, viewer)
-            conds.append(a.c.id.in_(select(found.c.id)))
-            stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
+    """One page of visible articles, and a function that counts them all (run only if asked).
+    With a search, the articles are its ranked candidates (``search_hits``, or ``hits`` when
+    the caller has them already), ordered by relevance unless told otherwise."""
+    conds = _conditions(viewer, now, flt)
+    if flt.search is not None and hits is None:
+        hits = (await search_hits(db, viewer, now, flt, gate or SearchGate()))[1]
+    elif flt.search is None and order_field == "RELEVANCE":
+        raise UserInputError("`orderBy: RELEVANCE` needs a `search`.")
+    where = list(conds)
+    if hits is not None and order_field in (None, "RELEVANCE"):
+        # The cursor window is cut from the hits in Python; SQL only fetches those rows.
+        window = relevance_window(hits, args)
+        score: Any = case({h.id: h.score for h in window}, value=a.c.id) if window else literal(0.0)
+        key = SortKey("RELEVANCE", score, a.c.id, descending=True, kind=float)
+        where.append(a.c.id.in_([h.id for h in window]))
     else:
         key = sort_key(order_field, descending, viewer)
-        stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
-    stmt = with_extras(stmt, extras).where(*conds)
-    page = await keyset_page(db, stmt, key, args, lambda r: r.sort_value)
+        if hits is not None:
+            conds.append(a.c.id.in_([h.id for h in hits]))
+            where = list(conds)
+        seek = key.seek(args)
+        if seek is not None:
+            where.append(seek)
+    stmt = with_extras(select(*ARTICLE_COLUMNS, key.column.label("sort_value")), extras)
+    stmt = stmt.where(*where).order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    if args.offset and not (hits is not None and order_field in (None, "RELEVANCE")):
+        stmt = stmt.offset(args.offset)  # bounded by page_number_args
+    rows: Any = []
+    if args.size > 0 or args.cursor is not None:
+        rows = await db.all(stmt)
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)
 
     async def count() -> int:
-        count_stmt = select(func.count()).select_from(a).where(*conds)
-        if flt.search is not None and order_field is None:
-            count_stmt = count_stmt.where(a.c.id.in_(select(found.c.id)))
-        return int(await db.scalar(count_stmt))
+        if hits is not None:
+            return len(hits)
+        return int(await db.scalar(select(func.count()).select_from(a).where(*conds)))
 
     return page, count
 

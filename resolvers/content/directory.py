@@ -53,8 +53,9 @@ async def list_by_name(
     db: Database, kind: str, args: PageArgs, tags: TagCollector | None = None
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     table, columns = TABLES[kind]
-    key = SortKey("NAME:ASC", table.c.name, table.c.id, descending=False, kind=str)
-    page = await keyset_page(db, select(*columns), key, args, lambda r: r.name)
+    # Locale-correct: the name's collation key, the same order on both backends.
+    key = SortKey("NAME:ASC", table.c.name_sort, table.c.id, descending=False, kind=str)
+    page = await keyset_page(db, select(*columns), key, args, lambda r: r.name_sort)
     if tags is not None:
         tags.listing(kind)
         tags.entities(kind, page.rows)

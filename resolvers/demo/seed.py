@@ -27,6 +27,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
+from resolvers.search.collation import collation_key
+from resolvers.search.index import index_articles_async
 from resolvers.site import WORDS_PER_MINUTE
 
 FIRST = [
@@ -320,6 +322,7 @@ async def _taxonomy_ids(db: Database, conn: Any, table: Any, names: list[str]) -
                 {
                     "slug": slugify(n),
                     "name": n.replace("-", " ").title(),
+                    "name_sort": collation_key(n.replace("-", " ").title()),
                     "description": f"Articles about {n.replace('-', ' ')}.",
                     "created_at": now,
                     "updated_at": now,
@@ -349,6 +352,7 @@ def _author_rows(gen: _Generator, first_id: int, count: int) -> list[dict[str, A
                 "id": author_id,
                 "slug": f"{slugify(name)}-{author_id}",
                 "name": name,
+                "name_sort": collation_key(name),
                 "bio": f"<p>{gen.paragraph()}</p>",
                 "email": f"author{author_id}@example.com",
                 "website": f"https://example.com/~author{author_id}",
@@ -497,6 +501,8 @@ async def seed_content(
             for i in chunk:
                 batch.add(first_article + i)
             await batch.insert(conn)
+            # Seeded content is searchable like content written through the API.
+            await index_articles_async(conn, [row["id"] for row in batch.rows])
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))

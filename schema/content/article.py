@@ -16,7 +16,16 @@ from schema.common import OrderDirection, utc_instant
 from schema.content.nodes import Article, article_connection
 from schema.content.prefetch import field_relations, item_relations, root_extras
 from schema.context import Info
-from schema.relay import After, Before, Connection, First, Last, from_global_id
+from schema.relay import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    from_global_id,
+    number_pages,
+    numbered_or_cursor,
+)
 
 
 @strawberry.enum(description="What to order articles by.")
@@ -24,6 +33,11 @@ class ArticleOrderField(Enum):
     PUBLISHED_AT = strawberry.enum_value("PUBLISHED_AT", description="Publication time.")
     UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="Last modification time.")
     TITLE = strawberry.enum_value("TITLE", description="Title, alphabetically.")
+    RELEVANCE = strawberry.enum_value(
+        "RELEVANCE",
+        description="Best match first (title before excerpt before body, newer first among "
+        "equals); only with a `search`, where it is the default.",
+    )
 
 
 @strawberry.input(description="Article ordering. Default: newest first (relevance for search).")
@@ -46,12 +60,33 @@ class ArticleFilter:
         default=None, description="Published strictly before this time (ISO-8601 with zone)."
     )
     search: str | None = strawberry.field(
-        default=None, description="Full-text search in title, excerpt and body."
+        default=None,
+        description="Full-text search in title, excerpt, body text and the names of the "
+        'article\'s authors, categories and tags: words (all must match), "exact phrase", '
+        "-exclude, a OR b, prefix*. Stemmed in the article's language; case and accents "
+        "are ignored. See docs/search.md.",
+    )
+    locale: str | None = strawberry.field(
+        default=None, description="Only articles in this locale (e.g. `de`)."
     )
 
 
 def _aware(value: datetime | None, name: str) -> datetime | None:
     return utc_instant(value, name)
+
+
+def to_filter(f: ArticleFilter | None) -> article_queries.ArticleFilter:
+    """The API filter as the data layer's filter (time zones checked)."""
+    f = f or ArticleFilter()
+    return article_queries.ArticleFilter(
+        author_slug=f.author_slug,
+        category_slug=f.category_slug,
+        tag_slug=f.tag_slug,
+        published_after=_aware(f.published_after, "publishedAfter"),
+        published_before=_aware(f.published_before, "publishedBefore"),
+        search=f.search,
+        locale=f.locale,
+    )
 
 
 @strawberry.type
@@ -116,17 +151,23 @@ class ArticleQuery:
             ArticleOrder | None,
             strawberry.argument(description="Sort order; default newest first."),
         ] = None,
+        page_number: Annotated[
+            int | None,
+            strawberry.argument(
+                name="page",
+                description="Page number (from 1) for archive pages, instead of cursors; "
+                "`pageInfo` then tells `page perPage totalPages totalCount`. A page past the "
+                "last is NOT_FOUND; pages deeper than GATEWAY_MAX_PAGE_OFFSET rows are refused.",
+            ),
+        ] = None,
+        per_page: Annotated[
+            int | None,
+            strawberry.argument(description="Items per numbered page; default as `first`."),
+        ] = None,
     ) -> Connection[Article]:
         ctx = info.context
-        f = filter or ArticleFilter()
-        flt = article_queries.ArticleFilter(
-            author_slug=f.author_slug,
-            category_slug=f.category_slug,
-            tag_slug=f.tag_slug,
-            published_after=_aware(f.published_after, "publishedAfter"),
-            published_before=_aware(f.published_before, "publishedBefore"),
-            search=f.search,
-        )
+        args = numbered_or_cursor(ctx, page_number, per_page, first, after, last, before)
+        flt = to_filter(filter)
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await article_queries.list_articles(
@@ -136,8 +177,12 @@ class ArticleQuery:
             flt,
             field,
             None if direction is None else direction is OrderDirection.DESC,
-            ctx.page(first, after, last, before),
+            args,
             extras=root_extras(item_relations(info)),
             tags=ctx.tags,
+            gate=ctx.search_gate,
         )
-        return await article_connection(info, page, count)
+        connection = await article_connection(info, page, count)
+        if page_number is not None:
+            await number_pages(connection, page_number, args.size, count)
+        return connection

@@ -43,6 +43,11 @@ def test_every_connection_has_the_spec_shape_and_arguments():
         "hasPreviousPage": "Boolean!",
         "startCursor": "String",
         "endCursor": "String",
+        # page-number pagination (`articles(page:, perPage:)`); null on cursor pages
+        "page": "Int",
+        "perPage": "Int",
+        "totalPages": "Int",
+        "totalCount": "Int",
     }
     fields = connection_fields()
     assert len(fields) >= 7, fields  # articles x4, authors, categories, tags at least

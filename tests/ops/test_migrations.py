@@ -51,8 +51,8 @@ async def test_fresh_sqlite_file_migrates(tmp_path: Path):
             ).scalar()
             assert version is not None
             fts = await conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE name = 'article_fts'"
+                "SELECT name FROM sqlite_master WHERE name = 'search_fts'"
             )
-            assert fts.scalar() == "article_fts"
+            assert fts.scalar() == "search_fts"
     finally:
         await engine.dispose()
