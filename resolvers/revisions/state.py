@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.db import as_utc
 from resolvers.models import ARTICLE_LINKS, article_t, author_t, seo_meta_t
 
-BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "deleted_at"}
+# Collation keys (``*_sort``) are derived from the title or name on every write: not content.
+BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "deleted_at", "title_sort", "name_sort"}
 TABLES = {"article": article_t, "author": author_t}
 # link kind -> its field in a state: the ordered ids
 LINK_FIELDS = {"author": "authors", "category": "categories", "tag": "tags"}
