@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,9 +18,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from resolvers.access import CLI, ROLES
-from resolvers.events.change_events import outbox_hook
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
+from resolvers.events.change_events import outbox_hook
 
 T = TypeVar("T")
 
@@ -29,25 +30,35 @@ token_cli = typer.Typer(
 redirects_cli = typer.Typer(help="Manage redirects.", no_args_is_help=True)
 
 
-def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
-    """Run one command against the configured database as the CLI principal."""
-    from gateway.app import database_from_settings, site_from_settings
-    from gateway.cli.main import check_or_exit, fail, settings_or_exit
+@asynccontextmanager
+async def command_env() -> AsyncIterator[CommandEnv]:
+    """The configured database, site and CLI principal; CLI writes record outbox events like
+    any other write (the worker then purges caches and calls webhooks)."""
+    from gateway.app import DatabaseUnavailable, database_from_settings, site_from_settings
+    from gateway.cli.main import _check, fail, settings_or_exit
 
     settings = settings_or_exit()
-    check_or_exit(settings)
+    try:
+        await _check(settings)
+    except DatabaseUnavailable as exc:
+        fail(str(exc), code=1)
+    db = database_from_settings(settings)
+    try:
+        hooks = ChangeHooks(in_transaction=[outbox_hook])
+        yield CommandEnv(
+            db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
+        )
+    finally:
+        await db.dispose()
+
+
+def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
+    """Run one command against the configured database as the CLI principal."""
+    from gateway.cli.main import fail
 
     async def go() -> T:
-        db = database_from_settings(settings)
-        try:
-            # issue 8: CLI writes (redirect imports) record outbox events like any other write
-            hooks = ChangeHooks(in_transaction=[outbox_hook])
-            env = CommandEnv(
-                db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
-            )
+        async with command_env() as env:
             return await work(env)
-        finally:
-            await db.dispose()
 
     try:
         return asyncio.run(go())
@@ -91,8 +102,8 @@ def token_create(
 @token_cli.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from resolvers.db import as_utc
     from resolvers.auth.tokens import list_tokens
+    from resolvers.db import as_utc
 
     async def work(env: CommandEnv) -> list[Any]:
         return await list_tokens(env.db)

@@ -1,5 +1,5 @@
 """The ``content-gateway`` command line: serve, migrate, seed, worker, export-schema, token,
-redirects."""
+redirects, import, export."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from gateway.cli.admin import redirects_cli, token_cli
+from gateway.cli.imports import export_command, import_cli
 from gateway.config.settings import Settings, SettingsError, load_settings
 
 cli = typer.Typer(
@@ -22,6 +23,8 @@ cli = typer.Typer(
 )
 cli.add_typer(token_cli, name="token")  # issue 4
 cli.add_typer(redirects_cli, name="redirects")  # issue 4
+cli.add_typer(import_cli, name="import")
+cli.command("export")(export_command)
 
 
 def fail(message: str, code: int = 2) -> None:

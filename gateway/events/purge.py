@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from gateway.config.settings import Settings
-from resolvers.cache_tags import path_tag, slug_tag
+from resolvers.cache_tags import ENTITY_KINDS, PARENT_KINDS, path_tag, slug_tag
 from resolvers.events.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -49,6 +49,21 @@ def surrogate_keys(event: Event) -> list[str]:
     for parent_kind, parent_id in payload.get("related") or ():
         keys.add(f"{parent_kind}:{parent_id}")
         keys.add(f"list:{kind}:{parent_kind}:{parent_id}")
+    return sorted(keys)
+
+
+def _import_keys(payload: dict[str, Any]) -> list[str]:
+    """An import's summary: every list of every kind, and each entity and path the event names
+    (at most ``MAX_SUMMARY_KEYS`` of each, see ``resolvers/imports/run.py``; ``truncated`` says
+    that more changed, whose cached single-entity answers then live out their max-age)."""
+    keys = {"skipped:path"} if payload.get("pathsAfter") else set()
+    for kind in ENTITY_KINDS:
+        keys.update({f"list:{kind}", f"skipped:{kind}"})
+    keys.update(path_tag(p) for p in payload.get("pathsAfter") or ())
+    for entity, entity_id in payload.get("related") or ():
+        keys.add(f"{entity}:{entity_id}")
+        if entity in PARENT_KINDS:
+            keys.add(f"list:article:{entity}:{entity_id}")
     return sorted(keys)
 
 

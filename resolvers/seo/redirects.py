@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +50,14 @@ def normalize_path(raw: str) -> str:
     return value.lower()
 
 
+def query_key(query: str) -> str:
+    """The canonical spelling of a query string: parameters sorted, names and values lower-case.
+    Old sites answered by id in the query (WordPress ``/?p=12``, ``/?cat=4``); a redirect from
+    such a URL keeps its query in this form, and ``route`` looks it up the same way."""
+    pairs = parse_qsl(query.lower(), keep_blank_values=True)
+    return urlencode(sorted(pairs))
+
+
 def entity_path(site: Site, kind: str, slug: str, locale: str | None = None) -> str:
     return normalize_path(site.path(kind, slug, locale))
 
@@ -62,7 +70,10 @@ class Target:
     internal: bool
 
 
-def check_source(problems: Problems, path: tuple[str, ...], raw: str | None) -> str | None:
+def check_source(
+    problems: Problems, path: tuple[str, ...], raw: str | None, *, keep_query: bool = False
+) -> str | None:
+    """A normalised source path; ``keep_query`` keeps its query string (``query_key``)."""
     if raw is None or not raw.strip():
         problems.add(path, "The path to redirect from is required.", "REQUIRED")
         return None
@@ -76,6 +87,14 @@ def check_source(problems: Problems, path: tuple[str, ...], raw: str | None) -> 
             "no spaces or quotes).", "INVALID_PATH",
         )  # fmt: skip
         return None
+    query = urlsplit(raw.strip().split("#", 1)[0]).query if keep_query else ""
+    if query:
+        value = f"{value}?{query_key(query)}"
+        if len(value) > MAX_PATH:
+            problems.add(
+                path, f"{raw[:80]!r} is longer than {MAX_PATH} characters.", "INVALID_PATH"
+            )
+            return None
     return value
 
 

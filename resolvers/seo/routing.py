@@ -31,6 +31,7 @@ from resolvers.errors import GatewayError, UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 from resolvers.seo.paths import PathMatch, match_path, primary_category_select
+from resolvers.seo.redirects import query_key
 from resolvers.site import Site
 from resolvers.content.slugs import make_slug
 
@@ -56,6 +57,14 @@ def request_path(raw: str) -> str:
     if not path.startswith("/"):
         path = "/" + path
     return path
+
+
+def request_query(raw: str) -> str:
+    """The canonical query string of what a front end passes (empty without one)."""
+    raw = raw.strip().split("#", 1)[0]
+    if "?" not in raw:
+        return ""
+    return query_key(raw.split("?", 1)[1]) if storable(raw) else ""
 
 
 def normalize_path(path: str) -> str:
@@ -220,6 +229,14 @@ async def resolve_route(
     tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
         return RouteAnswer("not_found", status=404)
+    query = request_query(raw_path)
+    if query:
+        # Imported sites answered by id in the query (WordPress /?p=12): only a stored
+        # redirect that kept its query matches; otherwise the query never matters.
+        hops = await redirect_chain(db, [f"{normalized}?{query}"])
+        tags.listing("redirect")
+        if hops:
+            return collapse(hops)
     if normalized == "/":
         return RouteAnswer("home") if requested == "/" else _canonical("/")
     content = await _find_content(db, site, viewer, now, normalized)

@@ -1,0 +1,192 @@
+"""Importing one article: the API's field checks (``check_fields``: sanitiser, lengths, URLs,
+SEO), its links and SEO overrides, its new path claimed and its old paths redirected.
+
+Unlike the API (create as draft, then publish), an import writes the source's status and dates
+directly: the source already decided them. Public articles that move (a re-import with a new
+slug) leave a 301 like any moved article.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from resolvers.commands import CommandEnv, Work
+from resolvers.content.article_commands import path_of, related, reload, was_public
+from resolvers.content.article_input import check_fields
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.links import replace_links
+from resolvers.content.richtext import reading_time_minutes
+from resolvers.imports.items import SourceArticle
+from resolvers.imports.report import ImportReport
+from resolvers.imports.shared import (
+    ItemRef,
+    Mapped,
+    add_old_paths,
+    checked,
+    free_slug,
+    save_mapping,
+    source_slug,
+)
+from resolvers.models import article_t
+from resolvers.seo import redirects
+from resolvers.seo.commands import apply_seo
+
+a = article_t
+ESSENTIAL = {"title", "slug", "body", "locale"}
+
+
+def article_input(item: SourceArticle) -> dict[str, Any]:
+    given: dict[str, Any] = {
+        "title": item.title,
+        "slug": source_slug(item.slug, item.title),
+        "body": item.body,
+        "body_format": item.body_format,
+    }
+    optional = {
+        "locale": item.locale,
+        "excerpt": item.excerpt,
+        "translation_group": item.translation_group,
+        "feature_image": item.feature_image,
+        "seo": item.seo,
+    }
+    given.update({k: v for k, v in optional.items() if v is not None})
+    return given
+
+
+def resolve_links(
+    report: ImportReport, ref: ItemRef, item: SourceArticle, ids: dict[str, dict[str, int]]
+) -> dict[str, list[int]]:
+    """Source ids -> our ids; an unknown reference is reported and left out."""
+    links: dict[str, list[int]] = {}
+    for kind, wanted in (("author", item.authors), ("category", item.categories),
+                         ("tag", item.tags)):  # fmt: skip
+        found: list[int] = []
+        for source_id in wanted:
+            target = ids[kind].get(source_id)
+            if target is None:
+                report.problem(
+                    ref.kind, ref.source_id, ref.label, "NOT_FOUND",
+                    f"{kind} {source_id!r} was not imported; left out.", "warning",
+                )  # fmt: skip
+            elif target not in found:
+                found.append(target)
+        links[kind] = found
+    return links
+
+
+def timing(status: str, item: SourceArticle, now: datetime) -> dict[str, Any]:
+    """published_at/created_at/updated_at from the source; a draft has no publication time."""
+    published = item.published_at if status != "draft" else None
+    if status in ("published", "archived") and published is None:
+        published = now
+    return {
+        "status": status,
+        "published_at": published,
+        "created_at": item.published_at or now,
+        "updated_at": item.updated_at or item.published_at or now,
+    }
+
+
+async def write_article(
+    env: CommandEnv,
+    work: Work,
+    report: ImportReport,
+    source: str,
+    item: SourceArticle,
+    status: str,
+    mapped: Mapped | None,
+    ids: dict[str, dict[str, int]],
+    content_hash: str,
+) -> int | None:
+    ref = ItemRef(item.kind, item.source_id, item.title)
+    for note in item.notes:
+        report.problem(ref.kind, ref.source_id, ref.label, "NOTE", note, "warning")
+    result = checked(
+        report, ref, article_input(item),
+        lambda p, g: check_fields(env, p, g, creating=True), ESSENTIAL,
+    )  # fmt: skip
+    if result is None:
+        report.count("article", "failed")
+        return None
+    values, _, seo = result
+    links = resolve_links(report, ref, item, ids)
+    if not links["author"]:
+        report.problem(ref.kind, ref.source_id, ref.label, "REQUIRED", "no author; not imported.")
+        report.count("article", "failed")
+        return None
+    session = work.session
+    old = None
+    if mapped is not None:
+        old = (
+            await session.execute(select(*ARTICLE_COLUMNS).where(a.c.id == mapped.entity_id))
+        ).first()
+    slug = await free_slug(
+        session, a, values["slug"], old.id if old else None, locale=values["locale"]
+    )
+    if slug != values["slug"]:
+        report.problem(
+            ref.kind, ref.source_id, ref.label, "SLUG_TAKEN",
+            f"the slug {values['slug']!r} is taken; imported as {slug!r}.", "warning",
+        )  # fmt: skip
+    values["slug"] = slug
+    values.setdefault("reading_time_minutes", reading_time_minutes(values.get("body", "")))
+    row = await _store(env, work, values, timing(status, item, env.now), links, old)
+    if seo:
+        await apply_seo(session, "article", row.id, seo)
+    path = await path_of(env, session, row)
+    if row.status == "published":
+        await redirects.claim_path(session, path, work.changes)
+        await add_old_paths(work, env.site, report, ref, item.old_paths, path, env.actor, env.now)
+    await save_mapping(
+        session, source, "article", item.source_id, ("article", row.id), content_hash, env.now,
+        existed=mapped is not None,
+    )  # fmt: skip
+    report.count("article", "updated" if old else "created")
+    return int(row.id)
+
+
+async def _store(
+    env: CommandEnv,
+    work: Work,
+    values: dict[str, Any],
+    times: dict[str, Any],
+    links: dict[str, list[int]],
+    old: Any | None,
+) -> Any:
+    session = work.session
+    stamp = {"updated_by": env.actor}
+    if old is None:
+        article_id = await session.scalar(
+            insert(a).values(**values, **times, **stamp, created_by=env.actor).returning(a.c.id)
+        )
+        for kind, ids in links.items():
+            await replace_links(session, kind, article_id, ids)
+        row = await reload(session, article_id)
+        path = await path_of(env, session, row)
+        work.changes.record(
+            "article", article_id, "created", after=[path],
+            related=await related(session, article_id),
+        )  # fmt: skip
+        return row
+    before = await related(session, old.id)
+    old_path = await path_of(env, session, old)  # before the links change
+    times.pop("created_at")
+    await session.execute(
+        update(a)
+        .where(a.c.id == old.id)
+        .values(**values, **times, **stamp, version=a.c.version + 1)
+    )
+    for kind, ids in links.items():
+        await replace_links(session, kind, old.id, ids)
+    row = await reload(session, old.id)
+    new_path = await path_of(env, session, row)
+    if old_path != new_path and was_public(old, env.now):
+        await redirects.record_move(session, old_path, new_path, env.actor, env.now, work.changes)
+    work.changes.record(
+        "article", old.id, "updated", before=[old_path], after=[new_path],
+        related=before | await related(session, old.id), snapshot=old,
+    )  # fmt: skip
+    return row
