@@ -17,21 +17,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
-from gateway.publishing import feeds
-
-from gateway.http import rules as http_rules
-
-from gateway.publishing import sitemaps
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
-from gateway.http.developer import developer_routes
 from gateway.events.runtime import EventsRuntime, install_change_hooks
-from gateway.http.graphql import GraphQLEndpoint
 from gateway.guard.limits import QueryLimits
-from gateway.ops.observability import Operations
 from gateway.guard.ratelimit import build_rate_limiter
+from gateway.http import rules as http_rules
+from gateway.http.developer import developer_routes
+from gateway.http.graphql import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
+from gateway.ops.observability import Operations
+from gateway.publishing import feeds, sitemaps
 from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site

@@ -9,14 +9,14 @@ from typing import Any
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.auth.preview import PreviewTokens
 from resolvers.cache_tags import TagCollector
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
+from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
-from resolvers.auth.preview import PreviewTokens
 from resolvers.site import Site
 
 

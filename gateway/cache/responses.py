@@ -29,9 +29,9 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse
-from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
+from gateway.config.settings import Settings
 from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
 from resolvers.db import Database
 from resolvers.site import Site

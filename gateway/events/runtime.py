@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.config.settings import Settings
-from gateway.events.purge import purge_hook_from_settings
 from gateway.events.pubsub import EventHub
+from gateway.events.purge import purge_hook_from_settings
 from gateway.events.worker import EventWorker
-from resolvers.events.change_events import outbox_hook
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
+from resolvers.events.change_events import outbox_hook
 
 log = logging.getLogger("gateway.events.runtime")
 

@@ -27,11 +27,20 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
+from gateway.cache.http_headers import NO_STORE
+from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
+from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
-from gateway.cache.http_headers import NO_STORE
+from gateway.http.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -41,19 +50,10 @@ from gateway.http.rules import (
     check_post_content_type,
     negotiate,
 )
-from gateway.cache.persisted import PersistedQueryError
-from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
-from gateway.http.request_context import (
-    note_errors,
-    query_stats_of,
-    record_of,
-    request_id_of,
-    server_timing,
-)
 from resolvers.access import Viewer
+from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
 

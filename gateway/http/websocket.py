@@ -35,9 +35,9 @@ from strawberry.types.unset import UNSET
 from gateway.auth import Authenticator
 from gateway.config.settings import Settings
 from resolvers.access import ANONYMOUS
+from resolvers.content.loaders import Loaders
 from resolvers.db import now_utc
 from resolvers.errors import Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema.events.subscriptions import SubscriptionContext
 

@@ -18,8 +18,8 @@ from graphql.type import get_named_type, is_input_object_type
 from graphql.validation import ValidationRule
 from strawberry.extensions import SchemaExtension
 
-from gateway.ops.metrics import Metrics
 from gateway.http.request_context import RequestRecord, record_of
+from gateway.ops.metrics import Metrics
 from gateway.ops.tracing import Tracing
 from resolvers.errors import GatewayError
 

@@ -21,8 +21,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.http.conditional import etag_of, is_fresh, server_timing, validators
-from resolvers.seo import feeds
 from resolvers.db import now_utc, track_queries
+from resolvers.seo import feeds
 from resolvers.seo.routing import storable
 from resolvers.site import Site
 

@@ -24,8 +24,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.http.conditional import etag_of, is_fresh, server_timing, validators
-from resolvers.seo import sitemaps
 from resolvers.db import Database, now_utc, track_queries
+from resolvers.seo import sitemaps
 from resolvers.site import Site
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

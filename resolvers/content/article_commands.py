@@ -18,7 +18,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import (
     SIGN_IN,
     may_create_article,
@@ -26,8 +25,6 @@ from resolvers.access import (
     may_edit_article,
     may_publish,
 )
-from resolvers.content.article_input import check_fields
-from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.commands import (
     CommandEnv,
     EntityNotFound,
@@ -39,12 +36,15 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
+from resolvers.content.article_input import check_fields
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.db import as_utc
-from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.models import article_t, seo_meta_t
-from resolvers.seo.paths import primary_category_select
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
+from resolvers.seo.paths import primary_category_select
 from resolvers.validation import check_aware
 
 a = article_t

@@ -16,11 +16,10 @@ from aiodataloader import DataLoader
 from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
-from resolvers.content.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
-from resolvers.seo.audit import duplicate_values
 from resolvers.cache_tags import TagCollector
-from resolvers.db import Database
+from resolvers.content.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
 from resolvers.content.directory import TABLES
+from resolvers.db import Database
 from resolvers.models import (
     article_author_t,
     article_category_t,
@@ -31,6 +30,7 @@ from resolvers.models import (
     seo_meta_t,
 )
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
+from resolvers.seo.audit import duplicate_values
 from resolvers.site import Site
 
 # parent kind -> (link table, the link table's parent column, position column)

@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import may_manage_terms
 from resolvers.changes import ChangeSet
 from resolvers.commands import (
@@ -25,9 +24,10 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
-from resolvers.content.richtext import check_plain
 from resolvers.content.links import LINK_TABLES
+from resolvers.content.richtext import check_plain
 from resolvers.models import article_t
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_slug, check_text
 

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.db import now_utc
-from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
 from resolvers.events.outbox import (
     ENTITY_TYPES,
     article_event_type,
@@ -26,6 +25,7 @@ from resolvers.events.outbox import (
     record_article_event,
     record_event,
 )
+from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
 
 TABLES = {"author": author_t, "category": category_t, "tag": tag_t, "redirect": redirect_t}
 ARTICLE_COLUMNS = [

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from resolvers.db import Database, as_utc
-from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
 from resolvers.events.outbox import matches
+from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
 
 d = event_delivery_t
 o = outbox_event_t

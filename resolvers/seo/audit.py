@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, and_, cast, func, literal, select
 
-from resolvers.seo import jsonld
 from resolvers.access import Viewer, article_visible
 from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.slugs import is_valid_slug
 from resolvers.db import Database
 from resolvers.models import article_t, seo_meta_t
 from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
+from resolvers.seo import jsonld
 from resolvers.seo.pages import ArticleSeo, is_public
 from resolvers.site import Site
-from resolvers.content.slugs import is_valid_slug
 
 if TYPE_CHECKING:
     from resolvers.content.loaders import Loaders

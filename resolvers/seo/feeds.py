@@ -26,8 +26,8 @@ from resolvers.models import (
     category_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import describe
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 
 # Enough of the body to describe an article without an excerpt, without reading all of it.

@@ -6,9 +6,8 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.seo import jsonld
 from resolvers.db import as_utc
-from resolvers.seo.paths import article_path
+from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
     Crumb,
@@ -18,6 +17,7 @@ from resolvers.seo.metadata import (
     PageSeo,
     hreflang_alternates,
 )
+from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
 
 

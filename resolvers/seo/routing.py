@@ -22,10 +22,11 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, literal, select
 
-from resolvers.content import directory
 from resolvers.access import Viewer, article_visible
-from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.cache_tags import TagCollector
+from resolvers.content import directory
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.errors import GatewayError, UserInputError
 from resolvers.models import article_t, redirect_t
@@ -33,7 +34,6 @@ from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cur
 from resolvers.seo.paths import PathMatch, match_path, primary_category_select
 from resolvers.seo.redirects import query_key
 from resolvers.site import Site
-from resolvers.content.slugs import make_slug
 
 MAX_PATH_LENGTH = 2048
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")

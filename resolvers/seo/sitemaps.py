@@ -42,8 +42,8 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 
 KINDS = ("article", "author", "category", "tag")

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from resolvers.content import articles as article_queries
-from resolvers.seo.audit import audit_article
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
 from resolvers.seo.pages import ArticleSeo
+from resolvers.seo.paths import article_path
 from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo, SeoFinding
 

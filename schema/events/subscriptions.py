@@ -18,15 +18,15 @@ import strawberry
 
 from resolvers.content import articles as article_queries
 from resolvers.content import directory
+from resolvers.content.loaders import Loaders
 from resolvers.db import now_utc
 from resolvers.errors import GatewayError
-from resolvers.content.loaders import Loaders
 from resolvers.events.outbox import REMOVALS
 from schema.content.article import Article
 from schema.content.author import Author
+from schema.content.taxonomy import Category, Tag
 from schema.context import Context, Info
 from schema.relay import to_global_id
-from schema.content.taxonomy import Category, Tag
 
 
 @dataclass

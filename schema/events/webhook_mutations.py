@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 import strawberry
 
+from resolvers.db import now_utc
 from resolvers.events import deliveries
 from resolvers.events import webhooks as webhook_data
-from resolvers.db import now_utc
 from schema.context import Info
-from schema.mutation_types import ForbiddenError, NotFoundError, ValidationError
 from schema.events.webhooks import (
     Webhook,
     WebhookDelivery,
@@ -23,6 +22,7 @@ from schema.events.webhooks import (
     refusal,
     validation_error,
 )
+from schema.mutation_types import ForbiddenError, NotFoundError, ValidationError
 
 
 @strawberry.input(description="A new webhook.")

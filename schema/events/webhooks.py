@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.events import webhooks as webhook_data
 from resolvers.access import may_manage_webhooks
 from resolvers.db import as_utc
 from resolvers.errors import GatewayError, UserInputError
+from resolvers.events import webhooks as webhook_data
 from resolvers.events.outbox import EVENT_TYPES
 from schema.context import Info
 from schema.mutation_types import FieldError, ValidationError

@@ -10,11 +10,11 @@ import strawberry
 from resolvers.seo import routing
 from schema.content.article import Article
 from schema.content.author import Author
-from schema.context import Info
-from schema.seo.redirect_mutations import RedirectRule
-from schema.relay import After, Before, Connection, First, Last
-from schema.seo.types import Site
 from schema.content.taxonomy import Category, Tag
+from schema.context import Info
+from schema.relay import After, Before, Connection, First, Last
+from schema.seo.redirect_mutations import RedirectRule
+from schema.seo.types import Site
 
 
 @strawberry.enum(description="Why a path answers with a redirect.")

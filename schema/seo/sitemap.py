@@ -8,9 +8,9 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.seo import sitemaps
 from resolvers.errors import UserInputError
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
+from resolvers.seo import sitemaps
 from schema.common import Image
 from schema.context import Info
 from schema.relay import Connection
