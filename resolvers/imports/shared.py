@@ -81,7 +81,7 @@ async def save_mapping(
                 created_at=now,
                 updated_at=now,
                 **values,
-            )  # fmt: skip
+            )
         )
 
 

@@ -19,7 +19,10 @@ _BLOCK_TAG = re.compile(
 )
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _VARIABLE = re.compile(r"%%?([a-z_]+)%%?")
-_SEPARATORS = " -–—|·•:"
+_SEPARATORS = " -\u2013\u2014|\u00b7\u2022:"  # hyphen, en/em dash, bars and dots
+_DOUBLED_SEPARATOR = re.compile(
+    "(\\s[-\u2013\u2014|\u00b7\u2022]\\s)(?:[-\u2013\u2014|\u00b7\u2022]\\s)+"
+)
 _PHP_INT = r'"{key}";i:(\d+);'
 _PHP_STRINGS = re.compile(r's:\d+:"([^"]*)";')
 
@@ -74,7 +77,7 @@ def resolve_variables(template: str | None, context: dict[str, str]) -> str | No
 
     text = _VARIABLE.sub(fill, template)
     text = re.sub(r"\s+", " ", text).strip(_SEPARATORS)
-    text = re.sub(r"(\s[-–—|·•]\s)(?:[-–—|·•]\s)+", r"\1", text)
+    text = _DOUBLED_SEPARATOR.sub(r"\1", text)
     return text or None
 
 
