@@ -118,6 +118,7 @@ class Source:
     format: str
     items: Callable[[], Iterator[Item]]
     notes: Callable[[], list[str]] = list  # what the last full read noticed (comments, ...)
+    problems: Callable[[], list[Any]] = list  # ItemProblems of items the read had to refuse
 
     def iterate(self) -> Iterator[Item]:
         return iter(self.items())

@@ -78,6 +78,10 @@ class Importer:
             counts[kind_of(item)] = counts.get(kind_of(item), 0) + 1
         self._totals = counts
         self.report.notes = self.source.notes()
+        refused = self.source.problems()
+        self.report.problems.extend(refused)
+        for _ in refused:
+            self.report.count("article", "failed")
         return counts
 
     async def run(self) -> ImportReport:
