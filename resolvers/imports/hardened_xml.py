@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -21,8 +22,16 @@ def stream(path: Path, depth: int) -> Iterator[etree._Element]:
     """Each complete element ``depth`` levels below the root (WXR: 2, the children of
     ``rss/channel``), freed once the caller has moved on."""
     try:
+        with path.open("rb") as handle:
+            yield from _elements(path, handle, depth)
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _elements(path: Path, handle: IO[bytes], depth: int) -> Iterator[etree._Element]:
+    try:
         context = etree.iterparse(
-            str(path),
+            handle,
             events=("start", "end"),
             resolve_entities=False,
             no_network=True,
@@ -53,8 +62,6 @@ def stream(path: Path, depth: int) -> Iterator[etree._Element]:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         raise ImportFileError(_syntax_message(path, exc)) from None
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _syntax_message(path: Path, exc: etree.XMLSyntaxError) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,11 +104,12 @@ class WordPressExport:
     def _peek_base(self) -> str:
         if self.base_override:
             return self.base_override
-        for element in stream(self.path, 2):
-            if etree.QName(element).localname == "base_site_url":
-                return (element.text or "").strip().rstrip("/") or self.path.name
-            if element.tag == "item":
-                break
+        with closing(stream(self.path, 2)) as elements:
+            for element in elements:
+                if etree.QName(element).localname == "base_site_url":
+                    return (element.text or "").strip().rstrip("/") or self.path.name
+                if element.tag == "item":
+                    break
         raise ImportFileError(
             f"{self.path.name} is not a WordPress export (no <wp:base_site_url> before the first "
             "<item>); pass --base-url to name the old site."
