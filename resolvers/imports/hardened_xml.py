@@ -46,7 +46,7 @@ def _elements(path: Path, handle: IO[bytes], depth: int) -> Iterator[etree._Elem
                 raise ImportFileError(
                     f"{path.name} declares a DTD (<!DOCTYPE ...>); export files never do, "
                     "and DTD entities are how entity-expansion and external-entity attacks "
-                    "work. Refusing the file: nothing was imported."
+                    "work. Nothing was imported."
                 )
             if event == "start":
                 level += 1
@@ -67,9 +67,11 @@ def _elements(path: Path, handle: IO[bytes], depth: int) -> Iterator[etree._Elem
 def _syntax_message(path: Path, exc: etree.XMLSyntaxError) -> str:
     text = str(exc.msg or exc)
     lower = text.lower()
-    if "encoding" in lower or "utf-8" in lower or "bytes" in lower:
+    if "amplification" in lower:
+        hint = "its DTD declares entities that expand without bound (an entity-expansion attack)"
+    elif "encoding" in lower or "utf-8" in lower or "bytes" in lower:
         hint = "the file is not in the encoding it declares (UTF-8 unless its XML header says)"
-    elif "huge" in lower or "too long" in lower or "limit" in lower:
+    elif "huge" in lower or "too big" in lower or "too long" in lower or "limit" in lower:
         hint = "a field is larger than the parser's safety limit (10 MB)"
     elif "entity" in lower:
         hint = "it uses an entity that is not defined (entities are not expanded)"

@@ -31,6 +31,7 @@ from resolvers.imports.items import (
     SourceAuthor,
     SourceRedirect,
     SourceTerm,
+    digest,
 )
 from resolvers.imports.people import write_author, write_term
 from resolvers.imports.report import ImportReport
@@ -198,7 +199,7 @@ class Importer:
         if status == "skip":
             self.report.count("article", "skipped")
             return None
-        content_hash = item.content_hash() + status
+        content_hash = digest([item.content_hash(), status])
         if mapped is not None and mapped.content_hash == content_hash:
             self.report.count("article", "unchanged")
             return mapped.entity_id

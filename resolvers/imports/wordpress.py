@@ -112,7 +112,7 @@ class WordPressExport:
                     break
         raise ImportFileError(
             f"{self.path.name} is not a WordPress export (no <wp:base_site_url> before the first "
-            "<item>); pass --base-url to name the old site."
+            "<item>); pass --base-url to name the old site. Nothing was imported."
         )
 
     def items(self) -> Iterator[Item]:
@@ -135,14 +135,15 @@ class WordPressExport:
                 if not saw_wxr:
                     raise ImportFileError(
                         f"{self.path.name} is not a WordPress export: no <wp:wxr_version> "
-                        "before the first <item> (export it with Tools -> Export)."
+                        "before the first <item> (export it with Tools -> Export). Nothing was imported."
                     )
                 article = self._item(element)
                 if article is not None:
                     yield article
         if not saw_wxr:
             raise ImportFileError(
-                f"{self.path.name} is not a WordPress export (no <wp:wxr_version>)."
+                f"{self.path.name} is not a WordPress export (no <wp:wxr_version>). "
+                "Nothing was imported."
             )
 
     # -- channel-level items ------------------------------------------------------------------
