@@ -19,6 +19,7 @@ from resolvers.content.article_input import check_fields
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.links import replace_links
 from resolvers.content.richtext import reading_time_minutes
+from resolvers.db import as_utc
 from resolvers.imports.items import SourceArticle
 from resolvers.imports.report import ImportReport
 from resolvers.imports.shared import (
@@ -79,14 +80,15 @@ def resolve_links(
 
 def timing(status: str, item: SourceArticle, now: datetime) -> dict[str, Any]:
     """published_at/created_at/updated_at from the source; a draft has no publication time."""
-    published = item.published_at if status != "draft" else None
+    source_published, source_updated = as_utc(item.published_at), as_utc(item.updated_at)
+    published = source_published if status != "draft" else None
     if status in ("published", "archived") and published is None:
         published = now
     return {
         "status": status,
         "published_at": published,
-        "created_at": item.published_at or now,
-        "updated_at": item.updated_at or item.published_at or now,
+        "created_at": source_published or now,
+        "updated_at": source_updated or source_published or now,
     }
 
 
