@@ -53,10 +53,14 @@ async def link_ids(session: AsyncSession, kind: str, article_id: int) -> list[in
     return list(rows.all())
 
 
-async def replace_links(session: AsyncSession, kind: str, article_id: int, ids: list[int]) -> None:
-    """The given order becomes the editorial order (position 0 = primary author/category)."""
+async def replace_links(
+    session: AsyncSession, kind: str, article_id: int, ids: list[int], *, fresh: bool = False
+) -> None:
+    """The given order becomes the editorial order (position 0 = primary author/category).
+    ``fresh``: the article was just inserted, there is nothing to replace."""
     link, column, _ = LINK_TABLES[kind]
-    await session.execute(delete(link).where(link.c.article_id == article_id))
+    if not fresh:
+        await session.execute(delete(link).where(link.c.article_id == article_id))
     if ids:
         await session.execute(
             insert(link),

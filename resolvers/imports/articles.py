@@ -25,10 +25,10 @@ from resolvers.imports.report import ImportReport
 from resolvers.imports.shared import (
     ItemRef,
     Mapped,
-    add_old_paths,
+    Pending,
     checked,
     free_slug,
-    save_mapping,
+    mapping_row,
     source_slug,
 )
 from resolvers.models import article_t
@@ -102,6 +102,7 @@ async def write_article(
     mapped: Mapped | None,
     ids: dict[str, dict[str, int]],
     content_hash: str,
+    pending: Pending,
 ) -> int | None:
     ref = ItemRef(item.kind, item.source_id, item.title)
     for note in item.notes:
@@ -140,12 +141,12 @@ async def write_article(
         await apply_seo(session, "article", row.id, seo)
     path = await path_of(env, session, row)
     if row.status == "published":
-        await redirects.claim_path(session, path, work.changes)
-        await add_old_paths(work, env.site, report, ref, item.old_paths, path, env.actor, env.now)
-    await save_mapping(
-        session, source, "article", item.source_id, ("article", row.id), content_hash, env.now,
+        pending.claims.append(path)
+        pending.old_paths(report, ref, item.old_paths, path)
+    pending.mapping(
+        mapping_row(source, "article", item.source_id, ("article", row.id), content_hash, env.now),
         existed=mapped is not None,
-    )  # fmt: skip
+    )
     report.count("article", "updated" if old else "created")
     return int(row.id)
 
@@ -161,16 +162,19 @@ async def _store(
     session = work.session
     stamp = {"updated_by": env.actor}
     if old is None:
-        article_id = await session.scalar(
-            insert(a).values(**values, **times, **stamp, created_by=env.actor).returning(a.c.id)
-        )
+        row = (
+            await session.execute(
+                insert(a)
+                .values(**values, **times, **stamp, created_by=env.actor)
+                .returning(*ARTICLE_COLUMNS)
+            )
+        ).one()
         for kind, ids in links.items():
-            await replace_links(session, kind, article_id, ids)
-        row = await reload(session, article_id)
+            await replace_links(session, kind, row.id, ids, fresh=True)
         path = await path_of(env, session, row)
         work.changes.record(
-            "article", article_id, "created", after=[path],
-            related=await related(session, article_id),
+            "article", row.id, "created", after=[path],
+            related=[(kind, i) for kind, ids in links.items() for i in ids],
         )  # fmt: skip
         return row
     before = await related(session, old.id)

@@ -17,10 +17,10 @@ from resolvers.imports.report import ImportReport
 from resolvers.imports.shared import (
     ItemRef,
     Mapped,
-    add_old_paths,
+    Pending,
     checked,
     free_slug,
-    save_mapping,
+    mapping_row,
     source_slug,
 )
 from resolvers.models import author_t
@@ -40,6 +40,7 @@ async def write_author(
     item: SourceAuthor,
     mapped: Mapped | None,
     author_map: dict[str, str],
+    pending: Pending,
 ) -> int | None:
     """The author's id (created, updated, mapped onto an existing one, or unchanged)."""
     ref = ItemRef("author", item.source_id, item.name)
@@ -90,11 +91,11 @@ async def write_author(
     if seo:
         await apply_seo(session, "author", author_id, seo)
     path = redirects.entity_path(env.site, "author", values["slug"])
-    await add_old_paths(work, env.site, report, ref, item.old_paths, path, env.actor, env.now)
-    await save_mapping(
-        session, source, "author", item.source_id, ("author", author_id), content_hash, env.now,
+    pending.old_paths(report, ref, item.old_paths, path)
+    pending.mapping(
+        mapping_row(source, "author", item.source_id, ("author", author_id), content_hash, env.now),
         existed=mapped is not None and mapped.content_hash != "",
-    )  # fmt: skip
+    )
     report.count("author", "updated" if mapped else "created")
     return author_id
 
@@ -106,6 +107,7 @@ async def write_term(
     source: str,
     item: SourceTerm,
     mapped: Mapped | None,
+    pending: Pending,
 ) -> int | None:
     ref = ItemRef(item.kind, item.source_id, item.name)
     session = work.session
@@ -139,11 +141,11 @@ async def write_term(
     if seo:
         await apply_seo(session, item.kind, term_id, seo)
     path = redirects.entity_path(env.site, item.kind, values["slug"])
-    await add_old_paths(work, env.site, report, ref, item.old_paths, path, env.actor, env.now)
-    await save_mapping(
-        session, source, item.kind, item.source_id, (item.kind, term_id), content_hash, env.now,
+    pending.old_paths(report, ref, item.old_paths, path)
+    pending.mapping(
+        mapping_row(source, item.kind, item.source_id, (item.kind, term_id), content_hash, env.now),
         existed=mapped is not None and mapped.content_hash != "",
-    )  # fmt: skip
+    )
     report.count(item.kind, "updated" if mapped else "created")
     return term_id
 

@@ -35,7 +35,7 @@ from resolvers.imports.items import (
 )
 from resolvers.imports.people import write_author, write_term
 from resolvers.imports.report import ImportReport
-from resolvers.imports.shared import ItemRef, Mapped, add_old_paths, load_mapping
+from resolvers.imports.shared import ItemRef, Mapped, Pending, load_mapping
 from resolvers.seo import redirects
 
 log = logging.getLogger("gateway.imports")
@@ -160,33 +160,45 @@ class Importer:
             if kind != "redirect":
                 ids = [getattr(i, "source_id", "") for i in items]
                 mapped = await load_mapping(work.session, self.source.name, kind, ids)
+            pending = Pending()
             for item in items:
-                entity_id = await self._write(env, work, item, mapped)
+                entity_id = await self._write(env, work, item, mapped, pending)
                 if entity_id is not None and kind in new_ids:
                     new_ids[kind][item.source_id] = entity_id  # type: ignore[union-attr]
+            await pending.flush(work, env.site, self.report, env.actor, env.now)
             self._remember(work.changes)
         for k, found in new_ids.items():  # only once committed: a rolled-back id is no id
             self.ids[k].update(found)
         self.progress(kind, len(items))
 
     async def _write(
-        self, env: CommandEnv, work: Work, item: Item, mapped: dict[str, Mapped]
+        self, env: CommandEnv, work: Work, item: Item, mapped: dict[str, Mapped], pending: Pending
     ) -> int | None:
-        name = self.source.name
+        name, report = self.source.name, self.report
         if isinstance(item, SourceAuthor):
             got = mapped.get(item.source_id)
             return await write_author(
-                env, work, self.report, name, item, got, self.options.author_map
+                env, work, report, name, item, got, self.options.author_map, pending
             )
         if isinstance(item, SourceTerm):
-            return await write_term(env, work, self.report, name, item, mapped.get(item.source_id))
+            got = mapped.get(item.source_id)
+            return await write_term(env, work, report, name, item, got, pending)
         if isinstance(item, SourceArticle):
-            return await self._article(env, work, item, mapped.get(item.source_id))
-        await self._redirect(env, work, item)
+            return await self._article(env, work, item, mapped.get(item.source_id), pending)
+        ref = ItemRef("redirect", item.from_path, item.to_path or "410")
+        pending.old_paths(
+            report, ref, [item.from_path], redirects.normalize_path(item.to_path or "/")
+        )
+        report.count("redirect", "read")
         return None
 
     async def _article(
-        self, env: CommandEnv, work: Work, item: SourceArticle, mapped: Mapped | None
+        self,
+        env: CommandEnv,
+        work: Work,
+        item: SourceArticle,
+        mapped: Mapped | None,
+        pending: Pending,
     ) -> int | None:
         status = self.options.status_for(item.status, self.status_defaults)
         if status not in TARGET_STATUSES:
@@ -204,17 +216,9 @@ class Importer:
             self.report.count("article", "unchanged")
             return mapped.entity_id
         return await write_article(
-            env, work, self.report, self.source.name, item, status, mapped, self.ids, content_hash
-        )
-
-    async def _redirect(self, env: CommandEnv, work: Work, item: SourceRedirect) -> None:
-        ref = ItemRef("redirect", item.from_path, item.to_path or "410")
-        before = self.report.redirects
-        await add_old_paths(
-            work, env.site, self.report, ref, [item.from_path],
-            redirects.normalize_path(item.to_path or "/"), env.actor, env.now,
+            env, work, self.report, self.source.name, item, status, mapped, self.ids,
+            content_hash, pending,
         )  # fmt: skip
-        self.report.count("redirect", "created" if self.report.redirects > before else "unchanged")
 
     def _remember(self, changes: ChangeSet) -> None:
         if len(self.touched) < MAX_SUMMARY_KEYS:

@@ -9,7 +9,7 @@ no: an essential field refused skips the item; an optional one is dropped with a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.commands import FieldProblem, Problems, Work
 from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
 from resolvers.imports.report import ImportReport
-from resolvers.models import imported_item_t
+from resolvers.models import imported_item_t, redirect_t
 from resolvers.seo import redirects
 from resolvers.site import Site
 
 m = imported_item_t
+r = redirect_t
 Checker = Callable[[Problems, dict[str, Any]], Any]
 
 
@@ -54,35 +55,18 @@ async def load_mapping(
     return {r.source_id: Mapped(r.entity_id, r.content_hash) for r in rows}
 
 
-async def save_mapping(
-    session: AsyncSession,
+def mapping_row(
     source: str,
     kind: str,
     source_id: str,
     entity: tuple[str, int],
     content_hash: str,
     now: datetime,
-    *,
-    existed: bool,
-) -> None:
-    values = {"entity_type": entity[0], "entity_id": entity[1], "content_hash": content_hash}
-    if existed:
-        await session.execute(
-            update(m)
-            .where(m.c.source == source, m.c.kind == kind, m.c.source_id == source_id)
-            .values(**values, updated_at=now)
-        )
-    else:
-        await session.execute(
-            insert(m).values(
-                source=source,
-                kind=kind,
-                source_id=source_id,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-        )
+) -> dict[str, Any]:
+    return {
+        "source": source, "kind": kind, "source_id": source_id, "entity_type": entity[0],
+        "entity_id": entity[1], "content_hash": content_hash, "created_at": now, "updated_at": now,
+    }  # fmt: skip
 
 
 def source_slug(raw: str | None, fallback: str) -> str | None:
@@ -161,40 +145,92 @@ def _describe(problem: FieldProblem) -> str:
     return f"{'.'.join(problem.path[1:]) or problem.path[0]}: {problem.message}"
 
 
-async def add_old_paths(
-    work: Work,
-    site: Site,
-    report: ImportReport,
-    ref: ItemRef,
-    old_paths: list[str],
-    new_path: str,
-    actor: str | None,
-    now: datetime,
-) -> None:
-    """Each old path answers 301 -> ``new_path``, by the same rules as any redirect write; a
-    path already redirected elsewhere is left alone and reported."""
-    for raw in dict.fromkeys(old_paths):
-        problems = Problems()
-        source = redirects.check_source(problems, ("from_path",), raw, keep_query=True)
-        if source is None or source == new_path:
+@dataclass
+class Pending:
+    """What a batch writes at its end, set-wise: the paths its content took (a stale redirect
+    from one is removed, as ``claim_path`` does), its old paths as 301s, its mapping rows."""
+
+    claims: list[str] = field(default_factory=list)
+    moves: dict[str, tuple[str, ItemRef]] = field(default_factory=dict)
+    mappings: list[dict[str, Any]] = field(default_factory=list)
+    remapped: list[dict[str, Any]] = field(default_factory=list)
+
+    def old_paths(
+        self, report: ImportReport, ref: ItemRef, raw_paths: list[str], new_path: str
+    ) -> None:
+        for raw in dict.fromkeys(raw_paths):
+            problems = Problems()
+            source = redirects.check_source(problems, ("from_path",), raw, keep_query=True)
             for p in problems.items:
                 report.problem(ref.kind, ref.source_id, ref.label, p.code, p.message, "warning")
-            continue
-        existing = await redirects.find(work.session, source)
-        if existing is not None:
-            if existing.to_path != new_path:
+            if source is None or source == new_path:
+                continue
+            taken = self.moves.get(source)
+            if taken is not None and taken[0] != new_path:
                 report.problem(
                     ref.kind, ref.source_id, ref.label, "DUPLICATE",
-                    f"{source} already redirects to {existing.to_path or '410 Gone'}; left as is.",
-                    "warning",
+                    f"{source} is an old path of {taken[1].kind} {taken[1].source_id} too; "
+                    "it redirects there.", "warning",
                 )  # fmt: skip
-            continue
-        row = await redirects.add_redirect(
-            work.session, site, problems, from_path=source,
-            target=redirects.Target(new_path, True), status=301, actor=actor, now=now,
+                continue
+            self.moves[source] = (new_path, ref)
+
+    def mapping(self, values: dict[str, Any], *, existed: bool) -> None:
+        (self.remapped if existed else self.mappings).append(values)
+
+    async def flush(
+        self, work: Work, site: Site, report: ImportReport, actor: str | None, now: datetime
+    ) -> None:
+        session = work.session
+        await self._claim(work)
+        moves = await self._new_moves(work, report)
+        results = await redirects.add_moves(
+            session, site, [(s, t) for s, (t, _) in moves], actor=actor, now=now,
             changes=work.changes,
         )  # fmt: skip
-        if row is not None:
-            report.redirects += 1
-        for p in problems.items:
-            report.problem(ref.kind, ref.source_id, ref.label, p.code, p.message, "warning")
+        for (_, (_, ref)), (row, problems) in zip(moves, results, strict=True):
+            report.redirects += row is not None
+            for p in problems.items:
+                report.problem(ref.kind, ref.source_id, ref.label, p.code, p.message, "warning")
+        if self.mappings:
+            await session.execute(insert(m), self.mappings)
+        for values in self.remapped:
+            await session.execute(
+                update(m)
+                .where(m.c.source == values["source"], m.c.kind == values["kind"],
+                       m.c.source_id == values["source_id"])
+                .values(entity_type=values["entity_type"], entity_id=values["entity_id"],
+                        content_hash=values["content_hash"], updated_at=values["updated_at"])
+            )  # fmt: skip
+
+    async def _claim(self, work: Work) -> None:
+        for start in range(0, len(self.claims), 400):
+            part = self.claims[start : start + 400]
+            stale = await work.session.scalars(select(r.c.from_path).where(r.c.from_path.in_(part)))
+            for path in stale.all():
+                await redirects.claim_path(work.session, path, work.changes)
+
+    async def _new_moves(
+        self, work: Work, report: ImportReport
+    ) -> list[tuple[str, tuple[str, ItemRef]]]:
+        """The moves not stored yet; an old path already redirected elsewhere is left alone."""
+        existing: dict[str, str | None] = {}
+        sources = list(self.moves)
+        for start in range(0, len(sources), 400):
+            rows = await work.session.execute(
+                select(r.c.from_path, r.c.to_path).where(
+                    r.c.from_path.in_(sources[start : start + 400])
+                )
+            )
+            existing.update({row.from_path: row.to_path for row in rows})
+        fresh = []
+        for source, (target, ref) in self.moves.items():
+            if source not in existing:
+                fresh.append((source, (target, ref)))
+            elif existing[source] != target:
+                report.problem(
+                    ref.kind, ref.source_id, ref.label, "DUPLICATE",
+                    f"{source} already redirects to {existing[source] or '410 Gone'}; left as is.",
+                    "warning",
+                )  # fmt: skip
+        return fresh

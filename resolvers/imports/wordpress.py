@@ -254,10 +254,13 @@ class WordPressExport:
             categories.remove(primary)
             categories.insert(0, primary)
         slug = self._wp(element, "post_name") or None
-        context = wp_content.seo_context(
-            title, excerpt, body, self.channel.site_name,
-            categories[0] if categories else None, local_date[:10],
-        )  # fmt: skip
+
+        def context() -> dict[str, str]:
+            return wp_content.seo_context(
+                title, excerpt, body, self.channel.site_name,
+                categories[0] if categories else None, local_date[:10],
+            )  # fmt: skip
+
         return SourceArticle(
             source_id=post_id, title=title, slug=slug, status=status, body=body,
             excerpt=excerpt, published_at=published,

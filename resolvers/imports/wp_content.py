@@ -8,6 +8,7 @@ WordPress spelling into plain HTML and says what it left behind.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from resolvers.site import cut_at_word, plain_text
@@ -125,15 +126,23 @@ TEMPLATED = {"meta_title", "meta_description", "og_title", "og_description", "tw
              "twitter_description"}  # fmt: skip
 
 
-def seo_from_meta(meta: dict[str, str], context: dict[str, str]) -> dict[str, Any] | None:
-    """SEO overrides from Yoast or Rank Math post meta (both may be present: Yoast wins)."""
+def seo_from_meta(
+    meta: dict[str, str], context: Callable[[], dict[str, str]]
+) -> dict[str, Any] | None:
+    """SEO overrides from Yoast or Rank Math post meta (both may be present: Yoast wins);
+    ``context`` (the variables' values) is only computed when a template needs it."""
     seo: dict[str, Any] = {}
+    values: dict[str, str] | None = None
     for mapping in (RANK_MATH, YOAST):
         for key, field in mapping.items():
             value = (meta.get(key) or "").strip()
             if not value:
                 continue
-            seo[field] = resolve_variables(value, context) if field in TEMPLATED else value
+            if field in TEMPLATED and "%" in value:
+                values = values if values is not None else context()
+                seo[field] = resolve_variables(value, values)
+            else:
+                seo[field] = value
     robots = php_strings(meta.get("rank_math_robots", ""))
     if "noindex" in robots or meta.get("_yoast_wpseo_meta-robots-noindex") == "1":
         seo["robots_index"] = False
