@@ -49,7 +49,7 @@ def measure(posts: int, workdir: Path, database_url: str | None) -> dict[str, fl
     with wxr.open("w", encoding="utf-8") as handle:
         write_wxr(handle, posts)
     url = database_url or f"sqlite+aiosqlite:///{workdir / f'import-{posts}.db'}"
-    env = {**os.environ, "GATEWAY_DATABASE_URL": url, "GATEWAY_LOG_LEVEL": "warning"}
+    env = {**os.environ, "GATEWAY_DATABASE_URL": url, "GATEWAY_LOG_LEVEL": "WARNING"}
     subprocess.run([str(BIN), "migrate"], env=env, check=True, capture_output=True)
     report = workdir / f"report-{posts}.json"
     first, rss, log = _run(

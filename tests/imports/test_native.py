@@ -61,7 +61,7 @@ async def _fill(db: Database, settings: Settings) -> None:
                 body="{ site { name } }",
                 source="manifest.json",
                 created_at=now,
-            )  # fmt: skip
+            )
         )
 
 
@@ -125,7 +125,7 @@ BROKEN = {
     "unknown table": (
         _export_with([{"table": "api_token", "row": {}}, {"end": {}}]),
         "unknown table 'api_token'",
-    ),  # fmt: skip
+    ),
     "unknown column": (
         _export_with([{"table": "author", "row": {**AUTHOR, "is_admin": True}}, {"end": {}}]),
         "no column(s) is_admin",
@@ -133,7 +133,7 @@ BROKEN = {
     "script in a bio": (
         _export_with(
             [{"table": "author", "row": {**AUTHOR, "bio": "<script>x()</script>"}}, {"end": {}}]
-        ),  # fmt: skip
+        ),
         "active content",
     ),
     "not json": (b'{"format": "content-gateway-export", "version": 1}\n{oops\n', "line 2"),

@@ -222,3 +222,56 @@ async def test_a_crash_midway_resumes_by_running_again(db, settings):
         "created": 6, "failed": 1, "skipped": 1, "unchanged": 3,
     }  # fmt: skip
     assert await count(db, article_t) == 9
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "importing.md"
+
+
+async def test_the_documented_redirect_check_runs(served, db, settings):
+    import re
+
+    app, client = served
+    await run_import(db, settings, wordpress(), app)
+    [query] = re.findall(r"```graphql\n(.*?)```", DOCS.read_text(), re.S)
+    for path in ("/2024/05/hello-world/", "/?p=10", "/category/news/"):
+        answer = ok(await gql(client, query, {"path": path}))["route"]
+        assert answer["__typename"] == "Redirect" and answer["statusCode"] == 301, path
+
+
+async def test_status_map_and_author_map(db, settings):
+    from tests.support import add_author
+
+    existing = await add_author(db, "Grace B. Hopper", slug="grace")
+    report = await run_import(
+        db, settings, wordpress(),
+        status_map={"password": "published", "private": "archived", "pending": "skip"},
+        author_map={"admin": "grace"},
+    )  # fmt: skip
+    assert report.summary()["author"] == {"created": 1, "mapped": 1}
+    assert await count(db, author_t) == 2  # admin became the existing Grace
+    assert await count(db, article_t, article_t.c.slug == "pending-review") == 0
+    from sqlalchemy import select
+
+    rows = await db.all(select(article_t.c.slug, article_t.c.status))
+    statuses = {r.slug: r.status for r in rows}
+    assert statuses["members-only"] == "published" and statuses["private-notes"] == "archived"
+    from resolvers.models import article_author_t
+
+    hello = await db.all(
+        select(article_author_t.c.author_id)
+        .join(article_t, article_t.c.id == article_author_t.c.article_id)
+        .where(article_t.c.slug == "hello-world")
+    )
+    assert [r.author_id for r in hello] == [existing]
+
+
+async def test_an_unknown_status_is_refused_per_item_with_a_hint(db, settings, tmp_path):
+    changed = tmp_path / "odd.xml"
+    changed.write_text(
+        WXR.read_text(encoding="utf-8").replace("[CDATA[pending]]", "[CDATA[in-review]]"),
+        encoding="utf-8",
+    )
+    report = await run_import(db, settings, wordpress(changed))
+    [problem] = [p for p in report.errors if p.source_id == "13"]
+    assert problem.code == "INVALID_STATUS"
+    assert "--status-map in-review=draft" in problem.message
