@@ -60,7 +60,7 @@ Query = merge_types(
         TaxonomyQuery,
         AuthQuery,
         WebhookQuery,
-        # issue 3 (SEO)
+        # SEO
         SiteQuery,
         RoutingQuery,
         SitemapQuery,

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from resolvers.access import Viewer
-from resolvers.content.loaders import Loaders
 from resolvers.db import Database
 from resolvers.models import article_t, redirect_t, seo_meta_t
 from resolvers.site import Site
+from schema.loaders import RequestLoaders
 from tests.support import ago
 
 EDITOR = Viewer(role="editor", name="test editor")
@@ -49,9 +49,9 @@ async def set_seo(db: Database, entity_type: str, entity_id: int, **values: Any)
         )
 
 
-def editor_loaders(db: Database) -> Loaders:
+def editor_loaders(db: Database) -> RequestLoaders:
     """Loaders of a request by an editor, for tests of the resolvers layer itself."""
-    return Loaders(db, EDITOR, datetime.now(UTC))
+    return RequestLoaders(db, EDITOR, datetime.now(UTC))
 
 
 async def bulk_articles(db: Database, count: int, *, prefix: str = "bulk", start: int = 0) -> None:

@@ -1,4 +1,4 @@
-"""The only cross-request cache: responses and persisted documents (issue 5).
+"""The only cross-request cache: responses and persisted documents.
 
 Per request, the GraphQL endpoint calls ``begin`` before any GraphQL work and ``finish`` after
 execution. ``begin`` resolves persisted queries and, for a public query, looks the response up
@@ -57,8 +57,8 @@ class Plan:
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
-# Request headers that change the answer: credentials (issue 4), and the cost report a client
-# asks for (issue 6: `extensions.cost`). Such requests are answered fresh and never stored.
+# Request headers that change the answer: credentials (viewer-specific), and the cost report a client
+# asks for (`extensions.cost`). Such requests are answered fresh and never stored.
 PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
 
 

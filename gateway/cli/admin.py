@@ -1,4 +1,4 @@
-"""``content-gateway token ...`` and ``content-gateway redirects import`` (issue 4).
+"""``content-gateway token ...`` and ``content-gateway redirects import``.
 
 Both go through the same commands as the GraphQL mutations (same rules, one transaction), acting
 as the ``cli`` principal with the admin role: whoever can run the CLI against the database
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from resolvers.access import CLI, ROLES
-from resolvers.changes import ChangeHooks
+from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
+from resolvers.access import ROLES
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
-from resolvers.events.change_events import outbox_hook
 
 T = TypeVar("T")
 
@@ -30,34 +28,14 @@ token_cli = typer.Typer(
 redirects_cli = typer.Typer(help="Manage redirects.", no_args_is_help=True)
 
 
-@asynccontextmanager
-async def command_env() -> AsyncIterator[CommandEnv]:
-    """The configured database, site and CLI principal; CLI writes record outbox events like
-    any other write (the worker then purges caches and calls webhooks)."""
-    from gateway.app import DatabaseUnavailable, database_from_settings, site_from_settings
-    from gateway.cli.main import _check, fail, settings_or_exit
-
-    settings = settings_or_exit()
-    try:
-        await _check(settings)
-    except DatabaseUnavailable as exc:
-        fail(str(exc), code=1)
-    db = database_from_settings(settings)
-    try:
-        hooks = ChangeHooks(in_transaction=[outbox_hook])
-        yield CommandEnv(
-            db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
-        )
-    finally:
-        await db.dispose()
-
-
 def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
-    """Run one command against the configured database as the CLI principal."""
-    from gateway.cli.main import fail
+    """Run one command against the configured database as the CLI principal, with the change
+    hooks of an API write (outbox events, response-cache purge)."""
+    settings = settings_or_exit()
+    check_or_exit(settings)
 
     async def go() -> T:
-        async with command_env() as env:
+        async with cli_env(settings) as env:
             return await work(env)
 
     try:
@@ -66,7 +44,6 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
         fail("; ".join(p.message for p in exc.problems))
     except CommandError as exc:
         fail(str(exc))
-    raise AssertionError("unreachable")
 
 
 def _now() -> datetime:
@@ -131,7 +108,6 @@ def token_revoke(
     token_id: Annotated[int | None, typer.Option("--id", help="Database id instead.")] = None,
 ) -> None:
     """Revoke a token: requests with it get 401 UNAUTHENTICATED from now on."""
-    from gateway.cli.main import fail
     from resolvers.auth.tokens import revoke_token
 
     if (name is None) == (token_id is None):
@@ -151,7 +127,6 @@ def redirects_import(
 ) -> None:
     """Import redirects. Valid rows are written in one transaction; rejected rows are listed
     with their line number. Exit status 1 when any row was rejected."""
-    from gateway.cli.main import fail
     from resolvers.seo.redirect_commands import ImportReport, import_redirects
 
     if str(file) == "-":

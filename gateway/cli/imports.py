@@ -15,10 +15,12 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
+from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
+from gateway.config.settings import Settings
 from resolvers.imports.items import TARGET_STATUSES, ImportFileError, ImportOptions, Source
 from resolvers.imports.report import ImportReport
 
@@ -49,10 +51,15 @@ Events = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> None:
-    from gateway.cli.main import fail
-
+def _fail(message: str, code: int = 2) -> NoReturn:
     fail(message, code)
+
+
+def checked_settings() -> Settings:
+    """The settings, with the database reachable (checked before the command's event loop)."""
+    settings = settings_or_exit()
+    check_or_exit(settings)
+    return settings
 
 
 def read_author_map(path: Path | None) -> dict[str, str]:
@@ -98,7 +105,6 @@ def run_import(
     """Parse (pass 1), then write with a progress bar; print and save the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from gateway.cli.admin import command_env
     from resolvers.imports.run import Importer
 
     try:
@@ -107,8 +113,10 @@ def run_import(
         _fail(str(exc))
         raise
 
+    settings = checked_settings()
+
     async def go() -> ImportReport:
-        async with command_env() as env:
+        async with cli_env(settings) as env:
             importer = Importer(env, source, options, defaults)
             try:
                 totals = importer.totals()
@@ -228,10 +236,11 @@ def import_native(
     """Restore a native export into an EMPTY database (ids, versions and timestamps kept)."""
     from resolvers.imports.native import NativeImportError, import_native_file
 
-    from gateway.cli.admin import command_env
+
+    settings = checked_settings()
 
     async def go() -> dict[str, int]:
-        async with command_env() as env:
+        async with cli_env(settings) as env:
             return await import_native_file(env.db, source, dry_run=dry_run)
 
     try:
@@ -252,10 +261,11 @@ def export_command(
 
     from resolvers.imports.native import export_native
 
-    from gateway.cli.admin import command_env
+
+    settings = checked_settings()
 
     async def go(out: Any) -> dict[str, int]:
-        async with command_env() as env:
+        async with cli_env(settings) as env:
             return await export_native(env.db, out)
 
     if str(file) == "-":

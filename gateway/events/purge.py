@@ -23,7 +23,13 @@ from typing import Any
 import httpx
 
 from gateway.config.settings import Settings
-from resolvers.cache_tags import ENTITY_KINDS, PARENT_KINDS, path_tag, slug_tag
+from resolvers.cache_tags import (
+    ENTITY_KINDS,
+    list_tag,
+    path_tag,
+    skipped_tag,
+    tags_for_write,
+)
 from resolvers.events.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -34,36 +40,35 @@ class PurgeFailed(Exception):
 
 
 def surrogate_keys(event: Event) -> list[str]:
-    """The keys a cached response about this entity carries: the entity, its slug, its type's
-    lists, and the lists nested under the entities it is (or was) linked to."""
-    kind, payload = event.entity_type, event.payload
-    # skipped:<kind> stands for every entity of the kind in a response whose tag header would
-    # have been too long (issue 5, gateway/http_cache.bounded_tags): every write of it purges.
-    keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
-    if payload.get("slug"):
-        keys.add(slug_tag(kind, payload["slug"]))
-    paths = purge_paths(event)
-    keys.update(path_tag(p) for p in paths)  # route(path:) answers (issue 5)
-    if paths:
-        keys.add("skipped:path")
-    for parent_kind, parent_id in payload.get("related") or ():
-        keys.add(f"{parent_kind}:{parent_id}")
-        keys.add(f"list:{kind}:{parent_kind}:{parent_id}")
-    return sorted(keys)
+    """The keys a cached response about this entity carries (the same tags the response cache
+    purges for the write): the entity, its slug, its type's lists and fallback, its paths, and
+    the lists nested under the entities it is (or was) linked to."""
+    payload = event.payload
+    if event.entity_type == "import":
+        return _import_keys(payload)
+    slugs = [payload["slug"]] if payload.get("slug") else []
+    related = [(str(k), int(i)) for k, i in payload.get("related") or ()]
+    return sorted(
+        tags_for_write(
+            event.entity_type,
+            event.entity_id,
+            slugs=slugs,
+            paths=purge_paths(event),
+            related=related,
+        )
+    )
 
 
 def _import_keys(payload: dict[str, Any]) -> list[str]:
-    """An import's summary: every list of every kind, and each entity and path the event names
-    (at most ``MAX_SUMMARY_KEYS`` of each, see ``resolvers/imports/run.py``; ``truncated`` says
-    that more changed, whose cached single-entity answers then live out their max-age)."""
-    keys = {"skipped:path"} if payload.get("pathsAfter") else set()
-    for kind in ENTITY_KINDS:
-        keys.update({f"list:{kind}", f"skipped:{kind}"})
-    keys.update(path_tag(p) for p in payload.get("pathsAfter") or ())
+    """An import's summary: what a write of each entity it names makes wrong, and every list
+    (at most ``MAX_SUMMARY_KEYS`` entities and paths, see ``resolvers/imports/run.py``;
+    ``truncated`` says more changed, whose cached single-entity answers live out their max-age)."""
+    keys = {tag for kind in ENTITY_KINDS for tag in (list_tag(kind), skipped_tag(kind))}
     for entity, entity_id in payload.get("related") or ():
-        keys.add(f"{entity}:{entity_id}")
-        if entity in PARENT_KINDS:
-            keys.add(f"list:article:{entity}:{entity_id}")
+        keys |= tags_for_write(str(entity), int(entity_id))
+    paths = payload.get("pathsAfter") or ()
+    if paths:
+        keys |= {path_tag(p) for p in paths} | {skipped_tag("path")}
     return sorted(keys)
 
 

@@ -86,7 +86,7 @@ class DeprecatedUsage:
 
 
 def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) -> None:
-    """Wrap each DataLoader's batch function of a request's ``Loaders`` (attribute name =
+    """Wrap each DataLoader's batch function of a request's ``RequestLoaders`` (attribute name =
     loader name): batch size histogram and one span per batch."""
     if metrics is None and not tracing.enabled:
         return

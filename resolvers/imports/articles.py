@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from resolvers.commands import CommandEnv, Work
-from resolvers.content.article_commands import path_of, related, reload, was_public
+from resolvers.content.article_commands import path_of, related, reload
 from resolvers.content.article_input import check_fields
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.links import replace_links
@@ -34,6 +34,7 @@ from resolvers.imports.shared import (
 from resolvers.models import article_t
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
+from resolvers.visibility import PUBLIC
 
 a = article_t
 ESSENTIAL = {"title", "slug", "body", "locale"}
@@ -140,7 +141,7 @@ async def write_article(
     if seo:
         await apply_seo(session, "article", row.id, seo)
     path = await path_of(env, session, row)
-    if row.status == "published":
+    if row.status == PUBLIC.status:  # public, or scheduled to be
         pending.claims.append(path)
         pending.old_paths(report, ref, item.old_paths, path)
     pending.mapping(
@@ -189,7 +190,7 @@ async def _store(
         await replace_links(session, kind, old.id, ids)
     row = await reload(session, old.id)
     new_path = await path_of(env, session, row)
-    if old_path != new_path and was_public(old, env.now):
+    if old_path != new_path and PUBLIC.was_public(old, env.now):
         await redirects.record_move(session, old_path, new_path, env.actor, env.now, work.changes)
     work.changes.record(
         "article", old.id, "updated", before=[old_path], after=[new_path],

@@ -10,7 +10,6 @@ from sqlalchemy import func, insert, select, update
 
 from resolvers.commands import CommandEnv, Work
 from resolvers.content.author_commands import check_author
-from resolvers.content.links import LINK_TABLES
 from resolvers.content.taxonomy_commands import check_term
 from resolvers.imports.items import SourceAuthor, SourceTerm, digest
 from resolvers.imports.report import ImportReport
@@ -23,7 +22,7 @@ from resolvers.imports.shared import (
     mapping_row,
     source_slug,
 )
-from resolvers.models import author_t
+from resolvers.models import ARTICLE_LINKS, author_t
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
 
@@ -111,7 +110,7 @@ async def write_term(
 ) -> int | None:
     ref = ItemRef(item.kind, item.source_id, item.name)
     session = work.session
-    table = LINK_TABLES[item.kind][2]
+    table = ARTICLE_LINKS[item.kind].parent
     content_hash = digest(asdict(item))
     if mapped is not None and mapped.content_hash == content_hash:
         report.count(item.kind, "unchanged")

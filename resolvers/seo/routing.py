@@ -28,10 +28,11 @@ from resolvers.content import directory
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.slugs import make_slug
 from resolvers.db import Database
-from resolvers.errors import GatewayError, UserInputError
+from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
-from resolvers.seo.paths import PathMatch, match_path, primary_category_select
+from resolvers.seo.paths import primary_category_select
+from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.seo.redirects import query_key
 from resolvers.site import Site
 
@@ -224,7 +225,7 @@ async def resolve_route(
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
     tags = tags if tags is not None else TagCollector()
-    # Issue 5: writes record the paths they change (content and redirects), so the answer for a
+    # Writes record the paths they change (content and redirects), so the answer for a
     # path, found or not, is purged by them; what it found is tagged too.
     tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
@@ -257,12 +258,6 @@ async def resolve_route(
         return collapse(hops)
     tags.clock_dependent()  # a scheduled article may take this path later
     return RouteAnswer("not_found", status=404)
-
-
-def require_editor(viewer: Viewer, what: str) -> None:
-    """Redirects and SEO reports are editorial data: editors and admins only."""
-    if not viewer.is_editor:
-        raise GatewayError(f"Only editors may read {what}.", code="FORBIDDEN")
 
 
 async def get_redirect(db: Database, path: str) -> Any | None:

@@ -329,7 +329,7 @@ async def test_cdn_purge_covers_the_tags_cached_responses_carry(db, content, set
     """CDNs are purged by the events outbox, off the request path: the keys it sends cover the
     Surrogate-Key tags of the responses a write made wrong, the type fallback included."""
     async with receiver() as cdn:
-        purging = settings.model_copy(update={"events_purge_url": cdn.url})
+        purging = settings.model_copy(update={"events_purge_url": cdn.url, "events_worker": True})
         app = create_app(purging)
         async with LifespanManager(app):
             transport = httpx.ASGITransport(app=app)

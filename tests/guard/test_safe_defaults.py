@@ -12,8 +12,8 @@ from httpx import ASGITransport, AsyncClient
 from gateway.app import create_app
 from gateway.config.settings import SettingsError, load_settings
 from resolvers.access import ANONYMOUS, Viewer
-from resolvers.content.loaders import Loaders
 from schema import Context
+from schema.loaders import RequestLoaders
 from tests.support import add_article, add_author, gql, ok
 
 QUERY = {"query": "{ articles { totalCount } }"}
@@ -187,7 +187,12 @@ async def test_editors_may_introspect_in_production(settings, db, role, allowed)
     viewer = ANONYMOUS if role is None else Viewer(role=role, name="Ed")
     now = datetime.now(UTC)
     context = Context(
-        request=None, db=db, site=None, viewer=viewer, now=now, loaders=Loaders(db, viewer, now)
+        request=None,
+        db=db,
+        site=None,
+        viewer=viewer,
+        now=now,
+        loaders=RequestLoaders(db, viewer, now),
     )
     schema = create_app(settings).state.schema
     result = await schema.execute("{ __schema { queryType { name } } }", context_value=context)

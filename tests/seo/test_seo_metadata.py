@@ -377,7 +377,8 @@ async def test_umlauts_become_speaking_slugs(db):
 async def test_non_public_content_is_noindex(db, writer):
     """Editors see drafts and scheduled articles; their SEO is always noindex."""
     from resolvers.content.articles import get_article
-    from resolvers.seo.pages import ArticleSeo, is_public
+    from resolvers.seo.pages import ArticleSeo
+    from resolvers.visibility import PUBLIC
     from tests.seo_support import EDITOR, SITE, editor_loaders
 
     await add_article(db, "A draft", authors=[writer], status="draft")
@@ -387,7 +388,7 @@ async def test_non_public_content_is_noindex(db, writer):
     for slug in ("a-draft", "later", "archived"):
         row = await get_article(db, EDITOR, loaders.now, slug=slug)
         assert row is not None
-        page = ArticleSeo(SITE, loaders, row, is_public(row, loaders.now))
+        page = ArticleSeo(SITE, loaders, row, PUBLIC.holds(row, loaders.now))
         robots = await page.robots()
         assert (robots.index, robots.directives) == (False, "noindex, follow"), slug
         assert (await page.open_graph()).published_time is None
