@@ -23,15 +23,16 @@ from bench.wxr import write_wxr
 BIN = Path(sys.executable).parent / "content-gateway"
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) of the child, its stderr tail."""
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of the child, its stderr tail."""
     started = time.perf_counter()
     # Each run gets its own wrapper process so ru_maxrss of RUSAGE_CHILDREN is this run's alone.
     wrapper = (
         "import resource, subprocess, sys; "
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
         "sys.stderr.write(p.stderr[-2000:]); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(u.ru_maxrss, u.ru_utime + u.ru_stime); "
         "sys.exit(p.returncode)"
     )
     done = subprocess.run(
@@ -40,8 +41,8 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):  # 1: some items were refused (reported), still a run
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
-    rss_kib = int(done.stdout.strip().splitlines()[-1])
-    return seconds, rss_kib / 1024, done.stderr
+    rss_kib, cpu = done.stdout.strip().splitlines()[-1].split()
+    return seconds, float(cpu), int(rss_kib) / 1024, done.stderr
 
 
 def measure(posts: int, workdir: Path, database_url: str | None) -> dict[str, float]:
@@ -52,16 +53,19 @@ def measure(posts: int, workdir: Path, database_url: str | None) -> dict[str, fl
     env = {**os.environ, "GATEWAY_DATABASE_URL": url, "GATEWAY_LOG_LEVEL": "WARNING"}
     subprocess.run([str(BIN), "migrate"], env=env, check=True, capture_output=True)
     report = workdir / f"report-{posts}.json"
-    first, rss, log = _run(
+    load = os.getloadavg()[0]
+    first, cpu, rss, log = _run(
         [str(BIN), "import", "wordpress", str(wxr), "--report", str(report)], env
     )
-    again, rss_again, _ = _run(
+    again, cpu_again, rss_again, _ = _run(
         [str(BIN), "import", "wordpress", str(wxr), "--report", str(report)], env
     )
     print("\n".join(log.strip().splitlines()[-6:]), file=sys.stderr)
     return {
         "posts": posts,
         "seconds": first,
+        "cpu": cpu,
+        "load": load,
         "rss": rss,
         "rerun_seconds": again,
         "rerun_rss": rss_again,
@@ -84,13 +88,16 @@ def main() -> None:
         f"- machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}"
     )
     print(f"- command: `python -m bench.imports --posts {args.posts}`\n")
-    print("| posts | WXR MB | import s | posts/s | peak RSS MiB | re-run s | re-run RSS MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| posts | WXR MB | import wall s | import CPU s | load avg | posts/s (wall) "
+        "| peak RSS MiB | re-run wall s | re-run RSS MiB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['posts']:,} | {r['mb']:.1f} | {r['seconds']:.1f} | "
-            f"{r['posts'] / r['seconds']:.0f} | {r['rss']:.0f} | {r['rerun_seconds']:.1f} | "
-            f"{r['rerun_rss']:.0f} |"
+            f"| {r['posts']:,} | {r['mb']:.1f} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+            f"{r['load']:.1f} | {r['posts'] / r['seconds']:.0f} | {r['rss']:.0f} | "
+            f"{r['rerun_seconds']:.1f} | {r['rerun_rss']:.0f} |"
         )
 
 

@@ -16,7 +16,43 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape
 
-WORDS = ["content", "gateway", "graphql", "article", "author", "schema", "cache", "redirect", "sitemap", "feed", "query", "index", "search", "engine", "migration", "import", "export", "wordpress", "ghost", "markdown", "editor", "publish", "draft", "page", "permalink", "category", "tag", "slug", "locale", "translation", "image", "caption", "excerpt", "server", "latency"]
+WORDS = [
+    "content",
+    "gateway",
+    "graphql",
+    "article",
+    "author",
+    "schema",
+    "cache",
+    "redirect",
+    "sitemap",
+    "feed",
+    "query",
+    "index",
+    "search",
+    "engine",
+    "migration",
+    "import",
+    "export",
+    "wordpress",
+    "ghost",
+    "markdown",
+    "editor",
+    "publish",
+    "draft",
+    "page",
+    "permalink",
+    "category",
+    "tag",
+    "slug",
+    "locale",
+    "translation",
+    "image",
+    "caption",
+    "excerpt",
+    "server",
+    "latency",
+]
 STATUSES = ["publish"] * 17 + ["draft", "private", "trash"]
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"

@@ -17,7 +17,7 @@ from resolvers.commands import CommandEnv, Work
 from resolvers.content.article_commands import path_of, related, reload
 from resolvers.content.article_input import check_fields
 from resolvers.content.articles import ARTICLE_COLUMNS
-from resolvers.content.links import replace_links
+from resolvers.content.links import link_rows, replace_links
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.db import as_utc
 from resolvers.imports.items import SourceArticle
@@ -137,8 +137,10 @@ async def write_article(
         )  # fmt: skip
     values["slug"] = slug
     values.setdefault("reading_time_minutes", reading_time_minutes(values.get("body", "")))
-    row = await _store(env, work, values, timing(status, item, env.now), links, old)
-    if seo:
+    row = await _store(env, work, values, timing(status, item, env.now), links, old, pending)
+    if seo and old is None:
+        pending.seo.append({"entity_type": "article", "entity_id": row.id, **seo})
+    elif seo:
         await apply_seo(session, "article", row.id, seo)
     path = await path_of(env, session, row)
     if row.status == PUBLIC.status:  # public, or scheduled to be
@@ -159,6 +161,7 @@ async def _store(
     times: dict[str, Any],
     links: dict[str, list[int]],
     old: Any | None,
+    pending: Pending,
 ) -> Any:
     session = work.session
     stamp = {"updated_by": env.actor}
@@ -170,8 +173,12 @@ async def _store(
                 .returning(*ARTICLE_COLUMNS)
             )
         ).one()
-        for kind, ids in links.items():
-            await replace_links(session, kind, row.id, ids, fresh=True)
+        if env.site.article_needs_category:  # its path reads the primary category link
+            for kind, ids in links.items():
+                await replace_links(session, kind, row.id, ids)
+        else:  # a new article: its links are written with the batch's
+            for kind, ids in links.items():
+                pending.links.setdefault(kind, []).extend(link_rows(kind, row.id, ids))
         path = await path_of(env, session, row)
         work.changes.record(
             "article", row.id, "created", after=[path],

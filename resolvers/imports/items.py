@@ -119,6 +119,8 @@ class Source:
     items: Callable[[], Iterator[Item]]
     notes: Callable[[], list[str]] = list  # what the last full read noticed (comments, ...)
     problems: Callable[[], list[Any]] = list  # ItemProblems of items the read had to refuse
+    # A cheaper full read for the validation pass (items per kind), when the format has one.
+    count: Callable[[], dict[str, int]] | None = None
 
     def iterate(self) -> Iterator[Item]:
         return iter(self.items())

@@ -75,8 +75,11 @@ class Importer:
     def totals(self) -> dict[str, int]:
         """Pass 1: read everything, write nothing (raises ImportFileError)."""
         counts: dict[str, int] = {}
-        for item in self.source.iterate():
-            counts[kind_of(item)] = counts.get(kind_of(item), 0) + 1
+        if self.source.count is not None:
+            counts = self.source.count()
+        else:
+            for item in self.source.iterate():
+                counts[kind_of(item)] = counts.get(kind_of(item), 0) + 1
         self._totals = counts
         self.report.notes = self.source.notes()
         refused = self.source.problems()
@@ -102,6 +105,7 @@ class Importer:
             return self.report
         await self._all(env, lambda: unit_of_work(env))
         self.report.committed = True
+        self.report.notes = self.source.notes()
         if self.options.events == "summary":
             await self._summary_event()
         return self.report

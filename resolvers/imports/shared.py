@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.commands import FieldProblem, Problems, Work
 from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
 from resolvers.imports.report import ImportReport
-from resolvers.models import imported_item_t, redirect_t
+from resolvers.models import ARTICLE_LINKS, imported_item_t, redirect_t, seo_meta_t
 from resolvers.seo import redirects
 from resolvers.site import Site
 
 m = imported_item_t
 r = redirect_t
+SEO_FLAGS = {"robots_index": True, "robots_follow": True}  # an override not given is the default
 Checker = Callable[[Problems, dict[str, Any]], Any]
 
 
@@ -154,6 +155,8 @@ class Pending:
     moves: dict[str, tuple[str, ItemRef]] = field(default_factory=dict)
     mappings: list[dict[str, Any]] = field(default_factory=list)
     remapped: list[dict[str, Any]] = field(default_factory=list)
+    links: dict[str, list[dict[str, int]]] = field(default_factory=dict)  # of new articles
+    seo: list[dict[str, Any]] = field(default_factory=list)  # overrides of new entities
 
     def old_paths(
         self, report: ImportReport, ref: ItemRef, raw_paths: list[str], new_path: str
@@ -182,6 +185,13 @@ class Pending:
         self, work: Work, site: Site, report: ImportReport, actor: str | None, now: datetime
     ) -> None:
         session = work.session
+        for kind, rows in self.links.items():
+            if rows:
+                await session.execute(insert(ARTICLE_LINKS[kind].table), rows)
+        if self.seo:  # one INSERT for all: every row names every column
+            columns = [c.name for c in seo_meta_t.c if c.name != "id"]
+            rows = [{c: row.get(c, SEO_FLAGS.get(c)) for c in columns} for row in self.seo]
+            await session.execute(insert(seo_meta_t), rows)
         await self._claim(work)
         moves = await self._new_moves(work, report)
         results = await redirects.add_moves(

@@ -98,8 +98,9 @@ class WordPressExport:
     def source(self) -> Source:
         name = self._peek_base()
         return Source(
-            name=f"wordpress:{name}", format="wordpress", items=self.items, notes=self.notes
-        )
+            name=f"wordpress:{name}", format="wordpress", items=self.items, notes=self.notes,
+            count=self.count,
+        )  # fmt: skip
 
     def _peek_base(self) -> str:
         if self.base_override:
@@ -145,6 +146,31 @@ class WordPressExport:
                 f"{self.path.name} is not a WordPress export (no <wp:wxr_version>). "
                 "Nothing was imported."
             )
+
+    def count(self) -> dict[str, int]:
+        """The validation pass: the whole file parsed (and refused if it must be), items counted
+        by kind, attachments collected (a featured image may come after its post)."""
+        counts: dict[str, int] = {}
+        saw_wxr = False
+        for element in stream(self.path, 2):
+            local = etree.QName(element).localname
+            if local == "wxr_version":
+                saw_wxr = True
+                self.channel.version = (element.text or "1.2").strip()
+            elif local in ("author", "category", "tag"):
+                counts[local] = counts.get(local, 0) + 1
+            elif local == "item":
+                post_type = self._wp(element, "post_type") or "post"
+                if post_type == "attachment":
+                    self._attachment(element, self._wp(element, "post_id"), self._meta(element))
+                elif post_type in ARTICLE_TYPES:
+                    counts["article"] = counts.get("article", 0) + 1
+        if not saw_wxr:
+            raise ImportFileError(
+                f"{self.path.name} is not a WordPress export (no <wp:wxr_version>). "
+                "Nothing was imported."
+            )
+        return counts
 
     # -- channel-level items ------------------------------------------------------------------
 
