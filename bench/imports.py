@@ -57,7 +57,7 @@ def measure(posts: int, workdir: Path, database_url: str | None) -> dict[str, fl
     first, cpu, rss, log = _run(
         [str(BIN), "import", "wordpress", str(wxr), "--report", str(report)], env
     )
-    again, cpu_again, rss_again, _ = _run(
+    again, _, rss_again, _ = _run(
         [str(BIN), "import", "wordpress", str(wxr), "--report", str(report)], env
     )
     print("\n".join(log.strip().splitlines()[-6:]), file=sys.stderr)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from resolvers.commands import CommandEnv, Work
 from resolvers.content.article_commands import path_of, related, reload
@@ -27,7 +27,6 @@ from resolvers.imports.shared import (
     Mapped,
     Pending,
     checked,
-    free_slug,
     mapping_row,
     source_slug,
 )
@@ -122,13 +121,9 @@ async def write_article(
         report.count("article", "failed")
         return None
     session = work.session
-    old = None
-    if mapped is not None:
-        old = (
-            await session.execute(select(*ARTICLE_COLUMNS).where(a.c.id == mapped.entity_id))
-        ).first()
-    slug = await free_slug(
-        session, a, values["slug"], old.id if old else None, locale=values["locale"]
+    old = pending.articles.get(mapped.entity_id) if mapped is not None else None
+    slug = await pending.article_slug(
+        session, values["slug"], values["locale"], old.id if old else None
     )
     if slug != values["slug"]:
         report.problem(

@@ -9,7 +9,7 @@ as they are consumed, so memory stays flat however long the file is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -18,7 +18,7 @@ from lxml import etree
 from resolvers.imports.items import ImportFileError
 
 
-def stream(path: Path, depth: int) -> Iterator[etree._Element]:
+def stream(path: Path, depth: int) -> Generator[etree._Element, None, None]:
     """Each complete element ``depth`` levels below the root (WXR: 2, the children of
     ``rss/channel``), freed once the caller has moved on."""
     try:

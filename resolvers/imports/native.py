@@ -169,9 +169,10 @@ async def _restore(
             if "end" in line:
                 ended = True
                 break
-            table = tables.get(str(line.get("table")))
-            if table is None:
+            found = tables.get(str(line.get("table")))
+            if found is None:
                 raise NativeImportError(f"line {number}: unknown table {line.get('table')!r}.")
+            table = found
             if current is not None and (table is not current or len(batch) >= BATCH):
                 await session.execute(insert(current), batch)
                 batch = []

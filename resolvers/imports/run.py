@@ -35,7 +35,7 @@ from resolvers.imports.items import (
 )
 from resolvers.imports.people import write_author, write_term
 from resolvers.imports.report import ImportReport
-from resolvers.imports.shared import ItemRef, Mapped, Pending, load_mapping
+from resolvers.imports.shared import ItemRef, Mapped, Pending, load_mapping, source_slug
 from resolvers.seo import redirects
 
 log = logging.getLogger("gateway.imports")
@@ -165,6 +165,12 @@ class Importer:
                 ids = [getattr(i, "source_id", "") for i in items]
                 mapped = await load_mapping(work.session, self.source.name, kind, ids)
             pending = Pending()
+            if kind == "article":
+                await pending.prefetch_articles(
+                    work.session,
+                    [source_slug(i.slug, i.title) or "" for i in items],  # type: ignore[union-attr]
+                    [m.entity_id for m in mapped.values()],
+                )
             for item in items:
                 entity_id = await self._write(env, work, item, mapped, pending)
                 if entity_id is not None and kind in new_ids:

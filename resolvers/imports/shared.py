@@ -17,9 +17,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.commands import FieldProblem, Problems, Work
+from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
 from resolvers.imports.report import ImportReport
-from resolvers.models import ARTICLE_LINKS, imported_item_t, redirect_t, seo_meta_t
+from resolvers.models import ARTICLE_LINKS, article_t, imported_item_t, redirect_t, seo_meta_t
 from resolvers.seo import redirects
 from resolvers.site import Site
 
@@ -157,6 +158,42 @@ class Pending:
     remapped: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, int]]] = field(default_factory=dict)  # of new articles
     seo: list[dict[str, Any]] = field(default_factory=list)  # overrides of new entities
+    # (slug, locale) -> id of the article holding it, for every slug the batch may want
+    slug_owners: dict[tuple[str, str], int] = field(default_factory=dict)
+    prefetched: set[str] = field(default_factory=set)
+    articles: dict[int, Any] = field(default_factory=dict)  # mapped articles' rows, by id
+
+    async def prefetch_articles(
+        self, session: AsyncSession, slugs: list[str], article_ids: list[int]
+    ) -> None:
+        """One query for the slugs the batch's articles want, one for their current rows."""
+        table = article_t
+        for start in range(0, len(slugs), 400):
+            rows = await session.execute(
+                select(table.c.id, table.c.slug, table.c.locale).where(
+                    table.c.slug.in_(slugs[start : start + 400])
+                )
+            )
+            self.slug_owners.update({(row.slug, row.locale): row.id for row in rows})
+        self.prefetched = set(slugs)
+        if article_ids:
+            rows = await session.execute(
+                select(*ARTICLE_COLUMNS).where(table.c.id.in_(article_ids))
+            )
+            self.articles = {row.id: row for row in rows}
+
+    async def article_slug(
+        self, session: AsyncSession, slug: str, locale: str, exclude: int | None
+    ) -> str:
+        """``free_slug`` for articles, answered from the prefetched slugs where it can; the slug
+        is then reserved for this article (the batch's later articles see it taken)."""
+        owner = self.slug_owners.get((slug, locale))
+        if slug in self.prefetched and owner in (None, exclude):
+            chosen = slug
+        else:  # taken, or not asked about: the batch's own inserts are in the database already
+            chosen = await free_slug(session, article_t, slug, exclude, locale=locale)
+        self.slug_owners[(chosen, locale)] = exclude if exclude is not None else -1
+        return chosen
 
     def old_paths(
         self, report: ImportReport, ref: ItemRef, raw_paths: list[str], new_path: str
@@ -190,8 +227,8 @@ class Pending:
                 await session.execute(insert(ARTICLE_LINKS[kind].table), rows)
         if self.seo:  # one INSERT for all: every row names every column
             columns = [c.name for c in seo_meta_t.c if c.name != "id"]
-            rows = [{c: row.get(c, SEO_FLAGS.get(c)) for c in columns} for row in self.seo]
-            await session.execute(insert(seo_meta_t), rows)
+            seo = [{c: row.get(c, SEO_FLAGS.get(c)) for c in columns} for row in self.seo]
+            await session.execute(insert(seo_meta_t), seo)
         await self._claim(work)
         moves = await self._new_moves(work, report)
         results = await redirects.add_moves(

@@ -179,6 +179,20 @@ async def live_owner(session: AsyncSession, site: Site, path: str) -> str | None
     return None
 
 
+async def _shadows_live_path(
+    session: AsyncSession, site: Site, problems: Problems, at: tuple[str, ...], path: str
+) -> bool:
+    """A redirect from the live path of content would hide it: recorded as a problem."""
+    owner = await live_owner(session, site, path)
+    if owner is not None:
+        problems.add(
+            at,
+            f"{path} is the live path of {owner}; a redirect there would hide it.",
+            "SHADOWS_LIVE_PATH",
+        )
+    return owner is not None
+
+
 def _record(changes: ChangeSet, row_id: int, action: str, path: str) -> None:
     changes.record("redirect", row_id, action, before=[path], after=[path])
 
@@ -262,13 +276,7 @@ async def add_redirect(
             "DUPLICATE",
         )  # fmt: skip
         return None
-    owner = await live_owner(session, site, from_path)
-    if owner is not None:
-        problems.add(
-            source_path,
-            f"{from_path} is the live path of {owner}; a redirect there would hide it.",
-            "SHADOWS_LIVE_PATH",
-        )
+    if await _shadows_live_path(session, site, problems, source_path, from_path):
         return None
     final = await resolve_target(session, target)
     if target.internal and final.location is None:
@@ -306,12 +314,12 @@ async def add_moves(
     touched: set[str] = set()
     for chunk in range(0, len(paths), 400):
         part = paths[chunk : chunk + 400]
-        rows = await session.execute(
+        found = await session.execute(
             select(r.c.from_path, r.c.to_path).where(
                 or_(r.c.from_path.in_(part), r.c.to_path.in_(part))
             )
         )
-        touched.update(p for row in rows for p in (row.from_path, row.to_path) if p)
+        touched.update(p for row in found for p in (row.from_path, row.to_path) if p)
     results: list[tuple[Any | None, Problems]] = []
     simple: list[int] = []
     for source, target in moves:
@@ -324,12 +332,7 @@ async def add_moves(
             )  # fmt: skip
             results[-1] = (row, problems)
             continue
-        owner = await live_owner(session, site, source)
-        if owner is not None:
-            problems.add(
-                ("from_path",), f"{source} is the live path of {owner}; a redirect there would "
-                "hide it.", "SHADOWS_LIVE_PATH",
-            )  # fmt: skip
+        if await _shadows_live_path(session, site, problems, ("from_path",), source):
             continue
         simple.append(len(results) - 1)
     if simple:
