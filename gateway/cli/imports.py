@@ -29,6 +29,7 @@ import_cli = typer.Typer(
     no_args_is_help=True,
 )
 
+PLURAL = {"category": "categories"}
 DryRun = Annotated[bool, typer.Option(help="Read and check everything, write nothing.")]
 AuthorMap = Annotated[
     Path | None,
@@ -126,7 +127,9 @@ def run_import(
                 "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), transient=False,
             ) as bar:  # fmt: skip
-                tasks = {k: bar.add_task(f"{k}s", total=n) for k, n in totals.items()}
+                tasks = {
+                    k: bar.add_task(PLURAL.get(k, k + "s"), total=n) for k, n in totals.items()
+                }
                 importer.progress = lambda kind, n: bar.advance(tasks[kind], n)
                 return await importer.run()
 
@@ -236,7 +239,6 @@ def import_native(
     """Restore a native export into an EMPTY database (ids, versions and timestamps kept)."""
     from resolvers.imports.native import NativeImportError, import_native_file
 
-
     settings = checked_settings()
 
     async def go() -> dict[str, int]:
@@ -260,7 +262,6 @@ def export_command(
     import sys
 
     from resolvers.imports.native import export_native
-
 
     settings = checked_settings()
 

@@ -63,7 +63,8 @@ def _import_keys(payload: dict[str, Any]) -> list[str]:
     """An import's summary: what a write of each entity it names makes wrong, and every list
     (at most ``MAX_SUMMARY_KEYS`` entities and paths, see ``resolvers/imports/run.py``;
     ``truncated`` says more changed, whose cached single-entity answers live out their max-age)."""
-    keys = {tag for kind in ENTITY_KINDS for tag in (list_tag(kind), skipped_tag(kind))}
+    kinds = (*ENTITY_KINDS, "redirect")
+    keys = {tag for kind in kinds for tag in (list_tag(kind), skipped_tag(kind))}
     for entity, entity_id in payload.get("related") or ():
         keys |= tags_for_write(str(entity), int(entity_id))
     paths = payload.get("pathsAfter") or ()

@@ -234,6 +234,7 @@ async def resolve_route(
     if query:
         # Imported sites answered by id in the query (WordPress /?p=12): only a stored
         # redirect that kept its query matches; otherwise the query never matters.
+        tags.path(f"{normalized}?{query}")
         hops = await redirect_chain(db, [f"{normalized}?{query}"])
         tags.listing("redirect")
         if hops:

@@ -189,6 +189,24 @@ async def test_one_summary_event_per_import_unless_rows_are_asked(db, settings):
     assert "/articles/hello-world" in payload["pathsAfter"]
 
 
+async def test_the_summary_event_purges_what_the_import_changed(db, settings):
+    from sqlalchemy import select
+
+    from gateway.events.purge import purge_paths, surrogate_keys
+    from resolvers.cache_tags import path_tag
+    from resolvers.events.deliveries import EVENT_COLUMNS, Event
+
+    await run_import(db, settings, wordpress())
+    [row] = await db.all(select(*EVENT_COLUMNS))
+    event = Event.from_row(row)
+    keys = set(surrogate_keys(event))
+    hello = await db.scalar(select(article_t.c.id).where(article_t.c.slug == "hello-world"))
+    # the article itself, every list, the route answers of its new path and an old URL
+    assert {f"article:{hello}", "list:article", "list:author", "list:tag", "list:redirect"} <= keys
+    assert {path_tag("/articles/hello-world"), path_tag("/?p=10")} <= keys
+    assert "/2024/05/hello-world" in purge_paths(event)
+
+
 async def test_events_rows_writes_the_apis_per_row_events(db, settings):
     await run_import(db, settings, wordpress(), events="rows")
     types = await event_types(db)
