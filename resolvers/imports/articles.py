@@ -8,6 +8,7 @@ slug) leave a 301 like any moved article.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,19 @@ def timing(status: str, item: SourceArticle, now: datetime) -> dict[str, Any]:
     }
 
 
+@dataclass
+class NewArticle:
+    """An article checked and ready, inserted with the rest of its batch."""
+
+    ref: ItemRef
+    item: SourceArticle
+    values: dict[str, Any]
+    seo: dict[str, Any] | None
+    links: dict[str, list[int]]
+    content_hash: str
+    remapped: bool  # the source id was imported before, but its article is gone
+
+
 async def write_article(
     env: CommandEnv,
     work: Work,
@@ -103,7 +117,8 @@ async def write_article(
     ids: dict[str, dict[str, int]],
     content_hash: str,
     pending: Pending,
-) -> int | None:
+) -> None:
+    """Check the item; a new article waits for its batch's INSERT, an existing one is updated."""
     ref = ItemRef(item.kind, item.source_id, item.title)
     for note in item.notes:
         report.problem(ref.kind, ref.source_id, ref.label, "NOTE", note, "warning")
@@ -113,17 +128,16 @@ async def write_article(
     )  # fmt: skip
     if result is None:
         report.count("article", "failed")
-        return None
+        return
     values, _, seo = result
     links = resolve_links(report, ref, item, ids)
     if not links["author"]:
         report.problem(ref.kind, ref.source_id, ref.label, "REQUIRED", "no author; not imported.")
         report.count("article", "failed")
-        return None
-    session = work.session
+        return
     old = pending.articles.get(mapped.entity_id) if mapped is not None else None
     slug = await pending.article_slug(
-        session, values["slug"], values["locale"], old.id if old else None
+        work.session, values["slug"], values["locale"], old.id if old else None
     )
     if slug != values["slug"]:
         report.problem(
@@ -132,61 +146,89 @@ async def write_article(
         )  # fmt: skip
     values["slug"] = slug
     values.setdefault("reading_time_minutes", reading_time_minutes(values.get("body", "")))
-    row = await _store(env, work, values, timing(status, item, env.now), links, old, pending)
-    if seo and old is None:
-        pending.seo.append({"entity_type": "article", "entity_id": row.id, **seo})
-    elif seo:
-        await apply_seo(session, "article", row.id, seo)
-    path = await path_of(env, session, row)
+    values.update(timing(status, item, env.now), updated_by=env.actor)
+    if old is None:
+        values["created_by"] = env.actor
+        pending.new_articles.append(
+            NewArticle(ref, item, values, seo, links, content_hash, mapped is not None)
+        )
+        return
+    row = await _update(env, work, values, links, old)
+    if seo:
+        await apply_seo(work.session, "article", row.id, seo)
+    path = await path_of(env, work.session, row)
+    _after(env, report, source, pending, ref, item, row, path, content_hash, existed=True)
+    report.count("article", "updated")
+
+
+async def insert_new_articles(
+    env: CommandEnv, work: Work, report: ImportReport, source: str, pending: Pending
+) -> None:
+    """The batch's new articles in one INSERT (their rows come back in order), then their
+    links, SEO overrides, paths, redirects and mapping rows."""
+    new, session = pending.new_articles, work.session
+    if not new:
+        return
+    columns = [c for c in a.c if c.name != "id"]
+    rows = [{c.name: n.values.get(c.name, _default(c)) for c in columns} for n in new]
+    stmt = insert(a).returning(*ARTICLE_COLUMNS, sort_by_parameter_order=True)
+    inserted = (await session.execute(stmt, rows)).all()
+    for n, row in zip(new, inserted, strict=True):
+        if env.site.article_needs_category:  # its path reads the primary category link
+            for kind, ids in n.links.items():
+                await replace_links(session, kind, row.id, ids)
+        else:
+            for kind, ids in n.links.items():
+                pending.links.setdefault(kind, []).extend(link_rows(kind, row.id, ids))
+        if n.seo:
+            pending.seo.append({"entity_type": "article", "entity_id": row.id, **n.seo})
+        path = await path_of(env, session, row)
+        work.changes.record(
+            "article", row.id, "created", after=[path],
+            related=[(kind, i) for kind, ids in n.links.items() for i in ids],
+        )  # fmt: skip
+        _after(env, report, source, pending, n.ref, n.item, row, path, n.content_hash,
+               existed=n.remapped)  # fmt: skip
+        report.count("article", "created")
+
+
+def _default(column: Any) -> Any:
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def _after(
+    env: CommandEnv,
+    report: ImportReport,
+    source: str,
+    pending: Pending,
+    ref: ItemRef,
+    item: SourceArticle,
+    row: Any,
+    path: str,
+    content_hash: str,
+    *,
+    existed: bool,
+) -> None:
     if row.status == PUBLIC.status:  # public, or scheduled to be
         pending.claims.append(path)
         pending.old_paths(report, ref, item.old_paths, path)
     pending.mapping(
         mapping_row(source, "article", item.source_id, ("article", row.id), content_hash, env.now),
-        existed=mapped is not None,
+        existed=existed,
     )
-    report.count("article", "updated" if old else "created")
-    return int(row.id)
 
 
-async def _store(
-    env: CommandEnv,
-    work: Work,
-    values: dict[str, Any],
-    times: dict[str, Any],
-    links: dict[str, list[int]],
-    old: Any | None,
-    pending: Pending,
+async def _update(
+    env: CommandEnv, work: Work, values: dict[str, Any], links: dict[str, list[int]], old: Any
 ) -> Any:
+    """As ``update_article`` does it: a moved public article leaves a 301 behind."""
     session = work.session
-    stamp = {"updated_by": env.actor}
-    if old is None:
-        row = (
-            await session.execute(
-                insert(a)
-                .values(**values, **times, **stamp, created_by=env.actor)
-                .returning(*ARTICLE_COLUMNS)
-            )
-        ).one()
-        if env.site.article_needs_category:  # its path reads the primary category link
-            for kind, ids in links.items():
-                await replace_links(session, kind, row.id, ids)
-        else:  # a new article: its links are written with the batch's
-            for kind, ids in links.items():
-                pending.links.setdefault(kind, []).extend(link_rows(kind, row.id, ids))
-        path = await path_of(env, session, row)
-        work.changes.record(
-            "article", row.id, "created", after=[path],
-            related=[(kind, i) for kind, ids in links.items() for i in ids],
-        )  # fmt: skip
-        return row
     before = await related(session, old.id)
     old_path = await path_of(env, session, old)  # before the links change
-    times.pop("created_at")
+    values.pop("created_at")
     await session.execute(
-        update(a)
-        .where(a.c.id == old.id)
-        .values(**values, **times, **stamp, version=a.c.version + 1)
+        update(a).where(a.c.id == old.id).values(**values, version=a.c.version + 1)
     )
     for kind, ids in links.items():
         await replace_links(session, kind, old.id, ids)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.commands import CommandEnv, Work, unit_of_work
 from resolvers.events.outbox import record_event
-from resolvers.imports.articles import write_article
+from resolvers.imports.articles import insert_new_articles, write_article
 from resolvers.imports.items import (
     TARGET_STATUSES,
     ImportOptions,
@@ -175,6 +175,7 @@ class Importer:
                 entity_id = await self._write(env, work, item, mapped, pending)
                 if entity_id is not None and kind in new_ids:
                     new_ids[kind][item.source_id] = entity_id  # type: ignore[union-attr]
+            await insert_new_articles(env, work, self.report, self.source.name, pending)
             await pending.flush(work, env.site, self.report, env.actor, env.now)
             self._remember(work.changes)
         for k, found in new_ids.items():  # only once committed: a rolled-back id is no id
@@ -225,10 +226,11 @@ class Importer:
         if mapped is not None and mapped.content_hash == content_hash:
             self.report.count("article", "unchanged")
             return mapped.entity_id
-        return await write_article(
+        await write_article(
             env, work, self.report, self.source.name, item, status, mapped, self.ids,
             content_hash, pending,
         )  # fmt: skip
+        return None  # articles are nobody's reference: their ids need not be kept
 
     def _remember(self, changes: ChangeSet) -> None:
         if len(self.touched) < MAX_SUMMARY_KEYS:

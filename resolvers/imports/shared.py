@@ -83,10 +83,15 @@ def source_slug(raw: str | None, fallback: str) -> str | None:
 
 
 async def free_slug(
-    session: AsyncSession, table: Any, slug: str, exclude: int | None, **scope: Any
+    session: AsyncSession,
+    table: Any,
+    slug: str,
+    exclude: int | None,
+    reserved: set[str] | frozenset[str] = frozenset(),
+    **scope: Any,
 ) -> str:
     """``slug``, or ``slug-2``, ``slug-3``... the first one no other row of ``table`` holds
-    (within ``scope``, e.g. the locale)."""
+    (within ``scope``, e.g. the locale) and that is not ``reserved``."""
     candidate, n = slug, 1
     while True:
         stmt = select(table.c.id).where(table.c.slug == candidate)
@@ -94,7 +99,7 @@ async def free_slug(
             stmt = stmt.where(table.c[column] == value)
         if exclude is not None:
             stmt = stmt.where(table.c.id != exclude)
-        if await session.scalar(stmt) is None:
+        if candidate not in reserved and await session.scalar(stmt) is None:
             return candidate
         n += 1
         suffix = f"-{n}"
@@ -161,6 +166,7 @@ class Pending:
     # (slug, locale) -> id of the article holding it, for every slug the batch may want
     slug_owners: dict[tuple[str, str], int] = field(default_factory=dict)
     prefetched: set[str] = field(default_factory=set)
+    new_articles: list[Any] = field(default_factory=list)  # NewArticle, inserted together
     articles: dict[int, Any] = field(default_factory=dict)  # mapped articles' rows, by id
 
     async def prefetch_articles(
@@ -190,8 +196,11 @@ class Pending:
         owner = self.slug_owners.get((slug, locale))
         if slug in self.prefetched and owner in (None, exclude):
             chosen = slug
-        else:  # taken, or not asked about: the batch's own inserts are in the database already
-            chosen = await free_slug(session, article_t, slug, exclude, locale=locale)
+        else:  # taken, or not asked about; the batch's new articles are not inserted yet
+            held = {s for (s, lc), o in self.slug_owners.items() if lc == locale and o != exclude}
+            chosen = await free_slug(
+                session, article_t, slug, exclude, reserved=held, locale=locale
+            )
         self.slug_owners[(chosen, locale)] = exclude if exclude is not None else -1
         return chosen
 
