@@ -164,16 +164,19 @@ async def write_article(
 async def insert_new_articles(
     env: CommandEnv, work: Work, report: ImportReport, source: str, pending: Pending
 ) -> None:
-    """The batch's new articles in one INSERT (their rows come back in order), then their
+    """The batch's new articles in one INSERT, then their
     links, SEO overrides, paths, redirects and mapping rows."""
     new, session = pending.new_articles, work.session
     if not new:
         return
     columns = [c for c in a.c if c.name != "id"]
     rows = [{c.name: n.values.get(c.name, _default(c)) for c in columns} for n in new]
-    stmt = insert(a).returning(*ARTICLE_COLUMNS, sort_by_parameter_order=True)
-    inserted = (await session.execute(stmt, rows)).all()
-    for n, row in zip(new, inserted, strict=True):
+    # (slug, locale) is unique, so rows are matched by it: asking for RETURNING in parameter
+    # order would make SQLite insert them one statement at a time.
+    inserted = (await session.execute(insert(a).returning(*ARTICLE_COLUMNS), rows)).all()
+    by_key = {(row.slug, row.locale): row for row in inserted}
+    for n in new:
+        row = by_key[(n.values["slug"], n.values["locale"])]
         if env.site.article_needs_category:  # its path reads the primary category link
             for kind, ids in n.links.items():
                 await replace_links(session, kind, row.id, ids)
