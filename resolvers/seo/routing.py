@@ -4,7 +4,8 @@ Order of answers (see README "Building the <head> and routing a request"):
 1. Content the viewer may see, found through the URL patterns. If the request spelled its path
    differently from the canonical path (case, trailing or duplicate slashes, percent-encoding,
    an umlaut typed into a slug, a stale category segment), the answer is a 301 to the canonical
-   path; otherwise the content itself. The query string never matters.
+   path; otherwise the content itself. The query string never matters, except that a stored
+   redirect may keep one (an imported site's ``/?p=12``): it is looked up first.
 2. A row in the ``redirect`` table for the path; chains (A->B, B->C) are followed in one
    recursive query and answered with one hop to the end. 410 rows answer ``Gone``.
 3. Not found. Drafts are not found for viewers who may not see them.
