@@ -31,6 +31,23 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+async def _mapped_author(
+    work: Work, report: ImportReport, item: SourceAuthor, author_map: dict[str, str]
+) -> int | None:
+    """The existing author ``--author-map`` names for this one (by id, login or e-mail)."""
+    wanted = next((author_map[k] for k in (item.source_id, *item.logins) if k in author_map), None)
+    if wanted is None:
+        return None
+    found = await work.session.scalar(select(author_t.c.id).where(author_t.c.slug == wanted))
+    if found is None:
+        report.problem(
+            "author", item.source_id, item.name, "NOT_FOUND",
+            f"--author-map names {wanted!r}, which is no author here; importing the author.",
+            "warning",
+        )  # fmt: skip
+    return None if found is None else int(found)
+
+
 async def write_author(
     env: CommandEnv,
     work: Work,
@@ -44,17 +61,10 @@ async def write_author(
     """The author's id (created, updated, mapped onto an existing one, or unchanged)."""
     ref = ItemRef("author", item.source_id, item.name)
     session = work.session
-    wanted = next((author_map[k] for k in (item.source_id, *item.logins) if k in author_map), None)
-    if wanted is not None:
-        found = await session.scalar(select(author_t.c.id).where(author_t.c.slug == wanted))
-        if found is not None:
-            report.count("author", "mapped")
-            return int(found)
-        report.problem(
-            "author", item.source_id, item.name, "NOT_FOUND",
-            f"--author-map names {wanted!r}, which is no author here; importing the author.",
-            "warning",
-        )  # fmt: skip
+    found = await _mapped_author(work, report, item, author_map)
+    if found is not None:
+        report.count("author", "mapped")
+        return found
     content_hash = digest(asdict(item))
     if mapped is not None and mapped.content_hash == content_hash:
         report.count("author", "unchanged")
