@@ -235,7 +235,7 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
 
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
     """When the next scheduled article becomes public: one seek on the status/published index."""
-    value = await db.scalar(
+    value: datetime | None = await db.scalar(
         select(func.min(article_t.c.published_at)).where(PUBLIC.scheduled_sql(now))
     )
     return as_utc(value)

@@ -127,9 +127,8 @@ class Saved:
 async def unit_of_work(env: CommandEnv) -> AsyncIterator[Work]:
     """One session, one transaction; in-transaction hooks run before COMMIT, after-commit hooks
     after it. Any exception in the body or a hook rolls everything back."""
-    work = Work(session=None, changes=ChangeSet(actor=env.actor))  # type: ignore[arg-type]
     async with env.db.sessions() as session, session.begin():
-        work.session = session
+        work = Work(session=session, changes=ChangeSet(actor=env.actor))
         yield work
         if work.changes:
             for hook in env.hooks.in_transaction:

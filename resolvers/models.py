@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, select
+from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, select
 from sqlmodel import Field, SQLModel
 
 
@@ -18,7 +18,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a ``table=True`` model (SQLModel sets it when the class is created)."""
+    table = model.__table__  # type: ignore[attr-defined]  # absent from SQLModel's stubs
+    assert isinstance(table, Table)
+    return table
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 
@@ -198,17 +205,17 @@ class PersistedDocument(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
-article_t = Article.__table__  # type: ignore[attr-defined]
-author_t = Author.__table__  # type: ignore[attr-defined]
-article_author_t = ArticleAuthor.__table__  # type: ignore[attr-defined]
-category_t = Category.__table__  # type: ignore[attr-defined]
-tag_t = Tag.__table__  # type: ignore[attr-defined]
-article_category_t = ArticleCategory.__table__  # type: ignore[attr-defined]
-article_tag_t = ArticleTag.__table__  # type: ignore[attr-defined]
-seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
-redirect_t = Redirect.__table__  # type: ignore[attr-defined]
-persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
-api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
+article_t = table_of(Article)
+author_t = table_of(Author)
+article_author_t = table_of(ArticleAuthor)
+category_t = table_of(Category)
+tag_t = table_of(Tag)
+article_category_t = table_of(ArticleCategory)
+article_tag_t = table_of(ArticleTag)
+seo_meta_t = table_of(SeoMeta)
+redirect_t = table_of(Redirect)
+persisted_document_t = table_of(PersistedDocument)
+api_token_t = table_of(ApiToken)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +266,7 @@ class OutboxEvent(SQLModel, table=True):
     type: str = Field(max_length=40)
     entity_type: str = Field(max_length=16)
     entity_id: int
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     available_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     dispatched_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -273,7 +280,7 @@ class Webhook(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(max_length=2000)
     description: str | None = Field(default=None, max_length=500)
-    events: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     secret: str = Field(max_length=100)  # whsec_<base64>; HMAC needs it in the clear
     enabled: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -312,9 +319,9 @@ class EventDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-outbox_event_t = OutboxEvent.__table__  # type: ignore[attr-defined]
-webhook_t = Webhook.__table__  # type: ignore[attr-defined]
-event_delivery_t = EventDelivery.__table__  # type: ignore[attr-defined]
+outbox_event_t = table_of(OutboxEvent)
+webhook_t = table_of(Webhook)
+event_delivery_t = table_of(EventDelivery)
 
 
 class ImportedItem(SQLModel, table=True):
@@ -339,4 +346,4 @@ class ImportedItem(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
-imported_item_t = ImportedItem.__table__  # type: ignore[attr-defined]
+imported_item_t = table_of(ImportedItem)

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.auth.mutations import AuthMutation, AuthQuery
-from schema.content.article import Article, ArticleQuery
+from schema.content.article import ArticleQuery
 from schema.content.article_mutations import ArticleMutation
-from schema.content.author import Author, AuthorQuery
+from schema.content.author import AuthorQuery
 from schema.content.author_mutations import AuthorMutation
-from schema.content.taxonomy import Category, Tag, TaxonomyQuery
+from schema.content.nodes import Article, Author, Category, Tag
+from schema.content.taxonomy import TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
 from schema.context import Context, Info
 from schema.events.subscriptions import Subscription
@@ -78,13 +80,12 @@ Mutation = merge_types(
         WebhookMutation,
     ),
 )
-# merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see
-# the definition attribute that strawberry.type adds.)
-Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+# merge_types takes no description; the docs explorer opens on these texts.
+get_object_definition(Query, strict=True).description = (
     "Entry points for reading content: look objects up by slug, global ID or path, or page "
     "through lists with cursors."
 )
-Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+get_object_definition(Mutation, strict=True).description = (
     "Entry points for writing content. Send an API token (Authorization: Bearer <token>); "
     "each mutation returns a payload union of its success type and typed errors."
 )

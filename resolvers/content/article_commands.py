@@ -10,7 +10,7 @@ public leaves a 410.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -113,6 +113,28 @@ async def related(session: AsyncSession, article_id: int) -> set[tuple[str, int]
     return {(kind, i) for kind in LINK_KINDS for i in await link_ids(session, kind, article_id)}
 
 
+async def _write(
+    session: AsyncSession,
+    statement: Awaitable[Any],
+    article_id: int | None,
+    links: dict[str, list[int]],
+    seo: dict[str, Any] | None,
+) -> int:
+    """Run the INSERT (its result is the new id) or UPDATE of an article, then its links and
+    SEO overrides. A unique-slug violation (a concurrent writer took the slug after our check)
+    is a ``SLUG_TAKEN`` problem."""
+    try:
+        result = await statement
+    except IntegrityError:
+        raise ValidationFailed.one((*IN, "slug"), "The slug was just taken.", SLUG_TAKEN) from None
+    written = int(result) if article_id is None else article_id
+    for kind, ids in links.items():
+        await replace_links(session, kind, written, ids)
+    if seo:
+        await apply_seo(session, "article", written, seo)
+    return written
+
+
 async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
     viewer = env.viewer
     deny_unless_allowed(may_create_article(viewer))
@@ -133,27 +155,19 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
         problems.raise_if_any()
         values.setdefault("body", "")
         values.setdefault("reading_time_minutes", reading_time_minutes(values["body"]))
-        try:
-            article_id = await session.scalar(
-                insert(a)
-                .values(
-                    **values,
-                    status="draft",
-                    created_at=env.now,
-                    updated_at=env.now,
-                    created_by=env.actor,
-                    updated_by=env.actor,
-                )
-                .returning(a.c.id)
+        insert_row = (
+            insert(a)
+            .values(
+                **values,
+                status="draft",
+                created_at=env.now,
+                updated_at=env.now,
+                created_by=env.actor,
+                updated_by=env.actor,
             )
-        except IntegrityError:  # a concurrent writer took the slug after our check
-            raise ValidationFailed.one(
-                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
-            ) from None
-        for kind, ids in links.items():
-            await replace_links(session, kind, article_id, ids)
-        if seo:
-            await apply_seo(session, "article", article_id, seo)
+            .returning(a.c.id)
+        )
+        article_id = await _write(session, session.scalar(insert_row), None, links, seo)
         row = await reload(session, article_id)
         work.changes.record(
             "article", article_id, "created", after=[await path_of(env, session, row)],
@@ -191,16 +205,7 @@ async def update_article(
         problems.raise_if_any()
         before = await related(session, article_id)
         old_path = await path_of(env, session, row)  # before the links change
-        try:
-            await guarded_update(env, session, row, values)
-        except IntegrityError:
-            raise ValidationFailed.one(
-                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
-            ) from None
-        for kind, ids in links.items():
-            await replace_links(session, kind, article_id, ids)
-        if seo:
-            await apply_seo(session, "article", article_id, seo)
+        await _write(session, guarded_update(env, session, row, values), article_id, links, seo)
         new = await reload(session, article_id)
         new_path = await path_of(env, session, new)
         if old_path != new_path and PUBLIC.was_public(row, env.now):

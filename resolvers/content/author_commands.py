@@ -33,8 +33,8 @@ from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
     check_email,
     check_handle,
+    check_name_and_slug,
     check_range,
-    check_slug,
     check_text,
     check_url,
 )
@@ -47,17 +47,7 @@ def check_author(
     problems: Problems, given: dict[str, Any], *, creating: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     values: dict[str, Any] = {}
-    if creating or "name" in given:
-        values["name"] = check_text(
-            problems, (*IN, "name"), given.get("name"), max_length=200, required=True
-        )
-    if creating or "slug" in given:
-        if not creating and given.get("slug") is None:
-            problems.add((*IN, "slug"), "`slug` cannot be removed; pass a new one.", "REQUIRED")
-        else:
-            values["slug"] = check_slug(
-                problems, (*IN, "slug"), given.get("slug"), values.get("name")
-            )
+    check_name_and_slug(problems, given, values, creating=creating)
     if "bio" in given:
         values["bio"] = check_rich_text(
             problems, (*IN, "bio"), given["bio"], given.get("bio_format", "html"), 5000

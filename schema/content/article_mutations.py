@@ -10,9 +10,10 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import article_commands as commands
-from schema.content.article import Article
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.mutation_types import (
+    ANY_REFUSAL,
     CHANGED_PATHS,
     INPUT,
     ConflictError,
@@ -157,7 +158,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_article(env, _fields(input))
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Change an article (partial). Authors: their own drafts only.")
     async def update_article(
@@ -170,7 +171,7 @@ class ArticleMutation:
                 env, article_id, fields.pop("expected_version"), fields
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Publish now or at a future time (editors).")
     async def publish_article(
@@ -181,7 +182,7 @@ class ArticleMutation:
                 env, _id(input.id), input.published_at, input.expected_version
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Back to DRAFT: no longer public (editors).")
     async def unpublish_article(
@@ -190,7 +191,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.unpublish_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Withdraw to ARCHIVED: no longer public (editors).")
     async def archive_article(
@@ -199,7 +200,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.archive_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Delete an article (editors; authors: their own drafts). A path that was "
@@ -215,6 +216,7 @@ class ArticleMutation:
             info,
             command,
             lambda s: ArticleDeleted(deleted_id=input.id, changed_paths=changed_paths(s)),
+            ANY_REFUSAL,
         )
 
 
