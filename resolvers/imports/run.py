@@ -168,13 +168,17 @@ class Importer:
             if kind == "article":
                 await pending.prefetch_articles(
                     work.session,
-                    [source_slug(i.slug, i.title) or "" for i in items],  # type: ignore[union-attr]
+                    [
+                        source_slug(i.slug, i.title) or ""
+                        for i in items
+                        if isinstance(i, SourceArticle)
+                    ],
                     [m.entity_id for m in mapped.values()],
                 )
             for item in items:
                 entity_id = await self._write(env, work, item, mapped, pending)
-                if entity_id is not None and kind in new_ids:
-                    new_ids[kind][item.source_id] = entity_id  # type: ignore[union-attr]
+                if entity_id is not None and isinstance(item, SourceAuthor | SourceTerm):
+                    new_ids[kind][item.source_id] = entity_id
             await insert_new_articles(env, work, self.report, self.source.name, pending)
             await pending.flush(work, env.site, self.report, env.actor, env.now)
             self._remember(work.changes)
