@@ -466,3 +466,28 @@ class SearchLanguage(SQLModel, table=True):
 
 search_document_t = table_of(SearchDocument)
 search_language_t = table_of(SearchLanguage)
+
+
+class ImportedItem(SQLModel, table=True):
+    """Which row an imported source item became: the key that makes re-running an import update
+    instead of duplicate. ``source`` names the site (``wordpress:https://old.example.com``),
+    ``kind`` the source's item type, ``content_hash`` what was written (unchanged items skip)."""
+
+    __tablename__ = "imported_item"
+    __table_args__ = (
+        UniqueConstraint("source", "kind", "source_id", name="uq_imported_item_source"),
+        Index("ix_imported_item_entity", "entity_type", "entity_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=300)
+    kind: str = Field(max_length=16)  # article | author | category | tag
+    source_id: str = Field(max_length=200)
+    entity_type: str = Field(max_length=16)
+    entity_id: int
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+imported_item_t = table_of(ImportedItem)

@@ -1,5 +1,5 @@
 """The ``content-gateway`` command line: serve, migrate, seed, worker, export-schema, token,
-redirects."""
+redirects, import, export."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 
 from gateway.cli.admin import redirects_cli, token_cli
 from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
+from gateway.cli.imports import export_command, import_cli
 
 cli = typer.Typer(
     help="content-gateway: a fast, SEO-aware GraphQL content API.",
@@ -22,6 +23,8 @@ cli = typer.Typer(
 )
 cli.add_typer(token_cli, name="token")
 cli.add_typer(redirects_cli, name="redirects")
+cli.add_typer(import_cli, name="import")
+cli.command("export")(export_command)
 
 
 def run_migrations(database_url: str, revision: str = "head") -> None:

@@ -25,7 +25,13 @@ import httpx
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings
 from gateway.events.pubsub import EventHub
-from resolvers.cache_tags import tags_for_write
+from resolvers.cache_tags import (
+    ENTITY_KINDS,
+    list_tag,
+    path_tag,
+    skipped_tag,
+    tags_for_write,
+)
 from resolvers.events.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -44,10 +50,26 @@ def surrogate_keys(event: Event) -> list[str]:
 
 def event_tags(entity_type: str, entity_id: int, payload: dict[str, Any]) -> set[str]:
     """The cache tags an event's write made wrong, from the event's payload."""
+    if entity_type == "import":
+        return _import_tags(payload)
     slugs = [payload["slug"]] if payload.get("slug") else []
     related = [(str(k), int(i)) for k, i in payload.get("related") or ()]
     paths = _paths(payload)
     return tags_for_write(entity_type, entity_id, slugs=slugs, paths=paths, related=related)
+
+
+def _import_tags(payload: dict[str, Any]) -> set[str]:
+    """An import's summary: what a write of each entity it names makes wrong, and every list
+    (at most ``MAX_SUMMARY_KEYS`` entities and paths, see ``resolvers/imports/run.py``;
+    ``truncated`` says more changed, whose cached single-entity answers live out their max-age)."""
+    kinds = (*ENTITY_KINDS, "redirect")
+    keys = {tag for kind in kinds for tag in (list_tag(kind), skipped_tag(kind))}
+    for entity, entity_id in payload.get("related") or ():
+        keys |= tags_for_write(str(entity), int(entity_id))
+    paths = payload.get("pathsAfter") or ()
+    if paths:
+        keys |= {path_tag(p) for p in paths} | {skipped_tag("path")}
+    return keys
 
 
 def purge_paths(event: Event) -> list[str]:

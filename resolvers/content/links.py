@@ -40,12 +40,15 @@ async def link_ids(session: AsyncSession, kind: str, article_id: int) -> list[in
     return list(rows.all())
 
 
+def link_rows(kind: str, article_id: int, ids: list[int]) -> list[dict[str, int]]:
+    """The link rows of ``ids`` in the given order (position 0 = primary author/category)."""
+    column = ARTICLE_LINKS[kind].parent_id
+    return [{"article_id": article_id, column.key: i, "position": p} for p, i in enumerate(ids)]
+
+
 async def replace_links(session: AsyncSession, kind: str, article_id: int, ids: list[int]) -> None:
     """The given order becomes the editorial order (position 0 = primary author/category)."""
-    link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
+    link = ARTICLE_LINKS[kind].table
     await session.execute(delete(link).where(link.c.article_id == article_id))
     if ids:
-        await session.execute(
-            insert(link),
-            [{"article_id": article_id, column.key: i, "position": p} for p, i in enumerate(ids)],
-        )
+        await session.execute(insert(link), link_rows(kind, article_id, ids))

@@ -7,8 +7,9 @@ rows into webhook deliveries, purges and live subscription messages.
 
 Event types are ``<entity>.<action>``: articles have ``created``, ``updated``, ``published``,
 ``unpublished``, ``scheduled``, ``archived``, ``deleted`` (to the trash), ``restored`` (from
-it) and the review steps ``submitted``, ``approved`` and ``changes_requested``; authors, categories, tags and
-redirects have ``created``, ``updated`` and ``deleted``. Payloads carry identifiers only (ids,
+it) and the review steps ``submitted``, ``approved`` and ``changes_requested``; authors,
+categories, tags and redirects have ``created``, ``updated`` and ``deleted``; an import run
+writes one ``import.completed`` summary. Payloads carry identifiers only (ids,
 slug, paths before/after, version), never content: receivers fetch what they need.
 """
 
@@ -44,6 +45,9 @@ OTHER_ACTIONS = ("created", "updated", "deleted")
 EVENT_TYPES: tuple[str, ...] = tuple(f"article.{a}" for a in ARTICLE_ACTIONS) + tuple(
     f"{e}.{a}" for e in ENTITY_TYPES[1:] for a in OTHER_ACTIONS
 )
+# An import writes one summary event instead of one per row (``resolvers/imports/run.py``).
+SUMMARY_EVENTS = ("import.completed",)
+EVENT_TYPES += SUMMARY_EVENTS
 REMOVALS = ("article.unpublished", "article.archived", "article.deleted")
 
 
@@ -60,7 +64,7 @@ def check_patterns(patterns: Sequence[str]) -> list[str]:
         problems.append('List at least one event type, or "*" for all of them.')
     for pattern in patterns:
         entity, _, action = pattern.partition(".")
-        if pattern == "*" or (action == "*" and entity in ENTITY_TYPES):
+        if pattern == "*" or (action == "*" and entity in (*ENTITY_TYPES, "import")):
             continue
         if pattern not in EVENT_TYPES:
             problems.append(f"Unknown event type {pattern[:60]!r}.")

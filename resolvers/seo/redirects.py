@@ -19,13 +19,14 @@ Reading redirects (``route``, ``redirect(path)``, the ``redirects`` connection) 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.changes import ChangeSet
@@ -50,6 +51,14 @@ def normalize_path(raw: str) -> str:
     return value.lower()
 
 
+def query_key(query: str) -> str:
+    """The canonical spelling of a query string: parameters sorted, names and values lower-case.
+    Old sites answered by id in the query (WordPress ``/?p=12``, ``/?cat=4``); a redirect from
+    such a URL keeps its query in this form, and ``route`` looks it up the same way."""
+    pairs = parse_qsl(query.lower(), keep_blank_values=True)
+    return urlencode(sorted(pairs))
+
+
 def entity_path(site: Site, kind: str, slug: str, locale: str | None = None) -> str:
     return normalize_path(site.path(kind, slug, locale))
 
@@ -62,7 +71,10 @@ class Target:
     internal: bool
 
 
-def check_source(problems: Problems, path: tuple[str, ...], raw: str | None) -> str | None:
+def check_source(
+    problems: Problems, path: tuple[str, ...], raw: str | None, *, keep_query: bool = False
+) -> str | None:
+    """A normalised source path; ``keep_query`` keeps its query string (``query_key``)."""
     if raw is None or not raw.strip():
         problems.add(path, "The path to redirect from is required.", "REQUIRED")
         return None
@@ -76,6 +88,14 @@ def check_source(problems: Problems, path: tuple[str, ...], raw: str | None) -> 
             "no spaces or quotes).", "INVALID_PATH",
         )  # fmt: skip
         return None
+    query = urlsplit(raw.strip().split("#", 1)[0]).query if keep_query else ""
+    if query:
+        value = f"{value}?{query_key(query)}"
+        if len(value) > MAX_PATH:
+            problems.add(
+                path, f"{raw[:80]!r} is longer than {MAX_PATH} characters.", "INVALID_PATH"
+            )
+            return None
     return value
 
 
@@ -112,6 +132,7 @@ async def find(session: AsyncSession, from_path: str) -> Any | None:
     return (await session.execute(select(r).where(r.c.from_path == from_path))).first()
 
 
+@functools.lru_cache(maxsize=64)  # a handful of site patterns; imports ask thousands of times
 def _pattern(pattern: str, localized: bool) -> re.Pattern[str]:
     regex = ""
     for part in _PLACEHOLDER.split(pattern.lower()):
@@ -156,6 +177,20 @@ async def live_owner(session: AsyncSession, site: Site, path: str) -> str | None
         if found is not None:
             return f"the {kind} {slug!r}"
     return None
+
+
+async def _shadows_live_path(
+    session: AsyncSession, site: Site, problems: Problems, at: tuple[str, ...], path: str
+) -> bool:
+    """A redirect from the live path of content would hide it: recorded as a problem."""
+    owner = await live_owner(session, site, path)
+    if owner is not None:
+        problems.add(
+            at,
+            f"{path} is the live path of {owner}; a redirect there would hide it.",
+            "SHADOWS_LIVE_PATH",
+        )
+    return owner is not None
 
 
 def _record(changes: ChangeSet, row_id: int, action: str, path: str) -> None:
@@ -241,13 +276,7 @@ async def add_redirect(
             "DUPLICATE",
         )  # fmt: skip
         return None
-    owner = await live_owner(session, site, from_path)
-    if owner is not None:
-        problems.add(
-            source_path,
-            f"{from_path} is the live path of {owner}; a redirect there would hide it.",
-            "SHADOWS_LIVE_PATH",
-        )
+    if await _shadows_live_path(session, site, problems, source_path, from_path):
         return None
     final = await resolve_target(session, target)
     if target.internal and final.location is None:
@@ -264,6 +293,62 @@ async def add_redirect(
         )  # fmt: skip
         return None
     return await _insert(session, from_path, final, status, actor, now, changes)
+
+
+async def add_moves(
+    session: AsyncSession,
+    site: Site,
+    moves: list[tuple[str, str]],
+    *,
+    actor: str | None,
+    now: datetime,
+    changes: ChangeSet,
+) -> list[tuple[Any | None, Problems]]:
+    """Many 301s from (distinct, normalised) old paths to live paths, as ``add_redirect`` would
+    write them one by one (imports bring thousands). One query finds the moves some stored
+    redirect touches (as source or target, or pointing at the old path); those take the one-by-one
+    path with every rule. The rest need only the live-path check (a pattern match, rarely a
+    query) and are written with one INSERT. Returns, per move, its row (or None) and problems."""
+    sources = [source for source, _ in moves]
+    paths = sources + [target for _, target in moves]
+    touched: set[str] = set()
+    for chunk in range(0, len(paths), 400):
+        part = paths[chunk : chunk + 400]
+        found = await session.execute(
+            select(r.c.from_path, r.c.to_path).where(
+                or_(r.c.from_path.in_(part), r.c.to_path.in_(part))
+            )
+        )
+        touched.update(p for row in found for p in (row.from_path, row.to_path) if p)
+    results: list[tuple[Any | None, Problems]] = []
+    simple: list[int] = []
+    for source, target in moves:
+        problems = Problems()
+        results.append((None, problems))
+        if source in touched or target in touched:
+            row = await add_redirect(
+                session, site, problems, from_path=source, target=Target(target, True),
+                status=301, actor=actor, now=now, changes=changes,
+            )  # fmt: skip
+            results[-1] = (row, problems)
+            continue
+        if await _shadows_live_path(session, site, problems, ("from_path",), source):
+            continue
+        simple.append(len(results) - 1)
+    if simple:
+        stamp = {"status_code": 301, "created_at": now, "created_by": actor, "updated_by": actor}
+        rows = (
+            await session.execute(
+                insert(r).returning(r.c.id, r.c.from_path, r.c.to_path, r.c.status_code),
+                [{"from_path": moves[i][0], "to_path": moves[i][1], **stamp} for i in simple],
+            )
+        ).all()
+        by_source = {row.from_path: row for row in rows}
+        for i in simple:
+            row = by_source[moves[i][0]]
+            _record(changes, row.id, "created", row.from_path)
+            results[i] = (row, results[i][1])
+    return results
 
 
 async def claim_path(session: AsyncSession, path: str, changes: ChangeSet) -> None:

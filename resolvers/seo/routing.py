@@ -4,7 +4,8 @@ Order of answers (see README "Building the <head> and routing a request"):
 1. Content the viewer may see, found through the URL patterns. If the request spelled its path
    differently from the canonical path (case, trailing or duplicate slashes, percent-encoding,
    an umlaut typed into a slug, a stale category segment), the answer is a 301 to the canonical
-   path; otherwise the content itself. The query string never matters.
+   path; otherwise the content itself. The query string never matters, except that a stored
+   redirect may keep one (an imported site's ``/?p=12``): it is looked up first.
 2. A row in the ``redirect`` table for the path; chains (A->B, B->C) are followed in one
    recursive query and answered with one hop to the end. 410 rows answer ``Gone``.
 3. Not found. Drafts are not found for viewers who may not see them.
@@ -33,6 +34,7 @@ from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 from resolvers.seo.paths import primary_category_select
 from resolvers.seo.patterns import PathMatch, match_path
+from resolvers.seo.redirects import query_key
 from resolvers.site import Site
 
 MAX_PATH_LENGTH = 2048
@@ -57,6 +59,14 @@ def request_path(raw: str) -> str:
     if not path.startswith("/"):
         path = "/" + path
     return path
+
+
+def request_query(raw: str) -> str:
+    """The canonical query string of what a front end passes (empty without one)."""
+    raw = raw.strip().split("#", 1)[0]
+    if "?" not in raw:
+        return ""
+    return query_key(raw.split("?", 1)[1]) if storable(raw) else ""
 
 
 def normalize_path(path: str) -> str:
@@ -222,6 +232,15 @@ async def resolve_route(
     tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
         return RouteAnswer("not_found", status=404)
+    query = request_query(raw_path)
+    if query:
+        # Imported sites answered by id in the query (WordPress /?p=12): only a stored
+        # redirect that kept its query matches; otherwise the query never matters.
+        tags.path(f"{normalized}?{query}")
+        hops = await redirect_chain(db, [f"{normalized}?{query}"])
+        tags.listing("redirect")
+        if hops:
+            return collapse(hops)
     if normalized == "/":
         return RouteAnswer("home") if requested == "/" else _canonical("/")
     content = await _find_content(db, site, viewer, now, normalized)

@@ -122,7 +122,12 @@ async def _entity(info: Info, message: dict[str, Any]) -> tuple[bool, Any]:
     return True, None
 
 
+CONTENT_TYPES = {t.value for t in ContentType}
+
+
 async def _change(info: Info, message: dict[str, Any]) -> ContentChange | None:
+    if message["entityType"] not in CONTENT_TYPES:
+        return None  # an import's summary: its rows' changes are not replayed one by one
     _fresh(info.context)
     send, entity = await _entity(info, message)
     if not send:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import column, func, insert, select, table
 
 import migrations
@@ -100,7 +101,8 @@ async def test_migration_indexes_existing_articles(isolated_database_url, backen
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     config.set_main_option("sqlalchemy.url", isolated_database_url.replace("%", "%%"))
-    await asyncio.to_thread(command.downgrade, config, "-1")  # to the revision before search
+    before_search = ScriptDirectory.from_config(config).get_revision("0008").down_revision
+    await asyncio.to_thread(command.downgrade, config, before_search)
     db = Database(make_engine(isolated_database_url))
     try:
         old_author = table("author", *(column(c) for c in OLD_AUTHOR))
