@@ -42,6 +42,7 @@ from resolvers.commands import (
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.db import as_utc
 from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
+from resolvers.content.translations import check_may_join
 from resolvers.models import article_t, seo_meta_t
 from resolvers.seo.paths import primary_category_select
 from resolvers.seo.commands import apply_seo
@@ -133,6 +134,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
     problems.raise_if_any()
     async with unit_of_work(env) as work:
         session = work.session
+        await check_may_join(session, viewer, values.get("translation_group"), None)
         await check_refs(session, problems, links)
         await slug_free(session, problems, values["slug"], values["locale"], None)
         problems.raise_if_any()
@@ -187,6 +189,9 @@ async def update_article(
         ):
             raise PermissionDenied("Authors cannot remove themselves from their own articles.")
         check_version(row, expected_version)
+        group = values.get("translation_group")
+        if group is not None and group != row.translation_group:
+            await check_may_join(session, viewer, group, article_id)
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)
