@@ -211,6 +211,19 @@ class GraphQLEndpoint:
             return None
         return ClientBudget(limiter, f"ip:{self.identify.ip(request)}")
 
+    def limited(
+        self,
+        budget: ClientBudget,
+        headers: dict[str, str],
+        media: str,
+        started: float,
+        stats: Any,
+        request: Request,
+    ) -> Response:
+        headers.update(budget.headers())
+        body = {"errors": [budget.error().formatted]}
+        return self.respond(body, 429, headers, media, started, stats, request)
+
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         request_id = request_id_of(request)  # set by RequestMiddleware, which also echoes it
@@ -262,24 +275,28 @@ class GraphQLEndpoint:
                 record.cache = plans[0].status
             budget = self.budget(request)
             request.state.budget = budget
-            # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
-            # or made-up tokens are refused cheaply.
-            if budget is not None and not await budget.charge_request():
-                headers.update(budget.headers())
-                body = {"errors": [budget.error().formatted]}
-                return self.respond(body, 429, headers, media, started, stats, request)
             clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
             now = clock() if clock is not None else datetime.now(UTC)
             try:
                 viewer = await self.auth.viewer(request, request.app.state.db, now)
             except Unauthenticated as exc:
+                # A made-up or expired token pays from its IP's bucket, so a flood of them is
+                # refused cheaply; it never gets a budget of its own.
+                if budget is not None and not await budget.charge_request():
+                    return self.limited(budget, headers, media, started, stats, request)
                 headers.update(
                     {"WWW-Authenticate": 'Bearer error="invalid_token"', "Cache-Control": PRIVATE}
                 )
                 body = error_payload(str(exc), exc.code)
                 return self.respond(body, 401, headers, media, started, stats, request)
-            if budget is not None and not viewer.is_anonymous:
-                budget.switch_to(self.identify(request))  # a verified token has its own budget
+            if budget is not None:
+                if not viewer.is_anonymous:
+                    # A verified token pays from its own budget only: anonymous traffic from a
+                    # shared IP (an office, an untrusted proxy) cannot lock its holder out.
+                    budget.switch_to(self.identify(request))
+                # 1 unit before any other work (then the query's cost, at execution).
+                if not await budget.charge_request():
+                    return self.limited(budget, headers, media, started, stats, request)
             results = [
                 await self.run_one(request, op, plan, media, request_id, viewer, now)
                 for op, plan in zip(operations, plans, strict=True)
