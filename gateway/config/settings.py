@@ -107,6 +107,12 @@ class Settings(SecuritySettings):
         description="Serve metrics on this host:port (from `content-gateway serve`) instead of "
         "/metrics on the main port.",
     )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that /metrics on the main port asks for (`Authorization: "
+        "Bearer <token>`). In production /metrics on the main port is served only with it; "
+        "without it use GATEWAY_METRICS_BIND (a port the public cannot reach).",
+    )
     metrics_max_operation_names: int = Field(
         200,
         ge=1,
