@@ -24,6 +24,7 @@ from gateway.http import rules as http_rules
 from gateway.publishing import sitemaps
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
+from gateway.config.redis import redis_client
 from gateway.config.settings import Settings, SettingsError, load_settings
 from gateway.http.developer import developer_routes
 from gateway.events.runtime import EventsRuntime, install_change_hooks
@@ -82,9 +83,7 @@ async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
     """The response cache's storage; Redis is checked at start-up so a typo fails fast."""
     if settings.cache_backend_name == "memory":
         return MemoryBackend(settings.cache_memory_bytes)
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(settings.redis_url)  # type: ignore[arg-type]  # validated
+    client = redis_client(settings.redis_url)  # type: ignore[arg-type]  # validated
     try:
         await client.ping()
     except Exception as exc:

@@ -29,6 +29,7 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
@@ -76,6 +77,9 @@ class CacheLayer:
             settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
         )
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
+        self.outage = OutageNotice(
+            log, "response cache", "serving uncached", settings.redis_warning_interval
+        )
         self._local_seq = 0
 
     async def start(self, backend: CacheBackend) -> None:
@@ -138,10 +142,11 @@ class CacheLayer:
         plan.key = self.key(info, variables, operation_name)
         try:
             entry, plan.seq = await self.backend.lookup(plan.key)
-        except Exception:  # a cache outage must not take reads down: log it, run uncached
-            log.exception("response cache lookup failed; serving uncached")
+        except Exception as exc:  # a cache outage must not take reads down: run uncached
+            self.outage.failed(exc)
             plan.key = None
             return plan
+        self.outage.recovered()
         if entry is None:
             plan.status = "miss"
             return plan
@@ -215,8 +220,8 @@ class CacheLayer:
                 entry = CachedResponse(body, etag, tags, not_after)
                 try:
                     await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
-                except Exception:
-                    log.exception("response cache store failed")
+                except Exception as exc:
+                    self.outage.failed(exc)
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), etag
         ):
