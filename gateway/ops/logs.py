@@ -1,8 +1,9 @@
 """Logging: structlog for our own lines, the same renderer for every stdlib logger (hypercorn,
 SQLAlchemy, alembic), JSON in production and readable text in development.
 
-Secrets never reach the output: a processor replaces the values of token-like keys and any
-``Bearer ...`` credential inside strings, including exception text.
+Secrets never reach the output: a processor replaces the values of token-like keys, any
+``Bearer ...`` credential and the password of any URL inside strings, including exception text.
+Tracebacks never show local variables (in development either).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import orjson
 import structlog
 from structlog.types import EventDict, Processor
+
+from gateway.config.redaction import redact_url_credentials
 
 REDACTED = "[REDACTED]"
 # Keys whose values are credentials whatever they look like.
@@ -32,6 +35,7 @@ SAFE_KEYS = frozenset({"sql_statements"})
 
 
 def redact_text(text: str) -> str:
+    text = redact_url_credentials(text)
     lowered = text.lower()
     # Cheap substring checks first: almost no line contains a credential.
     if not any(word in lowered for word in ("bearer", "token", "password", "cgw_")):
@@ -122,9 +126,14 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(serializer=_json),
         ]
     else:
+        # Tracebacks as plain text, formatted before redaction: the console renderer's default
+        # (rich) prints every frame's local variables, database URLs with passwords included.
         final = [
+            structlog.processors.format_exc_info,
             redact_secrets,
-            structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+            structlog.dev.ConsoleRenderer(
+                colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+            ),
         ]
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     formatter = structlog.stdlib.ProcessorFormatter(
