@@ -7,6 +7,7 @@ no ORM entities are hydrated on the read path.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -287,3 +288,15 @@ class EventDelivery(SQLModel, table=True):
 outbox_event_t = OutboxEvent.__table__  # type: ignore[attr-defined]
 webhook_t = Webhook.__table__  # type: ignore[attr-defined]
 event_delivery_t = EventDelivery.__table__  # type: ignore[attr-defined]
+
+
+# Full-text search structures live outside the SQLModel metadata on purpose (raw SQL in the
+# migrations: an FTS5 table on SQLite, a GIN expression index on PostgreSQL); autogenerate
+# must not compare them.
+SEARCH_OBJECTS = {"article_fts", "ix_article_search"}
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    return not (name in SEARCH_OBJECTS or (name or "").startswith("article_fts"))

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from gateway.cli.main import run_migrations
-from migrations import include_object
+from resolvers.models import include_object
 from resolvers.db import make_engine
 from resolvers.models import metadata
 

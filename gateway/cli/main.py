@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from gateway.cli.admin import redirects_cli, token_cli
+from gateway.config.paths import project_dir
 from gateway.config.settings import Settings, SettingsError, load_settings
 
 cli = typer.Typer(
@@ -42,10 +43,8 @@ def run_migrations(database_url: str, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
 
-    import migrations
-
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", str(project_dir("migrations")))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     try:
         asyncio.get_running_loop()
