@@ -13,7 +13,10 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED = ("migrations", "examples")
-SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".*", "generated")
+# Generated codegen output (git-ignored in examples/codegen) is not part of the examples.
+SKIPPED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "node_modules", ".*", "gql", "__generated__", "persisted-queries.json"
+)
 
 
 class BuildWithBundledFiles(build_py):
