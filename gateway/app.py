@@ -31,6 +31,7 @@ from gateway.events.runtime import EventsRuntime, install_change_hooks
 from gateway.http.graphql import GraphQLEndpoint
 from gateway.guard.limits import QueryLimits
 from gateway.ops.observability import Operations
+from gateway.ops.schema_version import schema_problem
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http.websocket import websocket_app
 from resolvers.changes import ChangeHooks
@@ -118,6 +119,12 @@ async def check_database(db: Database, url: str) -> None:
         ) from None
 
 
+async def check_schema(db: Database) -> None:
+    problem = await schema_problem(db)
+    if problem is not None:
+        raise DatabaseUnavailable(problem)
+
+
 def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
     """``tracer_provider``: an OpenTelemetry TracerProvider to use instead of one built from the
     OTEL_* variables (embedding, tests)."""
@@ -147,6 +154,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         db = database_from_settings(settings)
         try:
             await check_database(db, settings.database_url)
+            await check_schema(db)
         except DatabaseUnavailable as exc:
             await db.dispose()
             log.error("%s", exc)

@@ -56,21 +56,25 @@ def run_migrations(database_url: str, revision: str = "head") -> None:
         pool.submit(command.upgrade, config, revision).result()
 
 
-async def _check(settings: Settings) -> None:
-    from gateway.app import check_database, database_from_settings
+async def _check(settings: Settings, migrated: bool) -> None:
+    from gateway.app import check_database, check_schema, database_from_settings
 
     db = database_from_settings(settings)
     try:
         await check_database(db, settings.database_url)
+        if migrated:
+            await check_schema(db)
     finally:
         await db.dispose()
 
 
-def check_or_exit(settings: Settings) -> None:
+def check_or_exit(settings: Settings, *, migrated: bool = True) -> None:
+    """The database answers and (``migrated``) its schema is the one this code needs; else one
+    line and exit code 1."""
     from gateway.app import DatabaseUnavailable
 
     try:
-        asyncio.run(_check(settings))
+        asyncio.run(_check(settings, migrated))
     except DatabaseUnavailable as exc:
         fail(str(exc), code=1)
 
@@ -82,11 +86,20 @@ def serve(
     graceful_timeout: Annotated[
         float, typer.Option(min=0, help="Seconds in-flight requests get to finish on SIGTERM.")
     ] = 10.0,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate", help="Upgrade the database schema first (single-instance deployments)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the gateway with hypercorn (GraphiQL at /graphql)."""
     from gateway.ops.serving import serve as run_server
 
     settings = settings_or_exit()
+    if migrate:
+        check_or_exit(settings, migrated=False)
+        run_migrations(settings.database_url)
     check_or_exit(settings)
     typer.echo(f"content-gateway: serving on http://{bind}/graphql ({workers} worker(s))")
     sys.exit(run_server(settings, bind=bind, workers=workers, graceful_timeout=graceful_timeout))
@@ -98,7 +111,7 @@ def migrate(
 ) -> None:
     """Upgrade the database schema (Alembic) to the latest revision."""
     settings = settings_or_exit()
-    check_or_exit(settings)
+    check_or_exit(settings, migrated=False)
     run_migrations(settings.database_url, revision)
     typer.echo(f"content-gateway: database migrated to {revision}")
 

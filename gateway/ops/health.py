@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.config.settings import Settings
 from gateway.ops.logs import get_logger, redact_text
+from gateway.ops.schema_version import schema_problem
 from resolvers.db import Database
 
 log = get_logger("gateway.ops.health")
@@ -43,9 +44,10 @@ async def check_database(db: Database, url: str) -> dict[str, Any]:
         path = make_url(url).database
         if path and path != ":memory:" and not await asyncio.to_thread(os.path.isfile, path):
             raise NotReady(f"database file {path} is missing")
+    problem = await schema_problem(db)
+    if problem is not None:
+        raise NotReady(problem)
     revision = await db.scalar(text("SELECT version_num FROM alembic_version"))
-    if revision is None:
-        raise NotReady("database is not migrated (run content-gateway migrate)")
     return {"revision": revision}
 
 
