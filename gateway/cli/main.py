@@ -4,6 +4,7 @@ redirects."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -79,6 +80,20 @@ def check_or_exit(settings: Settings, *, migrated: bool = True) -> None:
         fail(str(exc), code=1)
 
 
+def follow_bind(settings: Settings, bind: str) -> Settings:
+    """In development, absolute URLs (canonical links, feeds, the sitemap) point at the address
+    the server listens on, unless GATEWAY_SITE_URL says otherwise. The workers read their
+    settings from the environment, so it goes there too."""
+    if settings.env != "development" or "site_url" in settings.model_fields_set:
+        return settings
+    host, _, port = bind.rpartition(":")
+    if host.strip("[]") in ("0.0.0.0", "::", ""):  # every interface: this machine's name
+        host = "localhost"
+    url = f"http://{host}:{port}"
+    os.environ["GATEWAY_SITE_URL"] = url
+    return settings.model_copy(update={"site_url": url})
+
+
 @cli.command()
 def serve(
     bind: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1:8000",
@@ -96,7 +111,7 @@ def serve(
     """Serve the gateway with hypercorn (GraphiQL at /graphql)."""
     from gateway.ops.serving import serve as run_server
 
-    settings = settings_or_exit()
+    settings = follow_bind(settings_or_exit(), bind)
     if migrate:
         check_or_exit(settings, migrated=False)
         run_migrations(settings.database_url)
