@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from gateway.config.paths import project_dir
 from resolvers.db import Database
@@ -32,7 +33,9 @@ async def schema_problem(db: Database) -> str | None:
     """Why this database cannot be served (one line naming the fix), or None."""
     try:
         revisions = await db.all(text("SELECT version_num FROM alembic_version"))
-    except Exception:  # no version table: nothing was ever migrated here
+    except DBAPIError as exc:
+        if not _missing_table(exc):
+            raise  # the database is unreachable or busy: not a schema question
         return f"the database has no schema yet: {MIGRATE}"
     current = {row[0] for row in revisions}
     if not current:
@@ -42,3 +45,9 @@ async def schema_problem(db: Database) -> str | None:
         behind = ", ".join(sorted(current))
         return f"the database schema is at revision {behind}, older than this code: {MIGRATE}"
     return None
+
+
+def _missing_table(exc: DBAPIError) -> bool:
+    """SQLite's "no such table", PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code == "42P01" or "no such table" in str(exc.orig).lower()
