@@ -4,36 +4,42 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import strawberry
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
+from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.redis import redis_client
 from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
-from gateway.http.graphql import GraphQLEndpoint
+from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
 from gateway.ops.observability import Operations
 from gateway.ops.schema_version import schema_problem
 from gateway.publishing import feeds, sitemaps
+from resolvers.auth.preview import PreviewTokens
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
+from schema.context import ContextFactory, EventStream
 
 log = logging.getLogger("gateway")
 
@@ -57,6 +63,8 @@ def site_from_settings(settings: Settings) -> Site:
         default_image_url=settings.seo_default_image_url,
         twitter_site=(settings.twitter_site or "").lstrip("@") or None,
         article_type=settings.seo_article_type,
+        review_workflow=settings.review_workflow,
+        trash_days=settings.trash_retention_days,
     )
 
 
@@ -115,10 +123,115 @@ async def check_database(db: Database, url: str) -> None:
         ) from None
 
 
+def graphql_schema(settings: Settings, ops: Operations) -> strawberry.Schema:
+    cache_size = settings.document_cache_size
+    limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
+    return build_schema(
+        extensions=[
+            ops.schema_extension(),  # first: its timings wrap the document caches
+            limits.extension,
+            lambda: ValidationCache(maxsize=cache_size),
+        ],
+        no_suggestions=settings.env == "production",
+    )
+
+
+def context_factory(
+    settings: Settings,
+    site: Site,
+    db: Database,
+    events: EventStream,
+    hooks: ChangeHooks,
+    preview: PreviewTokens,
+) -> ContextFactory:
+    """The one factory of request contexts (HTTP, WebSocket, subscription events)."""
+    return ContextFactory(
+        db=db,
+        site=site,
+        default_page_size=settings.default_page_size,
+        max_page_size=settings.max_page_size,
+        hooks=hooks,
+        preview=preview,
+        events=events,
+    )
+
+
 async def check_schema(db: Database) -> None:
     problem = await schema_problem(db)
     if problem is not None:
         raise DatabaseUnavailable(problem)
+
+
+async def _start_storage(settings: Settings, cache: CacheLayer) -> Database:
+    """The database and the response cache's backend, both checked: a typo fails fast."""
+    db = database_from_settings(settings)
+    try:
+        await check_database(db, settings.database_url)
+        await check_schema(db)
+        await cache.start(await cache_backend_from_settings(settings))
+    except DatabaseUnavailable as exc:
+        await db.dispose()
+        log.error("%s", exc)
+        raise
+    return db
+
+
+def lifespan_of(
+    settings: Settings, site: Site, cache: CacheLayer, ops: Operations
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    preview = preview_tokens(settings)  # one secret per app (random when none is configured)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = await _start_storage(settings, cache)
+        app.state.db = db
+        app.state.rate_limiter = build_rate_limiter(settings)
+        await ops.startup(app, db)
+        # The live event hub, and the delivery worker unless it runs apart.
+        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        app.state.events = events.hub
+        app.state.event_runtime = events
+        hooks = app.state.change_hooks
+        app.state.contexts = context_factory(settings, site, db, events.hub, hooks, preview)
+        if cache.backend is not None and cache.backend.name == "memory":
+            # A shared (Redis) cache is purged by the writer itself; this one only hears of
+            # other processes' writes (the CLI's, another instance's) through their events.
+            purge_on_events(events.hub, cache)
+        try:
+            yield
+        finally:
+            await events.stop()
+            await app.state.rate_limiter.aclose()
+            await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
+            await cache.stop()
+            await db.dispose()
+            log.info("shutdown complete")
+
+    return lifespan
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def home(_: Request) -> Response:
+    return RedirectResponse("/graphql", status_code=307)
+
+
+def routes_of(
+    settings: Settings, schema: strawberry.Schema, site: Site, ops: Operations
+) -> list[BaseRoute]:
+    graphql = GraphQLEndpoint(schema, settings, site)
+    return [
+        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", websocket_app(schema, settings)),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
+        *developer_routes(settings),
+        *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *ops.routes(),
+    ]
 
 
 def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
@@ -130,73 +243,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         except SettingsError as exc:
             raise SystemExit(f"content-gateway: {exc}") from None
     ops = Operations(settings, tracer_provider=tracer_provider)
-    cache_size = settings.document_cache_size
-    limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
-    schema = build_schema(
-        extensions=[
-            ops.schema_extension(),  # first: its timings wrap the document caches
-            limits.extension,
-            lambda: ValidationCache(maxsize=cache_size),
-        ],
-        no_suggestions=settings.env == "production",
-    )
+    schema = graphql_schema(settings, ops)
     site = site_from_settings(settings)
-    graphql = GraphQLEndpoint(schema, settings, site)
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
     cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = database_from_settings(settings)
-        try:
-            await check_database(db, settings.database_url)
-            await check_schema(db)
-        except DatabaseUnavailable as exc:
-            await db.dispose()
-            log.error("%s", exc)
-            raise
-        app.state.db = db
-        try:
-            await cache.start(await cache_backend_from_settings(settings))
-        except DatabaseUnavailable as exc:
-            await db.dispose()
-            log.error("%s", exc)
-            raise
-        app.state.rate_limiter = build_rate_limiter(settings)
-        await ops.startup(app, db)
-        # live event hub, and the delivery worker unless it runs apart
-        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
-        app.state.events = events.hub
-        app.state.event_runtime = events
-        try:
-            yield
-        finally:
-            await events.stop()
-            await app.state.rate_limiter.aclose()
-            await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
-            await cache.stop()
-            await db.dispose()
-            log.info("shutdown complete")
-
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def home(_: Request) -> Response:
-        return RedirectResponse("/graphql", status_code=307)
-
-    routes = [
-        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/", home, methods=["GET"]),
-        *developer_routes(settings),
-        *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
-        *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
-        *ops.routes(),
-    ]
     app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
+        routes=routes_of(settings, schema, site, ops),
+        lifespan=lifespan_of(settings, site, cache, ops),
         # Outermost first: request id + access log + metrics, then CORS and the body limit.
         middleware=[*ops.middleware(), *http_rules.middleware(settings)],
     )

@@ -81,11 +81,14 @@ class CacheLayer:
             log, "response cache", "serving uncached", settings.redis_warning_interval
         )
         self._local_seq = 0
+        self._pending: set[asyncio.Task[int]] = set()
 
     async def start(self, backend: CacheBackend) -> None:
         self.backend = backend
 
     async def stop(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         if self.backend is not None:
             await self.backend.close()
 
@@ -147,7 +150,9 @@ class CacheLayer:
             plan.key = None
             return plan
         self.outage.recovered()
-        if entry is None:
+        # The backend's TTL counts from the store, which ran after this answer's clock: an
+        # entry past the publication it was capped at is stale even if still stored.
+        if entry is None or (entry.not_after is not None and entry.not_after <= time.time()):
             plan.status = "miss"
             return plan
         return self._hit(request, entry, media)
@@ -273,6 +278,12 @@ class CacheLayer:
             except Exception:
                 log.exception("cache invalidation failed for %s", sorted(tags))
         return removed
+
+    def invalidate_soon(self, tags: set[str]) -> None:
+        """``invalidate`` from code that cannot wait (an event listener); ``stop`` awaits it."""
+        task = asyncio.create_task(self.invalidate(tags))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def after_commit(self, changes: Iterable[Any]) -> None:
         """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""

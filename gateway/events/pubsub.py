@@ -8,6 +8,10 @@ included, so nobody gets it twice).
 Redis may go away at any time: publishing then reaches this instance's subscribers only, the
 listener reconnects with exponential backoff, and the outage is logged once (not per message).
 
+Listeners (``on_message``) see every message too, outside the subscriber count: a server with
+an in-process response cache drops the answers an event made wrong, whoever wrote it (another
+instance, or the CLI).
+
 Live messages are best effort by nature: a subscriber that is too slow to keep up loses the
 oldest messages (and a warning is logged); webhooks, not subscriptions, are the durable path.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -41,6 +45,7 @@ class EventHub:
         self.redis_url = redis_url
         self.channel = channel
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._redis: Any = None
         self._listener: asyncio.Task[None] | None = None
         self.outage = OutageNotice(
@@ -124,7 +129,16 @@ class EventHub:
                 self.outage.failed(exc)
         self._fan_out(message)
 
+    def on_message(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener`` with every message from now on (it must not block)."""
+        self._listeners.append(listener)
+
     def _fan_out(self, message: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(message)
+            except Exception:
+                log.exception("an event listener failed")
         for queue in list(self._subscribers):
             if queue.full():
                 queue.get_nowait()
