@@ -111,6 +111,26 @@ def add_pid(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
+def _final_processors(json: bool) -> list[Processor]:
+    """Exceptions are formatted as plain text before redaction, in both formats: the console
+    renderer's default (rich) prints every frame's local variables, database URLs with their
+    passwords included."""
+    if json:
+        return [
+            add_pid,
+            structlog.processors.format_exc_info,
+            redact_secrets,
+            structlog.processors.JSONRenderer(serializer=_json),
+        ]
+    return [
+        structlog.processors.format_exc_info,
+        redact_secrets,
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        ),
+    ]
+
+
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     """Our own loggers (structlog) write straight to stderr; every stdlib logger (hypercorn,
     SQLAlchemy, strawberry, asyncio) goes through one root handler that renders the same way.
@@ -118,23 +138,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     Process-wide by nature (logging is); calling it again replaces our handler and the
     structlog configuration, so each app built in one process (tests) leaves one behind.
     """
-    if json:
-        final: list[Processor] = [
-            add_pid,
-            structlog.processors.format_exc_info,
-            redact_secrets,
-            structlog.processors.JSONRenderer(serializer=_json),
-        ]
-    else:
-        # Tracebacks as plain text, formatted before redaction: the console renderer's default
-        # (rich) prints every frame's local variables, database URLs with passwords included.
-        final = [
-            structlog.processors.format_exc_info,
-            redact_secrets,
-            structlog.dev.ConsoleRenderer(
-                colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
-            ),
-        ]
+    final = _final_processors(json)
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
