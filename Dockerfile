@@ -10,13 +10,20 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies first, so editing code does not re-download them.
-COPY pyproject.toml README.md ./
+# Dependencies first, in a layer of their own that only pyproject.toml invalidates: editing the
+# code does not reinstall (or re-download) them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+print('\n'.join(p['dependencies'] + p['optional-dependencies']['otel']))" > /tmp/requirements.txt \
+ && pip install -r /tmp/requirements.txt
+# Then the project itself (its dependencies are in place already).
+COPY setup.py MANIFEST.in LICENSE README.md ./
 COPY gateway ./gateway
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY migrations ./migrations
-RUN pip install ".[otel]"
+COPY examples ./examples
+RUN pip install --no-deps .
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
 RUN groupadd --system --gid 10001 gateway \
@@ -38,4 +45,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
 # hypercorn drains in-flight requests on SIGTERM (docker stop) within --graceful-timeout.
 STOPSIGNAL SIGTERM
-CMD ["content-gateway", "serve", "--bind", "0.0.0.0:8000", "--workers", "2", "--graceful-timeout", "20"]
+# --migrate: the schema is upgraded on start (a fresh volume works at once); compose.yaml runs a
+# one-shot `migrate` service instead, before several gateway containers start.
+CMD ["content-gateway", "serve", "--migrate", "--bind", "0.0.0.0:8000", "--workers", "2", "--graceful-timeout", "20"]

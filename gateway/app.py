@@ -22,6 +22,7 @@ from strawberry.extensions import ValidationCache
 from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
+from gateway.config.redis import redis_client
 from gateway.config.settings import Settings, SettingsError, load_settings
 from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
@@ -33,6 +34,7 @@ from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
 from gateway.ops.drain import DrainMiddleware
 from gateway.ops.observability import Operations
+from gateway.ops.schema_version import schema_problem
 from gateway.publishing import feeds, sitemaps
 from resolvers.auth.preview import PreviewTokens
 from resolvers.changes import ChangeHooks
@@ -91,9 +93,7 @@ async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
     """The response cache's storage; Redis is checked at start-up so a typo fails fast."""
     if settings.cache_backend_name == "memory":
         return MemoryBackend(settings.cache_memory_bytes)
-    import redis.asyncio as redis
-
-    client = redis.Redis.from_url(settings.redis_url)  # type: ignore[arg-type]  # validated
+    client = redis_client(settings.redis_url)  # type: ignore[arg-type]  # validated
     try:
         await client.ping()
     except Exception as exc:
@@ -168,11 +168,18 @@ def context_factory(
     )
 
 
+async def check_schema(db: Database) -> None:
+    problem = await schema_problem(db)
+    if problem is not None:
+        raise DatabaseUnavailable(problem)
+
+
 async def _start_storage(settings: Settings, cache: CacheLayer) -> Database:
     """The database and the response cache's backend, both checked: a typo fails fast."""
     db = database_from_settings(settings)
     try:
         await check_database(db, settings.database_url)
+        await check_schema(db)
         await cache.start(await cache_backend_from_settings(settings), db)
     except DatabaseUnavailable as exc:
         await db.dispose()

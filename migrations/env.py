@@ -10,8 +10,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from migrations import include_object
-from resolvers.models import metadata
+from resolvers.models import include_object, metadata
 
 config = context.config
 

@@ -70,6 +70,10 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, in
     if type_name not in NODE_TYPES or (expected is not None and type_name != expected):
         wanted = expected or "a node"
         raise UserInputError(f"ID {global_id[:60]!r} does not identify {wanted}.")
+    if to_global_id(type_name, database_id) != global_id:
+        # int() also takes "003", " 3", "3_0" and non-ASCII digits, and base64 has spare bits:
+        # only the exact form this API issues is accepted, so each object has one ID.
+        raise UserInputError(f"Invalid ID {global_id[:60]!r}: not an ID issued by this API.")
 
     # Database ids are 64-bit signed integers: anything larger names nothing.
     if not 0 <= database_id <= MAX_DATABASE_ID:

@@ -26,6 +26,7 @@ from resolvers.db import Database, make_engine
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES") == "1"
+LIFESPAN_TIMEOUT = 30.0
 
 
 def skip_or_fail(reason: str) -> None:
@@ -181,7 +182,12 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    # asgi-lifespan's default of 5 s per phase is a hang detector, not a speed target: on a
+    # shared 2-core CI machine a start-up that normally takes 0.1 s has exceeded it. A hung
+    # lifespan still fails the test, after LIFESPAN_TIMEOUT seconds.
+    async with LifespanManager(
+        application, startup_timeout=LIFESPAN_TIMEOUT, shutdown_timeout=LIFESPAN_TIMEOUT
+    ) as manager:
         yield manager.app
 
 

@@ -32,6 +32,7 @@ from gateway.cache.backends import CacheBackend, CachedResponse
 from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
+from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
@@ -88,6 +89,9 @@ class CacheLayer:
             settings.persisted_queries, settings.persisted_query_ttl, settings.max_tokens
         )
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
+        self.outage = OutageNotice(
+            log, "response cache", "serving uncached", settings.redis_warning_interval
+        )
         self._local_seq = 0
         self._pending: set[asyncio.Task[int]] = set()
 
@@ -162,10 +166,11 @@ class CacheLayer:
         try:
             async with asyncio.timeout(BACKEND_TIMEOUT):
                 entry, plan.seq = await self.backend.lookup(plan.key)
-        except Exception:  # a cache outage must not take reads down: log it, run uncached
-            log.exception("response cache lookup failed; serving uncached")
+        except Exception as exc:  # a cache outage must not take reads down: run uncached
+            self.outage.failed(exc)
             plan.key = None
             return plan
+        self.outage.recovered()
         plan.status = "miss"
         if entry is None:
             return plan
@@ -257,8 +262,8 @@ class CacheLayer:
                 try:
                     async with asyncio.timeout(BACKEND_TIMEOUT):
                         await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
-                except Exception:
-                    log.exception("response cache store failed")
+                except Exception as exc:
+                    self.outage.failed(exc)
                 self._count_evictions(getattr(self.backend, "evictions", 0) - evicted)
         if request.method == "GET" and http_cache.etag_matches(
             request.headers.get("if-none-match"), etag

@@ -34,21 +34,25 @@ def settings_or_exit() -> Settings:
         fail(str(exc))
 
 
-async def _check(settings: Settings) -> None:
-    from gateway.app import check_database, database_from_settings
+async def _check(settings: Settings, migrated: bool) -> None:
+    from gateway.app import check_database, check_schema, database_from_settings
 
     db = database_from_settings(settings)
     try:
         await check_database(db, settings.database_url)
+        if migrated:
+            await check_schema(db)
     finally:
         await db.dispose()
 
 
-def check_or_exit(settings: Settings) -> None:
+def check_or_exit(settings: Settings, *, migrated: bool = True) -> None:
+    """The database answers and (``migrated``) its schema is the one this code needs; else one
+    line and exit code 1."""
     from gateway.app import DatabaseUnavailable
 
     try:
-        asyncio.run(_check(settings))
+        asyncio.run(_check(settings, migrated))
     except DatabaseUnavailable as exc:
         fail(str(exc), code=1)
 

@@ -4,6 +4,7 @@ redirects, import, export."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +15,8 @@ import typer
 from gateway.cli.admin import redirects_cli, token_cli
 from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
 from gateway.cli.imports import export_command, import_cli
+from gateway.config.paths import project_dir
+from gateway.config.settings import Settings
 
 cli = typer.Typer(
     help="content-gateway: a fast, SEO-aware GraphQL content API.",
@@ -32,10 +35,8 @@ def run_migrations(database_url: str, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
 
-    import migrations
-
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", str(project_dir("migrations")))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     try:
         asyncio.get_running_loop()
@@ -47,6 +48,20 @@ def run_migrations(database_url: str, revision: str = "head") -> None:
         pool.submit(command.upgrade, config, revision).result()
 
 
+def follow_bind(settings: Settings, bind: str) -> Settings:
+    """In development, absolute URLs (canonical links, feeds, the sitemap) point at the address
+    the server listens on, unless GATEWAY_SITE_URL says otherwise. The workers read their
+    settings from the environment, so it goes there too."""
+    if settings.env != "development" or "site_url" in settings.model_fields_set:
+        return settings
+    host, _, port = bind.rpartition(":")
+    if host.strip("[]") in ("0.0.0.0", "::", ""):  # every interface: this machine's name
+        host = "localhost"
+    url = f"http://{host}:{port}"
+    os.environ["GATEWAY_SITE_URL"] = url
+    return settings.model_copy(update={"site_url": url})
+
+
 @cli.command()
 def serve(
     bind: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1:8000",
@@ -54,11 +69,20 @@ def serve(
     graceful_timeout: Annotated[
         float, typer.Option(min=0, help="Seconds in-flight requests get to finish on SIGTERM.")
     ] = 10.0,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate", help="Upgrade the database schema first (single-instance deployments)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the gateway with hypercorn (GraphiQL at /graphql)."""
     from gateway.ops.serving import serve as run_server
 
-    settings = settings_or_exit()
+    settings = follow_bind(settings_or_exit(), bind)
+    if migrate:
+        check_or_exit(settings, migrated=False)
+        run_migrations(settings.database_url)
     check_or_exit(settings)
     typer.echo(f"content-gateway: serving on http://{bind}/graphql ({workers} worker(s))")
     sys.exit(run_server(settings, bind=bind, workers=workers, graceful_timeout=graceful_timeout))
@@ -70,7 +94,7 @@ def migrate(
 ) -> None:
     """Upgrade the database schema (Alembic) to the latest revision."""
     settings = settings_or_exit()
-    check_or_exit(settings)
+    check_or_exit(settings, migrated=False)
     run_migrations(settings.database_url, revision)
     typer.echo(f"content-gateway: database migrated to {revision}")
 

@@ -6,8 +6,9 @@ Built once in ``create_app`` (or the CLI) and passed down explicitly; never a mo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from string import Formatter
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from gateway.config.redaction import redact_url_credentials
 from gateway.config.security import SecuritySettings
 
 # "none" is never accepted: an unsigned token would let anyone claim any role.
@@ -136,6 +138,12 @@ class Settings(SecuritySettings):
         None,
         description="Serve metrics on this host:port (from `content-gateway serve`) instead of "
         "/metrics on the main port.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that /metrics on the main port asks for (`Authorization: "
+        "Bearer <token>`). In production /metrics on the main port is served only with it; "
+        "without it use GATEWAY_METRICS_BIND (a port the public cannot reach).",
     )
     metrics_max_operation_names: int = Field(
         200,
@@ -454,6 +462,11 @@ class Settings(SecuritySettings):
         if self.cache_backend == "redis" and not self.redis_url:
             raise ValueError("GATEWAY_CACHE_BACKEND=redis needs GATEWAY_REDIS_URL")
         return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # repr/str reach logs and tracebacks: never with a URL's password in them.
+        for name, value in super().__repr_args__():
+            yield name, redact_url_credentials(value) if isinstance(value, str) else value
 
     @property
     def cache_backend_name(self) -> str:

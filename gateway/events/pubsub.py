@@ -5,6 +5,9 @@ to this process's subscribers. With ``GATEWAY_REDIS_URL`` it goes to a Redis pub
 that every instance listens on, and each instance hands it to its own subscribers (the publisher
 included, so nobody gets it twice).
 
+Redis may go away at any time: publishing then reaches this instance's subscribers only, the
+listener reconnects with exponential backoff, and the outage is logged once (not per message).
+
 Listeners (``on_message``) see every message too, outside the subscriber count: a server with
 an in-process response cache drops the answers an event made wrong, whoever wrote it (another
 instance, or the CLI).
@@ -23,55 +26,87 @@ from typing import Any
 
 import orjson
 
+from gateway.config.redis import OutageNotice, redis_client
+
 log = logging.getLogger("gateway.events.runtime")
 QUEUE_SIZE = 256
-RECONNECT_SECONDS = 1.0
+BACKOFF_MIN = 0.5  # seconds before the first reconnection attempt; doubles up to BACKOFF_MAX
+BACKOFF_MAX = 10.0
+POLL_SECONDS = 5.0  # longest wait for a message: a lost connection is noticed at least this often
 
 
 class EventHub:
-    def __init__(self, redis_url: str | None = None, channel: str = "content-gateway:events"):
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        channel: str = "content-gateway:events",
+        warning_interval: float = 60.0,
+    ):
         self.redis_url = redis_url
         self.channel = channel
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._redis: Any = None
         self._listener: asyncio.Task[None] | None = None
+        self.outage = OutageNotice(
+            log, "live events", "events reach this instance's subscribers only", warning_interval
+        )
 
     async def start(self) -> None:
         """Connect to Redis (when configured) and listen; returns once subscribed, so a message
-        published after ``start`` is never missed."""
+        published after ``start`` is never missed. With Redis unreachable it returns at once
+        and keeps trying in the background."""
         if self.redis_url is None:
             return
-        from redis.asyncio import Redis
-
-        self._redis = Redis.from_url(self.redis_url)
-        pubsub = await self._subscribe()
+        self._redis = redis_client(self.redis_url, timeout=POLL_SECONDS + 5)
+        pubsub = None
+        try:
+            pubsub = await self._subscribe()
+        except Exception as exc:
+            self.outage.failed(exc)
         self._listener = asyncio.create_task(self._listen(pubsub), name="event-hub")
 
     async def _subscribe(self) -> Any:
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(self.channel)
-        while True:  # wait for the confirmation: from here on, messages are ours
-            message = await pubsub.get_message(timeout=5.0)
-            if message is not None and message["type"] == "subscribe":
-                return pubsub
+        try:
+            await pubsub.subscribe(self.channel)
+            async with asyncio.timeout(POLL_SECONDS):
+                while True:  # wait for the confirmation: from here on, messages are ours
+                    message = await pubsub.get_message(timeout=POLL_SECONDS)
+                    if message is not None and message["type"] == "subscribe":
+                        return pubsub
+        except BaseException:
+            await _close(pubsub)
+            raise
 
     async def _listen(self, pubsub: Any) -> None:
+        """Receive until the connection fails, then reconnect with exponential backoff. Every
+        path through the loop awaits: a dead connection can never make it spin."""
+        delay = BACKOFF_MIN
         while True:
             try:
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._fan_out(orjson.loads(message["data"]))
-            except asyncio.CancelledError:
-                await pubsub.aclose()
-                raise
-            except Exception as exc:  # Redis went away: keep serving, reconnect
-                log.warning("event hub lost Redis (%s); reconnecting", exc)
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-                await asyncio.sleep(RECONNECT_SECONDS)
-                with contextlib.suppress(Exception):
+                if pubsub is None:
                     pubsub = await self._subscribe()
+                self.outage.recovered()
+                delay = BACKOFF_MIN
+                await self._receive(pubsub)
+            except asyncio.CancelledError:
+                await _close(pubsub)
+                raise
+            except Exception as exc:  # Redis went away: keep serving, reconnect later
+                self.outage.failed(exc)
+            await _close(pubsub)
+            pubsub = None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BACKOFF_MAX)
+
+    async def _receive(self, pubsub: Any) -> None:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=POLL_SECONDS)
+            if message is not None and message["type"] == "message":
+                self._fan_out(orjson.loads(message["data"]))
+            elif message is None and not pubsub.subscribed:
+                raise ConnectionError("the subscription ended")
 
     async def stop(self) -> None:
         if self._listener is not None:
@@ -84,10 +119,15 @@ class EventHub:
             self._redis = None
 
     async def publish(self, message: dict[str, Any]) -> None:
+        """Through Redis to every instance; with Redis unreachable, to this instance's own
+        subscribers at least (live messages are best effort)."""
         if self._redis is not None:
-            await self._redis.publish(self.channel, orjson.dumps(message))
-        else:
-            self._fan_out(message)
+            try:
+                await self._redis.publish(self.channel, orjson.dumps(message))
+                return
+            except Exception as exc:
+                self.outage.failed(exc)
+        self._fan_out(message)
 
     def on_message(self, listener: Callable[[dict[str, Any]], None]) -> None:
         """Call ``listener`` with every message from now on (it must not block)."""
@@ -118,3 +158,9 @@ class EventHub:
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
+
+
+async def _close(pubsub: Any) -> None:
+    if pubsub is not None:
+        with contextlib.suppress(Exception):
+            await pubsub.aclose()

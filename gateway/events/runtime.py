@@ -29,7 +29,9 @@ class EventsRuntime:
     async def start(
         cls, db: Database, settings: Settings, *, run_worker: bool, name: str | None = None
     ) -> EventsRuntime:
-        hub = EventHub(settings.redis_url, settings.events_redis_channel)
+        hub = EventHub(
+            settings.redis_url, settings.events_redis_channel, settings.redis_warning_interval
+        )
         await hub.start()
         worker = None
         if run_worker:

@@ -70,11 +70,13 @@ class _Calculator:
         # A fragment's cost does not depend on where it is spread, so each is computed once:
         # fragments that spread other fragments many times cannot blow up the calculation.
         self.fragment_costs: dict[str, int] = {}
+        self.visits = 0  # selections looked at: linear in the document (tests hold it there)
 
     def selection_set(self, selections: SelectionSetNode, parent: GraphQLNamedType) -> int:
         total = 0
         fields: dict[str, GraphQLField] = getattr(parent, "fields", {})
         for selection in selections.selections:
+            self.visits += 1
             if isinstance(selection, FieldNode):
                 name = selection.name.value
                 if name in INTROSPECTION_ROOTS:
@@ -155,11 +157,22 @@ def query_cost(
 ) -> int:
     """The cost of the operation a request will run (0 when it cannot be determined: execution
     then reports the missing or ambiguous operation itself)."""
+    return query_cost_walk(schema, document, operation_name, variables, model)[0]
+
+
+def query_cost_walk(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    model: CostModel,
+) -> tuple[int, int]:
+    """``query_cost`` and the number of selections it looked at."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return 0
+        return 0, 0
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0
+        return 0, 0
     calculator = _Calculator(schema, document, variables or {}, operation, model)
-    return calculator.selection_set(operation.selection_set, root)
+    return calculator.selection_set(operation.selection_set, root), calculator.visits

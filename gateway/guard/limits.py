@@ -35,7 +35,7 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
-from graphql.validation import ASTValidationRule, ValidationContext, ValidationRule
+from graphql.validation import ASTValidationRule, ValidationRule
 from strawberry.extensions import SchemaExtension
 
 from gateway.guard.cost import CostModel, query_cost
@@ -52,54 +52,70 @@ def limit_error(message: str, code: str, node: Any = None, **details: Any) -> Gr
     return GraphQLError(message, node, extensions={"code": code, **details})
 
 
-def _children(node: Node | FragmentSpreadNode, context: ValidationContext, seen: frozenset[str]):
-    """Selections below ``node``; a spread leads to its fragment (once per path, so a fragment
-    cycle, which validation reports itself, cannot recurse forever)."""
-    if isinstance(node, FragmentSpreadNode):
-        name = node.name.value
-        fragment = context.get_fragment(name)
-        if fragment is not None and name not in seen:
-            return [fragment], seen | {name}
-        return [], seen
-    if node.selection_set is None:
-        return [], seen
-    return list(node.selection_set.selections), seen
+class DocumentWalk:
+    """Depth, aliases and directives of an operation, through its fragments, in time linear in
+    the document: each fragment's contribution is computed once and reused wherever it is
+    spread (a chain of fragments that each spread the previous one twice would otherwise cost
+    2^N steps). ``visits`` counts the nodes looked at, so tests can hold the work to the size.
 
+    A fragment cycle (which validation reports on its own) contributes nothing."""
 
-def depth_of(
-    node: Any,
-    context: ValidationContext,
-    depth: int = 0,
-    seen: frozenset[str] = frozenset(),
-    flatten: bool = True,
-) -> int:
-    """graphql-armor's count: a root field is 1, each nested field adds 1, ``__schema``
-    counts 0. With ``flatten`` (armor's ``flattenFragments``) fragments add no level of their
-    own; without it a spread adds one level for the spread and one for the fragment, an inline
-    fragment one."""
-    if isinstance(node, FieldNode) and node.name.value == "__schema":
-        return 0
-    children, seen = _children(node, context, seen)
-    deepest = depth
-    for child in children:
-        step = 1 if not flatten or isinstance(child, FieldNode) else 0
-        deepest = max(deepest, depth_of(child, context, depth + step, seen, flatten))
-    return deepest
+    def __init__(self, fragments: Callable[[str], FragmentDefinitionNode | None]) -> None:
+        self.fragments = fragments
+        self.visits = 0
+        self._memo: dict[tuple[str, str], int] = {}
 
+    def _fragment(self, kind: str, name: str, measure: Callable[[Any], int]) -> int:
+        key = (kind, name)
+        if key not in self._memo:
+            self._memo[key] = 0  # in progress: a cycle adds nothing
+            fragment = self.fragments(name)
+            self._memo[key] = measure(fragment) if fragment is not None else 0
+        return self._memo[key]
 
-def aliases_in(node: Any, context: ValidationContext, seen=frozenset()) -> int:
-    """Aliased fields, through fragments; an alias of ``__typename`` is free (armor allowList)."""
-    count = 0
-    if isinstance(node, FieldNode) and node.alias and node.name.value != "__typename":
-        count = 1
-    children, seen = _children(node, context, seen)
-    return count + sum(aliases_in(child, context, seen) for child in children)
+    def _selections(self, node: Any) -> tuple[Any, ...]:
+        selection_set = getattr(node, "selection_set", None)
+        return tuple(selection_set.selections) if selection_set is not None else ()
 
+    def depth(self, node: Any, flatten: bool = True) -> int:
+        """graphql-armor's count below ``node``: a root field is 1, each nested field adds 1,
+        ``__schema`` counts 0. With ``flatten`` (armor's ``flattenFragments``) fragments add no
+        level of their own; without it a spread adds one level for the spread and one for the
+        fragment, an inline fragment one."""
+        self.visits += 1
+        if isinstance(node, FragmentSpreadNode):
+            step = 0 if flatten else 1
+            inner = self._fragment(
+                "depth" if flatten else "depth-nested",
+                node.name.value,
+                lambda fragment: self.depth(fragment, flatten),
+            )
+            return step + inner
+        deepest = 0
+        for child in self._selections(node):
+            if isinstance(child, FieldNode) and child.name.value == "__schema":
+                continue
+            step = 1 if isinstance(child, FieldNode) or not flatten else 0
+            deepest = max(deepest, step + self.depth(child, flatten))
+        return deepest
 
-def directives_in(node: Any, context: ValidationContext, seen=frozenset()) -> int:
-    count = len(getattr(node, "directives", None) or ())
-    children, seen = _children(node, context, seen)
-    return count + sum(directives_in(child, context, seen) for child in children)
+    def aliases(self, node: Any) -> int:
+        """Aliased fields, through fragments; an alias of ``__typename`` is free (armor's
+        allowList)."""
+        self.visits += 1
+        if isinstance(node, FragmentSpreadNode):
+            return self._fragment("aliases", node.name.value, self.aliases)
+        count = int(isinstance(node, FieldNode) and node.alias is not None)
+        if count and node.name.value == "__typename":
+            count = 0
+        return count + sum(self.aliases(child) for child in self._selections(node))
+
+    def directives(self, node: Any) -> int:
+        self.visits += 1
+        own = len(getattr(node, "directives", None) or ())
+        if isinstance(node, FragmentSpreadNode):
+            return own + self._fragment("directives", node.name.value, self.directives)
+        return own + sum(self.directives(child) for child in self._selections(node))
 
 
 def limit_rules(
@@ -110,7 +126,8 @@ def limit_rules(
 
     class QueryLimitRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            found = depth_of(node, self.context, flatten=flatten_fragments)
+            walk = DocumentWalk(self.context.get_fragment)
+            found = walk.depth(node, flatten=flatten_fragments)
             if found > depth:
                 self.report_error(
                     limit_error(
@@ -121,7 +138,7 @@ def limit_rules(
                         limit=depth,
                     )
                 )
-            found = aliases_in(node, self.context)
+            found = walk.aliases(node)
             if found > aliases:
                 self.report_error(
                     limit_error(
@@ -132,7 +149,7 @@ def limit_rules(
                         limit=aliases,
                     )
                 )
-            found = directives_in(node, self.context)
+            found = walk.directives(node)
             if found > directives:
                 self.report_error(
                     limit_error(

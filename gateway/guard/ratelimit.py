@@ -3,9 +3,10 @@
 A client is its verified API token (the SHA-256 of the ``Authorization: Bearer`` value, never
 the token itself) or else its IP address; ``X-Forwarded-For`` is read only when the direct peer is a
 configured trusted proxy. A bucket holds ``budget`` units and refills completely in ``window``
-seconds. Every request takes 1 unit from its IP's bucket before any other work (so a flood of
-broken documents or made-up tokens is refused cheaply) and its cost, just before execution, from
-its client's bucket.
+seconds. Every request takes 1 unit before any other work (so a flood of broken documents is
+refused cheaply) and its cost, just before execution, from its client's bucket. A request with a
+verified token pays from the token's bucket only (anonymous traffic from a shared IP cannot lock
+an editor out); one with a made-up or expired token pays its 1 unit from its IP's bucket.
 
 With Redis configured, buckets live in Redis and one Lua script reads, refills and takes
 atomically, using Redis's clock, so every instance shares one budget. When Redis cannot be

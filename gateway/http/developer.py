@@ -3,8 +3,7 @@ vendored GraphiQL assets, and the example SPA at /demo/ — all for development 
 
 The examples live in the source checkout (``examples/``), next to the code they exercise: front-end
 developers read them there, graphql-codegen compiles them, and a test validates them against the
-schema. A gateway installed without the checkout has no demo and falls back to one built-in
-GraphiQL example (``gateway.http.graphiql``).
+schema. A wheel carries a copy (``gateway.config.paths``), so an installed gateway has them too.
 """
 
 from __future__ import annotations
@@ -22,9 +21,10 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from gateway.config.paths import project_dir
 from gateway.config.settings import Settings
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES_DIR = project_dir("examples")
 OPERATIONS_DIR = EXAMPLES_DIR / "operations"
 SPA_DIR = EXAMPLES_DIR / "spa"
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "static" / "graphiql"

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.config.settings import Settings
 from gateway.ops.logs import get_logger, redact_text
+from gateway.ops.schema_version import schema_problem
 from resolvers.db import Database
 
 log = get_logger("gateway.ops.health")
@@ -43,9 +44,10 @@ async def check_database(db: Database, url: str) -> dict[str, Any]:
         path = make_url(url).database
         if path and path != ":memory:" and not await asyncio.to_thread(os.path.isfile, path):
             raise NotReady(f"database file {path} is missing")
+    problem = await schema_problem(db)
+    if problem is not None:
+        raise NotReady(problem)
     revision = await db.scalar(text("SELECT version_num FROM alembic_version"))
-    if revision is None:
-        raise NotReady("database is not migrated (run content-gateway migrate)")
     return {"revision": revision}
 
 
@@ -75,6 +77,9 @@ class Readiness:
         return {}
 
     async def run(self, db: Database) -> tuple[bool, dict[str, Any]]:
+        """Ready unless a required check failed. Redis is optional: without it the instance
+        still serves (uncached, per-instance rate limits), so a failed Redis check reports
+        ``degraded`` and leaves the instance in rotation."""
         checks: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
             "database": lambda: check_database(db, self.settings.database_url)
         }
@@ -82,7 +87,9 @@ class Readiness:
             checks["redis"] = self._redis
         results = await asyncio.gather(*(self._timed(n, c) for n, c in checks.items()))
         report = dict(zip(checks, results, strict=True))
-        return all(r["status"] == "ok" for r in results), report
+        if "redis" in report and report["redis"]["status"] == "fail":
+            report["redis"]["status"] = "degraded"
+        return all(r["status"] != "fail" for r in results), report
 
     async def _timed(
         self, name: str, check: Callable[[], Awaitable[dict[str, Any]]]
@@ -93,7 +100,8 @@ class Readiness:
                 details = await check()
         except Exception as exc:
             reason = _reason(exc)
-            log.warning("readiness check failed", check=name, reason=reason)
+            if name != "redis":  # a Redis outage is reported by the components that use it
+                log.warning("readiness check failed", check=name, reason=reason)
             return {"status": "fail", "error": reason, "duration_ms": _ms(started)}
         return {"status": "ok", "duration_ms": _ms(started), **details}
 

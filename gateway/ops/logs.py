@@ -1,8 +1,9 @@
 """Logging: structlog for our own lines, the same renderer for every stdlib logger (hypercorn,
 SQLAlchemy, alembic), JSON in production and readable text in development.
 
-Secrets never reach the output: a processor replaces the values of token-like keys and any
-``Bearer ...`` credential inside strings, including exception text.
+Secrets never reach the output: a processor replaces the values of token-like keys, any
+``Bearer ...`` credential and the password of any URL inside strings, including exception text.
+Tracebacks never show local variables (in development either).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import orjson
 import structlog
 from structlog.types import EventDict, Processor
+
+from gateway.config.redaction import redact_url_credentials
 
 REDACTED = "[REDACTED]"
 # Keys whose values are credentials whatever they look like.
@@ -32,6 +35,7 @@ SAFE_KEYS = frozenset({"sql_statements"})
 
 
 def redact_text(text: str) -> str:
+    text = redact_url_credentials(text)
     lowered = text.lower()
     # Cheap substring checks first: almost no line contains a credential.
     if not any(word in lowered for word in ("bearer", "token", "password", "cgw_")):
@@ -107,6 +111,26 @@ def add_pid(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
+def _final_processors(json: bool) -> list[Processor]:
+    """Exceptions are formatted as plain text before redaction, in both formats: the console
+    renderer's default (rich) prints every frame's local variables, database URLs with their
+    passwords included."""
+    if json:
+        return [
+            add_pid,
+            structlog.processors.format_exc_info,
+            redact_secrets,
+            structlog.processors.JSONRenderer(serializer=_json),
+        ]
+    return [
+        structlog.processors.format_exc_info,
+        redact_secrets,
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        ),
+    ]
+
+
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     """Our own loggers (structlog) write straight to stderr; every stdlib logger (hypercorn,
     SQLAlchemy, strawberry, asyncio) goes through one root handler that renders the same way.
@@ -114,18 +138,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     Process-wide by nature (logging is); calling it again replaces our handler and the
     structlog configuration, so each app built in one process (tests) leaves one behind.
     """
-    if json:
-        final: list[Processor] = [
-            add_pid,
-            structlog.processors.format_exc_info,
-            redact_secrets,
-            structlog.processors.JSONRenderer(serializer=_json),
-        ]
-    else:
-        final = [
-            redact_secrets,
-            structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
-        ]
+    final = _final_processors(json)
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[

@@ -4,6 +4,7 @@ extension and lifespan hooks."""
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.config.settings import Settings
@@ -63,11 +64,32 @@ class Operations:
     def routes(self) -> list[Route]:
         routes = [Route("/readyz", self.readiness.endpoint, methods=["GET"])]
         if self.metrics is not None and self.settings.metrics_bind is None:
-            routes.append(Route("/metrics", self.metrics_endpoint, methods=["GET"]))
+            if self.settings.env == "production" and self.settings.metrics_token is None:
+                # Labels carry operation and token names: never public in production.
+                log.warning(
+                    "/metrics is off on the main port in production: set GATEWAY_METRICS_TOKEN "
+                    "or GATEWAY_METRICS_BIND to scrape metrics"
+                )
+            else:
+                routes.append(Route("/metrics", self.metrics_endpoint, methods=["GET"]))
         return routes
+
+    def _authorized(self, request: Request) -> bool:
+        token = self.settings.metrics_token
+        if token is None:
+            return True
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        expected = token.get_secret_value().encode()
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
     async def metrics_endpoint(self, request: Request) -> Response:
         assert self.metrics is not None
+        if not self._authorized(request):
+            return PlainTextResponse(
+                "Metrics need `Authorization: Bearer <GATEWAY_METRICS_TOKEN>`.\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"', "Cache-Control": "no-store"},
+            )
         self.metrics.sample_pool(request.app.state.db.engine.pool)
         # Multiprocess mode reads one file per worker and metric: keep that off the event loop.
         render = self.metrics.render

@@ -40,6 +40,7 @@ from resolvers.content.article_input import check_fields, check_window
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.content.richtext import reading_time_minutes
+from resolvers.content.translations import check_may_join
 from resolvers.db import as_utc, now_utc
 from resolvers.models import article_t
 from resolvers.revisions.record import ensure_baselines
@@ -156,6 +157,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
     async with unit_of_work(env) as work:
         session = work.session
         # Every problem at once: the field errors above and the ones only the database knows.
+        await check_may_join(session, viewer, values.get("translation_group"), None)
         await check_refs(session, problems, links)
         if values.get("slug") is not None and values.get("locale") is not None:
             await slug_free(session, problems, values["slug"], values["locale"], None)
@@ -201,6 +203,9 @@ async def update_article(
             and viewer.author_id not in links["author"]
         ):
             raise PermissionDenied("Authors cannot remove themselves from their own articles.")
+        group = values.get("translation_group")
+        if group is not None and group != row.translation_group:
+            await check_may_join(session, viewer, group, article_id)
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)

@@ -48,11 +48,38 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _refused(ip: IPAddress) -> bool:
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        ip = mapped
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d form
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64, compatible):
+    such an address reaches its IPv4, so it is judged like it."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return []
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client): both are reached through it
+    low = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in NAT64_PREFIX:
+        return [low]
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # not :: or ::1, which are themselves
+        return [low]
+    return []
+
+
+def _refused_v4_or_v6(ip: IPAddress) -> bool:
     return not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+
+
+def _refused(ip: IPAddress) -> bool:
+    embedded = embedded_ipv4(ip)
+    if embedded:
+        return any(_refused_v4_or_v6(v4) for v4 in embedded)
+    return _refused_v4_or_v6(ip)
 
 
 async def resolve(url: str, *, allow_private: bool) -> list[IPAddress]:

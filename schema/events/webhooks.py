@@ -25,8 +25,8 @@ def decode_id(value: str, type_name: str) -> int:
     """The database id of a ``type_name`` global ID; anything else is a clear input error."""
     try:
         name, _, raw = base64.b64decode(value, validate=True).decode().partition(":")
-        if name == type_name:
-            return int(raw)
+        if name == type_name and to_global_id(type_name, int(raw)) == value:
+            return int(raw)  # only the exact form issued: one ID per object
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise UserInputError(f"ID {value[:60]!r} does not identify a {type_name}.")

@@ -115,8 +115,8 @@ async def test_verified_api_tokens_have_own_budgets(client, content, db):
     assert remaining(await gql(client, COST_50, headers=token_a)) == 0
     assert_limited(await gql(client, COST_50, headers=token_a), statements=1)
     assert remaining(await gql(client, COST_50, headers=token_b)) == 50
-    # Each of those requests also paid 1 unit from the IP's bucket, before the token was checked.
-    assert remaining(await gql(client, COST_50)) == 100 - 4 - 50
+    # A verified token pays from its own bucket only: the IP's is untouched.
+    assert remaining(await gql(client, COST_50)) == 100 - 50
 
 
 async def test_made_up_tokens_get_no_fresh_budget(client, content):
@@ -163,14 +163,16 @@ async def test_two_instances_share_one_budget_in_redis(settings, content, redis_
     async with running(shared) as one, running(shared) as two:
         token = await gql(two, COST_5, headers={"authorization": f"Bearer {secret}"})
         assert remaining(token) == 95  # the token's own bucket
-        assert remaining(await gql(one, COST_50)) == 49  # the IP's: 1 unit went to the token call
-        # Instance two alone would have had 100 units; it shares the 49 left and 48 < 50 - 1.
+        assert remaining(await gql(one, COST_50)) == 50  # the IP's: the token call paid none
+        # Instance two alone would have had 100 units; it shares the 50 left: then none.
+        assert remaining(await gql(two, COST_50)) == 0
         assert_limited(await gql(two, COST_50))
         assert_limited(await gql(one, COST_50))
     keys = sorted([k.decode() async for k in redis.scan_iter(match=prefix + "*")])
     assert keys[0] == prefix + "ip:127.0.0.1"
     assert keys[1].startswith(prefix + "token:") and secret not in keys[1]
-    assert await redis_tokens(redis, keys[0]) == pytest.approx(47, abs=0.1)  # 100 - 1 - 50 - 2
+    # 100 - 50 - 50 (the refused requests took nothing), plus a moment's refill.
+    assert await redis_tokens(redis, keys[0]) == pytest.approx(0, abs=0.5)
     assert await redis_tokens(redis, keys[1]) == pytest.approx(95, abs=0.1)
     assert await redis.pttl(keys[0]) > 0  # buckets expire once they would be full again
 
@@ -201,7 +203,11 @@ async def test_unreachable_redis_falls_back_and_returns(settings, content, redis
             statuses = [(await gql(client, COST_50)).response.status_code for _ in range(5)]
             # Served on: the in-process bucket (a fresh 100 units) allows two, then 429.
             assert statuses == [200, 200, 429, 429, 429]
-            warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
+            warnings = [
+                r
+                for r in caplog.records
+                if r.name == "gateway.guard.ratelimit" and "unreachable" in r.getMessage()
+            ]
             assert len(warnings) == 1  # once per interval, not once per request
             assert await redis_tokens(redis, key) == pytest.approx(50, abs=0.1)
 

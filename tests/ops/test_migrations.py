@@ -10,9 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from gateway.cli.main import run_migrations
-from migrations import include_object
 from resolvers.db import make_engine
-from resolvers.models import metadata
+from resolvers.models import include_object, metadata
 
 
 def _diff(connection):

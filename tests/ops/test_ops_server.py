@@ -21,6 +21,7 @@ from tests.auth_support import add_token
 from tests.ops_support import GatewayServer, free_port, total
 from tests.support import add_article, add_author
 
+METRICS_TOKEN = "scraper-" + "t" * 32
 QUERY = "query Front { articles(first: 5) { totalCount nodes { title author { name } } } }"
 ACCESS_FIELDS = {
     "timestamp", "level", "logger", "event", "pid", "request_id", "method", "path", "status",
@@ -61,7 +62,10 @@ async def test_two_workers_share_metrics_logs_and_one_database(
         await add_article(db, f"Story {n}", authors=[author])
     token = await add_token(db, "editor", name="mobile-app")
 
-    async with running(database_url, tmp_path, workers=2) as server:
+    scrape = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # production: /metrics needs it
+    async with running(
+        database_url, tmp_path, workers=2, GATEWAY_METRICS_TOKEN=METRICS_TOKEN
+    ) as server:
         # No keep-alive: every request is a new connection, which either worker may accept.
         limits = httpx.Limits(max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
@@ -94,7 +98,7 @@ async def test_two_workers_share_metrics_logs_and_one_database(
             assert {p["totalCount"] for p in final} == {3 + writes}
             sent += 6
 
-            exposition = (await client.get("/metrics")).text
+            exposition = (await client.get("/metrics", headers=scrape)).text
             graphql = dict(route="/graphql", status="200")
             assert total(exposition, "gateway_http_requests_total", **graphql) == sent
             assert (
@@ -104,7 +108,7 @@ async def test_two_workers_share_metrics_logs_and_one_database(
             assert total(exposition, "gateway_db_statements_per_request_count") == sent
             assert total(exposition, "gateway_dataloader_batch_size_count") == sent
             # A second scrape (maybe the other worker) reports the same sums.
-            again = (await client.get("/metrics")).text
+            again = (await client.get("/metrics", headers=scrape)).text
             assert total(again, "gateway_http_requests_total", **graphql) == sent
             assert total(again, "gateway_http_requests_total", route="/metrics") >= 1
 

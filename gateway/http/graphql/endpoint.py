@@ -34,7 +34,7 @@ from gateway.http.graphql.negotiate import negotiate_request
 from gateway.http.graphql.outcome import Shaping, shape
 from gateway.http.graphql.params import GraphQLParams, read_params
 from gateway.http.graphql.respond import answer_hit, respond
-from gateway.http.request_context import note_persisted_query_miss, note_rate_limited
+from gateway.http.request_context import note_persisted_query_miss
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     BodyTooLarge,
@@ -91,14 +91,19 @@ class GraphQLEndpoint:
         if isinstance(plans, Response):
             return answer_hit(ex, plans, timing=self.settings.server_timing)
         budget = client_budget(getattr(state, "rate_limiter", None), self.identify, ex.request)
-        # 1 unit (from the IP's bucket) before any other work, so floods of broken documents
-        # or made-up tokens are refused cheaply.
-        if budget is not None and not await budget.charge_request():
-            note_rate_limited(ex.request)
-            refusal = {"errors": [budget.error().formatted]}
-            return self.respond(ex, refusal, 429, extra=budget.headers())
         now = self.clock(ex.request)
-        viewer = await sign_in(self.auth, self.identify, ex.request, state.db, now, budget)
+        try:
+            viewer = await sign_in(self.auth, self.identify, ex.request, state.db, now, budget)
+        except Unauthenticated:
+            # A made-up or expired token pays from its IP's bucket (a flood of them is refused
+            # cheaply); it never gets a budget of its own.
+            if budget is not None and not await budget.charge_request():
+                return self.limited(ex, budget)
+            raise
+        # 1 unit before any other work: a verified token's from its own bucket only (anonymous
+        # traffic from a shared IP cannot lock its holder out), anyone else's from the IP's.
+        if budget is not None and not await budget.charge_request():
+            return self.limited(ex, budget)
         outcomes = [
             await self.execute(ex, op, plan, viewer, now, budget)
             for op, plan in zip(operations, plans, strict=True)
@@ -113,6 +118,10 @@ class GraphQLEndpoint:
         return self.respond(ex, outcomes[0].payload, status, body=encoded)
 
     # -- steps --------------------------------------------------------------------------------
+
+    def limited(self, ex: Exchange, budget: ClientBudget) -> Response:
+        refusal = {"errors": [budget.error().formatted]}
+        return self.respond(ex, refusal, 429, extra=budget.headers())
 
     def clock(self, request: Request) -> datetime:
         clock = getattr(request.app.state, "clock", None)  # tests may pin the request clock
