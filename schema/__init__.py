@@ -15,7 +15,7 @@ from schema.auth.mutations import AuthMutation, AuthQuery
 from schema.content.author import Author, AuthorQuery
 from schema.content.author_mutations import AuthorMutation
 from schema.context import Context, Info
-from schema.execution.fast_leaf import FastLeafExecutor
+from schema.execution.compiled import CompiledExecutor
 from schema.seo.redirect_mutations import RedirectMutation
 from schema.relay import Node, from_global_id
 from schema.seo.routing import RoutingQuery
@@ -105,7 +105,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
-        execution_context_class=FastLeafExecutor,
+        execution_context_class=CompiledExecutor,
         **options,
     )
 

@@ -36,6 +36,9 @@ class Context:
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False
+    # Whether queries may run on compiled plans, and which path ran (schema.execution).
+    compiled_execution: bool = False
+    execution_path: str = ""
 
     def command_env(self) -> CommandEnv:
         self.private = True

@@ -92,6 +92,11 @@ class Settings(SecuritySettings):
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
     )
+    compiled_execution: bool = Field(
+        True,
+        description="Run queries on compiled execution plans (cached per document); off: every "
+        "operation runs on graphql-core. Both give the same responses.",
+    )
 
     # --- issue 7: operations (logs, metrics, tracing, readiness) ---
     log_format: Literal["auto", "json", "console"] = Field(

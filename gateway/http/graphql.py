@@ -56,6 +56,7 @@ from resolvers.errors import GatewayError, Unauthenticated
 from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
+from schema.execution.entry import execute
 
 log = logging.getLogger("gateway.graphql")
 
@@ -398,13 +399,18 @@ class GraphQLEndpoint:
         timeout = self.settings.execution_timeout
         try:
             async with asyncio.timeout(timeout):
-                result = await self.schema.execute(
+                result, path = await execute(
+                    self.schema,
                     plan.query,
-                    variable_values=params.variables,
-                    context_value=context,
+                    context=context,
+                    variables=params.variables,
                     operation_name=params.operation_name,
-                    allowed_operation_types=allowed,
+                    allowed=allowed,
+                    compiled=self.settings.compiled_execution,
                 )
+            record = record_of(request)
+            if record is not None and "execute" in record.phases:
+                record.execution = path
         except TimeoutError:
             log.warning("request %s stopped after %s s", request_id, timeout)
             message = f"The request took longer than {timeout:g} s and was stopped."
