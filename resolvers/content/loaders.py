@@ -16,6 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Table, func, select, tuple_
 
 from resolvers.access import Viewer, article_visible
+from resolvers.content import hot_reads
 from resolvers.content.articles import ARTICLE_COLUMNS, seo_meta_of, sort_key
 from resolvers.seo.audit import duplicate_values
 from resolvers.cache_tags import TagCollector
@@ -38,6 +39,13 @@ LINKS: dict[str, tuple[Table, Any]] = {
     "author": (article_author_t, article_author_t.c.author_id),
     "category": (article_category_t, article_category_t.c.category_id),
     "tag": (article_tag_t, article_tag_t.c.tag_id),
+}
+
+# relation kind -> the loader attribute it primes
+LINK_LOADERS = {
+    "author": "authors_by_article_id",
+    "category": "categories_by_article_id",
+    "tag": "tags_by_article_id",
 }
 
 # A nested page request: (parent id, page size, cursor, backward).
@@ -63,6 +71,7 @@ class Loaders:
         self.authors_by_article_id = DataLoader(partial(self._linked, "author"))
         self.categories_by_article_id = DataLoader(partial(self._linked, "category"))
         self.tags_by_article_id = DataLoader(partial(self._linked, "tag"))
+        self.links_by_article_id = DataLoader(self._all_links)
         self.seo_meta_by_entity = DataLoader(self._seo_meta)
         self.articles_by_author_id = DataLoader(partial(self._article_pages, "author"))
         self.articles_by_category_id = DataLoader(partial(self._article_pages, "category"))
@@ -141,19 +150,29 @@ class Loaders:
 
     async def _linked(self, kind: str, article_ids: Sequence[int]) -> list[list[Any]]:
         """Authors / categories / tags of each article, in their stored order."""
-        link, parent_col = LINKS[kind]
-        table, columns = TABLES[kind]
-        rows = await self.db.all(
-            select(link.c.article_id.label("rel_article"), *columns)
-            .select_from(table.join(link, parent_col == table.c.id))
-            .where(link.c.article_id.in_(article_ids))
-            .order_by(link.c.article_id, link.c.position, table.c.id)
-        )
+        rows = await hot_reads.linked(self.db, kind, article_ids)
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.rel_article].append(row)
         self.tags.entities(kind, rows)
         return [grouped.get(i, []) for i in article_ids]
+
+    async def _all_links(self, article_ids: Sequence[int]) -> list[dict[str, list[Any]]]:
+        """Authors, categories and tags of each article in one statement; the per-relation
+        loaders are primed with them."""
+        rows = await hot_reads.all_links(self.db, article_ids)
+        grouped: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in LINK_LOADERS}
+        for row in rows:
+            grouped[row.rel_kind][row.rel_article].append(row)
+        out: list[dict[str, list[Any]]] = [{} for _ in article_ids]
+        for kind, attribute in LINK_LOADERS.items():
+            self.tags.entities(kind, [r for rs in grouped[kind].values() for r in rs])
+            loader = getattr(self, attribute)
+            for i, article_id in enumerate(article_ids):
+                found = grouped[kind].get(article_id, [])
+                out[i][kind] = found
+                loader.prime(article_id, found)
+        return out
 
     async def _seo_meta(self, keys: Sequence[tuple[str, int]]) -> list[Any]:
         t = seo_meta_t

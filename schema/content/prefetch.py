@@ -29,6 +29,8 @@ RELATIONS = {
     "seo": "seo",
     "body": "body",
 }
+# Relation -> the kind the one-statement links loader files its rows under.
+LINK_KINDS = {"authors": "author", "categories": "category", "tags": "tag"}
 # `seo` only asks root queries to join the SEO overrides (and the fallback body) into their own
 # statement (`root_extras`); nothing is prefetched for it here. Its fields (schema.seo.types) load what
 # each needs through the dataloaders, which those rows primed.
@@ -87,15 +89,24 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     loaders = info.context.loaders
     ids = [a.database_id for a in articles]
     jobs: dict[str, Any] = {}
-    if "authors" in todo:
-        jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
-    if "categories" in todo:
-        jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
-    if "tags" in todo:
-        jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
+    linked = todo & set(LINK_KINDS)
+    if len(linked) > 1:
+        # Two or more of authors/categories/tags: one statement reads all three.
+        jobs["links"] = loaders.links_by_article_id.load_many(ids)
+    else:
+        if "authors" in todo:
+            jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
+        if "categories" in todo:
+            jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
+        if "tags" in todo:
+            jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id.load_many(ids)
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    links = results.pop("links", None)
+    if links is not None:
+        for relation in linked:
+            results[relation] = [item[LINK_KINDS[relation]] for item in links]
     converters = {"authors": Author.from_row, "categories": Category.from_row, "tags": Tag.from_row}
     for name, convert in converters.items():
         if name in results:
