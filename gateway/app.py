@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -29,6 +31,7 @@ from gateway.http.developer import developer_routes
 from gateway.events.runtime import EventsRuntime, install_change_hooks
 from gateway.http.graphql import GraphQLEndpoint
 from gateway.guard.limits import QueryLimits
+from gateway.ops.logs import drain_logs
 from gateway.ops.observability import Operations
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http.websocket import websocket_app
@@ -174,6 +177,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             await cache.stop()
             await db.dispose()
             log.info("shutdown complete")
+            await asyncio.to_thread(drain_logs)  # every queued log line reaches stderr
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

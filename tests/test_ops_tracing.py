@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from gateway.ops.logs import drain_logs
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
@@ -79,13 +81,14 @@ async def test_spans_nest_request_phases_batches_and_sql(
     assert execute.attributes["graphql.operation.name"] == "Front"
 
     batches = {s.name: s for s in by_name(spans, "dataloader ")}
-    assert set(batches) == {"dataloader authors_by_article_id", "dataloader tags_by_article_id"}
+    # Authors and tags of the page: one batch, one statement.
+    assert set(batches) == {"dataloader links_by_article_id"}
     for batch in batches.values():
         assert parent_id(batch) == execute.context.span_id
         assert batch.attributes["dataloader.batch_size"] == 3
 
     sql = by_name(spans, "SELECT")
-    assert len(sql) == 3  # the list, then one per batch
+    assert len(sql) == 2  # the list, then one per batch
     parents = sorted(parent_id(s) or 0 for s in sql)
     expected = sorted([execute.context.span_id] + [b.context.span_id for b in batches.values()])
     assert parents == expected
@@ -135,6 +138,7 @@ async def test_access_log_carries_the_trace_id(
     capsys.readouterr()
     await client.get("/healthz")
     [http] = by_name(exporter.get_finished_spans(), "GET")
+    drain_logs()
     assert f"{http.context.trace_id:032x}" in capsys.readouterr().err
 
 

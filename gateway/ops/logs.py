@@ -8,7 +8,10 @@ Secrets never reach the output: a processor replaces the values of token-like ke
 from __future__ import annotations
 
 import logging
+import atexit
 import os
+import queue
+import threading
 import re
 import sys
 from typing import Any
@@ -76,29 +79,76 @@ def _json(obj: Any, **_: Any) -> str:
     return orjson.dumps(obj, default=str).decode()
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stdlib generic
-    """Writes to whatever ``sys.stderr`` is at emit time (test capture, redirected streams)."""
+class _LogWriter:
+    """Lines are rendered on the caller's thread and written to stderr by one background
+    thread, so a slow or blocked stderr (a pipe nobody reads fast enough) never stalls the
+    event loop. ``drain`` waits until every queued line is written (shutdown, tests)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self._start()
+        os.register_at_fork(after_in_child=self._start)  # threads and locks do not survive
 
-    @property  # type: ignore[override]  # StreamHandler keeps the stream as an attribute
-    def stream(self) -> Any:
-        return sys.stderr
+    def _start(self) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
 
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
+    def put(self, text: str) -> None:
+        if self.thread is None or not self.thread.is_alive():
+            with self.lock:
+                if self.thread is None or not self.thread.is_alive():
+                    self.thread = threading.Thread(
+                        target=self._run, name="log-writer", daemon=True
+                    )
+                    self.thread.start()
+        self.lines.put(text)
+
+    def _run(self) -> None:
+        while True:
+            text = self.lines.get()
+            try:
+                stream = sys.stderr  # as it is at write time (test capture, redirections)
+                stream.write(text)
+                if self.lines.empty():
+                    stream.flush()
+            except Exception:  # noqa: BLE001  # a log line must never kill the writer
+                pass
+            finally:
+                self.lines.task_done()
+
+    def drain(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.lines.join()
+
+
+_WRITER = _LogWriter()
+atexit.register(_WRITER.drain)  # nothing queued is lost when the process ends
+
+
+def drain_logs() -> None:
+    """Block until every log line written so far is on stderr."""
+    _WRITER.drain()
+
+
+class _StderrHandler(logging.Handler):
+    """Formats on the calling thread; the log writer thread writes to stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            _WRITER.put(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001  # logging's own contract: report, never raise
+            self.handleError(record)
 
 
 class _Stderr:
-    """File-like ``sys.stderr`` as it is at write time, for structlog's WriteLogger."""
+    """File-like stderr for structlog's WriteLogger, through the log writer thread."""
 
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        _WRITER.put(text)
+        return len(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        """The writer thread flushes; a caller never waits for the stream."""
 
 
 def add_pid(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
