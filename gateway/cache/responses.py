@@ -28,7 +28,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
-from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.cache.backends import CacheBackend, CachedResponse, RedisBackend
+from gateway.cache.single_flight import SingleFlight
 from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
@@ -77,9 +78,22 @@ class CacheLayer:
         )
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
         self._local_seq = 0
+        self.flight: SingleFlight | None = None
 
     async def start(self, backend: CacheBackend) -> None:
         self.backend = backend
+        if self.settings.single_flight_wait > 0:
+            redis = backend.client if isinstance(backend, RedisBackend) else None
+            prefix = backend.prefix if isinstance(backend, RedisBackend) else ""
+            self.flight = SingleFlight(self.settings.single_flight_wait, redis, prefix)
+
+    async def release(self, request: Request) -> None:
+        """End the request's single flights (after its answer was stored, or on failure)."""
+        keys = getattr(request.state, "flight_keys", None)
+        if keys and self.flight is not None:
+            for key in keys:
+                await self.flight.release(key)
+            keys.clear()
 
     async def stop(self) -> None:
         if self.backend is not None:
@@ -144,7 +158,19 @@ class CacheLayer:
             return plan
         if entry is None:
             plan.status = "miss"
-            return plan
+            if self.flight is None:
+                return plan
+            if await self.flight.lead(plan.key):
+                request.state.flight_keys = [*getattr(request.state, "flight_keys", []), plan.key]
+                return plan
+            # An identical request executed meanwhile: its stored answer serves this one too.
+            try:
+                entry, plan.seq = await self.backend.lookup(plan.key)
+            except Exception:
+                log.exception("response cache lookup failed; serving uncached")
+                return plan
+            if entry is None:
+                return plan
         return self._hit(request, entry, media)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:

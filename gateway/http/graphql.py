@@ -213,6 +213,13 @@ class GraphQLEndpoint:
         return ClientBudget(limiter, f"ip:{self.identify.ip(request)}")
 
     async def handle(self, request: Request) -> Response:
+        try:
+            return await self._handle(request)
+        finally:
+            # A leading cache miss lets the identical requests waiting on it go (single flight).
+            await request.app.state.cache.release(request)
+
+    async def _handle(self, request: Request) -> Response:
         started = time.perf_counter()
         request_id = request_id_of(request)  # set by RequestMiddleware, which also echoes it
         if (
