@@ -26,7 +26,6 @@ from graphql import (
     TypeInfoVisitor,
     Visitor,
     get_named_type,
-    is_non_null_type,
     parse,
     validate,
     visit,
@@ -172,7 +171,6 @@ def variables_for(
         if value is not None:
             values[var] = value
     return values
-
 
 
 @asynccontextmanager

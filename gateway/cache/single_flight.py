@@ -11,6 +11,7 @@ the wait (the leader's answer was not stored: errors, private) runs the query it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -52,10 +53,9 @@ class SingleFlight:
             await self._unlock(key)
 
     async def _wait(self, event: asyncio.Event) -> None:
-        try:
+        # A slow leader: run the query rather than wait longer.
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), self.wait_seconds)
-        except TimeoutError:
-            pass  # the leader is slow: run the query rather than wait longer
 
     async def _lock(self, key: str) -> bool:
         try:

@@ -7,13 +7,13 @@ Secrets never reach the output: a processor replaces the values of token-like ke
 
 from __future__ import annotations
 
-import logging
 import atexit
+import logging
 import os
 import queue
-import threading
 import re
 import sys
+import threading
 from typing import Any
 
 import orjson
@@ -97,9 +97,7 @@ class _LogWriter:
         if self.thread is None or not self.thread.is_alive():
             with self.lock:
                 if self.thread is None or not self.thread.is_alive():
-                    self.thread = threading.Thread(
-                        target=self._run, name="log-writer", daemon=True
-                    )
+                    self.thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
                     self.thread.start()
         self.lines.put(text)
 
@@ -111,7 +109,7 @@ class _LogWriter:
                 stream.write(text)
                 if self.lines.empty():
                     stream.flush()
-            except Exception:  # noqa: BLE001  # a log line must never kill the writer
+            except Exception:  # a log line must never kill the writer
                 pass
             finally:
                 self.lines.task_done()
@@ -136,7 +134,7 @@ class _StderrHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             _WRITER.put(self.format(record) + "\n")
-        except Exception:  # noqa: BLE001  # logging's own contract: report, never raise
+        except Exception:  # logging's own contract: report, never raise
             self.handleError(record)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, bindparam, case, literal, null, select, true, union_all
 
@@ -31,7 +31,12 @@ from resolvers.models import (
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
 
 a = article_t
-EXTRAS = (frozenset(), frozenset({"body"}), frozenset({"seo"}), frozenset({"body", "seo"}))
+EXTRAS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"body"}),
+    frozenset({"seo"}),
+    frozenset({"body", "seo"}),
+)
 NO_FILTER = ArticleFilter()
 LINKS = {
     "author": (article_author_t, article_author_t.c.author_id),
@@ -61,7 +66,8 @@ def _newest_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Se
         key = sort_key(None, None, Viewer() if public else Viewer(role="editor"))
         stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
         stmt = with_extras(stmt, extras).where(_visible(public))
-        return stmt.order_by(*key.order_by(False)).limit(bindparam("limit"))
+        limited: Any = stmt.order_by(*key.order_by(False)).limit(bindparam("limit"))
+        return cast("Select[Any]", limited)
 
     return build
 
@@ -77,12 +83,16 @@ def _by_slug_builder(extras: frozenset[str], public: bool) -> Callable[[bool], S
 
 
 NEWEST = {
-    (extras, public): HotStatement(f"newest{sorted(extras)}{public}", _newest_builder(extras, public))
+    (extras, public): HotStatement(
+        f"newest{sorted(extras)}{public}", _newest_builder(extras, public)
+    )
     for extras in EXTRAS
     for public in (True, False)
 }
 BY_SLUG = {
-    (extras, public): HotStatement(f"slug{sorted(extras)}{public}", _by_slug_builder(extras, public))
+    (extras, public): HotStatement(
+        f"slug{sorted(extras)}{public}", _by_slug_builder(extras, public)
+    )
     for extras in EXTRAS
     for public in (True, False)
 }
@@ -115,7 +125,15 @@ async def list_articles(
 
     async def count() -> int:
         _, counter = await general.list_articles(
-            db, viewer, now, flt, order_field, descending, PageArgs(0, None, False), (), None
+            db,
+            viewer,
+            now,
+            flt,
+            order_field,
+            descending,
+            PageArgs(0, None, False),
+            frozenset(),
+            None,
         )
         return await counter()
 
@@ -164,10 +182,11 @@ def _linked_select(kind: str, columns: list[Any], is_sqlite: bool) -> Select[Any
     )
 
 
-LINKED = {
-    kind: HotStatement(f"linked-{kind}", lambda s, k=kind: _linked_select(k, TABLES[k][1], s))
-    for kind in LINKS
-}
+def _linked_builder(kind: str) -> Callable[[bool], Select[Any]]:
+    return lambda is_sqlite: _linked_select(kind, TABLES[kind][1], is_sqlite)
+
+
+LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in LINKS}
 
 
 def _all_links(is_sqlite: bool) -> Select[Any]:
@@ -193,7 +212,9 @@ def _all_links(is_sqlite: bool) -> Select[Any]:
             .where(id_in(link.c.article_id, "ids", is_sqlite))
         )
     union = union_all(*branches).subquery()
-    return select(union).order_by(union.c.rel_kind, union.c.rel_article, union.c.rel_position, union.c.id)
+    return select(union).order_by(
+        union.c.rel_kind, union.c.rel_article, union.c.rel_position, union.c.id
+    )
 
 
 ALL_LINKS = HotStatement("links", _all_links)

@@ -33,7 +33,7 @@ Builder = Callable[[bool], Select[Any]]  # is_sqlite -> the statement
 def id_in(column_: Any, name: str, is_sqlite: bool) -> ColumnElement[bool]:
     """``column IN <the list parameter name>`` as one parameter, whatever the list's length."""
     if is_sqlite:
-        values = select(column("value")).select_from(func.json_each(bindparam(name)))
+        values: Any = select(column("value")).select_from(func.json_each(bindparam(name)))
         return column_.in_(values)  # type: ignore[no-any-return]
     return column_ == any_(bindparam(name, type_=ARRAY(Integer)))  # type: ignore[no-any-return]
 
@@ -41,16 +41,16 @@ def id_in(column_: Any, name: str, is_sqlite: bool) -> ColumnElement[bool]:
 class _Compiled:
     """One statement's SQL text for one dialect, its parameter order and row shape."""
 
-    __slots__ = ("sql", "order", "constants", "binders", "row", "processors")
+    __slots__ = ("binders", "constants", "order", "processors", "row", "sql")
 
     def __init__(self, stmt: Select[Any], dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.constants = {k: v for k, v in compiled.params.items() if v is not None}
-        self.binders = dict(compiled._bind_processors)  # e.g. datetime -> text on SQLite
+        self.binders: dict[str, Any] = dict(compiled._bind_processors)  # datetimes on SQLite
         names = list(stmt.selected_columns.keys())
-        self.row = namedtuple("HotRow", names, rename=True)  # type: ignore[misc]
+        self.row: Any = namedtuple("HotRow", names, rename=True)  # type: ignore[misc]
         self.processors = [
             (i, processor)
             for i, col in enumerate(stmt.selected_columns)
@@ -59,7 +59,7 @@ class _Compiled:
         ]
 
     def arguments(self, params: dict[str, Any], is_sqlite: bool) -> list[Any]:
-        values = []
+        values: list[Any] = []
         for name in self.order:
             value = params[name] if name in params else self.constants.get(name)
             if is_sqlite and isinstance(value, (list, tuple)):

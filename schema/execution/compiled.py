@@ -40,7 +40,7 @@ PLAN_CACHE_SIZE = 1024
 class _Entry:
     """The plans of one operation, by the values of its @skip/@include variables."""
 
-    __slots__ = ("operation", "variables", "plans")
+    __slots__ = ("operation", "plans", "variables")
 
     def __init__(self, operation: OperationDefinitionNode, variables: tuple[str, ...]) -> None:
         self.operation = operation  # keeps the node (and so its id) alive with the entry
@@ -126,6 +126,6 @@ class CompiledExecutor(FastLeafExecutor):
             result = super().execute_operation()
             if self.is_awaitable(result):
                 result = await result
-            return result  # type: ignore[no-any-return]
+            return result  # type: ignore[return-value]
         _note(self.context_value, COMPILED)
         return self.build_response(data)  # type: ignore[return-value]

@@ -169,7 +169,9 @@ def _has_variable(value: ValueNode) -> bool:
     return False
 
 
-def directive_variables(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> tuple[str, ...]:
+def directive_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, Any]
+) -> tuple[str, ...]:
     """Variables read by ``@skip``/``@include`` anywhere in the operation or its fragments:
     a plan is valid for one combination of their values."""
     found: dict[str, None] = {}

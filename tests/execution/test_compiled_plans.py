@@ -86,13 +86,17 @@ class Query:
         return f"hi {name}"
 
 
-COMPILED_SCHEMA = strawberry.Schema(Query, execution_context_class=CompiledExecutor, types=[Cat, Dog])
+COMPILED_SCHEMA = strawberry.Schema(
+    Query, execution_context_class=CompiledExecutor, types=[Cat, Dog]
+)
 PLAIN_SCHEMA = strawberry.Schema(Query, types=[Cat, Dog])
 
 
 async def both(query: str, variables: dict[str, Any] | None = None) -> tuple[Any, str]:
     context = Ctx()
-    compiled = await COMPILED_SCHEMA.execute(query, variable_values=variables, context_value=context)
+    compiled = await COMPILED_SCHEMA.execute(
+        query, variable_values=variables, context_value=context
+    )
     plain = await PLAIN_SCHEMA.execute(query, variable_values=variables, context_value=Ctx(False))
     assert compiled.data == plain.data
     assert [e.formatted for e in compiled.errors or ()] == [e.formatted for e in plain.errors or ()]

@@ -48,7 +48,9 @@ async def samples(db: Any) -> Samples:
     cat = await add_term(db, "category", "Diffs")
     tag = await add_term(db, "tag", "same")
     links = {"categories": [cat], "tags": [tag]}
-    newest = await add_article(db, "Newest diff", authors=[ada], published_at=ago(minutes=1), **links)
+    newest = await add_article(
+        db, "Newest diff", authors=[ada], published_at=ago(minutes=1), **links
+    )
     await add_seo(db, "article", newest, meta_title="Custom", robots_index=False)
     await add_article(db, "Draft diff", authors=[ada], status="draft", published_at=None, **links)
     await add_article(db, "Later diff", authors=[ada], published_at=ahead(days=2), **links)
@@ -97,11 +99,12 @@ async def run_both(
     assert compiled.status_code == plain.status_code, where
     assert compiled.content == plain.content, where
     assert compiled.headers.get("cache-control") == plain.headers.get("cache-control"), where
-    assert 'desc="graphql-core"' in plain.headers["server-timing"] or "execute" not in (
-        plain.headers["server-timing"]
+    assert (
+        'desc="graphql-core"' in plain.headers["server-timing"]
+        or "execute" not in (plain.headers["server-timing"])
     )
     timing = compiled.headers["server-timing"]
-    return "compiled" if 'execute;' in timing and 'desc="compiled"' in timing else "graphql-core"
+    return "compiled" if "execute;" in timing and 'desc="compiled"' in timing else "graphql-core"
 
 
 def corpus_cases(samples: Samples) -> list[Case]:
