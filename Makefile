@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/content-gateway seed --if-empty --authors $(SEED_AUTHORS) --articles $(SEED_ARTICLES)
 	$(BIN)/content-gateway serve --bind $(BIND)
 
-# Browser tests drive Debian's Chromium and the codegen test runs npm (issue 9): install them with
+# Browser tests drive Debian's Chromium and the codegen test runs npm: install them with
 # apt when missing and we are root (CI is); otherwise those tests skip and say why.
 test-deps:
 	@missing=""; \

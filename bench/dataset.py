@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from gateway.cli.main import run_migrations
 from resolvers.access import ANONYMOUS, article_visible
 from resolvers.db import Database, make_engine, now_utc
-from resolvers.models import article_author_t, article_t
 from resolvers.demo.seed import seed_content
+from resolvers.models import article_author_t, article_t
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / ".data"

@@ -6,7 +6,7 @@ JSON the gateway returns (same key order, same fallbacks), so the gateway/refere
 the cost of the GraphQL layer and its resolvers, not a different answer.
 
 The SEO rules below mirror ``resolvers.seo.metadata.PageSeo`` (title, description, canonical URL, robots) on purpose (it is not called): if the
-gateway's rules change, ``tests/test_bench_reference.py`` fails until this copy follows.
+gateway's rules change, ``tests/bench/test_bench_reference.py`` fails until this copy follows.
 
 Serve it with ``hypercorn "bench.reference:create_app()"``; it reads the same ``GATEWAY_*``
 settings as the gateway (database URL, pool sizes, site URL and name, title template).

@@ -18,23 +18,19 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
-from gateway.publishing import feeds
-
-from gateway.http import rules as http_rules
-
-from gateway.publishing import sitemaps
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
-from gateway.http.developer import developer_routes
-from gateway.events.runtime import EventsRuntime, install_change_hooks
-from gateway.http.graphql import GraphQLEndpoint
+from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
+from gateway.guard.ratelimit import build_rate_limiter
+from gateway.http import rules as http_rules
+from gateway.http.developer import developer_routes
+from gateway.http.graphql import GraphQLEndpoint
+from gateway.http.websocket import websocket_app
 from gateway.ops.logs import drain_logs
 from gateway.ops.observability import Operations
-from gateway.guard.ratelimit import build_rate_limiter
-from gateway.http.websocket import websocket_app
-from resolvers.changes import ChangeHooks
+from gateway.publishing import feeds, sitemaps
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
@@ -163,7 +159,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             raise
         app.state.rate_limiter = build_rate_limiter(settings)
         await ops.startup(app, db)
-        # issue 8: live event hub, and the delivery worker unless it runs apart
+        # live event hub, and the delivery worker unless it runs apart
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
@@ -190,8 +186,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),
-        *sitemaps.ROUTES,  # issue 3: /sitemap.xml, /sitemaps/*, /robots.txt
-        *feeds.ROUTES,  # issue 3: /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
+        *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
         *ops.routes(),
     ]
     app = Starlette(
@@ -205,10 +201,6 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     app.state.schema = schema
     app.state.site = site
     app.state.cache = cache
-    app.state.change_hooks = ChangeHooks()  # issue 4: listeners for committed writes
-    # Issue 5: every committed write purges the cached answers it made wrong, before replying.
-    app.state.change_hooks.after_commit.append(cache.after_commit)
-    install_change_hooks(  # issue 8: the outbox, and waking the delivery worker
-        app.state.change_hooks, lambda: getattr(app.state, "event_runtime", None)
-    )
+    # One wiring for every writer (the CLI builds the same): outbox, cache purge, worker wake-up.
+    app.state.change_hooks = write_hooks(cache, lambda: getattr(app.state, "event_runtime", None))
     return app

@@ -21,10 +21,10 @@ from starlette.requests import Request
 
 from gateway.config.settings import Settings
 from resolvers.access import ANONYMOUS, ROLES, Viewer
-from resolvers.db import Database
-from resolvers.errors import Unauthenticated
 from resolvers.auth.preview import PreviewTokens
 from resolvers.auth.tokens import authenticate, author_id_by_slug, looks_like_api_token
+from resolvers.db import Database
+from resolvers.errors import Unauthenticated
 
 MAX_TOKEN_LENGTH = 8192
 log = logging.getLogger("gateway.auth")

@@ -1,11 +1,12 @@
 """Who is asking, and what they may see and do. Published content whose time has come is public.
 
-Roles (issue 4): ``author`` writes and edits their own drafts and sees their own articles in any
+Roles: ``author`` writes and edits their own drafts and sees their own articles in any
 state; ``editor`` sees and changes all content and manages redirects; ``admin`` may do everything,
 including managing API tokens. Anonymous readers see public content only. A preview token adds
 exactly one article to what its holder sees (``preview_article_id``).
 
-``article_visible`` is THE visibility rule for articles; every read path applies it. The ``may_*``
+``article_visible`` applies the public rule (``resolvers.visibility.PUBLIC``) for a viewer;
+every read path filters with it. The ``may_*``
 functions are the write rules; commands call them and turn a refusal into ``ForbiddenError``.
 """
 
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 
 from resolvers.models import article_author_t, article_t
+from resolvers.visibility import PUBLIC
 
 ROLES = ("author", "editor", "admin")
 
@@ -62,10 +64,10 @@ CLI = Viewer(role="admin", name="cli")  # the operator at the command line
 
 
 def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> ColumnElement[bool]:
-    """The one visibility rule for articles, applied on every read path."""
+    """What ``viewer`` may read: public articles, plus their own, their preview, or all."""
     if viewer.sees_unpublished:
         return true()
-    public = and_(table.c.status == "published", table.c.published_at <= now)
+    public = PUBLIC.sql(now, table)
     extra: list[ColumnElement[bool]] = []
     if viewer.role == "author" and viewer.author_id is not None:
         own = select(article_author_t.c.article_id).where(
@@ -153,7 +155,7 @@ def may_manage_tokens(viewer: Viewer) -> str | None:
 
 
 def may_manage_webhooks(viewer: Viewer) -> str | None:
-    """Webhooks (issue 8) can reach any public URL and see every event, drafts included."""
+    """Webhooks can reach any public URL and see every event, drafts included."""
     if viewer.is_anonymous:
         return SIGN_IN
     return None if viewer.is_admin else "Only admins may manage webhooks."

@@ -5,14 +5,19 @@ Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
 - ``article:12``, ``author:3``, ``category:5``, ``tag:7`` — an entity the response shows, or one
   looked up by id and not found (its id is the same tag, so creating or publishing it purges);
 - ``article-slug:hello``, ``author-slug:ada``, ... — a lookup by slug that found nothing, so that
-  publishing a draft with that slug purges the cached ``null`` (WPGraphQL Smart Cache #4298);
+  publishing a draft with that slug purges the cached ``null`` (as WPGraphQL Smart Cache does);
 - ``list:article``, ``list:author``, ... — a root list or count of that type;
 - ``list:article:author:3`` (``:category:``, ``:tag:``) — the articles nested under one parent;
+- ``path:/articles/hello`` — a lookup by URL path (``route``); ``skipped:path`` stands for many;
 - ``skipped:article`` — a response that showed too many articles to name them all; every article
   write purges it (Smart Cache's fallback, so the header stays bounded).
 
+This module is the grammar's one definition: the collector writes tags, ``tags_for_write``
+lists what a write purges (response cache and CDN alike), and ``covering_tag`` tells the
+bounded header which coarser tag stands for a family.
+
 Nothing here imports the web or GraphQL layers: the collector is created per request by the
-gateway and handed to ``Loaders`` and the query functions.
+gateway and handed to the loaders and the query functions.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from sqlalchemy import func, select
 
 from resolvers.db import Database, as_utc
 from resolvers.models import article_t
-from resolvers.seo.paths import match_path
+from resolvers.seo.patterns import match_path
 from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 ENTITY_KINDS = ("article", "author", "category", "tag")
 MAX_VALUE_LENGTH = 100
@@ -53,8 +59,46 @@ def path_tag(path: str) -> str:
     return f"path:{tag_value(path)}"
 
 
+def entity_tag(kind: str, entity_id: int) -> str:
+    return f"{kind}:{entity_id}"
+
+
+def list_tag(kind: str, parent_kind: str | None = None, parent_id: int | None = None) -> str:
+    if parent_kind is None:
+        return f"list:{kind}"
+    return f"list:{kind}:{parent_kind}:{parent_id}"
+
+
+def skipped_tag(kind: str) -> str:
+    """Stands for every tag of ``kind`` left out of a bounded header; every write of it purges."""
+    return f"skipped:{kind}"
+
+
 # Kinds whose ``articles`` connection is tagged ``list:article:<kind>:<id>``.
 PARENT_KINDS = ("author", "category", "tag")
+
+
+def covering_tag(tag: str, step: int) -> str | None:
+    """The coarser tag that stands for ``tag`` at fallback ``step`` of a bounded header (None:
+    this step leaves it alone). Steps, in order: an entity -> ``skipped:<kind>``; a slug lookup
+    -> ``skipped:<kind>``; a path -> ``skipped:path``; a nested article list -> ``list:article``.
+    Each covering tag is one that every write it stands for purges (``tags_for_write``)."""
+    head, _, rest = tag.partition(":")
+    if step == 0 and head in ENTITY_KINDS and rest.isdigit():
+        return skipped_tag(head)
+    if step == 1 and head.endswith("-slug") and head.removesuffix("-slug") in ENTITY_KINDS:
+        return skipped_tag(head.removesuffix("-slug"))
+    if step == 2 and head == "path":
+        return skipped_tag("path")
+    if step == 3 and head == "list":
+        kind, _, parent = rest.partition(":")
+        parent_kind, _, parent_id = parent.partition(":")
+        if kind == "article" and parent_kind in PARENT_KINDS and parent_id.isdigit():
+            return list_tag("article")
+    return None
+
+
+FALLBACK_STEPS = 4
 
 
 class TagCollector:
@@ -74,17 +118,16 @@ class TagCollector:
         self.private = False
 
     def entity(self, kind: str, entity_id: int) -> None:
-        self.tags.add(f"{kind}:{entity_id}")
+        self.tags.add(entity_tag(kind, entity_id))
 
     def entities(self, kind: str, rows: Iterable[Any]) -> None:
-        self.tags.update(f"{kind}:{row.id}" for row in rows)
+        self.tags.update(entity_tag(kind, row.id) for row in rows)
 
     def articles(self, rows: Iterable[Any], now: datetime) -> None:
         """Article rows about to be shown; a non-public one makes the response private."""
         for row in rows:
-            self.tags.add(f"article:{row.id}")
-            published_at = as_utc(row.published_at)
-            if row.status != "published" or published_at is None or published_at > now:
+            self.tags.add(entity_tag("article", row.id))
+            if not PUBLIC.holds(row, now):
                 self.private = True
 
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
@@ -92,7 +135,7 @@ class TagCollector:
         if slug is not None:
             self.tags.add(slug_tag(kind, slug))
         if entity_id is not None:
-            self.tags.add(f"{kind}:{entity_id}")
+            self.tags.add(entity_tag(kind, entity_id))
         if kind == "article":
             self.time_sensitive = True  # it may be a scheduled article that becomes public
 
@@ -100,10 +143,7 @@ class TagCollector:
         self, kind: str, parent_kind: str | None = None, parent_id: int | None = None
     ) -> None:
         """A list (or count) of ``kind``, at the root or under one parent."""
-        if parent_kind is None:
-            self.tags.add(f"list:{kind}")
-        else:
-            self.tags.add(f"list:{kind}:{parent_kind}:{parent_id}")
+        self.tags.add(list_tag(kind, parent_kind, parent_id))
         if kind == "article":
             self.time_sensitive = True
 
@@ -142,18 +182,38 @@ class EntityChange:
                 raise ValueError(f"unknown parent kind {parent_kind!r}")
 
 
-def tags_for_change(change: EntityChange) -> set[str]:
-    """Every tag a cached response may carry that this change makes wrong."""
-    kind = change.kind
-    tags = {f"{kind}:{change.entity_id}", f"list:{kind}", f"skipped:{kind}"}
-    tags.update(slug_tag(kind, slug) for slug in change.slugs)
-    if kind == "article":
-        tags.update(f"list:article:{pk}:{pid}" for pk, pid in change.parents)
-    else:
+def tags_for_write(
+    kind: str,
+    entity_id: int,
+    *,
+    slugs: Iterable[str] = (),
+    paths: Iterable[str] = (),
+    related: Iterable[tuple[str, int]] = (),
+) -> set[str]:
+    """Every tag a cached response may carry that a write of ``kind`` ``entity_id`` makes wrong:
+    the entity, its type's lists and fallback, its slugs (before and after), the paths it had or
+    has (route answers), and the lists under the entities it is or was linked to. The response
+    cache (after commit) and the CDN purge (from the outbox event) both call this."""
+    tags = {entity_tag(kind, entity_id), list_tag(kind), skipped_tag(kind)}
+    tags.update(slug_tag(kind, slug) for slug in slugs)
+    if kind in PARENT_KINDS:
         # Counts and nested lists under this parent show its articles; a deleted parent
         # empties them.
-        tags.add(f"list:article:{kind}:{change.entity_id}")
+        tags.add(list_tag("article", kind, entity_id))
+    path_tags = {path_tag(p) for p in paths}
+    if path_tags:
+        tags |= path_tags | {skipped_tag("path")}
+    for other, other_id in related:
+        if other in PARENT_KINDS:
+            tags.add(list_tag("article", other, other_id))
+        elif other == "article":
+            tags.add(entity_tag("article", other_id))
     return tags
+
+
+def tags_for_change(change: EntityChange) -> set[str]:
+    """The tags of one described change (``EntityChange``)."""
+    return tags_for_write(change.kind, change.entity_id, slugs=change.slugs, related=change.parents)
 
 
 def slugs_from_paths(site: Site, kind: str, paths: Iterable[str]) -> set[str]:
@@ -167,29 +227,15 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
     ``change`` has ``entity``, ``entity_id``, ``paths_before``, ``paths_after`` and ``related``
     ((kind, id) of entities whose lists changed), as ``resolvers.changes.Change`` does.
     """
-    kind, entity_id = change.entity, change.entity_id
+    kind = change.entity
     paths = (*change.paths_before, *change.paths_after)
-    if kind in ENTITY_KINDS:
-        parents = tuple((k, i) for k, i in change.related if k in PARENT_KINDS)
-        tags = tags_for_change(
-            EntityChange(kind, entity_id, tuple(slugs_from_paths(site, kind, paths)), parents)
-        )
-    else:  # redirects and whatever else is added later: entity, type and list tags
-        tags = {f"{kind}:{entity_id}", f"list:{kind}", f"skipped:{kind}"}
-    # A lookup by path (route resolution) that tags itself "path:<path>" is purged too.
-    tags.update(path_tag(p) for p in paths)
-    if paths:
-        tags.add("skipped:path")
-    tags.update(f"list:article:{k}:{i}" for k, i in change.related if k in PARENT_KINDS)
-    tags.update(f"article:{i}" for k, i in change.related if k == "article")
-    return tags
+    slugs = slugs_from_paths(site, kind, paths) if kind in ENTITY_KINDS else set()
+    return tags_for_write(kind, change.entity_id, slugs=slugs, paths=paths, related=change.related)
 
 
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
     """When the next scheduled article becomes public: one seek on the status/published index."""
     value = await db.scalar(
-        select(func.min(article_t.c.published_at)).where(
-            article_t.c.status == "published", article_t.c.published_at > now
-        )
+        select(func.min(article_t.c.published_at)).where(PUBLIC.scheduled_sql(now))
     )
     return as_utc(value)

@@ -39,7 +39,7 @@ class Change:
     paths_before: tuple[str, ...] = ()
     paths_after: tuple[str, ...] = ()
     related: tuple[EntityKey, ...] = ()  # entities whose lists/counts may differ now
-    # issue 8: the row before the write (article status events and deletions compare with it)
+    # the row before the write (article status events and deletions compare with it)
     snapshot: Any = field(default=None, compare=False)
 
 
@@ -103,38 +103,3 @@ class ChangeHooks:
 
     in_transaction: list[InTransactionHook] = field(default_factory=list)
     after_commit: list[AfterCommitHook] = field(default_factory=list)
-
-
-# entity -> the per-article loader that embeds its rows (bylines, category and tag lists)
-_EMBEDDED_IN_ARTICLES = {
-    "author": "authors_by_article_id",
-    "category": "categories_by_article_id",
-    "tag": "tags_by_article_id",
-}
-
-
-def forget(loaders: Any, changes: ChangeSet) -> None:
-    """Drop dataloader entries a committed write made stale (same request, later fields)."""
-    for change in changes:
-        key = change.entity_id
-        if change.entity == "article":
-            for loader in (
-                loaders.article_by_id,
-                loaders.body_by_article_id,
-                loaders.authors_by_article_id,
-                loaders.categories_by_article_id,
-                loaders.tags_by_article_id,
-            ):
-                loader.clear(key)
-        elif change.entity in _EMBEDDED_IN_ARTICLES:
-            getattr(loaders, f"{change.entity}_by_id").clear(key)
-            getattr(loaders, _EMBEDDED_IN_ARTICLES[change.entity]).clear_all()
-            if change.entity == "author":
-                loaders.email_by_author_id.clear(key)
-        if change.entity in ("article", *_EMBEDDED_IN_ARTICLES):
-            loaders.seo_meta_by_entity.clear((change.entity, key))
-    if any(c.entity in ("article", *_EMBEDDED_IN_ARTICLES) for c in changes):
-        # Nested pages and counts are keyed by (parent, size, cursor, ...): clear them wholesale.
-        for kind in _EMBEDDED_IN_ARTICLES:
-            loaders.articles_of(kind).clear_all()
-            loaders.article_count_of(kind).clear_all()

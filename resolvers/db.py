@@ -92,7 +92,7 @@ def make_engine(
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
             pool_pre_ping=pre_ping,
-            # statement_timeout: PostgreSQL itself cancels a runaway statement (#6), even when
+            # statement_timeout: PostgreSQL itself cancels a runaway statement, even when
             # the request that started it is gone.
             connect_args={
                 "timeout": connect_timeout,

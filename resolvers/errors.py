@@ -23,6 +23,6 @@ class NotFound(GatewayError):
 
 
 class Unauthenticated(GatewayError):
-    """Credentials were sent but are invalid, expired or revoked (issue 4); never anonymous."""
+    """Credentials were sent but are invalid, expired or revoked; never anonymous."""
 
     code = "UNAUTHENTICATED"

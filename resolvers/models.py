@@ -6,9 +6,11 @@ no ORM entities are hydrated on the read path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, select
 from sqlmodel import Field, SQLModel
 
 
@@ -37,7 +39,7 @@ class Author(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -50,7 +52,7 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_published_at_id", "status", "published_at", "id"),
         Index("ix_article_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_article_status_title_id", "status", "title", "id"),
-        # issue 3: public members of a translation group (hreflang in lists and sitemaps)
+        # public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
     )
 
@@ -71,7 +73,7 @@ class Article(SQLModel, table=True):
     feature_image_height: int | None = None
     translation_group: str | None = Field(default=None, max_length=64)
     version: int = Field(default=1)
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -94,7 +96,7 @@ class Category(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -107,7 +109,7 @@ class Tag(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
@@ -155,15 +157,15 @@ class Redirect(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     from_path: str = Field(max_length=500, unique=True)
-    to_path: str | None = Field(default=None, max_length=500, index=True)  # chains (issue 3)
+    to_path: str | None = Field(default=None, max_length=500, index=True)  # redirect chains
     status_code: int = Field(default=301)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    created_by: str | None = Field(default=None, max_length=200)  # issue 4: who wrote it
+    created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
 
 class ApiToken(SQLModel, table=True):
-    """Issue 4: an API token. Only the SHA-256 of the secret is stored (see resolvers/tokens.py)."""
+    """An API token. Only the SHA-256 of the secret is stored (see resolvers/auth/tokens.py)."""
 
     __tablename__ = "api_token"
 
@@ -180,7 +182,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class PersistedDocument(SQLModel, table=True):
-    """A trusted GraphQL document (allow-list entry), loaded from a client's manifest (issue 5)."""
+    """A trusted GraphQL document (allow-list entry), loaded from a client's manifest."""
 
     __tablename__ = "persisted_document"
 
@@ -209,7 +211,33 @@ persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
 api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
 
 
-# --- issue 8: transactional outbox, webhooks and their deliveries ---
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """How articles link to one kind of parent: the link table (``article_id``, ``position``),
+    its column naming the parent, and the parent's own table."""
+
+    table: Any
+    parent_id: Any
+    parent: Any
+
+    def article_ids(self, *where: Any) -> Any:
+        """SELECT of the linked article ids, joined to the parent table for ``where``."""
+        return (
+            select(self.table.c.article_id)
+            .join(self.parent, self.parent.c.id == self.parent_id)
+            .where(*where)
+        )
+
+
+# parent kind -> its link: every query that joins articles to authors, categories or tags.
+ARTICLE_LINKS: dict[str, ArticleLink] = {
+    "author": ArticleLink(article_author_t, article_author_t.c.author_id, author_t),
+    "category": ArticleLink(article_category_t, article_category_t.c.category_id, category_t),
+    "tag": ArticleLink(article_tag_t, article_tag_t.c.tag_id, tag_t),
+}
+
+
+# --- transactional outbox, webhooks and their deliveries ---
 
 
 class OutboxEvent(SQLModel, table=True):

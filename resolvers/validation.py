@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from resolvers.commands import Problems
-from resolvers.db import as_utc
 from resolvers.content.slugs import MAX_SLUG_LENGTH, is_valid_slug, make_slug
+from resolvers.db import as_utc
 
 Path = tuple[str, ...]
 

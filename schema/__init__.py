@@ -8,24 +8,24 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.auth.mutations import AuthMutation, AuthQuery
 from schema.content.article import Article, ArticleQuery
 from schema.content.article_mutations import ArticleMutation
-from schema.seo.audit import AuditQuery
-from schema.auth.mutations import AuthMutation, AuthQuery
 from schema.content.author import Author, AuthorQuery
 from schema.content.author_mutations import AuthorMutation
-from schema.context import Context, Info
-from schema.execution.compiled import CompiledExecutor
-from schema.seo.redirect_mutations import RedirectMutation
-from schema.relay import Node, from_global_id
-from schema.seo.routing import RoutingQuery
-from schema.seo.types import SiteQuery
-from schema.seo.sitemap import SitemapQuery
-from schema.events.subscriptions import Subscription
 from schema.content.taxonomy import Category, Tag, TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
+from schema.context import Context, Info
+from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
+from schema.execution.compiled import CompiledExecutor
+from schema.relay import Node, from_global_id
+from schema.seo.audit import AuditQuery
+from schema.seo.redirect_mutations import RedirectMutation
+from schema.seo.routing import RoutingQuery
+from schema.seo.sitemap import SitemapQuery
+from schema.seo.types import SiteQuery
 
 
 @strawberry.type
@@ -60,7 +60,7 @@ Query = merge_types(
         TaxonomyQuery,
         AuthQuery,
         WebhookQuery,
-        # issue 3 (SEO)
+        # SEO
         SiteQuery,
         RoutingQuery,
         SitemapQuery,

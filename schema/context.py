@@ -9,15 +9,15 @@ from typing import Any
 import strawberry
 
 from resolvers.access import Viewer
+from resolvers.auth.preview import PreviewTokens
 from resolvers.cache_tags import TagCollector
 from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.pagination import PageArgs, page_args
-from resolvers.auth.preview import PreviewTokens
 from resolvers.site import Site
+from schema.loaders import RequestLoaders
 
 
 @dataclass
@@ -27,12 +27,12 @@ class Context:
     site: Site
     viewer: Viewer
     now: datetime  # one clock per request: every visibility check compares with it
-    loaders: Loaders
+    loaders: RequestLoaders
     default_page_size: int = 10
     max_page_size: int = 100
-    # What this response depends on, for the response cache and CDN tags (issue 5).
+    # What this response depends on, for the response cache and CDN tags.
     tags: TagCollector = field(default_factory=TagCollector)
-    # issue 4: write hooks, preview tokens, and whether the response must stay out of caches
+    # write hooks, preview tokens, and whether the response must stay out of caches
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
     preview: PreviewTokens | None = None
     private: bool = False

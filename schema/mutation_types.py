@@ -16,7 +16,6 @@ from typing import Any
 
 import strawberry
 
-from resolvers.changes import forget
 from resolvers.commands import (
     CommandEnv,
     CommandError,
@@ -140,7 +139,7 @@ async def run(
         saved = await command(env)
     except CommandError as exc:
         return error_payload(exc)
-    forget(info.context.loaders, saved.changes)
+    info.context.loaders.forget(saved.changes)
     return success(saved)
 
 

@@ -12,10 +12,13 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from starlette.applications import Starlette
+from typer.testing import CliRunner
 
 from gateway.app import create_app
+from gateway.cli.main import cli
 from gateway.config.settings import Settings
 from resolvers.access import CLI
+from resolvers.auth.tokens import create_token
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.models import (
@@ -31,7 +34,6 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import Site
-from resolvers.auth.tokens import create_token
 
 CONTENT_TABLES = (
     article_t,
@@ -98,3 +100,10 @@ async def serve(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.Asyn
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield application, client
+
+
+def run_cli(database_url: str, *args: str) -> tuple[int, str, str]:
+    """The real CLI (typer), run in a worker thread: it starts its own event loop."""
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), env={"GATEWAY_DATABASE_URL": database_url})
+    return result.exit_code, result.stdout, result.stderr

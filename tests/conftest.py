@@ -156,11 +156,14 @@ def settings_overrides() -> dict[str, Any]:
 def settings(
     database_url: str, settings_overrides: dict[str, Any], request: pytest.FixtureRequest
 ) -> Settings:
-    """A module may set ``MODULE_SETTINGS`` for all its tests; ``settings_overrides`` wins."""
+    """A module may set ``MODULE_SETTINGS`` for all its tests; ``settings_overrides`` wins.
+    The event worker is off unless a test asks for it: most tests assert one request's
+    behaviour, and a background poller only adds load and timing noise to them."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "site_url": "https://news.example.com",
         "site_name": "Example News",
+        "events_worker": False,
         **getattr(request.module, "MODULE_SETTINGS", {}),
         **settings_overrides,
     }

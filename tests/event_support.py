@@ -10,12 +10,18 @@ import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import h11
 import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+from sqlalchemy import select
+
+from resolvers.events import webhooks
+from resolvers.events.outbox import record_event
+from resolvers.models import event_delivery_t
 
 HANG = -1  # a receiver answer: never respond (until the receiver stops)
 
@@ -229,3 +235,19 @@ async def until(predicate: Callable[[], Any], within: float = 15.0, step: float 
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(step)
+
+
+async def add_webhook(db, url: str, events=("*",)) -> tuple[int, str]:
+    row, secret = await webhooks.create_webhook(
+        db, url=url, events=list(events), description=None, now=datetime.now(UTC)
+    )
+    return row.id, secret
+
+
+async def emit(db, event_type: str = "article.published", entity_id: int = 1, **kw) -> str:
+    async with db.engine.begin() as conn:
+        return await record_event(conn, event_type, entity_id, slug=f"a{entity_id}", **kw)
+
+
+async def delivery_rows(db):
+    return await db.all(select(event_delivery_t).order_by(event_delivery_t.c.id))

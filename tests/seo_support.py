@@ -9,9 +9,9 @@ from sqlalchemy import insert, update
 
 from resolvers.access import Viewer
 from resolvers.db import Database
-from resolvers.content.loaders import Loaders
 from resolvers.models import article_t, redirect_t, seo_meta_t
 from resolvers.site import Site
+from schema.loaders import RequestLoaders
 from tests.support import ago
 
 EDITOR = Viewer(role="editor", name="test editor")
@@ -49,9 +49,9 @@ async def set_seo(db: Database, entity_type: str, entity_id: int, **values: Any)
         )
 
 
-def editor_loaders(db: Database) -> Loaders:
+def editor_loaders(db: Database) -> RequestLoaders:
     """Loaders of a request by an editor, for tests of the resolvers layer itself."""
-    return Loaders(db, EDITOR, datetime.now(UTC))
+    return RequestLoaders(db, EDITOR, datetime.now(UTC))
 
 
 async def bulk_articles(db: Database, count: int, *, prefix: str = "bulk", start: int = 0) -> None:
@@ -76,3 +76,28 @@ async def bulk_articles(db: Database, count: int, *, prefix: str = "bulk", start
     async with db.engine.begin() as conn:
         for offset in range(0, len(rows), 5000):
             await conn.execute(insert(article_t), rows[offset : offset + 5000])
+
+
+# Every SEO field at once, including the typed JSON-LD tree.
+SEO = """
+  title description canonicalUrl robots noindex nofollow
+  openGraph { title description type url siteName locale image { url alt width height }
+              publishedTime modifiedTime authors section tags }
+  twitter { card site creator title description image { url alt } }
+  breadcrumbs { name url }
+  alternates { hreflang url }
+  feeds { type title url }
+  jsonLdScript
+  jsonLd {
+    __typename
+    ... on JsonLdArticle { type headline description url mainEntityOfPage datePublished
+      dateModified inLanguage articleSection keywords
+      author { type name url sameAs } images { url width height caption }
+      publisher { type name url logo { url } } }
+    ... on JsonLdPerson { type name url image { url } description sameAs }
+    ... on JsonLdBreadcrumbList { type itemListElement { position name item } }
+    ... on JsonLdWebSite { type name url description inLanguage publisher { name } }
+    ... on JsonLdOrganization { type name url }
+    ... on JsonLdWebPage { type name url description }
+  }
+"""

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.models import (
     article_author_t,
@@ -22,7 +23,6 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import reading_time_minutes
-from resolvers.content.slugs import make_slug
 
 SERVER_TIMING_DB = re.compile(r'db;dur=[\d.]+;desc="(\d+) statements"')
 

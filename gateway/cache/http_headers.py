@@ -1,10 +1,23 @@
-"""HTTP caching headers: Cache-Control, strong ETags, If-None-Match, and bounded tag headers."""
+"""HTTP caching headers: Cache-Control, strong ETags, If-None-Match, and bounded tag headers.
+
+The one place for them: the GraphQL endpoint and the plain endpoints (sitemaps, feeds,
+robots.txt, through ``gateway.http.conditional``) compute and compare ETags here.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
+from typing import Protocol
+
+from resolvers.cache_tags import FALLBACK_STEPS, covering_tag
+
+
+class Digest(Protocol):
+    """A running hash (``hashlib.sha256()``, ``hashlib.blake2b()``, ...)."""
+
+    def hexdigest(self) -> str: ...
+
 
 PRIVATE = "private, no-store"
 NO_STORE = "no-store"
@@ -12,14 +25,14 @@ NO_STORE = "no-store"
 # would otherwise be allowed to answer an authenticated request with a `public` response.
 VARY = "Accept, Authorization"
 
-_ENTITY = re.compile(r"^(article|author|category|tag):\d+$")
-_SLUG = re.compile(r"^(article|author|category|tag)-slug:")
-_NESTED_LIST = re.compile(r"^list:article:(author|category|tag):\d+$")
-_PATH = re.compile(r"^(path):")
+
+def etag_of(digest: Digest) -> str:
+    """A strong ETag from a hash of the exact body bytes (fed whole or while streaming)."""
+    return f'"{digest.hexdigest()[:32]}"'
 
 
 def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    return etag_of(hashlib.blake2b(body, digest_size=16))
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -50,23 +63,18 @@ def _length(tags: set[str]) -> int:
 
 
 def bounded_tags(tags: set[str], limit: int) -> tuple[str, ...]:
-    """The tags, sorted; past ``limit`` characters (space-joined), the most numerous kind of
-    entity tag is replaced by ``skipped:<kind>`` (which every write of that kind purges), then
-    slug lookups by ``skipped:<kind>``, paths by ``skipped:path`` (purged by every write that
-    records a path), then nested article lists by ``list:article``."""
+    """The tags, sorted; past ``limit`` characters (space-joined), the most numerous family of
+    tags is replaced by the tag that covers it (``resolvers.cache_tags.covering_tag``: entities
+    and slug lookups by ``skipped:<kind>``, paths by ``skipped:path``, nested article lists by
+    ``list:article``), one fallback step after another."""
     result = set(tags)
-    for pattern, fallback in (
-        (_ENTITY, lambda m: f"skipped:{m.group(1)}"),
-        (_SLUG, lambda m: f"skipped:{m.group(1)}"),
-        (_PATH, lambda m: "skipped:path"),
-        (_NESTED_LIST, lambda m: "list:article"),
-    ):
+    for step in range(FALLBACK_STEPS):
         while _length(result) > limit:
             groups: dict[str, set[str]] = defaultdict(set)
             for tag in result:
-                match = pattern.match(tag)
-                if match:
-                    groups[fallback(match)].add(tag)
+                cover = covering_tag(tag, step)
+                if cover is not None:
+                    groups[cover].add(tag)
             if not groups:
                 break
             replacement, members = max(groups.items(), key=lambda kv: (len(kv[1]), kv[0]))

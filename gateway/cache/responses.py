@@ -1,4 +1,4 @@
-"""The only cross-request cache: responses and persisted documents (issue 5).
+"""The only cross-request cache: responses and persisted documents.
 
 Per request, the GraphQL endpoint calls ``begin`` before any GraphQL work and ``finish`` after
 execution. ``begin`` resolves persisted queries and, for a public query, looks the response up
@@ -29,10 +29,10 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse, RedisBackend
-from gateway.cache.single_flight import SingleFlight
-from gateway.config.settings import Settings
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
+from gateway.cache.single_flight import SingleFlight
+from gateway.config.settings import Settings
 from resolvers.cache_tags import TagCollector, next_scheduled_publish, tags_for_recorded
 from resolvers.db import Database
 from resolvers.site import Site
@@ -58,8 +58,8 @@ class Plan:
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
 
 
-# Request headers that change the answer: credentials (issue 4), and the cost report a client
-# asks for (issue 6: `extensions.cost`). Such requests are answered fresh and never stored.
+# Request headers that change the answer: credentials (viewer-specific), and the cost report a client
+# asks for (`extensions.cost`). Such requests are answered fresh and never stored.
 PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
 
 

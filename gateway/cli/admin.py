@@ -1,4 +1,4 @@
-"""``content-gateway token ...`` and ``content-gateway redirects import`` (issue 4).
+"""``content-gateway token ...`` and ``content-gateway redirects import``.
 
 Both go through the same commands as the GraphQL mutations (same rules, one transaction), acting
 as the ``cli`` principal with the admin role: whoever can run the CLI against the database
@@ -16,9 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from resolvers.access import CLI, ROLES
-from resolvers.events.change_events import outbox_hook
-from resolvers.changes import ChangeHooks
+from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
+from resolvers.access import ROLES
 from resolvers.commands import CommandEnv, CommandError, ValidationFailed
 
 T = TypeVar("T")
@@ -30,24 +29,14 @@ redirects_cli = typer.Typer(help="Manage redirects.", no_args_is_help=True)
 
 
 def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
-    """Run one command against the configured database as the CLI principal."""
-    from gateway.app import database_from_settings, site_from_settings
-    from gateway.cli.main import check_or_exit, fail, settings_or_exit
-
+    """Run one command against the configured database as the CLI principal, with the change
+    hooks of an API write (outbox events, response-cache purge)."""
     settings = settings_or_exit()
     check_or_exit(settings)
 
     async def go() -> T:
-        db = database_from_settings(settings)
-        try:
-            # issue 8: CLI writes (redirect imports) record outbox events like any other write
-            hooks = ChangeHooks(in_transaction=[outbox_hook])
-            env = CommandEnv(
-                db=db, site=site_from_settings(settings), viewer=CLI, now=_now(), hooks=hooks
-            )
+        async with cli_env(settings) as env:
             return await work(env)
-        finally:
-            await db.dispose()
 
     try:
         return asyncio.run(go())
@@ -55,7 +44,6 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
         fail("; ".join(p.message for p in exc.problems))
     except CommandError as exc:
         fail(str(exc))
-    raise AssertionError("unreachable")
 
 
 def _now() -> datetime:
@@ -91,8 +79,8 @@ def token_create(
 @token_cli.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from resolvers.db import as_utc
     from resolvers.auth.tokens import list_tokens
+    from resolvers.db import as_utc
 
     async def work(env: CommandEnv) -> list[Any]:
         return await list_tokens(env.db)
@@ -120,7 +108,6 @@ def token_revoke(
     token_id: Annotated[int | None, typer.Option("--id", help="Database id instead.")] = None,
 ) -> None:
     """Revoke a token: requests with it get 401 UNAUTHENTICATED from now on."""
-    from gateway.cli.main import fail
     from resolvers.auth.tokens import revoke_token
 
     if (name is None) == (token_id is None):
@@ -140,7 +127,6 @@ def redirects_import(
 ) -> None:
     """Import redirects. Valid rows are written in one transaction; rejected rows are listed
     with their line number. Exit status 1 when any row was rejected."""
-    from gateway.cli.main import fail
     from resolvers.seo.redirect_commands import ImportReport, import_redirects
 
     if str(file) == "-":

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from gateway.cli.admin import redirects_cli, token_cli
-from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
 
 cli = typer.Typer(
     help="content-gateway: a fast, SEO-aware GraphQL content API.",
@@ -20,21 +20,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-cli.add_typer(token_cli, name="token")  # issue 4
-cli.add_typer(redirects_cli, name="redirects")  # issue 4
-
-
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"content-gateway: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        fail(str(exc))
-        raise  # unreachable; keeps type checkers calm
+cli.add_typer(token_cli, name="token")
+cli.add_typer(redirects_cli, name="redirects")
 
 
 def run_migrations(database_url: str, revision: str = "head") -> None:
@@ -55,25 +42,6 @@ def run_migrations(database_url: str, revision: str = "head") -> None:
     # Alembic's env.py runs its own event loop; inside a running loop it needs a thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(command.upgrade, config, revision).result()
-
-
-async def _check(settings: Settings) -> None:
-    from gateway.app import check_database, database_from_settings
-
-    db = database_from_settings(settings)
-    try:
-        await check_database(db, settings.database_url)
-    finally:
-        await db.dispose()
-
-
-def check_or_exit(settings: Settings) -> None:
-    from gateway.app import DatabaseUnavailable
-
-    try:
-        asyncio.run(_check(settings))
-    except DatabaseUnavailable as exc:
-        fail(str(exc), code=1)
 
 
 @cli.command()
@@ -114,18 +82,18 @@ def seed(
     """Load deterministic, realistic demo content."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from gateway.app import database_from_settings
+    from resolvers.demo.announce import announce, last_ids
     from resolvers.demo.seed import is_empty, seed_content
 
     settings = settings_or_exit()
     check_or_exit(settings)
 
     async def go() -> None:
-        db = database_from_settings(settings)
-        try:
-            if if_empty and not await is_empty(db):
+        async with cli_env(settings) as env:
+            if if_empty and not await is_empty(env.db):
                 typer.echo("content-gateway: database has content; not seeding")
                 return
+            since = await last_ids(env)
             with Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
@@ -134,17 +102,17 @@ def seed(
             ) as bar:
                 task = bar.add_task("seeding articles", total=articles)
                 result = await seed_content(
-                    db,
+                    env.db,
                     authors=authors,
                     articles=articles,
                     seed=seed,
                     progress=lambda n: bar.advance(task, n),
                 )
+            # Like any write: outbox events, and running servers' caches drop stale answers.
+            await announce(env, since)
             typer.echo(
                 f"content-gateway: seeded {result.authors} authors, {result.articles} articles"
             )
-        finally:
-            await db.dispose()
 
     asyncio.run(go())
 

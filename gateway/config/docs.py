@@ -26,7 +26,7 @@ HEADER = """# Configuration reference
 Every setting is read from an environment variable (or a `.env` file in the working directory).
 Values are validated at start-up; an invalid one stops the process with one line naming it.
 OpenTelemetry's own `OTEL_*` variables configure tracing when `GATEWAY_TRACING` is on (see
-README, "Monitoring"), and `PROMETHEUS_MULTIPROC_DIR` is managed by `content-gateway serve`.
+docs/operations.md, "Monitoring"), and `PROMETHEUS_MULTIPROC_DIR` is managed by `content-gateway serve`.
 
 | Variable | Type | Default | Description |
 |---|---|---|---|

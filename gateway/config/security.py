@@ -1,4 +1,4 @@
-"""Settings of the hardening layer (issue 6): query limits, HTTP limits, CORS/CSRF, rate limits
+"""Settings of the hardening layer: query limits, HTTP limits, CORS/CSRF, rate limits
 and fault handling. ``gateway.config.settings.Settings`` inherits them; they are read from the same
 ``GATEWAY_*`` variables."""
 
@@ -15,7 +15,7 @@ CsvList = Annotated[list[str], NoDecode]
 
 
 class SecuritySettings(BaseSettings):
-    # --- Hardening (issue #6): query limits, HTTP limits, CORS/CSRF, rate limits, faults ---
+    # --- Hardening: query limits, HTTP limits, CORS/CSRF, rate limits, faults ---
     max_query_depth: int = Field(6, ge=1, description="Deepest selection (graphql-armor count).")
     depth_flatten_fragments: bool = Field(
         True,

@@ -84,7 +84,7 @@ class Settings(SecuritySettings):
     author_path: str = Field("/authors/{slug}", description="URL pattern of author pages.")
     category_path: str = Field("/categories/{slug}", description="URL pattern of categories.")
     tag_path: str = Field("/tags/{slug}", description="URL pattern of tag pages.")
-    # Issue 9: developer experience.
+    # --- developer experience (demo content, GraphiQL examples) ---
     demo: bool | None = Field(
         None,
         description="Serve the example SPA (examples/spa) at /demo/; default: on in development.",
@@ -98,7 +98,7 @@ class Settings(SecuritySettings):
         "operation runs on graphql-core. Both give the same responses.",
     )
 
-    # --- issue 7: operations (logs, metrics, tracing, readiness) ---
+    # --- operations (logs, metrics, tracing, readiness) ---
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="Log format; auto: JSON in production, readable in development."
     )
@@ -123,12 +123,12 @@ class Settings(SecuritySettings):
         description="Export OpenTelemetry traces (needs the otel extra; exporter, endpoint, "
         "service name and sampler come from the standard OTEL_* variables).",
     )
-    # redis_url (GATEWAY_REDIS_URL) is defined with the issue 8 settings; /readyz checks it.
+    # redis_url (GATEWAY_REDIS_URL) is defined with the events settings; /readyz checks it.
     readiness_timeout: float = Field(
         2.0, gt=0, le=60, description="Seconds each /readyz check may take before it fails."
     )
 
-    # --- issue 3: SEO metadata, sitemaps, feeds, robots.txt ---
+    # --- SEO metadata, sitemaps, feeds, robots.txt ---
     site_description: str | None = Field(
         None, description="Meta description of the home page (and of the site in feeds)."
     )
@@ -166,7 +166,7 @@ class Settings(SecuritySettings):
         300, ge=0, description="Cache-Control max-age (seconds) of sitemaps, feeds, robots.txt."
     )
 
-    # --- issue 4: authentication (JWT bearer tokens) and preview tokens ---
+    # --- authentication (JWT bearer tokens) and preview tokens ---
     jwt_algorithm: str | None = Field(
         None,
         description="Accept JWT bearer tokens signed with this algorithm (e.g. RS256, ES256, "
@@ -193,7 +193,7 @@ class Settings(SecuritySettings):
         7 * 24 * 3600, ge=60, description="Longest `expiresIn` a preview token may ask for."
     )
 
-    # --- issue 5: caching, persisted queries ---------------------------------------------
+    # --- caching, persisted queries ---------------------------------------------------
     persisted_queries: Literal["off", "apq", "allowlist"] = Field(
         "apq",
         description="off: documents only; apq: automatic persisted queries; "
@@ -226,7 +226,7 @@ class Settings(SecuritySettings):
         4000, ge=256, le=16000, description="Longest Surrogate-Key header before type fallback."
     )
 
-    # --- issue 8: events (outbox), webhooks, purges, subscriptions ---
+    # --- events (outbox), webhooks, purges, subscriptions ---
     events_worker: bool = Field(
         True, description="Run the event delivery worker inside the server process."
     )
@@ -273,8 +273,8 @@ class Settings(SecuritySettings):
     redis_url: str | None = Field(
         None,
         description="redis://host:port/db; fans live subscription events out across "
-        "instances (in-process only when unset), shares rate-limit budgets (#6), holds the "
-        "shared response cache and APQ documents (#5); /readyz checks it when set.",
+        "instances (in-process only when unset), shares rate-limit budgets, holds the "
+        "shared response cache and APQ documents; /readyz checks it when set.",
     )
     ws_max_connections: int = Field(
         1000, ge=1, description="WebSocket connections one process accepts at once."

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from gateway.config.settings import Settings
-from resolvers.cache_tags import path_tag, slug_tag
+from resolvers.cache_tags import tags_for_write
 from resolvers.events.deliveries import Event
 
 PurgeHook = Callable[[list[str], list[str]], Awaitable[None]]
@@ -34,22 +34,21 @@ class PurgeFailed(Exception):
 
 
 def surrogate_keys(event: Event) -> list[str]:
-    """The keys a cached response about this entity carries: the entity, its slug, its type's
-    lists, and the lists nested under the entities it is (or was) linked to."""
-    kind, payload = event.entity_type, event.payload
-    # skipped:<kind> stands for every entity of the kind in a response whose tag header would
-    # have been too long (issue 5, gateway/http_cache.bounded_tags): every write of it purges.
-    keys = {f"{kind}:{event.entity_id}", f"list:{kind}", f"skipped:{kind}"}
-    if payload.get("slug"):
-        keys.add(slug_tag(kind, payload["slug"]))
-    paths = purge_paths(event)
-    keys.update(path_tag(p) for p in paths)  # route(path:) answers (issue 5)
-    if paths:
-        keys.add("skipped:path")
-    for parent_kind, parent_id in payload.get("related") or ():
-        keys.add(f"{parent_kind}:{parent_id}")
-        keys.add(f"list:{kind}:{parent_kind}:{parent_id}")
-    return sorted(keys)
+    """The keys a cached response about this entity carries (the same tags the response cache
+    purges for the write): the entity, its slug, its type's lists and fallback, its paths, and
+    the lists nested under the entities it is (or was) linked to."""
+    payload = event.payload
+    slugs = [payload["slug"]] if payload.get("slug") else []
+    related = [(str(k), int(i)) for k, i in payload.get("related") or ()]
+    return sorted(
+        tags_for_write(
+            event.entity_type,
+            event.entity_id,
+            slugs=slugs,
+            paths=purge_paths(event),
+            related=related,
+        )
+    )
 
 
 def purge_paths(event: Event) -> list[str]:

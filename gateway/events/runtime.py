@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings
-from gateway.events.purge import purge_hook_from_settings
 from gateway.events.pubsub import EventHub
+from gateway.events.purge import purge_hook_from_settings
 from gateway.events.worker import EventWorker
-from resolvers.events.change_events import outbox_hook
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
+from resolvers.events.change_events import outbox_hook
 
 log = logging.getLogger("gateway.events.runtime")
 
@@ -46,10 +47,17 @@ class EventsRuntime:
         await self.hub.stop()
 
 
-def install_change_hooks(hooks: ChangeHooks, runtime: Callable[[], EventsRuntime | None]) -> None:
-    """Every write records its outbox events in its own transaction; once it commits, the
-    worker of this process (``runtime()``, once the app has started) delivers them at once."""
-    hooks.in_transaction.append(outbox_hook)
+def write_hooks(
+    cache: CacheLayer | None, runtime: Callable[[], EventsRuntime | None] = lambda: None
+) -> ChangeHooks:
+    """The change hooks of every writer, the API's and the CLI's alike: each write records its
+    outbox events in its own transaction (webhooks, CDN purges, live subscribers); once it
+    commits, the response cache drops the answers it made wrong (``cache``: this process's, or
+    the shared Redis one) and this process's worker (``runtime()``, once started) delivers the
+    events at once instead of at its next poll."""
+    hooks = ChangeHooks(in_transaction=[outbox_hook])
+    if cache is not None:
+        hooks.after_commit.append(cache.after_commit)
 
     async def wake(_: ChangeSet) -> None:
         current = runtime()
@@ -57,3 +65,4 @@ def install_change_hooks(hooks: ChangeHooks, runtime: Callable[[], EventsRuntime
             current.wake()
 
     hooks.after_commit.append(wake)
+    return hooks

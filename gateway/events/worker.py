@@ -24,11 +24,11 @@ import uuid
 import httpx
 
 from gateway.config.settings import Settings
-from gateway.events.purge import PurgeHook, purge_paths, surrogate_keys
 from gateway.events.pubsub import EventHub
+from gateway.events.purge import PurgeHook, purge_paths, surrogate_keys
 from gateway.events.webhook_sender import send_webhook
-from resolvers.events import deliveries
 from resolvers.db import Database, now_utc
+from resolvers.events import deliveries
 from resolvers.events.deliveries import Claimed, Outcome
 
 log = logging.getLogger("gateway.events.runtime")

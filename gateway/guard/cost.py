@@ -1,6 +1,6 @@
 """Query cost: what a document may make the gateway do, computed before it runs.
 
-The model (issue #6): a field that selects an object costs ``object`` (2) plus its selections, a
+The model: a field that selects an object costs ``object`` (2) plus its selections, a
 scalar or enum field costs ``scalar`` (1), and a field with ``first``/``last`` arguments (a
 connection) multiplies its whole subtotal by the page size it asks for, the field's default when
 it asks for none. Connections nested in connections therefore multiply. Lists without page

@@ -2,7 +2,7 @@
 
 Execution goes through ``strawberry.Schema.execute`` with parse and validation cached across
 requests (``gateway.guard.limits`` parses with the size limits into an LRU; ``ValidationCache``).
-Hardening (#6): HTTP rules (``gateway.http.rules``), rate-limit budget, execution timeout,
+Hardening: HTTP rules (``gateway.http.rules``), rate-limit budget, execution timeout,
 database faults as 503/504, and the GraphQL-over-HTTP status codes per media type.
 """
 
@@ -27,11 +27,20 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import Authenticator, preview_tokens
+from gateway.cache.http_headers import NO_STORE, PRIVATE
+from gateway.cache.persisted import PersistedQueryError
 from gateway.cache.responses import CacheLayer, Plan
 from gateway.config.settings import Settings
+from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
 from gateway.http.faults import TIMEOUT, UNAVAILABLE, database_fault
 from gateway.http.graphiql import graphiql_page
-from gateway.cache.http_headers import NO_STORE
+from gateway.http.request_context import (
+    note_errors,
+    query_stats_of,
+    record_of,
+    request_id_of,
+    server_timing,
+)
 from gateway.http.rules import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -41,22 +50,13 @@ from gateway.http.rules import (
     check_post_content_type,
     negotiate,
 )
-from gateway.cache.persisted import PersistedQueryError
-from gateway.guard.ratelimit import ClientBudget, ClientIdentifier, RateLimiter
-from gateway.http.request_context import (
-    note_errors,
-    query_stats_of,
-    record_of,
-    request_id_of,
-    server_timing,
-)
 from resolvers.access import Viewer
 from resolvers.db import Database
 from resolvers.errors import GatewayError, Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema import Context
 from schema.execution.entry import execute
+from schema.loaders import RequestLoaders
 
 log = logging.getLogger("gateway.graphql")
 
@@ -68,7 +68,6 @@ def timed(request: Request, phase: str) -> AbstractContextManager[None]:
 
 
 BadRequest = HttpError  # the HTTP request itself is malformed (before any GraphQL work)
-PRIVATE = "private, no-store"
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 COST_HEADER = "x-graphql-cost"
 
@@ -78,8 +77,8 @@ class GraphQLParams:
     query: str | None
     variables: dict[str, Any] | None
     operation_name: str | None
-    extensions: dict[str, Any] | None = None  # e.g. persistedQuery (issue 5)
-    document_id: str | None = None  # a trusted document's id (issue 5)
+    extensions: dict[str, Any] | None = None  # e.g. persistedQuery (APQ)
+    document_id: str | None = None  # a trusted document's id
 
 
 def _json_param(raw: Any, name: str, encoded: bool) -> dict[str, Any] | None:
@@ -129,7 +128,7 @@ def params_from(source: dict[str, Any], encoded: bool = False) -> GraphQLParams:
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
     extensions = _json_param(source.get("extensions"), "extensions", encoded)
-    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id` (issue 5).
+    # `documentId` (GraphQL over HTTP persisted documents) or Relay's `doc_id`.
     document_id = source.get("documentId", source.get("doc_id"))
     if document_id is not None and (not isinstance(document_id, str) or not document_id):
         raise BadRequest("`documentId` must be a non-empty string.")
@@ -230,7 +229,7 @@ class GraphQLEndpoint:
             if not self.settings.graphiql_enabled:
                 return Response("GraphiQL is disabled.", status_code=404)
             return HTMLResponse(graphiql_page(self.site))
-        # The answer depends on the credentials: a shared cache must key on them (issue 4).
+        # The answer depends on the credentials: a shared cache must key on them.
         # (X-Request-ID is added by RequestMiddleware.)
         headers = {"Vary": "Authorization"}
         media = JSON
@@ -245,7 +244,7 @@ class GraphQLEndpoint:
                 check_csrf(request)
             parsed = await read_params(request, self.settings.max_batch_operations)
             operations = parsed if isinstance(parsed, list) else [parsed]
-            # Issue 5: persisted queries resolve, and a single public query is looked up in the
+            # Persisted queries resolve, and a single public query is looked up in the
             # response cache; a hit is answered now: no rate-limit charge, parsing or SQL.
             cache: CacheLayer = request.app.state.cache
             plans: list[Plan] = []
@@ -325,7 +324,7 @@ class GraphQLEndpoint:
         if not isinstance(parsed, list):
             payload, status, extra = results[0]
             headers.update(extra)
-            # Caching headers, ETag/304, storing a public answer, APQ registration (issue 5).
+            # Caching headers, ETag/304, storing a public answer, APQ registration.
             with timed(request, "cache") if self.settings.response_cache else nullcontext():
                 status, encoded = await cache.finish(
                     plans[0], request, request.app.state.db, now, payload, orjson.dumps(payload),
@@ -390,7 +389,7 @@ class GraphQLEndpoint:
             site=self.site,
             viewer=viewer,
             now=now,
-            loaders=Loaders(db, viewer, now, plan.tags),
+            loaders=RequestLoaders(db, viewer, now, plan.tags),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             hooks=request.app.state.change_hooks,
@@ -423,7 +422,7 @@ class GraphQLEndpoint:
             message = f"The request took longer than {timeout:g} s and was stopped."
             return error_payload(message, TIMEOUT, requestId=request_id), 504, {}
         except InvalidOperationTypeError as exc:
-            if exc.operation_type is OperationType.SUBSCRIPTION:  # issue 8
+            if exc.operation_type is OperationType.SUBSCRIPTION:  # only over WebSocket
                 message = "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql."
                 return error_payload(message, "BAD_REQUEST"), 400, {}
             message = "Only queries can be sent with GET; use POST for mutations."
@@ -440,7 +439,7 @@ class GraphQLEndpoint:
             return error_payload(message, "OPERATION_RESOLUTION_FAILURE"), status, {}
 
         finally:
-            # Only an anonymous, non-preview answer may be shared (issue 5).
+            # Only an anonymous, non-preview answer may be shared: any other answer is viewer-specific.
             plan.shareable = viewer.is_anonymous and not context.private
         budget: ClientBudget | None = request.state.budget
         if budget is not None and budget.denied:

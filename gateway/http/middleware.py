@@ -12,9 +12,14 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.http.request_context import (
+    REQUEST_ID_HEADER,
+    RequestRecord,
+    accept_request_id,
+    new_record,
+)
 from gateway.ops.logs import get_logger
 from gateway.ops.metrics import Metrics
-from gateway.http.request_context import REQUEST_ID_HEADER, RequestRecord, accept_request_id, new_record
 from gateway.ops.tracing import Tracing
 
 # Probes, scrapes and unmatched paths (scanners): counted in the HTTP metrics, but kept out of the

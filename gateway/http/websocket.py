@@ -37,9 +37,9 @@ from gateway.config.settings import Settings
 from resolvers.access import ANONYMOUS
 from resolvers.db import now_utc
 from resolvers.errors import Unauthenticated
-from resolvers.content.loaders import Loaders
 from resolvers.site import Site
 from schema.events.subscriptions import SubscriptionContext
+from schema.loaders import RequestLoaders
 
 IDLE_CLOSE_CODE = 4408
 
@@ -95,7 +95,7 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
         context.viewer = viewer
-        context.loaders = Loaders(context.db, viewer, context.now)
+        context.loaders = RequestLoaders(context.db, viewer, context.now)
         return UNSET
 
     async def get_context(self, request: Any, response: Any) -> SubscriptionContext:
@@ -108,7 +108,7 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
             site=self.site,
             viewer=ANONYMOUS,
             now=now,
-            loaders=Loaders(db, ANONYMOUS, now),
+            loaders=RequestLoaders(db, ANONYMOUS, now),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             events=app.state.events,

@@ -18,8 +18,8 @@ from graphql.type import get_named_type, is_input_object_type
 from graphql.validation import ValidationRule
 from strawberry.extensions import SchemaExtension
 
-from gateway.ops.metrics import Metrics
 from gateway.http.request_context import RequestRecord, record_of
+from gateway.ops.metrics import Metrics
 from gateway.ops.tracing import Tracing
 from resolvers.errors import GatewayError
 
@@ -86,7 +86,7 @@ class DeprecatedUsage:
 
 
 def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) -> None:
-    """Wrap each DataLoader's batch function of a request's ``Loaders`` (attribute name =
+    """Wrap each DataLoader's batch function of a request's ``RequestLoaders`` (attribute name =
     loader name): batch size histogram and one span per batch."""
     if metrics is None and not tracing.enabled:
         return

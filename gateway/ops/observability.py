@@ -15,12 +15,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.config.settings import Settings
+from gateway.http.middleware import RequestMiddleware
 from gateway.ops.graphql_observer import DeprecatedUsage, OperationObserver
 from gateway.ops.health import Readiness
 from gateway.ops.lifecycle import BackgroundTasks, every
 from gateway.ops.logs import configure_logging, get_logger
 from gateway.ops.metrics import Metrics, multiprocess_dir
-from gateway.http.middleware import RequestMiddleware
 from gateway.ops.tracing import TracingUnavailable, tracing_from_settings
 from resolvers.db import Database
 

@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from gateway.http.conditional import etag_of, is_fresh, server_timing, validators
-from resolvers.seo import feeds
+from gateway.cache.http_headers import etag_of
+from gateway.http.conditional import is_fresh, timing, validators
 from resolvers.db import now_utc, track_queries
+from resolvers.seo import feeds
 from resolvers.seo.routing import storable
 from resolvers.site import Site
 
@@ -116,7 +117,7 @@ async def feed(request: Request) -> Response:
     newest = max((i.updated for i in items), default=None)
     headers = validators(etag_of(hashlib.sha256(body)), newest, settings.seo_files_max_age)
     if settings.server_timing:
-        headers["Server-Timing"] = server_timing(stats, started)
+        headers["Server-Timing"] = timing(stats, started)
     if is_fresh(request, headers["ETag"], newest):
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers, media_type=ATOM if fmt == "atom" else RSS)

@@ -23,9 +23,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway.http.conditional import etag_of, is_fresh, server_timing, validators
-from resolvers.seo import sitemaps
+from gateway.cache.http_headers import etag_of
+from gateway.http.conditional import is_fresh, timing, validators
 from resolvers.db import Database, now_utc, track_queries
+from resolvers.seo import sitemaps
 from resolvers.site import Site
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -128,7 +129,7 @@ async def respond(
     settings = request.app.state.settings
     headers = validators(etag_of(spool.digest), spool.newest, settings.seo_files_max_age)
     if settings.server_timing:
-        headers["Server-Timing"] = server_timing(stats, started)
+        headers["Server-Timing"] = timing(stats, started)
     if is_fresh(request, headers["ETag"], spool.newest):
         spool.file.close()
         return Response(status_code=304, headers=headers)

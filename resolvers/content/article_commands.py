@@ -18,7 +18,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import (
     SIGN_IN,
     may_create_article,
@@ -26,8 +25,6 @@ from resolvers.access import (
     may_edit_article,
     may_publish,
 )
-from resolvers.content.article_input import check_fields
-from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.commands import (
     CommandEnv,
     EntityNotFound,
@@ -39,13 +36,17 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
+from resolvers.content.article_input import check_fields
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.db import as_utc
-from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.models import article_t, seo_meta_t
-from resolvers.seo.paths import primary_category_select
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
+from resolvers.seo.paths import primary_category_select
 from resolvers.validation import check_aware
+from resolvers.visibility import PUBLIC
 
 a = article_t
 IN = ("input",)
@@ -81,18 +82,12 @@ async def reload(session: AsyncSession, article_id: int) -> Any:
 
 
 async def path_of(env: CommandEnv, session: AsyncSession, row: Any) -> str:
-    """The article's normalised path; with ``{category}`` in the pattern (issue 3) its primary
+    """The article's normalised path; with ``{category}`` in the pattern its primary
     category is read in this transaction, so call it before the links change."""
     category = None
     if env.site.article_needs_category:
         category = await session.scalar(primary_category_select(row.id))
     return redirects.normalize_path(env.site.path("article", row.slug, row.locale, category))
-
-
-def was_public(row: Any, now: datetime) -> bool:
-    """Ever visible to the public: links and search engines may know its path."""
-    published = as_utc(row.published_at)
-    return row.status in ("published", "archived") and published is not None and published <= now
 
 
 def check_version(row: Any, expected: int | None) -> None:
@@ -208,7 +203,7 @@ async def update_article(
             await apply_seo(session, "article", article_id, seo)
         new = await reload(session, article_id)
         new_path = await path_of(env, session, new)
-        if old_path != new_path and was_public(row, env.now):
+        if old_path != new_path and PUBLIC.was_public(row, env.now):
             await redirects.record_move(
                 session, old_path, new_path, env.actor, env.now, work.changes
             )
@@ -233,7 +228,7 @@ async def _transition(
         await guarded_update(env, session, row, new_values(row))
         new = await reload(session, article_id)
         path = await path_of(env, session, new)
-        if new.status == "published":
+        if new.status == PUBLIC.status:
             await redirects.claim_path(session, path, work.changes)  # a reused slug goes live
         work.changes.record(
             "article", article_id, "updated", before=[path], after=[path],
@@ -254,14 +249,10 @@ async def publish_article(
     problems.raise_if_any()
 
     def published(row: Any) -> dict[str, Any]:
-        current = as_utc(row.published_at)
-        if when is not None:
-            moment = when
-        elif row.status == "published" and current is not None and current <= env.now:
-            moment = current
-        else:
-            moment = env.now
-        return {"status": "published", "published_at": moment}
+        moment = when or env.now
+        if when is None and PUBLIC.holds(row, env.now):
+            moment = as_utc(row.published_at) or moment
+        return {"status": PUBLIC.status, "published_at": moment}
 
     return await _transition(env, article_id, expected_version, published)
 
@@ -299,7 +290,7 @@ async def delete_article(env: CommandEnv, article_id: int, expected_version: int
             )
         )
         await session.execute(delete(a).where(a.c.id == article_id))
-        if was_public(row, env.now):
+        if PUBLIC.was_public(row, env.now):
             await redirects.record_gone(session, path, env.actor, env.now, work.changes)
         work.changes.record(
             "article", article_id, "deleted", before=[path], related=links, snapshot=row

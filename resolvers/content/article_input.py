@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.commands import CommandEnv, Problems
-from resolvers.content.richtext import MAX_BODY, check_plain, check_rich_text, reading_time_minutes
 from resolvers.content.links import LINK_KINDS
+from resolvers.content.richtext import MAX_BODY, check_plain, check_rich_text, reading_time_minutes
 from resolvers.seo.commands import check_seo
 from resolvers.validation import (
     check_locale,

@@ -27,14 +27,9 @@ from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import (
-    article_author_t,
-    article_category_t,
+    ARTICLE_LINKS,
     article_t,
-    article_tag_t,
-    author_t,
-    category_t,
     seo_meta_t,
-    tag_t,
 )
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 
@@ -147,30 +142,14 @@ def _conditions(
     db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter
 ) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [article_visible(viewer, now)]
-    if flt.author_slug is not None:
-        conds.append(
-            a.c.id.in_(
-                select(article_author_t.c.article_id)
-                .join(author_t, author_t.c.id == article_author_t.c.author_id)
-                .where(author_t.c.slug == flt.author_slug)
-            )
-        )
-    if flt.category_slug is not None:
-        conds.append(
-            a.c.id.in_(
-                select(article_category_t.c.article_id)
-                .join(category_t, category_t.c.id == article_category_t.c.category_id)
-                .where(category_t.c.slug == flt.category_slug)
-            )
-        )
-    if flt.tag_slug is not None:
-        conds.append(
-            a.c.id.in_(
-                select(article_tag_t.c.article_id)
-                .join(tag_t, tag_t.c.id == article_tag_t.c.tag_id)
-                .where(tag_t.c.slug == flt.tag_slug)
-            )
-        )
+    for kind, slug in (
+        ("author", flt.author_slug),
+        ("category", flt.category_slug),
+        ("tag", flt.tag_slug),
+    ):
+        if slug is not None:
+            link = ARTICLE_LINKS[kind]
+            conds.append(a.c.id.in_(link.article_ids(link.parent.c.slug == slug)))
     if flt.published_after is not None:
         conds.append(a.c.published_at > flt.published_after)
     if flt.published_before is not None:

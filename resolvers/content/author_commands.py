@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import SIGN_IN, may_edit_author
 from resolvers.commands import (
     CommandEnv,
@@ -27,9 +26,10 @@ from resolvers.commands import (
     unit_of_work,
 )
 from resolvers.content.richtext import check_rich_text
-from resolvers.models import api_token_t, article_author_t, author_t
-from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.content.taxonomy_commands import touch_articles
+from resolvers.models import api_token_t, article_author_t, author_t
+from resolvers.seo import redirects
+from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
     check_email,
     check_handle,

@@ -13,21 +13,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, case, literal, null, select, true, union_all
+from sqlalchemy import Select, bindparam, case, literal, null, select, union_all
 
-from resolvers.access import Viewer
+from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
 from resolvers.content import articles as general
 from resolvers.content.articles import ARTICLE_COLUMNS, ArticleFilter, sort_key, with_extras
 from resolvers.content.directory import TABLES
 from resolvers.db import Database
 from resolvers.hot.driver import HotStatement, id_in
-from resolvers.models import (
-    article_author_t,
-    article_category_t,
-    article_t,
-    article_tag_t,
-)
+from resolvers.models import ARTICLE_LINKS, article_t
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
 
 a = article_t
@@ -38,18 +33,13 @@ EXTRAS: tuple[frozenset[str], ...] = (
     frozenset({"body", "seo"}),
 )
 NO_FILTER = ArticleFilter()
-LINKS = {
-    "author": (article_author_t, article_author_t.c.author_id),
-    "category": (article_category_t, article_category_t.c.category_id),
-    "tag": (article_tag_t, article_tag_t.c.tag_id),
-}
+EDITOR = Viewer(role="editor")
 
 
 def _visible(public: bool) -> Any:
-    """``article_visible`` with ``now`` as a parameter: public rows, or all (editors)."""
-    if not public:
-        return true()
-    return and_(a.c.status == "published", a.c.published_at <= bindparam("now"))
+    """The viewer's visibility rule with ``now`` as a parameter: public rows, or all rows."""
+    now: Any = bindparam("now")
+    return article_visible(ANONYMOUS if public else EDITOR, now)
 
 
 def _audience(viewer: Viewer) -> bool | None:
@@ -63,7 +53,7 @@ def _audience(viewer: Viewer) -> bool | None:
 
 def _newest_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Select[Any]]:
     def build(_is_sqlite: bool) -> Select[Any]:
-        key = sort_key(None, None, Viewer() if public else Viewer(role="editor"))
+        key = sort_key(None, None, ANONYMOUS if public else EDITOR)
         stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
         stmt = with_extras(stmt, extras).where(_visible(public))
         limited: Any = stmt.order_by(*key.order_by(False)).limit(bindparam("limit"))
@@ -172,13 +162,13 @@ async def get_article(
 
 
 def _linked_select(kind: str, columns: list[Any], is_sqlite: bool) -> Select[Any]:
-    link, parent_col = LINKS[kind]
+    link = ARTICLE_LINKS[kind]
     table = TABLES[kind][0]
     return (
-        select(link.c.article_id.label("rel_article"), *columns)
-        .select_from(table.join(link, parent_col == table.c.id))
-        .where(id_in(link.c.article_id, "ids", is_sqlite))
-        .order_by(link.c.article_id, link.c.position, table.c.id)
+        select(link.table.c.article_id.label("rel_article"), *columns)
+        .select_from(table.join(link.table, link.parent_id == table.c.id))
+        .where(id_in(link.table.c.article_id, "ids", is_sqlite))
+        .order_by(link.table.c.article_id, link.table.c.position, table.c.id)
     )
 
 
@@ -186,30 +176,30 @@ def _linked_builder(kind: str) -> Callable[[bool], Select[Any]]:
     return lambda is_sqlite: _linked_select(kind, TABLES[kind][1], is_sqlite)
 
 
-LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in LINKS}
+LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in ARTICLE_LINKS}
 
 
 def _all_links(is_sqlite: bool) -> Select[Any]:
     """Authors, categories and tags of the articles in one statement: each branch fills the
     columns of its table and NULLs the others' (``rel_kind`` says which branch a row is)."""
     names: dict[str, Any] = {}
-    for kind in LINKS:
+    for kind in ARTICLE_LINKS:
         for col in TABLES[kind][1]:
             names.setdefault(col.name, col.type)
     branches = []
-    for kind, (link, parent_col) in LINKS.items():
+    for kind, link in ARTICLE_LINKS.items():
         table, columns = TABLES[kind]
         own = {c.name: c for c in columns}
         cols = [own[n] if n in own else null().cast(t).label(n) for n, t in names.items()]
         branches.append(
             select(
                 literal(kind).label("rel_kind"),
-                link.c.article_id.label("rel_article"),
-                link.c.position.label("rel_position"),
+                link.table.c.article_id.label("rel_article"),
+                link.table.c.position.label("rel_position"),
                 *cols,
             )
-            .select_from(table.join(link, parent_col == table.c.id))
-            .where(id_in(link.c.article_id, "ids", is_sqlite))
+            .select_from(table.join(link.table, link.parent_id == table.c.id))
+            .where(id_in(link.table.c.article_id, "ids", is_sqlite))
         )
     union = union_all(*branches).subquery()
     return select(union).order_by(

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.commands import Problems
 from resolvers.models import (
-    article_author_t,
-    article_category_t,
-    article_tag_t,
-    author_t,
-    category_t,
-    tag_t,
+    ARTICLE_LINKS,
 )
 
-LINK_KINDS = ("author", "category", "tag")
-# kind -> (link table, its column naming the linked row, the linked table)
-LINK_TABLES: dict[str, tuple[Any, Any, Any]] = {
-    "author": (article_author_t, article_author_t.c.author_id, author_t),
-    "category": (article_category_t, article_category_t.c.category_id, category_t),
-    "tag": (article_tag_t, article_tag_t.c.tag_id, tag_t),
-}
+LINK_KINDS = tuple(ARTICLE_LINKS)
 MAX_LINKS = 50
 
 
@@ -38,7 +25,7 @@ async def check_refs(
             continue
         if len(set(ids)) != len(ids):
             problems.add(path, f"The same {kind} is listed twice.", "DUPLICATE")
-        table = LINK_TABLES[kind][2]
+        table = ARTICLE_LINKS[kind].parent
         found = set((await session.scalars(select(table.c.id).where(table.c.id.in_(ids)))).all())
         for position, wanted in enumerate(ids):
             if wanted not in found:
@@ -46,7 +33,7 @@ async def check_refs(
 
 
 async def link_ids(session: AsyncSession, kind: str, article_id: int) -> list[int]:
-    link, column, _ = LINK_TABLES[kind]
+    link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
     rows = await session.scalars(
         select(column).where(link.c.article_id == article_id).order_by(link.c.position, column)
     )
@@ -55,7 +42,7 @@ async def link_ids(session: AsyncSession, kind: str, article_id: int) -> list[in
 
 async def replace_links(session: AsyncSession, kind: str, article_id: int, ids: list[int]) -> None:
     """The given order becomes the editorial order (position 0 = primary author/category)."""
-    link, column, _ = LINK_TABLES[kind]
+    link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
     await session.execute(delete(link).where(link.c.article_id == article_id))
     if ids:
         await session.execute(

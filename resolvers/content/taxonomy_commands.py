@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.seo import redirects
 from resolvers.access import may_manage_terms
 from resolvers.changes import ChangeSet
 from resolvers.commands import (
@@ -26,8 +25,8 @@ from resolvers.commands import (
     unit_of_work,
 )
 from resolvers.content.richtext import check_plain
-from resolvers.content.links import LINK_TABLES
-from resolvers.models import article_t
+from resolvers.models import ARTICLE_LINKS, article_t
+from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_slug, check_text
 
@@ -82,7 +81,7 @@ def _slug_taken() -> ValidationFailed:
 
 async def create_term(env: CommandEnv, kind: str, given: dict[str, Any]) -> Saved:
     deny_unless_allowed(may_manage_terms(env.viewer))
-    table = LINK_TABLES[kind][2]
+    table = ARTICLE_LINKS[kind].parent
     problems = Problems()
     values, seo = check_term(problems, given, creating=True)
     problems.raise_if_any()
@@ -111,7 +110,7 @@ async def create_term(env: CommandEnv, kind: str, given: dict[str, Any]) -> Save
 
 async def update_term(env: CommandEnv, kind: str, term_id: int, given: dict[str, Any]) -> Saved:
     deny_unless_allowed(may_manage_terms(env.viewer))
-    table = LINK_TABLES[kind][2]
+    table = ARTICLE_LINKS[kind].parent
     problems = Problems()
     values, seo = check_term(problems, given, creating=False)
     problems.raise_if_any()
@@ -147,7 +146,7 @@ async def touch_articles(
 ) -> None:
     """The articles linked to ``parent_id`` change too: bump their version/updated_* and record
     them (with their paths) in the change set."""
-    link, column, _ = LINK_TABLES[kind]
+    link, column = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
     linked = select(link.c.article_id).where(column == parent_id)
     rows = (
         await session.execute(
@@ -171,7 +170,8 @@ async def touch_articles(
 
 async def delete_term(env: CommandEnv, kind: str, term_id: int) -> Saved:
     deny_unless_allowed(may_manage_terms(env.viewer))
-    link, column, table = LINK_TABLES[kind]
+    links = ARTICLE_LINKS[kind]
+    link, column, table = links.table, links.parent_id, links.parent
     async with unit_of_work(env) as work:
         session = work.session
         row = await _lock(session, table, kind, term_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from resolvers.content.slugs import make_slug as slugify
 from resolvers.db import Database
 from resolvers.models import (
     article_author_t,
@@ -27,7 +28,6 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import WORDS_PER_MINUTE
-from resolvers.content.slugs import make_slug as slugify
 
 FIRST = [
     "Ada",

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.db import now_utc
-from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
 from resolvers.events.outbox import (
     ENTITY_TYPES,
     article_event_type,
-    article_state,
     record_article_event,
     record_event,
 )
+from resolvers.models import article_t, author_t, category_t, redirect_t, tag_t
+from resolvers.visibility import PUBLIC
 
 TABLES = {"author": author_t, "category": category_t, "tag": tag_t, "redirect": redirect_t}
 ARTICLE_COLUMNS = [
@@ -54,7 +54,7 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
         if old is None:
             await record_event(session, "article.deleted", change.entity_id, now=now, **paths)
             return
-        was_public = article_state(old.status, old.published_at, now) == "published"
+        was_public = PUBLIC.holds(old, now)
         await record_article_event(
             session, old, "article.deleted", was_public=was_public, related=related, now=now,
             **paths,
@@ -69,9 +69,7 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
         (row.status, row.published_at),
         now,
     )
-    was_public = before is not None and article_state(before.status, before.published_at, now) == (
-        "published"
-    )
+    was_public = before is not None and PUBLIC.holds(before, now)
     await record_article_event(
         session, row, event_type, was_public=was_public, related=related, now=now, **paths
     )

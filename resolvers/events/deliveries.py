@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from resolvers.db import Database, as_utc
-from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
 from resolvers.events.outbox import matches
+from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
+from resolvers.visibility import PUBLIC
 
 d = event_delivery_t
 o = outbox_event_t
@@ -99,7 +100,7 @@ def _superseded(event: Event, articles: dict[int, Any]) -> bool:
     if not event.payload.get("scheduled"):
         return False
     row = articles.get(event.entity_id)
-    if row is None or row.status != "published":
+    if row is None or row.status != PUBLIC.status:
         return True
     at = as_utc(row.published_at)
     return at is None or at.isoformat() != event.payload.get("publishedAt")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.db import as_utc, now_utc
 from resolvers.models import outbox_event_t
+from resolvers.visibility import PUBLIC
 
 ENTITY_TYPES = ("article", "author", "category", "tag", "redirect")
 ARTICLE_ACTIONS = (
@@ -66,14 +67,6 @@ def matches(patterns: Iterable[str], event_type: str) -> bool:
     return any(p in ("*", event_type, f"{entity}.*") for p in patterns)
 
 
-def article_state(status: str, published_at: datetime | None, now: datetime) -> str:
-    """draft | scheduled | published | archived, as readers see it at ``now``."""
-    at = as_utc(published_at)
-    if status == "published" and at is not None and at > now:
-        return "scheduled"
-    return status
-
-
 def article_event_type(
     before: tuple[str, datetime | None] | None,
     after: tuple[str, datetime | None] | None,
@@ -84,7 +77,7 @@ def article_event_type(
         return "article.created"
     if after is None:
         return "article.deleted"
-    old, new = article_state(*before, now), article_state(*after, now)
+    old, new = PUBLIC.state(*before, now), PUBLIC.state(*after, now)
     if old == new:
         rescheduled = new == "scheduled" and as_utc(before[1]) != as_utc(after[1])
         return "article.scheduled" if rescheduled else "article.updated"
@@ -157,13 +150,10 @@ async def record_article_event(
     publication also records the ``article.published`` that becomes due at its time."""
     now = now or now_utc()
     published_at = as_utc(row.published_at)
-    public = (
-        event_type != "article.deleted"
-        and article_state(row.status, published_at, now) == "published"
-    )
+    public = event_type != "article.deleted" and PUBLIC.holds(row, now)
     data = {
         "locale": row.locale,
-        "status": article_state(row.status, published_at, now),
+        "status": PUBLIC.state(row.status, published_at, now),
         "publishedAt": published_at.isoformat() if published_at else None,
         "public": public,
         "wasPublic": was_public,

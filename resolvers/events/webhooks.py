@@ -17,9 +17,9 @@ from sqlalchemy import delete, func, insert, select, update
 
 from resolvers.db import Database
 from resolvers.events.deliveries import delivery_select, event_delivery_t
-from resolvers.models import webhook_t
 from resolvers.events.netguard import UnresolvableTarget, UnsafeTarget, resolve, url_problem
 from resolvers.events.outbox import check_patterns
+from resolvers.models import webhook_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 
 MAX_DESCRIPTION = 500

@@ -10,25 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy import String, and_, cast, func, literal, select
+from sqlalchemy import select
 
-from resolvers.seo import jsonld
 from resolvers.access import Viewer, article_visible
 from resolvers.content.articles import ARTICLE_COLUMNS
-from resolvers.db import Database
-from resolvers.models import article_t, seo_meta_t
-from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
-from resolvers.seo.pages import ArticleSeo, is_public
-from resolvers.site import Site
 from resolvers.content.slugs import is_valid_slug
-
-if TYPE_CHECKING:
-    from resolvers.content.loaders import Loaders
+from resolvers.db import Database
+from resolvers.models import article_t
+from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
+from resolvers.seo import jsonld
+from resolvers.seo.loaders import (
+    DuplicatesByFieldLoader,
+    RedirectByFromPathLoader,
+    RedirectSourcesByToPathLoader,
+)
+from resolvers.seo.metadata import PageReads
+from resolvers.seo.pages import ArticleSeo
+from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 TITLE_MAX = 60
 DESCRIPTION_MIN = 50
@@ -40,56 +43,19 @@ REPORT_BATCH = 200
 ID_LIKE = re.compile(r"^(?:\d+|[0-9a-f]{8,}(?:-[0-9a-f]{4,})*)$")
 
 
+class AuditReads(PageReads, Protocol):
+    """The loaders an audit reads through: the page's, plus duplicates and redirects."""
+
+    duplicates_by_field: DuplicatesByFieldLoader
+    redirect_by_from_path: RedirectByFromPathLoader
+    redirect_sources_by_to_path: RedirectSourcesByToPathLoader
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     severity: str  # ERROR | WARNING | INFO
     message: str
-
-
-def _rendered_title(site: Site) -> Any:
-    """SQL form of ``seo.effective_title``: explicit meta title, else the templated title."""
-    template = site.title_template or f"%s | {site.name}"
-    pieces = template.split("%s")
-    rendered: Any = cast(literal(pieces[0]), String)
-    for piece in pieces[1:]:
-        rendered = rendered + article_t.c.title + literal(piece, String)
-    return func.coalesce(func.nullif(seo_meta_t.c.meta_title, ""), rendered)
-
-
-async def duplicate_values(
-    db: Database, now: datetime, keys: Sequence[tuple[str, Site]]
-) -> list[set[int]]:
-    """Ids of public articles whose rendered title (key "title") or explicit/excerpt
-    description (key "description") is shared with another public article."""
-    results: list[set[int]] = []
-    for field, site in keys:
-        m = seo_meta_t
-        if field == "title":
-            value = _rendered_title(site)
-        else:
-            value = func.coalesce(
-                func.nullif(m.c.meta_description, ""), func.nullif(article_t.c.excerpt, "")
-            )
-        public = (
-            select(article_t.c.id, value.label("v"))
-            .select_from(
-                article_t.outerjoin(
-                    m, and_(m.c.entity_type == "article", m.c.entity_id == article_t.c.id)
-                )
-            )
-            .where(article_t.c.status == "published", article_t.c.published_at <= now)
-            .cte(f"public_{field}")
-        )
-        shared = (
-            select(public.c.v)
-            .where(public.c.v.is_not(None))
-            .group_by(public.c.v)
-            .having(func.count() > 1)
-        )
-        rows = await db.all(select(public.c.id).where(public.c.v.in_(shared)))
-        results.append({r.id for r in rows})
-    return results
 
 
 def slug_problem(slug: str) -> str | None:
@@ -106,7 +72,7 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
-async def audit_article(site: Site, loaders: Loaders, row: Any, public: bool) -> list[Finding]:
+async def audit_article(site: Site, loaders: AuditReads, row: Any, public: bool) -> list[Finding]:
     page = ArticleSeo(site, loaders, row, public)
     meta, title, description, path = await asyncio.gather(
         page.meta(), page.title(), page.description(), page.path()
@@ -189,7 +155,7 @@ def at_least(findings: list[Finding], minimum: str) -> list[Finding]:
 async def _scan(
     db: Database,
     site: Site,
-    loaders: Loaders,
+    loaders: AuditReads,
     viewer: Viewer,
     now: datetime,
     after: int,
@@ -209,7 +175,7 @@ async def _scan(
         if not rows:
             break
         audits = await asyncio.gather(
-            *(audit_article(site, loaders, r, is_public(r, now)) for r in rows)
+            *(audit_article(site, loaders, r, PUBLIC.holds(r, now)) for r in rows)
         )
         for row, findings in zip(rows, audits, strict=True):
             kept = at_least(findings, minimum)
@@ -222,7 +188,7 @@ async def _scan(
 async def report_page(
     db: Database,
     site: Site,
-    loaders: Loaders,
+    loaders: AuditReads,
     viewer: Viewer,
     now: datetime,
     args: PageArgs,
@@ -237,7 +203,7 @@ async def report_page(
 
 
 async def report_count(
-    db: Database, site: Site, loaders: Loaders, viewer: Viewer, now: datetime, minimum: str
+    db: Database, site: Site, loaders: AuditReads, viewer: Viewer, now: datetime, minimum: str
 ) -> int:
     """How many articles have findings (audits every article: select it only when needed)."""
     return len(await _scan(db, site, loaders, viewer, now, 0, minimum, None))

@@ -18,25 +18,18 @@ from sqlalchemy import func, literal, select, union_all
 from resolvers.content import directory
 from resolvers.db import Database, as_utc
 from resolvers.models import (
+    ARTICLE_LINKS,
     article_author_t,
-    article_category_t,
     article_t,
-    article_tag_t,
     author_t,
-    category_t,
-    tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import describe
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 # Enough of the body to describe an article without an excerpt, without reading all of it.
 BODY_HEAD = 4000
-LINKS = {
-    "author": (article_author_t, article_author_t.c.author_id),
-    "category": (article_category_t, article_category_t.c.category_id),
-    "tag": (article_tag_t, article_tag_t.c.tag_id),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +103,9 @@ async def newest(
         a.c.created_at,
         a.c.feature_image_url,
         path_sql(site, "article", a).label("path"),
-    ).where(a.c.status == "published", a.c.published_at <= now)
+    ).where(PUBLIC.sql(now, a))
     if parent_id is not None:
-        link, parent = LINKS[kind]
+        link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
         stmt = stmt.where(a.c.id.in_(select(link.c.article_id).where(parent == parent_id)))
     rows = await db.all(stmt.order_by(a.c.published_at.desc(), a.c.id.desc()).limit(limit))
     if not rows:
@@ -160,10 +153,8 @@ async def _names(db: Database, ids: list[int]) -> tuple[dict[int, list[str]], di
             .join(table, table.c.id == column)
             .where(lt.c.article_id.in_(ids))
             for rank, (lt, column, table) in enumerate(
-                (
-                    (article_category_t, article_category_t.c.category_id, category_t),
-                    (article_tag_t, article_tag_t.c.tag_id, tag_t),
-                )
+                (ARTICLE_LINKS[k].table, ARTICLE_LINKS[k].parent_id, ARTICLE_LINKS[k].parent)
+                for k in ("category", "tag")
             )
         )
     ).subquery()

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
+from resolvers.content.loaders import (
+    ArticlesByTranslationGroupLoader,
+    AuthorsByArticleIdLoader,
+    BodyByArticleIdLoader,
+    CategoriesByArticleIdLoader,
+    TagsByArticleIdLoader,
+)
 from resolvers.seo import jsonld
+from resolvers.seo.loaders import SeoMetaByEntityLoader
 from resolvers.site import Site, cut_at_word, plain_text
-
-if TYPE_CHECKING:
-    from resolvers.content.loaders import Loaders
 
 DESCRIPTION_LIMIT = 160
 INDEX_EXTRAS = "max-image-preview:large"
@@ -137,13 +142,24 @@ def site_feeds(site: Site) -> list[FeedLinkData]:
     ]
 
 
+class PageReads(Protocol):
+    """The loaders page SEO reads through (a request's loaders provide them)."""
+
+    seo_meta_by_entity: SeoMetaByEntityLoader
+    body_by_article_id: BodyByArticleIdLoader
+    authors_by_article_id: AuthorsByArticleIdLoader
+    categories_by_article_id: CategoriesByArticleIdLoader
+    tags_by_article_id: TagsByArticleIdLoader
+    articles_by_translation_group: ArticlesByTranslationGroupLoader
+
+
 class PageSeo:
     """SEO of one page. Subclasses say what the page is; this class applies the rules."""
 
     kind: ClassVar[str] = "site"
     og_type: ClassVar[str] = "website"
 
-    def __init__(self, site: Site, loaders: Loaders, row: Any = None, public: bool = True):
+    def __init__(self, site: Site, loaders: PageReads, row: Any = None, public: bool = True):
         self.site = site
         self.loaders = loaders
         self.row = row

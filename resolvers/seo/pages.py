@@ -6,9 +6,8 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.seo import jsonld
 from resolvers.db import as_utc
-from resolvers.seo.paths import article_path
+from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
     Crumb,
@@ -18,13 +17,9 @@ from resolvers.seo.metadata import (
     PageSeo,
     hreflang_alternates,
 )
+from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
-
-
-def is_public(row: Any, now: Any) -> bool:
-    """Python form of the public rule in ``access.article_visible`` for rows already read."""
-    published_at = as_utc(row.published_at)
-    return row.status == "published" and published_at is not None and published_at <= now
+from resolvers.visibility import PUBLIC
 
 
 class HomeSeo(PageSeo):
@@ -56,7 +51,7 @@ class ArticleSeo(PageSeo):
         return self.row.excerpt  # type: ignore[no-any-return]
 
     async def path(self) -> str:
-        return await article_path(self.site, self.loaders, self.row)
+        return await article_path(self.site, self.loaders.categories_by_article_id, self.row)
 
     def locale(self) -> str:
         return str(self.row.locale)
@@ -116,17 +111,19 @@ class ArticleSeo(PageSeo):
         group = self.row.translation_group
         if not group or not (await self.robots()).index:
             return []
-        now = self.loaders.now
+        now = self.loaders.articles_by_translation_group.now
         members = [
             r
             for r in await self.loaders.articles_by_translation_group.load(group)
-            if is_public(r, now)
+            if PUBLIC.holds(r, now)
         ]
         metas = await self.loaders.seo_meta_by_entity.load_many(
             [("article", r.id) for r in members]
         )
         members = [r for r, m in zip(members, metas, strict=True) if m is None or m.robots_index]
-        paths = await asyncio.gather(*(article_path(self.site, self.loaders, r) for r in members))
+        paths = await asyncio.gather(
+            *(article_path(self.site, self.loaders.categories_by_article_id, r) for r in members)
+        )
         found = [
             (r.id, r.locale, self.site.absolute(p)) for r, p in zip(members, paths, strict=True)
         ]

@@ -1,6 +1,6 @@
 """Redirects, write side: path normalisation, the redirect rules, and their storage.
 
-Rules (issue 3, "URLs, routing and redirects"; enforced here for every writer — mutations,
+Rules (URLs, routing and redirects; enforced here for every writer — mutations,
 automatic slug-change redirects and the CSV import):
 
 - Paths are stored normalised (``normalize_path``): percent-decoded, lower-case, duplicate

@@ -22,17 +22,18 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, literal, select
 
-from resolvers.content import directory
 from resolvers.access import Viewer, article_visible
-from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.cache_tags import TagCollector
+from resolvers.content import directory
+from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content.slugs import make_slug
 from resolvers.db import Database
-from resolvers.errors import GatewayError, UserInputError
+from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
-from resolvers.seo.paths import PathMatch, match_path, primary_category_select
+from resolvers.seo.paths import primary_category_select
+from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.site import Site
-from resolvers.content.slugs import make_slug
 
 MAX_PATH_LENGTH = 2048
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -215,7 +216,7 @@ async def resolve_route(
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
     tags = tags if tags is not None else TagCollector()
-    # Issue 5: writes record the paths they change (content and redirects), so the answer for a
+    # Writes record the paths they change (content and redirects), so the answer for a
     # path, found or not, is purged by them; what it found is tagged too.
     tags.path(*dict.fromkeys([requested, normalized]))
     if not storable(normalized):
@@ -240,12 +241,6 @@ async def resolve_route(
         return collapse(hops)
     tags.clock_dependent()  # a scheduled article may take this path later
     return RouteAnswer("not_found", status=404)
-
-
-def require_editor(viewer: Viewer, what: str) -> None:
-    """Redirects and SEO reports are editorial data: editors and admins only."""
-    if not viewer.is_editor:
-        raise GatewayError(f"Only editors may read {what}.", code="FORBIDDEN")
 
 
 async def get_redirect(db: Database, path: str) -> Any | None:

@@ -32,29 +32,23 @@ from sqlalchemy import false as sql_false
 
 from resolvers.db import Database, as_utc
 from resolvers.models import (
-    article_author_t,
-    article_category_t,
+    ARTICLE_LINKS,
     article_t,
-    article_tag_t,
     author_t,
     category_t,
     redirect_t,
     seo_meta_t,
     tag_t,
 )
-from resolvers.seo.paths import path_sql
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.seo.paths import path_sql
 from resolvers.site import Site
+from resolvers.visibility import PUBLIC
 
 KINDS = ("article", "author", "category", "tag")
 STREAM_PARTITION = 1000
 SEGMENTS = {"article": "articles", "author": "authors", "category": "categories", "tag": "tags"}
 TABLES = {"article": article_t, "author": author_t, "category": category_t, "tag": tag_t}
-LINKS = {
-    "author": (article_author_t, article_author_t.c.author_id),
-    "category": (article_category_t, article_category_t.c.category_id),
-    "tag": (article_tag_t, article_tag_t.c.tag_id),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +74,6 @@ class Chunk:
 
 def _greatest(a: Any, b: Any) -> Any:
     return case((a >= b, a), else_=b)
-
-
-def _public(table: Any, now: datetime) -> ColumnElement[bool]:
-    return and_(table.c.status == "published", table.c.published_at <= now)
 
 
 def _meta(kind: str, table: Any, alias: str) -> Any:
@@ -118,7 +108,7 @@ def _alternates_sql(site: Site, now: datetime) -> Any:
         .where(
             t.c.translation_group == a.c.translation_group,
             t.c.id != a.c.id,
-            _public(t, now),
+            PUBLIC.sql(now, t),
             meta.c.robots_index.is_not(sql_false()),
         )
         .scalar_subquery()
@@ -133,7 +123,7 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
     meta, on = _meta(kind, table, "meta")
     if kind == "article":
         lastmod = _greatest(table.c.updated_at, table.c.published_at)
-        eligible = _public(table, now)
+        eligible = PUBLIC.sql(now, table)
         image_url, image_alt, locale = (
             table.c.feature_image_url,
             table.c.feature_image_alt,
@@ -141,18 +131,18 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
         )
         alternates: Any = _alternates_sql(site, now)
     else:
-        link, parent = LINKS[kind]
+        link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
         latest = (
             select(func.max(article_t.c.updated_at))
             .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
-            .where(parent == table.c.id, _public(article_t, now))
+            .where(parent == table.c.id, PUBLIC.sql(now, article_t))
             .scalar_subquery()
         )
         lastmod = _greatest(table.c.updated_at, latest)
         eligible = exists().where(
             parent == table.c.id,
             link.c.article_id == article_t.c.id,
-            _public(article_t, now),
+            PUBLIC.sql(now, article_t),
         )
         image_url = table.c.avatar_url if kind == "author" else null()
         image_alt = table.c.avatar_alt if kind == "author" else null()
@@ -192,7 +182,7 @@ async def home_entry(db: Database, site: Site, now: datetime) -> SitemapEntry:
     """The home page; its lastmod is the newest public article's."""
     a = article_t
     latest = await db.scalar(
-        select(func.max(_greatest(a.c.updated_at, a.c.published_at))).where(_public(a, now))
+        select(func.max(_greatest(a.c.updated_at, a.c.published_at))).where(PUBLIC.sql(now, a))
     )
     return SitemapEntry("home", 0, site.home_url, _as_datetime(latest))
 

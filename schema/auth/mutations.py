@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.auth import preview
-
-from resolvers.auth import tokens
+from resolvers.auth import preview, tokens
 from resolvers.changes import ChangeSet
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
 from resolvers.db import as_utc

@@ -12,14 +12,17 @@ import strawberry
 
 from resolvers.content import articles as article_queries
 from resolvers.content import hot_reads
-from resolvers.seo.audit import audit_article
+from resolvers.content.loaders import ParentPage
 from resolvers.db import as_utc
 from resolvers.errors import UserInputError
-from resolvers.seo.paths import article_path
+from resolvers.seo.audit import audit_article
+from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo
+from resolvers.seo.paths import article_path
+from resolvers.visibility import PUBLIC
 from schema.common import Audited, Image, OrderDirection
-from schema.context import Info
 from schema.content.prefetch import field_relations, item_relations, prefetch_articles, root_extras
+from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo, SeoFinding
 
@@ -69,10 +72,8 @@ class Article(Node, Audited):
     def from_row(cls, row: Any, info: Info) -> Article:
         ctx = info.context
         published_at = as_utc(row.published_at)
-        status = row.status.upper()
-        public = status == "PUBLISHED" and published_at is not None and published_at <= ctx.now
-        if status == "PUBLISHED" and not public:
-            status = "SCHEDULED"
+        status = PUBLIC.state(row.status, published_at, ctx.now).upper()
+        public = PUBLIC.holds(row, ctx.now)
         return cls(
             id=to_global_id("Article", row.id),
             database_id=row.id,
@@ -108,7 +109,9 @@ class Article(Node, Audited):
         return self._category_path(info)  # type: ignore[return-value]
 
     async def _category_path(self, info: Info) -> str:
-        return await article_path(info.context.site, info.context.loaders, self.row)
+        return await article_path(
+            info.context.site, info.context.loaders.categories_by_article_id, self.row
+        )
 
     @strawberry.field(description="Absolute canonical URL.")
     def url(self, info: Info) -> str:
@@ -189,7 +192,8 @@ async def article_connection(
     info: Info, page: Any, count: Callable[[], Awaitable[int]]
 ) -> Connection[Article]:
     """A connection of articles whose selected relations are loaded in bulk."""
-    info.context.loaders.prime_extras(page.rows)
+    loaders = info.context.loaders
+    prime_extras(page.rows, loaders.body_by_article_id, loaders.seo_meta_by_entity)
     connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
     await prefetch_articles(info, connection.nodes, item_relations(info))
     return connection
@@ -276,7 +280,7 @@ class ArticleQuery:
         )
         if row is None:
             return None
-        ctx.loaders.prime_extras([row])
+        prime_extras([row], ctx.loaders.body_by_article_id, ctx.loaders.seo_meta_by_entity)
         article = Article.from_row(row, info)
         # The page's relations in bulk (authors, categories and tags in one statement).
         await prefetch_articles(info, [article], relations)
@@ -337,11 +341,11 @@ async def related_articles(
     """The visible articles of an author, category or tag: batched across parents."""
     ctx = info.context
     args = ctx.page(first, after, last, before)
-    page = await ctx.loaders.articles_of(kind).load(
-        (parent_id, args.size, args.cursor, args.backward)
+    page = await ctx.loaders.articles_by_parent.load(
+        ParentPage(kind, parent_id, args.size, args.cursor, args.backward)
     )
 
     async def count() -> int:
-        return int(await ctx.loaders.article_count_of(kind).load(parent_id))
+        return await ctx.loaders.article_count_by_parent.load((kind, parent_id))
 
     return await article_connection(info, page, count)

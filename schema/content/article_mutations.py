@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import UNSET
 
-from resolvers.content import article_commands as commands
 from resolvers.commands import CommandEnv, Saved
+from resolvers.content import article_commands as commands
 from schema.content.article import Article
 from schema.context import Info
 from schema.mutation_types import (

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.content import directory
 from resolvers.access import may_see_private_author_fields
+from resolvers.content import directory
 from resolvers.errors import UserInputError
 from resolvers.seo.pages import AuthorSeo
-from schema.content.article import Article, related_articles
 from schema.common import Audited, Image
+from schema.content.article import Article, related_articles
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, from_global_id, to_global_id
 from schema.seo.types import Seo

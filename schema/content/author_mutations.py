@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
-from resolvers.content import author_commands as commands
 from resolvers.commands import CommandEnv, Saved
+from resolvers.content import author_commands as commands
 from schema.content.author import Author
 from schema.context import Info
 from schema.mutation_types import (

@@ -107,6 +107,14 @@ async def prefetch_articles(info: Info, articles: Sequence[Article], relations: 
     if links is not None:
         for relation in linked:
             results[relation] = [item[LINK_KINDS[relation]] for item in links]
+        by_kind = {
+            "author": loaders.authors_by_article_id,
+            "category": loaders.categories_by_article_id,
+            "tag": loaders.tags_by_article_id,
+        }
+        for article_id, item in zip(ids, links, strict=True):
+            for kind, loader in by_kind.items():
+                loader.prime(article_id, item[kind])  # later reads of one relation reuse it
     converters = {"authors": Author.from_row, "categories": Category.from_row, "tags": Tag.from_row}
     for name, convert in converters.items():
         if name in results:

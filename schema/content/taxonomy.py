@@ -8,8 +8,8 @@ import strawberry
 
 from resolvers.content import directory
 from resolvers.seo.pages import TermSeo
-from schema.content.article import Article, related_articles
 from schema.common import Audited
+from schema.content.article import Article, related_articles
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
 from schema.seo.types import Seo

@@ -7,8 +7,9 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
-from resolvers.content import taxonomy_commands as commands
 from resolvers.commands import CommandEnv, Saved
+from resolvers.content import taxonomy_commands as commands
+from schema.content.taxonomy import Category, Tag
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
@@ -21,7 +22,6 @@ from schema.mutation_types import (
     given,
     run,
 )
-from schema.content.taxonomy import Category, Tag
 from schema.write_inputs import SeoFieldsInput
 
 

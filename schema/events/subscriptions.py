@@ -20,13 +20,13 @@ from resolvers.content import articles as article_queries
 from resolvers.content import directory
 from resolvers.db import now_utc
 from resolvers.errors import GatewayError
-from resolvers.content.loaders import Loaders
 from resolvers.events.outbox import REMOVALS
 from schema.content.article import Article
 from schema.content.author import Author
-from schema.context import Context, Info
-from schema.relay import to_global_id
 from schema.content.taxonomy import Category, Tag
+from schema.context import Context, Info
+from schema.loaders import RequestLoaders
+from schema.relay import to_global_id
 
 
 @dataclass
@@ -93,7 +93,7 @@ def _fresh(ctx: Context) -> None:
     # One subscription runs for hours: every event gets the current clock for visibility and
     # empty dataloaders, so nothing cached from an earlier event is served as current.
     ctx.now = now_utc()
-    ctx.loaders = Loaders(ctx.db, ctx.viewer, ctx.now)
+    ctx.loaders = RequestLoaders(ctx.db, ctx.viewer, ctx.now)
 
 
 async def _entity(info: Info, message: dict[str, Any]) -> tuple[bool, Any]:

@@ -11,18 +11,18 @@ from typing import Annotated, Any
 
 import strawberry
 
+from resolvers.db import now_utc
 from resolvers.events import deliveries
 from resolvers.events import webhooks as webhook_data
-from resolvers.db import now_utc
 from schema.context import Info
-from schema.mutation_types import ForbiddenError, NotFoundError, ValidationError
 from schema.events.webhooks import (
     Webhook,
     WebhookDelivery,
     bad_id,
-    refusal,
     validation_error,
 )
+from schema.mutation_types import ForbiddenError, NotFoundError, ValidationError
+from schema.permissions import IsAdmin, RefuseAsPayload
 
 
 @strawberry.input(description="A new webhook.")
@@ -112,7 +112,10 @@ def _given(input_obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 @strawberry.type
 class WebhookMutation:
-    @strawberry.mutation(description="Register a webhook (admins only); returns its secret once.")
+    @strawberry.mutation(
+        description="Register a webhook (admins only); returns its secret once.",
+        extensions=[RefuseAsPayload(IsAdmin)],
+    )
     async def create_webhook(
         self,
         info: Info,
@@ -120,8 +123,6 @@ class WebhookMutation:
             CreateWebhookInput, strawberry.argument(description="Target URL and event types.")
         ],
     ) -> CreateWebhookPayload:
-        if (reason := refusal(info)) is not None:
-            return ForbiddenError(message=reason)
         given = _given(input, ("url", "events", "description"))
         problems = await webhook_data.check_input(
             given, allow_private=_allow_private(info), creating=True
@@ -137,7 +138,10 @@ class WebhookMutation:
         )
         return WebhookCreated(webhook=Webhook.from_row(row), secret=secret)
 
-    @strawberry.mutation(description="Change, disable/enable or rotate the secret of a webhook.")
+    @strawberry.mutation(
+        description="Change, disable/enable or rotate the secret of a webhook.",
+        extensions=[RefuseAsPayload(IsAdmin)],
+    )
     async def update_webhook(
         self,
         info: Info,
@@ -146,8 +150,6 @@ class WebhookMutation:
             strawberry.argument(description="The webhook's ID and the fields to change."),
         ],
     ) -> UpdateWebhookPayload:
-        if (reason := refusal(info)) is not None:
-            return ForbiddenError(message=reason)
         webhook_id = bad_id(input.id, "Webhook", ["input", "id"])
         if isinstance(webhook_id, ValidationError):
             return webhook_id
@@ -169,14 +171,15 @@ class WebhookMutation:
             return NotFoundError(message=f"No webhook with ID {input.id}.", id=input.id)
         return WebhookUpdated(webhook=Webhook.from_row(row), secret=secret)
 
-    @strawberry.mutation(description="Delete a webhook and its deliveries (admins only).")
+    @strawberry.mutation(
+        description="Delete a webhook and its deliveries (admins only).",
+        extensions=[RefuseAsPayload(IsAdmin)],
+    )
     async def delete_webhook(
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The webhook's ID.")],
     ) -> DeleteWebhookPayload:
-        if (reason := refusal(info)) is not None:
-            return ForbiddenError(message=reason)
         webhook_id = bad_id(id, "Webhook", ["id"])
         if isinstance(webhook_id, ValidationError):
             return webhook_id
@@ -185,7 +188,8 @@ class WebhookMutation:
         return WebhookDeleted(id=id)
 
     @strawberry.mutation(
-        description="Queue a dead-lettered delivery again with a fresh set of attempts."
+        description="Queue a dead-lettered delivery again with a fresh set of attempts.",
+        extensions=[RefuseAsPayload(IsAdmin)],
     )
     async def retry_webhook_delivery(
         self,
@@ -195,8 +199,6 @@ class WebhookMutation:
             strawberry.argument(description="The dead-lettered delivery's ID."),
         ],
     ) -> RetryWebhookDeliveryPayload:
-        if (reason := refusal(info)) is not None:
-            return ForbiddenError(message=reason)
         delivery_id = bad_id(id, "WebhookDelivery", ["id"])
         if isinstance(delivery_id, ValidationError):
             return delivery_id

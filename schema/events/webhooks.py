@@ -11,25 +11,14 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.events import webhooks as webhook_data
-from resolvers.access import may_manage_webhooks
 from resolvers.db import as_utc
-from resolvers.errors import GatewayError, UserInputError
+from resolvers.errors import UserInputError
+from resolvers.events import webhooks as webhook_data
 from resolvers.events.outbox import EVENT_TYPES
 from schema.context import Info
 from schema.mutation_types import FieldError, ValidationError
+from schema.permissions import IsAdmin
 from schema.relay import After, Before, Connection, First, Last, to_global_id
-
-
-def refusal(info: Info) -> str | None:
-    """Why the viewer may not manage webhooks (None: an admin)."""
-    return may_manage_webhooks(info.context.viewer)
-
-
-def require_admin(info: Info) -> None:
-    reason = refusal(info)
-    if reason is not None:
-        raise GatewayError(reason, code="FORBIDDEN")
 
 
 def decode_id(value: str, type_name: str) -> int:
@@ -145,7 +134,9 @@ class Webhook:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="All webhooks, oldest first (admins only).")
+    @strawberry.field(
+        description="All webhooks, oldest first (admins only).", permission_classes=[IsAdmin]
+    )
     async def webhooks(
         self,
         info: Info,
@@ -154,19 +145,17 @@ class WebhookQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Webhook]:
-        require_admin(info)
         page, count = await webhook_data.list_webhooks(
             info.context.db, info.context.page(first, after, last, before)
         )
         return Connection.build(page, count, Webhook.from_row)
 
-    @strawberry.field(description="One webhook by ID (admins only).")
+    @strawberry.field(description="One webhook by ID (admins only).", permission_classes=[IsAdmin])
     async def webhook(
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The webhook's ID.")],
     ) -> Webhook | None:
-        require_admin(info)
         row = await webhook_data.get_webhook(info.context.db, decode_id(id, "Webhook"))
         return Webhook.from_row(row) if row is not None else None
 

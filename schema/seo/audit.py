@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 
 from resolvers.seo import audit
-from resolvers.seo.routing import require_editor
 from schema.content.article import Article
 from schema.context import Info
+from schema.permissions import IsEditor
 from schema.relay import Connection
 from schema.seo.types import SeoFinding, SeoSeverity
 
@@ -23,7 +23,8 @@ class SeoReportItem:
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
-        description="Articles with SEO findings, by id. Editors only (others get FORBIDDEN)."
+        description="Articles with SEO findings, by id. Editors only (others get FORBIDDEN).",
+        permission_classes=[IsEditor],
     )
     async def seo_report(
         self,
@@ -40,7 +41,6 @@ class AuditQuery:
         ] = SeoSeverity.INFO,
     ) -> Connection[SeoReportItem]:
         ctx = info.context
-        require_editor(ctx.viewer, "the SEO report")
         args = ctx.page(first, after)
         page = await audit.report_page(
             ctx.db, ctx.site, ctx.loaders, ctx.viewer, ctx.now, args, min_severity.name

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.seo import redirect_commands as commands
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
 from resolvers.db import as_utc
+from resolvers.seo import redirect_commands as commands
 from schema.common import Audited
 from schema.context import Info
 from schema.mutation_types import (

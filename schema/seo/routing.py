@@ -10,11 +10,12 @@ import strawberry
 from resolvers.seo import routing
 from schema.content.article import Article
 from schema.content.author import Author
-from schema.context import Info
-from schema.seo.redirect_mutations import RedirectRule
-from schema.relay import After, Before, Connection, First, Last
-from schema.seo.types import Site
 from schema.content.taxonomy import Category, Tag
+from schema.context import Info
+from schema.permissions import IsEditor
+from schema.relay import After, Before, Connection, First, Last
+from schema.seo.redirect_mutations import RedirectRule
+from schema.seo.types import Site
 
 
 @strawberry.enum(description="Why a path answers with a redirect.")
@@ -120,20 +121,21 @@ class RoutingQuery:
 
     @strawberry.field(
         description="The stored redirect for a source path, or null. Editors only "
-        "(others get FORBIDDEN)."
+        "(others get FORBIDDEN).",
+        permission_classes=[IsEditor],
     )
     async def redirect(
         self,
         info: Info,
         path: Annotated[str, strawberry.argument(description="Source path.")],
     ) -> RedirectRule | None:
-        routing.require_editor(info.context.viewer, "redirects")
         row = await routing.get_redirect(info.context.db, path)
         return RedirectRule.from_row(row) if row is not None else None
 
     @strawberry.field(
         description="All stored redirects, ordered by source path. Editors only "
-        "(others get FORBIDDEN)."
+        "(others get FORBIDDEN).",
+        permission_classes=[IsEditor],
     )
     async def redirects(
         self,
@@ -144,6 +146,5 @@ class RoutingQuery:
         before: Before = None,
     ) -> Connection[RedirectRule]:
         ctx = info.context
-        routing.require_editor(ctx.viewer, "redirects")
         page, count = await routing.list_redirects(ctx.db, ctx.page(first, after, last, before))
         return Connection.build(page, count, RedirectRule.from_row)

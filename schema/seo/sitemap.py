@@ -8,9 +8,9 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.seo import sitemaps
 from resolvers.errors import UserInputError
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
+from resolvers.seo import sitemaps
 from schema.common import Image
 from schema.context import Info
 from schema.relay import Connection
@@ -77,7 +77,7 @@ class SitemapQuery:
         position = None
         if args.cursor is not None:
             position = decode_cursor(args.cursor, ORDER, int)
-        for kind in sitemaps.KINDS:  # the sitemap shows everything public (issue 5)
+        for kind in sitemaps.KINDS:  # the sitemap shows everything public: any write may change it
             ctx.tags.listing(kind)
         entries = await sitemaps.page(
             ctx.db, ctx.site, ctx.now, position, args.size + 1, changed_since
