@@ -115,7 +115,9 @@ class Driver:
 def _sqlite_value(value: Any) -> Any:
     # SQLAlchemy stores datetimes on SQLite as naive UTC text with microseconds.
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return (
+            value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        )
     return value
 
 
