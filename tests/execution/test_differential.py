@@ -98,7 +98,8 @@ async def run_both(
     where = f"{case.source}: {case.query[:300]!r} {case.variables}"
     assert compiled.status_code == plain.status_code, where
     assert compiled.content == plain.content, where
-    assert compiled.headers.get("cache-control") == plain.headers.get("cache-control"), where
+    for header in ("cache-control", "surrogate-key", "etag"):  # caching and cache tags too
+        assert compiled.headers.get(header) == plain.headers.get(header), (header, where)
     assert (
         'desc="graphql-core"' in plain.headers["server-timing"]
         or "execute" not in (plain.headers["server-timing"])
