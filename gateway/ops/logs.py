@@ -10,10 +10,11 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import queue
 import re
 import sys
 import threading
+import time
+from collections import deque
 from typing import Any
 
 import orjson
@@ -82,16 +83,24 @@ def _json(obj: Any, **_: Any) -> str:
 class _LogWriter:
     """Lines are rendered on the caller's thread and written to stderr by one background
     thread, so a slow or blocked stderr (a pipe nobody reads fast enough) never stalls the
-    event loop. ``drain`` waits until every queued line is written (shutdown, tests)."""
+    event loop. ``drain`` waits until every queued line is written (shutdown, tests).
+
+    The caller only appends to a deque (atomic, no lock, no wake-up): a lock and a condition
+    per line would hand the GIL to the writer thread for every request. The writer wakes every
+    ``PAUSE`` seconds and writes what accumulated in one call."""
+
+    PAUSE = 0.02
 
     def __init__(self) -> None:
         self._start()
         os.register_at_fork(after_in_child=self._start)  # threads and locks do not survive
 
     def _start(self) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: deque[str] = deque()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        self.written = 0  # lines taken off the deque and written (or dropped on error)
+        self.queued = 0
 
     def put(self, text: str) -> None:
         if self.thread is None or not self.thread.is_alive():
@@ -99,24 +108,34 @@ class _LogWriter:
                 if self.thread is None or not self.thread.is_alive():
                     self.thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
                     self.thread.start()
-        self.lines.put(text)
+        self.queued += 1  # only the event loop's thread (and stdlib handlers under the GIL)
+        self.lines.append(text)
 
     def _run(self) -> None:
         while True:
-            text = self.lines.get()
+            if not self.lines:
+                time.sleep(self.PAUSE)
+                continue
+            batch = []
+            while self.lines:
+                batch.append(self.lines.popleft())
             try:
                 stream = sys.stderr  # as it is at write time (test capture, redirections)
-                stream.write(text)
-                if self.lines.empty():
-                    stream.flush()
+                stream.write("".join(batch))
+                stream.flush()
             except Exception:  # a log line must never kill the writer
                 pass
             finally:
-                self.lines.task_done()
+                self.written += len(batch)
 
-    def drain(self) -> None:
-        if self.thread is not None and self.thread.is_alive():
-            self.lines.join()
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every line queued so far has been written (bounded: a stuck stream)."""
+        target = self.queued
+        deadline = time.monotonic() + timeout
+        while self.written < target and self.thread is not None and self.thread.is_alive():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(self.PAUSE / 4)
 
 
 _WRITER = _LogWriter()
