@@ -5,35 +5,41 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import strawberry
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.extensions import ValidationCache
 
+from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
 from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings, SettingsError, load_settings
+from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
-from gateway.http.graphql import GraphQLEndpoint
+from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
 from gateway.ops.logs import drain_logs
 from gateway.ops.observability import Operations
 from gateway.publishing import feeds, sitemaps
+from resolvers.auth.preview import PreviewTokens
+from resolvers.changes import ChangeHooks
 from resolvers.db import Database, make_engine, redact_url
 from resolvers.site import Site
 from schema import build_schema
+from schema.context import ContextFactory, EventStream
 
 log = logging.getLogger("gateway")
 
@@ -57,6 +63,8 @@ def site_from_settings(settings: Settings) -> Site:
         default_image_url=settings.seo_default_image_url,
         twitter_site=(settings.twitter_site or "").lstrip("@") or None,
         article_type=settings.seo_article_type,
+        review_workflow=settings.review_workflow,
+        trash_days=settings.trash_retention_days,
     )
 
 
@@ -117,18 +125,10 @@ async def check_database(db: Database, url: str) -> None:
         ) from None
 
 
-def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
-    """``tracer_provider``: an OpenTelemetry TracerProvider to use instead of one built from the
-    OTEL_* variables (embedding, tests)."""
-    if settings is None:
-        try:
-            settings = load_settings()
-        except SettingsError as exc:
-            raise SystemExit(f"content-gateway: {exc}") from None
-    ops = Operations(settings, tracer_provider=tracer_provider)
+def graphql_schema(settings: Settings, ops: Operations) -> strawberry.Schema:
     cache_size = settings.document_cache_size
     limits = QueryLimits(settings)  # parses with the token/length limits, caching documents
-    schema = build_schema(
+    return build_schema(
         extensions=[
             ops.schema_extension(),  # first: its timings wrap the document caches
             limits.extension,
@@ -136,33 +136,62 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         ],
         no_suggestions=settings.env == "production",
     )
-    site = site_from_settings(settings)
-    graphql = GraphQLEndpoint(schema, settings, site)
-    # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
-    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
+
+
+def context_factory(
+    settings: Settings,
+    site: Site,
+    db: Database,
+    events: EventStream,
+    hooks: ChangeHooks,
+    preview: PreviewTokens,
+) -> ContextFactory:
+    """The one factory of request contexts (HTTP, WebSocket, subscription events)."""
+    return ContextFactory(
+        db=db,
+        site=site,
+        default_page_size=settings.default_page_size,
+        max_page_size=settings.max_page_size,
+        hooks=hooks,
+        preview=preview,
+        events=events,
+    )
+
+
+async def _start_storage(settings: Settings, cache: CacheLayer) -> Database:
+    """The database and the response cache's backend, both checked: a typo fails fast."""
+    db = database_from_settings(settings)
+    try:
+        await check_database(db, settings.database_url)
+        await cache.start(await cache_backend_from_settings(settings))
+    except DatabaseUnavailable as exc:
+        await db.dispose()
+        log.error("%s", exc)
+        raise
+    return db
+
+
+def lifespan_of(
+    settings: Settings, site: Site, cache: CacheLayer, ops: Operations
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    preview = preview_tokens(settings)  # one secret per app (random when none is configured)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = database_from_settings(settings)
-        try:
-            await check_database(db, settings.database_url)
-        except DatabaseUnavailable as exc:
-            await db.dispose()
-            log.error("%s", exc)
-            raise
+        db = await _start_storage(settings, cache)
         app.state.db = db
-        try:
-            await cache.start(await cache_backend_from_settings(settings))
-        except DatabaseUnavailable as exc:
-            await db.dispose()
-            log.error("%s", exc)
-            raise
         app.state.rate_limiter = build_rate_limiter(settings)
         await ops.startup(app, db)
-        # live event hub, and the delivery worker unless it runs apart
+        # The live event hub, and the delivery worker unless it runs apart.
         events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
         app.state.events = events.hub
         app.state.event_runtime = events
+        hooks = app.state.change_hooks
+        app.state.contexts = context_factory(settings, site, db, events.hub, hooks, preview)
+        if cache.backend is not None and cache.backend.name == "memory":
+            # A shared (Redis) cache is purged by the writer itself; this one only hears of
+            # other processes' writes (the CLI's, another instance's) through their events.
+            purge_on_events(events.hub, cache)
         try:
             yield
         finally:
@@ -174,15 +203,24 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             log.info("shutdown complete")
             await asyncio.to_thread(drain_logs)  # every queued log line reaches stderr
 
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+    return lifespan
 
-    async def home(_: Request) -> Response:
-        return RedirectResponse("/graphql", status_code=307)
 
-    routes = [
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def home(_: Request) -> Response:
+    return RedirectResponse("/graphql", status_code=307)
+
+
+def routes_of(
+    settings: Settings, schema: strawberry.Schema, site: Site, ops: Operations
+) -> list[BaseRoute]:
+    graphql = GraphQLEndpoint(schema, settings, site)
+    return [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", websocket_app(schema, settings, site)),
+        WebSocketRoute("/graphql", websocket_app(schema, settings)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         *developer_routes(settings),
@@ -190,9 +228,24 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
         *ops.routes(),
     ]
+
+
+def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
+    """``tracer_provider``: an OpenTelemetry TracerProvider to use instead of one built from the
+    OTEL_* variables (embedding, tests)."""
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            raise SystemExit(f"content-gateway: {exc}") from None
+    ops = Operations(settings, tracer_provider=tracer_provider)
+    schema = graphql_schema(settings, ops)
+    site = site_from_settings(settings)
+    # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
+    cache = CacheLayer(settings, site, hashlib.sha256(schema.as_str().encode()).hexdigest()[:16])
     app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
+        routes=routes_of(settings, schema, site, ops),
+        lifespan=lifespan_of(settings, site, cache, ops),
         # Outermost first: request id + access log + metrics, then CORS and the body limit.
         middleware=[*ops.middleware(), *http_rules.middleware(settings)],
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from resolvers.models import article_author_t, article_t
 from resolvers.visibility import PUBLIC
@@ -64,9 +64,12 @@ CLI = Viewer(role="admin", name="cli")  # the operator at the command line
 
 
 def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> ColumnElement[bool]:
-    """What ``viewer`` may read: public articles, plus their own, their preview, or all."""
+    """What ``viewer`` may read: public articles, plus their own, their preview, or all.
+    Nobody reads a trashed article through it (``restoreArticle`` and the trash list are
+    separate)."""
+    live = PUBLIC.not_trashed_sql(table)
     if viewer.sees_unpublished:
-        return true()
+        return live
     public = PUBLIC.sql(now, table)
     extra: list[ColumnElement[bool]] = []
     if viewer.role == "author" and viewer.author_id is not None:
@@ -76,7 +79,7 @@ def article_visible(viewer: Viewer, now: datetime, table: Any = article_t) -> Co
         extra.append(table.c.id.in_(own))
     if viewer.preview_article_id is not None:
         extra.append(table.c.id == viewer.preview_article_id)
-    return or_(public, *extra) if extra else public
+    return and_(or_(public, *extra), live) if extra else public
 
 
 def may_see_private_author_fields(viewer: Viewer, author_id: int) -> bool:

@@ -129,6 +129,8 @@ class TagCollector:
             self.tags.add(entity_tag("article", row.id))
             if not PUBLIC.holds(row, now):
                 self.private = True
+            elif getattr(row, "unpublish_at", None) is not None:
+                self.time_sensitive = True  # it stops being public at unpublish_at
 
     def missing(self, kind: str, *, slug: str | None = None, entity_id: int | None = None) -> None:
         """A lookup found nothing: tag it so the write that creates the thing purges the null."""
@@ -234,8 +236,14 @@ def tags_for_recorded(change: Any, site: Site) -> set[str]:
 
 
 async def next_scheduled_publish(db: Database, now: datetime) -> datetime | None:
-    """When the next scheduled article becomes public: one seek on the status/published index."""
-    value = await db.scalar(
-        select(func.min(article_t.c.published_at)).where(PUBLIC.scheduled_sql(now))
+    """When public content next changes with no write: the next scheduled article becomes
+    public, or a public one reaches its ``unpublish_at``. One seek on an index each."""
+    a = article_t
+    starts: datetime | None = await db.scalar(
+        select(func.min(a.c.published_at)).where(PUBLIC.scheduled_sql(now))
     )
-    return as_utc(value)
+    ends: datetime | None = await db.scalar(
+        select(func.min(a.c.unpublish_at)).where(PUBLIC.ends_sql(now))
+    )
+    times = [t for t in (as_utc(starts), as_utc(ends)) if t is not None]
+    return min(times) if times else None

@@ -35,12 +35,14 @@ EntityKey = tuple[str, int]
 class Change:
     entity: str
     entity_id: int
-    action: str  # "created" | "updated" | "deleted"
+    action: str  # "created" | "updated" | "deleted" | "restored" (out of the trash)
     paths_before: tuple[str, ...] = ()
     paths_after: tuple[str, ...] = ()
     related: tuple[EntityKey, ...] = ()  # entities whose lists/counts may differ now
     # the row before the write (article status events and deletions compare with it)
     snapshot: Any = field(default=None, compare=False)
+    # An event type naming the step itself (a review step), beside the computed status event.
+    event: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -60,6 +62,7 @@ class ChangeSet:
         after: tuple[str, ...] | list[str] = (),
         related: tuple[EntityKey, ...] | list[EntityKey] | set[EntityKey] = (),
         snapshot: Any = None,
+        event: str | None = None,
     ) -> None:
         self.changes.append(
             Change(
@@ -70,6 +73,7 @@ class ChangeSet:
                 tuple(after),
                 tuple(sorted(set(related))),
                 snapshot,
+                event,
             )
         )
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.access import Viewer
 from resolvers.changes import ChangeHooks, ChangeSet
 from resolvers.db import Database
+from resolvers.revisions.record import record_revisions
 from resolvers.site import Site
 
 log = logging.getLogger("gateway.writes")
@@ -95,13 +96,20 @@ def deny_unless_allowed(reason: str | None) -> None:
 
 @dataclass
 class CommandEnv:
-    """What a command needs: storage, site URL patterns, who is asking, and one clock."""
+    """What a command needs: storage, site URL patterns, who is asking, and one clock.
+
+    ``operation`` names what asked for the write (a mutation such as ``updateArticle``, or a CLI
+    command) in the revisions it leaves. ``keep_revisions`` is off only in the benchmark that
+    measures what revisions cost.
+    """
 
     db: Database
     site: Site
     viewer: Viewer
     now: datetime
     hooks: ChangeHooks = field(default_factory=ChangeHooks)
+    operation: str | None = None
+    keep_revisions: bool = True
 
     @property
     def actor(self) -> str | None:
@@ -125,13 +133,16 @@ class Saved:
 
 @asynccontextmanager
 async def unit_of_work(env: CommandEnv) -> AsyncIterator[Work]:
-    """One session, one transaction; in-transaction hooks run before COMMIT, after-commit hooks
-    after it. Any exception in the body or a hook rolls everything back."""
-    work = Work(session=None, changes=ChangeSet(actor=env.actor))  # type: ignore[arg-type]
+    """One session, one transaction; revisions and in-transaction hooks run before COMMIT,
+    after-commit hooks after it. Any exception in the body or a hook rolls everything back."""
     async with env.db.sessions() as session, session.begin():
-        work.session = session
+        work = Work(session=session, changes=ChangeSet(actor=env.actor))
         yield work
         if work.changes:
+            if env.keep_revisions:
+                await record_revisions(
+                    session, work.changes, actor=env.actor, operation=env.operation, now=env.now
+                )
             for hook in env.hooks.in_transaction:
                 await hook(session, work.changes)
     if not work.changes:

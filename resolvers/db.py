@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import event
 from sqlalchemy.engine import Row
@@ -43,21 +43,21 @@ def track_queries() -> QueryStats:
     return stats
 
 
-def _before_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+def _before_execute(conn: Any, *_: Any) -> None:
     stats = _current_stats.get()
     if stats is not None:
         stats.statements += 1
         conn.info.setdefault("gw_started", []).append(time.perf_counter())
 
 
-def _after_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+def _after_execute(conn: Any, *_: Any) -> None:
     stats = _current_stats.get()
     started = conn.info.get("gw_started")
     if stats is not None and started:
         stats.seconds += time.perf_counter() - started.pop()
 
 
-def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets readers run beside a writer (several workers share one file); the busy timeout
     # makes a writer wait instead of failing at once.
     cursor = dbapi_conn.cursor()
@@ -141,6 +141,12 @@ class Database:
         await self.engine.dispose()
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
     if value is None:

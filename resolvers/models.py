@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -18,7 +28,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a ``table=True`` model (SQLModel sets it when the class is created)."""
+    table = model.__table__  # type: ignore[attr-defined]  # absent from SQLModel's stubs
+    assert isinstance(table, Table)
+    return table
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 
@@ -54,6 +71,8 @@ class Article(SQLModel, table=True):
         Index("ix_article_status_title_id", "status", "title", "id"),
         # public members of a translation group (hreflang in lists and sitemaps)
         Index("ix_article_translation_group_status", "translation_group", "status", "published_at"),
+        # The next scheduled end of publication (response-cache lifetimes).
+        Index("ix_article_status_unpublish_at", "status", "unpublish_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -64,6 +83,10 @@ class Article(SQLModel, table=True):
     body: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=16)
     published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Public until this moment (exclusive); null: no end. Compared with the clock on every read.
+    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # In the trash since then (see ArticleTrash); null for live articles.
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     reading_time_minutes: int = Field(default=1)
@@ -198,17 +221,17 @@ class PersistedDocument(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
-article_t = Article.__table__  # type: ignore[attr-defined]
-author_t = Author.__table__  # type: ignore[attr-defined]
-article_author_t = ArticleAuthor.__table__  # type: ignore[attr-defined]
-category_t = Category.__table__  # type: ignore[attr-defined]
-tag_t = Tag.__table__  # type: ignore[attr-defined]
-article_category_t = ArticleCategory.__table__  # type: ignore[attr-defined]
-article_tag_t = ArticleTag.__table__  # type: ignore[attr-defined]
-seo_meta_t = SeoMeta.__table__  # type: ignore[attr-defined]
-redirect_t = Redirect.__table__  # type: ignore[attr-defined]
-persisted_document_t = PersistedDocument.__table__  # type: ignore[attr-defined]
-api_token_t = ApiToken.__table__  # type: ignore[attr-defined]
+article_t = table_of(Article)
+author_t = table_of(Author)
+article_author_t = table_of(ArticleAuthor)
+category_t = table_of(Category)
+tag_t = table_of(Tag)
+article_category_t = table_of(ArticleCategory)
+article_tag_t = table_of(ArticleTag)
+seo_meta_t = table_of(SeoMeta)
+redirect_t = table_of(Redirect)
+persisted_document_t = table_of(PersistedDocument)
+api_token_t = table_of(ApiToken)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +282,7 @@ class OutboxEvent(SQLModel, table=True):
     type: str = Field(max_length=40)
     entity_type: str = Field(max_length=16)
     entity_id: int
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     available_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     dispatched_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -273,7 +296,7 @@ class Webhook(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(max_length=2000)
     description: str | None = Field(default=None, max_length=500)
-    events: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     secret: str = Field(max_length=100)  # whsec_<base64>; HMAC needs it in the clear
     enabled: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -312,6 +335,66 @@ class EventDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-outbox_event_t = OutboxEvent.__table__  # type: ignore[attr-defined]
-webhook_t = Webhook.__table__  # type: ignore[attr-defined]
-event_delivery_t = EventDelivery.__table__  # type: ignore[attr-defined]
+outbox_event_t = table_of(OutboxEvent)
+webhook_t = table_of(Webhook)
+event_delivery_t = table_of(EventDelivery)
+
+
+# --- revisions, reviews and the trash ---
+
+
+class Revision(SQLModel, table=True):
+    """One saved state of an article or author: the state a committed write produced.
+
+    ``state`` is zlib-compressed JSON of every restorable field (columns, ordered links, SEO
+    overrides); ``changed_fields`` names what differs from the revision before it.
+    """
+
+    __tablename__ = "revision"
+    __table_args__ = (Index("ix_revision_entity", "entity_type", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: str = Field(max_length=16)  # article | author
+    entity_id: int
+    version: int
+    action: str = Field(max_length=16)  # created | updated | deleted | restored
+    operation: str | None = Field(default=None, max_length=100)  # mutation or CLI command
+    actor: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    changed_fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state_bytes: int = Field(default=0)  # uncompressed size, for reporting
+
+
+class ArticleReview(SQLModel, table=True):
+    """One step of the review workflow: a submission, an approval or a change request."""
+
+    __tablename__ = "article_review"
+    __table_args__ = (Index("ix_article_review_article", "article_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")
+    action: str = Field(max_length=24)  # submitted | approved | changes_requested
+    comment: str | None = Field(default=None, sa_type=Text)
+    version: int
+    actor: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    findings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+
+
+class ArticleTrash(SQLModel, table=True):
+    """What restoring a trashed article needs: its slug and the redirects its deletion ended."""
+
+    __tablename__ = "article_trash"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    slug: str = Field(max_length=200)
+    deleted_by: str | None = Field(default=None, max_length=200)
+    purge_after: datetime = Field(sa_column=_ts(index=True))
+    # [[from_path, to_path, status_code], ...] of redirects that pointed at the article
+    redirects: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+
+
+revision_t = table_of(Revision)
+article_review_t = table_of(ArticleReview)
+article_trash_t = table_of(ArticleTrash)

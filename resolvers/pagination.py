@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import ColumnElement, tuple_
 
-from resolvers.db import as_utc
+from resolvers.db import Database, as_utc
 from resolvers.errors import UserInputError
 
 
@@ -57,7 +57,7 @@ def page_args(
 
 def encode_cursor(order: str, value: Any, row_id: int) -> str:
     if isinstance(value, datetime):
-        value = as_utc(value).isoformat()  # type: ignore[union-attr]
+        value = as_utc(value).isoformat()
     raw = orjson.dumps([order, value, row_id])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -103,8 +103,8 @@ class SortKey:
         value, row_id = decode_cursor(args.cursor, self.name, self.kind)
         key = tuple_(self.column, self.id_column)
         if self.descending != args.backward:
-            return key < tuple_(value, row_id)  # type: ignore[arg-type]
-        return key > tuple_(value, row_id)  # type: ignore[arg-type]
+            return key < tuple_(value, row_id)
+        return key > tuple_(value, row_id)
 
 
 @dataclass(slots=True)
@@ -137,3 +137,16 @@ def build_page(
         has_next_page=has_next,
         has_previous_page=has_prev,
     )
+
+
+async def keyset_page(
+    db: Database, stmt: Any, key: SortKey, args: PageArgs, value_of: Callable[[Any], Any]
+) -> Page:
+    """Run ``stmt`` as one keyset page: seek past the cursor on ``key``, order, fetch one probe
+    row more than the page size. ``value_of(row)`` is the row's sort value for its cursor."""
+    seek = key.seek(args)
+    if seek is not None:
+        stmt = stmt.where(seek)
+    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
+    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
+    return build_page(rows, args, lambda r: encode_cursor(key.name, value_of(r), r.id))

@@ -27,6 +27,9 @@ class Site:
     default_image_url: str | None = None
     twitter_site: str | None = None  # handle without @
     article_type: str = "BlogPosting"
+    # Editorial workflow: authors submit drafts for review, editors approve or ask for changes.
+    review_workflow: bool = False
+    trash_days: float = 30.0  # a deleted article stays restorable this long
 
     def pattern(self, kind: str) -> str:
         return {

@@ -32,6 +32,36 @@ _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 _ROBOTS = re.compile(r"^[a-z0-9:, \-]*$")
 
 
+def within_length(problems: Problems, path: Path, value: str, max_length: int) -> bool:
+    """The one length rule of text input: at most ``max_length`` characters (``TOO_LONG``)."""
+    if len(value) <= max_length:
+        return True
+    problems.add(
+        path,
+        f"`{path[-1]}` is {len(value)} characters long; at most {max_length} are allowed.",
+        "TOO_LONG",
+    )
+    return False
+
+
+def check_name_and_slug(
+    problems: Problems, given: dict[str, Any], values: dict[str, Any], *, creating: bool
+) -> None:
+    """``name`` (required text) and ``slug`` (made from the name when absent; never removed
+    once set) of an author, category or tag, into ``values``."""
+    if creating or "name" in given:
+        values["name"] = check_text(
+            problems, ("input", "name"), given.get("name"), max_length=200, required=True
+        )
+    if creating or "slug" in given:
+        if not creating and given.get("slug") is None:
+            problems.add(("input", "slug"), "`slug` cannot be removed; pass a new one.", "REQUIRED")
+        else:
+            values["slug"] = check_slug(
+                problems, ("input", "slug"), given.get("slug"), values.get("name")
+            )
+
+
 def check_text(
     problems: Problems,
     path: Path,
@@ -53,12 +83,7 @@ def check_text(
         if required:
             problems.add(path, f"`{path[-1]}` must not be empty.", "REQUIRED")
         return None
-    if len(value) > max_length:
-        problems.add(
-            path,
-            f"`{path[-1]}` is {len(value)} characters long; at most {max_length} are allowed.",
-            "TOO_LONG",
-        )
+    within_length(problems, path, value, max_length)
     return value
 
 

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.auth.mutations import AuthMutation, AuthQuery
-from schema.content.article import Article, ArticleQuery
+from schema.content.article import ArticleQuery
 from schema.content.article_mutations import ArticleMutation
-from schema.content.author import Author, AuthorQuery
+from schema.content.author import AuthorQuery
 from schema.content.author_mutations import AuthorMutation
-from schema.content.taxonomy import Category, Tag, TaxonomyQuery
+from schema.content.nodes import Article, Author, Category, Tag
+from schema.content.taxonomy import TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
 from schema.context import Context, Info
 from schema.events.subscriptions import Subscription
@@ -21,6 +23,7 @@ from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
 from schema.execution.compiled import CompiledExecutor
 from schema.relay import Node, from_global_id
+from schema.revisions.mutations import RevisionMutation, TrashQuery
 from schema.seo.audit import AuditQuery
 from schema.seo.redirect_mutations import RedirectMutation
 from schema.seo.routing import RoutingQuery
@@ -41,12 +44,15 @@ class NodeQuery:
     ) -> Node | None:
         type_name, database_id = from_global_id(id)
         loaders = info.context.loaders
-        loader, convert = {
+        found = {
             "Article": (loaders.article_by_id, Article.from_row),
             "Author": (loaders.author_by_id, Author.from_row),
             "Category": (loaders.category_by_id, Category.from_row),
             "Tag": (loaders.tag_by_id, Tag.from_row),
-        }[type_name]
+        }.get(type_name)
+        if found is None:  # an ID of something that is not a Node (a revision)
+            return None
+        loader, convert = found
         row = await loader.load(database_id)
         return convert(row, info) if row is not None else None
 
@@ -65,6 +71,7 @@ Query = merge_types(
         RoutingQuery,
         SitemapQuery,
         AuditQuery,
+        TrashQuery,
     ),
 )
 Mutation = merge_types(
@@ -76,15 +83,15 @@ Mutation = merge_types(
         RedirectMutation,
         AuthMutation,
         WebhookMutation,
+        RevisionMutation,
     ),
 )
-# merge_types takes no description; the docs explorer opens on these texts. (mypy cannot see
-# the definition attribute that strawberry.type adds.)
-Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+# merge_types takes no description; the docs explorer opens on these texts.
+get_object_definition(Query, strict=True).description = (
     "Entry points for reading content: look objects up by slug, global ID or path, or page "
     "through lists with cursors."
 )
-Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+get_object_definition(Mutation, strict=True).description = (
     "Entry points for writing content. Send an API token (Authorization: Bearer <token>); "
     "each mutation returns a payload union of its success type and typed errors."
 )

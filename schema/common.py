@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from enum import Enum
+from typing import TypeAlias, TypeVar
 
 import strawberry
 
 from resolvers.access import may_see_audit_fields
 from schema.context import Info
+
+T = TypeVar("T")
+# What a field resolves to when its value may already be loaded: the value itself (no awaitable
+# per item, the fast path for list items), or an awaitable that loads it. Such fields state
+# their GraphQL type with ``graphql_type=``; graphql-core awaits whichever it gets.
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
 
 
 @strawberry.interface(description="Content editors write: records who created and last changed it.")

@@ -1,12 +1,16 @@
-"""The per-request context every resolver receives."""
+"""The per-request context every resolver receives, and the one factory that builds it for
+HTTP requests, WebSocket connections and each subscription event."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
+from graphql import GraphQLError
 
 from resolvers.access import Viewer
 from resolvers.auth.preview import PreviewTokens
@@ -18,6 +22,29 @@ from resolvers.errors import Unauthenticated
 from resolvers.pagination import PageArgs, page_args
 from resolvers.site import Site
 from schema.loaders import RequestLoaders
+
+
+class QueryBudget(Protocol):
+    """The client's rate-limit budget, as the query limits charge it (``ClientBudget``)."""
+
+    async def charge_query(self, cost: int) -> bool: ...
+
+    def error(self) -> GraphQLError: ...
+
+
+class EventStream(Protocol):
+    """The live event hub subscriptions listen to (``gateway.events.pubsub.EventHub``)."""
+
+    def subscribe(self) -> AbstractAsyncContextManager[asyncio.Queue[dict[str, Any]]]: ...
+
+
+@dataclass
+class Metering:
+    """What the query limits need and report for one operation: the budget to charge with the
+    query's cost, and that cost once computed (the response's ``extensions.cost``)."""
+
+    budget: QueryBudget | None = None
+    cost: int | None = None
 
 
 @dataclass
@@ -39,6 +66,20 @@ class Context:
     # Whether queries may run on compiled plans, and which path ran (schema.execution).
     compiled_execution: bool = False
     execution_path: str = ""
+    metering: Metering = field(default_factory=Metering)
+    # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
+    # it on the context).
+    events: EventStream | None = None
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+    def renew(self, now: datetime, viewer: Viewer | None = None) -> None:
+        """A new clock (and viewer) with empty dataloaders: for each event of a long-lived
+        subscription, so nothing loaded for an earlier event is served as current."""
+        self.now = now
+        if viewer is not None:
+            self.viewer = viewer
+        self.tags = TagCollector()
+        self.loaders = RequestLoaders(self.db, self.viewer, now, self.tags)
 
     def command_env(self) -> CommandEnv:
         self.private = True
@@ -66,3 +107,43 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+@dataclass(frozen=True)
+class ContextFactory:
+    """Builds every context the same way: HTTP requests, WebSocket connections, and (through
+    ``Context.renew``) each subscription event."""
+
+    db: Database
+    site: Site
+    default_page_size: int = 10
+    max_page_size: int = 100
+    hooks: ChangeHooks = field(default_factory=ChangeHooks)
+    preview: PreviewTokens | None = None
+    events: EventStream | None = None
+
+    def __call__(
+        self,
+        request: Any,
+        viewer: Viewer,
+        now: datetime,
+        *,
+        tags: TagCollector | None = None,
+        metering: Metering | None = None,
+    ) -> Context:
+        tags = tags if tags is not None else TagCollector()
+        return Context(
+            request=request,
+            db=self.db,
+            site=self.site,
+            viewer=viewer,
+            now=now,
+            loaders=RequestLoaders(self.db, viewer, now, tags),
+            default_page_size=self.default_page_size,
+            max_page_size=self.max_page_size,
+            tags=tags,
+            hooks=self.hooks,
+            preview=self.preview,
+            metering=metering if metering is not None else Metering(),
+            events=self.events,
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -127,18 +127,38 @@ def given(input_obj: Any) -> dict[str, Any]:
     return out
 
 
+Refusal = ValidationError | NotFoundError | ConflictError | ForbiddenError
+# Every refusal a command can end in; a payload union that lacks some lists the ones it has.
+ANY_REFUSAL: tuple[type[Refusal], ...] = (
+    ValidationError,
+    NotFoundError,
+    ConflictError,
+    ForbiddenError,
+)
+T = TypeVar("T")
+E = TypeVar("E", bound=MutationError)
+
+
 async def run(
     info: Info,
     command: Callable[[CommandEnv], Awaitable[Saved]],
-    success: Callable[[Saved], Any],
-) -> Any:
+    success: Callable[[Saved], T],
+    refusals: tuple[type[E], ...],
+) -> T | E:
     """Run one command; refusals become error payloads, success clears stale loader keys.
-    (Typed ``Any``: each mutation's declared payload union is what Strawberry checks.)"""
+
+    ``refusals`` are the error members of the mutation's payload union: a refusal outside them
+    is a programming error and surfaces as such (a masked INTERNAL_SERVER_ERROR), not as a
+    union the schema cannot resolve."""
     env = info.context.command_env()
+    env.operation = info.field_name  # the mutation, as its revisions will name it
     try:
         saved = await command(env)
     except CommandError as exc:
-        return error_payload(exc)
+        refusal = error_payload(exc)
+        if isinstance(refusal, refusals):
+            return refusal
+        raise
     info.context.loaders.forget(saved.changes)
     return success(saved)
 

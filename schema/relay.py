@@ -12,7 +12,7 @@ import strawberry
 from resolvers.errors import UserInputError
 from resolvers.pagination import Page
 
-NODE_TYPES = ("Article", "Author", "Category", "Tag")
+NODE_TYPES = ("Article", "Author", "Category", "Tag", "ArticleRevision")
 T = TypeVar("T")
 
 # Connection arguments, described once so every connection documents them the same way.

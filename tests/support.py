@@ -176,6 +176,25 @@ async def add_article(
     return article_id
 
 
+async def add_article_in_each_state(db: Database) -> dict[str, int]:
+    """One article per state readers tell apart (public, draft, scheduled, archived), all by
+    Grace Hopper in Science tagged compilers: ids by state."""
+    author = await add_author(db, "Grace Hopper")
+    cat = await add_term(db, "category", "Science")
+    tag = await add_term(db, "tag", "compilers")
+    links: dict[str, Any] = {"authors": [author], "categories": [cat], "tags": [tag]}
+    return {
+        "public": await add_article(db, "Public zebra story", **links),
+        "draft": await add_article(db, "Draft zebra story", status="draft", **links),
+        "scheduled": await add_article(
+            db, "Scheduled zebra story", published_at=ahead(days=1), **links
+        ),
+        "archived": await add_article(
+            db, "Archived zebra story", status="archived", published_at=ago(days=3), **links
+        ),
+    }
+
+
 async def add_seo(db: Database, entity_type: str, entity_id: int, **values: Any) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(

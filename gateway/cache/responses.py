@@ -79,6 +79,7 @@ class CacheLayer:
         self._next: tuple[float | None, float, int] | None = None  # (epoch, computed, seq)
         self._local_seq = 0
         self.flight: SingleFlight | None = None
+        self._pending: set[asyncio.Task[int]] = set()
 
     async def start(self, backend: CacheBackend) -> None:
         self.backend = backend
@@ -96,6 +97,8 @@ class CacheLayer:
             keys.clear()
 
     async def stop(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         if self.backend is not None:
             await self.backend.close()
 
@@ -156,7 +159,9 @@ class CacheLayer:
             log.exception("response cache lookup failed; serving uncached")
             plan.key = None
             return plan
-        if entry is None:
+        # The backend's TTL counts from the store, which ran after this answer's clock: an
+        # entry past the publication it was capped at is stale even if still stored.
+        if entry is None or (entry.not_after is not None and entry.not_after <= time.time()):
             plan.status = "miss"
             if self.flight is None:
                 return plan
@@ -294,6 +299,12 @@ class CacheLayer:
             except Exception:
                 log.exception("cache invalidation failed for %s", sorted(tags))
         return removed
+
+    def invalidate_soon(self, tags: set[str]) -> None:
+        """``invalidate`` from code that cannot wait (an event listener); ``stop`` awaits it."""
+        task = asyncio.create_task(self.invalidate(tags))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def after_commit(self, changes: Iterable[Any]) -> None:
         """The write commands' after-commit hook (``resolvers.changes.ChangeHooks``)."""

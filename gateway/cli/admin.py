@@ -36,6 +36,7 @@ def _run(work: Callable[[CommandEnv], Awaitable[T]]) -> T:
 
     async def go() -> T:
         async with cli_env(settings) as env:
+            env.operation = f"cli:{work.__qualname__.partition('.')[0]}"
             return await work(env)
 
     try:
@@ -91,7 +92,7 @@ def token_list() -> None:
     for row in rows:
         expires = as_utc(row.expires_at)
         if row.revoked_at is not None:
-            status = f"revoked {as_utc(row.revoked_at):%Y-%m-%d %H:%M}"  # type: ignore[str-format]
+            status = f"revoked {as_utc(row.revoked_at):%Y-%m-%d %H:%M}"
         elif expires is not None and expires <= now:
             status = f"expired {expires:%Y-%m-%d %H:%M}"
         else:

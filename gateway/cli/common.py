@@ -60,8 +60,15 @@ async def shared_cache(settings: Settings) -> CacheLayer | None:
 
     if not settings.response_cache or settings.cache_backend_name != "redis":
         return None
+    from gateway.app import DatabaseUnavailable
+
     cache = CacheLayer(settings, site_from_settings(settings), schema_fingerprint="")
-    await cache.start(await cache_backend_from_settings(settings))
+    try:
+        backend = await cache_backend_from_settings(settings)
+    except DatabaseUnavailable as exc:
+        # Writing anyway would leave running servers answering from a stale cache.
+        fail(f"{exc}; nothing was written", code=1)
+    await cache.start(backend)
     return cache
 
 

@@ -242,6 +242,30 @@ class Settings(SecuritySettings):
     events_retention_hours: float = Field(
         168.0, gt=0, description="Delivered events are pruned after this many hours."
     )
+    revisions_keep_last: int | None = Field(
+        None,
+        ge=1,
+        description="Keep at most this many revisions per article/author (the worker prunes "
+        "older ones; the current state is always kept). Unset: keep all.",
+    )
+    revisions_keep_days: float | None = Field(
+        None,
+        gt=0,
+        description="Prune revisions older than this many days (the current state is always "
+        "kept). With GATEWAY_REVISIONS_KEEP_LAST, a revision is kept while either keeps it. "
+        "Unset: keep all.",
+    )
+    trash_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="Days a deleted article stays in the trash (restorable with restoreArticle) "
+        "before the worker purges it for good.",
+    )
+    review_workflow: bool = Field(
+        False,
+        description="Enable the review workflow: submitForReview (authors), approve and "
+        "requestChanges (editors), status IN_REVIEW.",
+    )
     events_redis_channel: str = Field(
         "content-gateway:events", description="Redis pub/sub channel of live content events."
     )

@@ -5,6 +5,10 @@ to this process's subscribers. With ``GATEWAY_REDIS_URL`` it goes to a Redis pub
 that every instance listens on, and each instance hands it to its own subscribers (the publisher
 included, so nobody gets it twice).
 
+Listeners (``on_message``) see every message too, outside the subscriber count: a server with
+an in-process response cache drops the answers an event made wrong, whoever wrote it (another
+instance, or the CLI).
+
 Live messages are best effort by nature: a subscriber that is too slow to keep up loses the
 oldest messages (and a warning is logged); webhooks, not subscriptions, are the durable path.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -29,6 +33,7 @@ class EventHub:
         self.redis_url = redis_url
         self.channel = channel
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._redis: Any = None
         self._listener: asyncio.Task[None] | None = None
 
@@ -84,7 +89,16 @@ class EventHub:
         else:
             self._fan_out(message)
 
+    def on_message(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener`` with every message from now on (it must not block)."""
+        self._listeners.append(listener)
+
     def _fan_out(self, message: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(message)
+            except Exception:
+                log.exception("an event listener failed")
         for queue in list(self._subscribers):
             if queue.full():
                 queue.get_nowait()

@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 
+from gateway.cache.responses import CacheLayer
 from gateway.config.settings import Settings
+from gateway.events.pubsub import EventHub
 from resolvers.cache_tags import tags_for_write
 from resolvers.events.deliveries import Event
 
@@ -37,23 +39,36 @@ def surrogate_keys(event: Event) -> list[str]:
     """The keys a cached response about this entity carries (the same tags the response cache
     purges for the write): the entity, its slug, its type's lists and fallback, its paths, and
     the lists nested under the entities it is (or was) linked to."""
-    payload = event.payload
+    return sorted(event_tags(event.entity_type, event.entity_id, event.payload))
+
+
+def event_tags(entity_type: str, entity_id: int, payload: dict[str, Any]) -> set[str]:
+    """The cache tags an event's write made wrong, from the event's payload."""
     slugs = [payload["slug"]] if payload.get("slug") else []
     related = [(str(k), int(i)) for k, i in payload.get("related") or ()]
-    return sorted(
-        tags_for_write(
-            event.entity_type,
-            event.entity_id,
-            slugs=slugs,
-            paths=purge_paths(event),
-            related=related,
-        )
-    )
+    paths = _paths(payload)
+    return tags_for_write(entity_type, entity_id, slugs=slugs, paths=paths, related=related)
 
 
 def purge_paths(event: Event) -> list[str]:
-    payload = event.payload
+    return _paths(event.payload)
+
+
+def _paths(payload: dict[str, Any]) -> list[str]:
+    """The paths an entity had before and has after the write (CDN purge by URL)."""
     return sorted({*(payload.get("pathsBefore") or ()), *(payload.get("pathsAfter") or ())})
+
+
+def purge_on_events(hub: EventHub, cache: CacheLayer) -> None:
+    """Every event this process hears of (its own worker's, or any instance's through Redis)
+    drops the cached answers it made wrong here: writes made elsewhere (another instance, the
+    CLI) reach an in-process response cache once a worker dispatches their events."""
+
+    def listen(message: dict[str, Any]) -> None:
+        tags = event_tags(message["entityType"], int(message["entityId"]), message["data"])
+        cache.invalidate_soon(tags)
+
+    hub.on_message(listen)
 
 
 def http_purge(url: str, method: str, timeout: float) -> PurgeHook:
@@ -75,7 +90,8 @@ def purge_hook_from_settings(settings: Settings) -> PurgeHook | None:
     if settings.events_purge_hook:
         module, _, attribute = settings.events_purge_hook.partition(":")
         factory: Any = getattr(importlib.import_module(module), attribute)
-        return factory(settings)  # type: ignore[no-any-return]
+        hook: PurgeHook | None = factory(settings)
+        return hook
     if settings.events_purge_url:
         return http_purge(
             settings.events_purge_url, settings.events_purge_method, settings.webhook_timeout

@@ -6,7 +6,8 @@ workers may run against PostgreSQL (claims use ``FOR UPDATE SKIP LOCKED``; see
 ``resolvers/deliveries.py``); on SQLite run one.
 
 A loop turn: dispatch due events (publishing each to the live subscription hub), claim due
-deliveries and send them concurrently, and now and then prune old delivered events. When a turn
+deliveries and send them concurrently, and now and then prune old delivered events, revisions
+past their retention and articles whose time in the trash is over. When a turn
 found nothing to do the worker sleeps ``GATEWAY_EVENTS_POLL_INTERVAL`` — or less: ``wake()``
 (called after a write commits in this process) starts the next turn at once.
 """
@@ -30,6 +31,8 @@ from gateway.events.webhook_sender import send_webhook
 from resolvers.db import Database, now_utc
 from resolvers.events import deliveries
 from resolvers.events.deliveries import Claimed, Outcome
+from resolvers.revisions.retention import prune_revisions
+from resolvers.revisions.trash import purge_trash
 
 log = logging.getLogger("gateway.events.runtime")
 PRUNE_EVERY_SECONDS = 300.0
@@ -133,7 +136,20 @@ class EventWorker:
             pruned = await deliveries.prune(self.db, now_utc(), s.events_retention_hours)
             if pruned:
                 log.info("event worker %s: pruned %d old rows", self.name, pruned)
+            await self.housekeeping()
         return bool(events or claimed)
+
+    async def housekeeping(self) -> None:
+        """Revisions past their retention, and articles whose time in the trash is over."""
+        s = self.settings
+        now = now_utc()
+        pruned = await prune_revisions(self.db, now, s.revisions_keep_last, s.revisions_keep_days)
+        purged = await purge_trash(self.db, now)
+        if pruned or purged:
+            log.info(
+                "event worker %s: pruned %d revisions, purged %d trashed articles",
+                self.name, pruned, purged,
+            )  # fmt: skip
 
     async def _broadcast(self, event: deliveries.Event) -> None:
         assert self.hub is not None

@@ -262,8 +262,8 @@ class QueryLimitsExtension(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
-        request = getattr(ec.context, "request", None)
-        state = getattr(request, "state", None)
+        # The endpoint passes the client's budget in, and reads the cost back for the response.
+        metering = getattr(ec.context, "metering", None)
         assert ec.graphql_document is not None
         if nul_in_inputs(ec.graphql_document, ec.variables):
             message = "Text inputs must not contain NUL (\\u0000) characters."
@@ -277,8 +277,8 @@ class QueryLimitsExtension(SchemaExtension):
             ec.variables,
             self.limits.cost_model,
         )
-        if state is not None:
-            state.query_cost = cost
+        if metering is not None:
+            metering.cost = cost
         if cost > self.limits.max_cost:
             ec.result = ExecutionResult(
                 data=None,
@@ -292,7 +292,7 @@ class QueryLimitsExtension(SchemaExtension):
                 ],
             )
         else:
-            budget = getattr(state, "budget", None)
+            budget = getattr(metering, "budget", None)
             if budget is not None and not await budget.charge_query(cost):
                 ec.result = ExecutionResult(data=None, errors=[budget.error()])
         yield

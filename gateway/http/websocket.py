@@ -37,9 +37,7 @@ from gateway.config.settings import Settings
 from resolvers.access import ANONYMOUS
 from resolvers.db import now_utc
 from resolvers.errors import Unauthenticated
-from resolvers.site import Site
-from schema.events.subscriptions import SubscriptionContext
-from schema.loaders import RequestLoaders
+from schema.context import Context, ContextFactory
 
 IDLE_CLOSE_CODE = 4408
 
@@ -64,8 +62,8 @@ class _Credentials:
         self.headers = {"authorization": authorization}
 
 
-class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
-    def __init__(self, schema: strawberry.Schema, settings: Settings, site: Site) -> None:
+class GraphQLSubscriptions(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         super().__init__(
             SubscriptionsOnly(schema),  # type: ignore[arg-type]  # a proxy of the schema
             graphql_ide=None,
@@ -74,10 +72,9 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.settings = settings
-        self.site = site
         self.auth = Authenticator(settings)
 
-    async def on_ws_connect(self, context: SubscriptionContext) -> Any:
+    async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
         credential = params.get("Authorization", params.get("authorization"))
         if credential is None:
@@ -94,25 +91,12 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
             )
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
-        context.viewer = viewer
-        context.loaders = RequestLoaders(context.db, viewer, context.now)
+        context.renew(context.now, viewer)
         return UNSET
 
-    async def get_context(self, request: Any, response: Any) -> SubscriptionContext:
-        app = request.scope["app"]
-        now = now_utc()
-        db = app.state.db
-        return SubscriptionContext(
-            request=request,
-            db=db,
-            site=self.site,
-            viewer=ANONYMOUS,
-            now=now,
-            loaders=RequestLoaders(db, ANONYMOUS, now),
-            default_page_size=self.settings.default_page_size,
-            max_page_size=self.settings.max_page_size,
-            events=app.state.events,
-        )
+    async def get_context(self, request: Any, response: Any) -> Context:
+        contexts: ContextFactory = request.scope["app"].state.contexts
+        return contexts(request, ANONYMOUS, now_utc())
 
 
 class LimitedWebSocket:
@@ -166,8 +150,8 @@ class LimitedWebSocket:
         await self.app(scope, timed_receive, tracked_send)
 
 
-def websocket_app(schema: strawberry.Schema, settings: Settings, site: Site) -> LimitedWebSocket:
-    view = GraphQLSubscriptions(schema, settings, site)
+def websocket_app(schema: strawberry.Schema, settings: Settings) -> LimitedWebSocket:
+    view = GraphQLSubscriptions(schema, settings)
     return LimitedWebSocket(
         view, max_connections=settings.ws_max_connections, idle_timeout=settings.ws_idle_timeout
     )

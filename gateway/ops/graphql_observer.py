@@ -52,9 +52,9 @@ def find_deprecated(schema: GraphQLSchema, document: DocumentNode) -> tuple[str,
         def enter_object_field(self, node: Any, *_: Any) -> None:
             parent = get_named_type(self.context.get_parent_input_type())
             if is_input_object_type(parent):
-                definition = parent.fields.get(node.name.value)  # type: ignore[union-attr]  # checked above
+                definition = parent.fields.get(node.name.value)
                 if definition is not None and definition.deprecation_reason is not None:
-                    found.append(f"{parent.name}.{node.name.value}")  # type: ignore[union-attr]
+                    found.append(f"{parent.name}.{node.name.value}")
 
         def enter_enum_value(self, node: Any, *_: Any) -> None:
             value = self.context.get_enum_value()

@@ -51,45 +51,73 @@ class Metrics:
         self.max_operation_names = max_operation_names
         self._operation_names: set[str] = set()
         self._client_names: set[str] = set()
-        r = self.registry
+        self._http_series()
+        self._graphql_series()
+        self._database_series()
+        self._cache_series()
+        # Fixed label sets, resolved once (``labels()`` locks and builds a key on every call).
+        self.phase_timers = {
+            p: self.graphql_phase.labels(p) for p in ("parse", "validate", "execute")
+        }
+        for state in ("in_use", "idle"):
+            self.db_pool.labels(state=state).set(0)
 
-        def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
-            return Counter(f"{PREFIX}_{name}", doc, labels, registry=r)
+    def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
+        return Counter(f"{PREFIX}_{name}", doc, labels, registry=self.registry)
 
-        def histogram(name: str, doc: str, labels: tuple[str, ...], buckets: Any) -> Histogram:
-            return Histogram(f"{PREFIX}_{name}", doc, labels, registry=r, buckets=buckets)
+    def _histogram(self, name: str, doc: str, labels: tuple[str, ...], buckets: Any) -> Histogram:
+        return Histogram(f"{PREFIX}_{name}", doc, labels, registry=self.registry, buckets=buckets)
 
-        self.http_requests = counter(
+    def _http_series(self) -> None:
+        self.http_requests = self._counter(
             "http_requests",
             "HTTP requests by method, route and status.",
             ("method", "route", "status"),
         )
-        self.http_duration = histogram(
+        self.http_duration = self._histogram(
             "http_request_duration_seconds",
             "HTTP request latency, first byte received to last byte sent.",
             ("method", "route"),
             LATENCY_BUCKETS,
         )
-        self.graphql_operations = counter(
+        self.rate_limited = self._counter(
+            "rate_limited_requests", "Requests refused by a rate limit."
+        )
+
+    def _graphql_series(self) -> None:
+        self.graphql_operations = self._counter(
             "graphql_operations",
             "GraphQL operations by name, type and outcome (success, error, invalid).",
             ("operation", "type", "outcome"),
         )
-        self.graphql_phase = histogram(
+        self.graphql_phase = self._histogram(
             "graphql_phase_duration_seconds",
             "Time spent in each GraphQL phase (parse, validate, execute).",
             ("phase",),
             LATENCY_BUCKETS,
         )
-        self.resolver_errors = counter(
+        self.resolver_errors = self._counter(
             "graphql_resolver_errors",
             "Errors raised while resolving fields, by extensions.code.",
             ("code",),
         )
-        self.db_statements = histogram(
+        self.dataloader_batch = self._histogram(
+            "dataloader_batch_size",
+            "Keys per dataloader batch, by loader.",
+            ("loader",),
+            BATCH_BUCKETS,
+        )
+        self.deprecated_usage = self._counter(
+            "deprecated_field_usage",
+            "Operations selecting a deprecated field, argument or enum value, by client.",
+            ("field", "client"),
+        )
+
+    def _database_series(self) -> None:
+        self.db_statements = self._histogram(
             "db_statements_per_request", "SQL statements run by one request.", (), STATEMENT_BUCKETS
         )
-        self.db_time = histogram(
+        self.db_time = self._histogram(
             "db_time_per_request_seconds",
             "Time one request spent waiting on SQL statements.",
             (),
@@ -99,39 +127,23 @@ class Metrics:
             f"{PREFIX}_db_pool_connections",
             "Database pool connections by state (in_use, idle), summed over live workers.",
             ("state",),
-            registry=r,
+            registry=self.registry,
             multiprocess_mode="livesum",
         )
-        self.response_cache_hits = counter(
+
+    def _cache_series(self) -> None:
+        self.response_cache_hits = self._counter(
             "response_cache_hits", "Responses served from the response cache."
         )
-        self.response_cache_misses = counter(
+        self.response_cache_misses = self._counter(
             "response_cache_misses", "Cacheable requests not found in the response cache."
         )
-        self.response_cache_evictions = counter(
+        self.response_cache_evictions = self._counter(
             "response_cache_evictions", "Entries evicted from or invalidated in the response cache."
         )
-        self.dataloader_batch = histogram(
-            "dataloader_batch_size",
-            "Keys per dataloader batch, by loader.",
-            ("loader",),
-            BATCH_BUCKETS,
-        )
-        self.rate_limited = counter("rate_limited_requests", "Requests refused by a rate limit.")
-        self.persisted_query_misses = counter(
+        self.persisted_query_misses = self._counter(
             "persisted_query_misses", "Persisted-query hashes the gateway did not know."
         )
-        self.deprecated_usage = counter(
-            "deprecated_field_usage",
-            "Operations selecting a deprecated field, argument or enum value, by client.",
-            ("field", "client"),
-        )
-        # Fixed label sets, resolved once (``labels()`` locks and builds a key on every call).
-        self.phase_timers = {
-            p: self.graphql_phase.labels(p) for p in ("parse", "validate", "execute")
-        }
-        for state in ("in_use", "idle"):
-            self.db_pool.labels(state=state).set(0)
 
     def operation_label(self, name: str | None) -> str:
         """Operation names come from clients: cap how many become label values."""

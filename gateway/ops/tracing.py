@@ -178,7 +178,7 @@ class Tracing:
         kind = self._trace.SpanKind.CLIENT
         error = self._trace.Status(self._trace.StatusCode.ERROR)
 
-        def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             spans = conn.info.setdefault("gw_spans", [])
             if not current_span().get_span_context().is_valid:
                 # Background work (event worker polls) outside any request: no orphan traces.
@@ -198,14 +198,14 @@ class Tracing:
                 )
             )
 
-        def after(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        def after(conn: Any, *_: Any) -> None:
             spans = conn.info.get("gw_spans")
             if spans:
                 span = spans.pop()
                 if span is not None:
                     span.end()
 
-        def failed(exception_context):  # type: ignore[no-untyped-def]
+        def failed(exception_context: Any) -> None:
             conn = exception_context.connection
             spans = conn.info.get("gw_spans") if conn is not None else None
             span = spans.pop() if spans else None

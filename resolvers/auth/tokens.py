@@ -22,6 +22,7 @@ from resolvers.commands import (
     EntityNotFound,
     Problems,
     Saved,
+    ValidationFailed,
     deny_unless_allowed,
     unit_of_work,
 )
@@ -42,6 +43,39 @@ def looks_like_api_token(secret: str) -> bool:
     return secret.startswith(PREFIX)
 
 
+def _check_token_input(
+    env: CommandEnv,
+    name: str,
+    role: str,
+    names_author: bool,
+    expires_at: datetime | None,
+) -> str:
+    """The token's clean name; every problem with the input is reported at once."""
+    problems = Problems()
+    clean_name = check_text(problems, ("input", "name"), name, max_length=100, required=True)
+    if role not in ROLES:
+        problems.add(
+            ("input", "role"), f"The role must be one of {', '.join(ROLES)}.", "INVALID_ROLE"
+        )
+    if role == "author" and not names_author:
+        problems.add(("input", "author_id"), "An author token names its author.", "REQUIRED")
+    if role != "author" and names_author:
+        problems.add(("input", "author_id"), "Only author tokens name an author.", "INVALID_ROLE")
+    if expires_at is not None and as_utc(expires_at) <= env.now:
+        problems.add(("input", "expires_in"), "The expiry must be in the future.", "OUT_OF_RANGE")
+    problems.raise_if_any()
+    assert clean_name is not None  # required: a missing name was reported above
+    return clean_name
+
+
+async def _token_author(session: Any, author_id: int | None, author_slug: str | None) -> int:
+    where = author_t.c.id == author_id if author_id is not None else author_t.c.slug == author_slug
+    found = await session.scalar(select(author_t.c.id).where(where))
+    if found is None:
+        raise ValidationFailed.one(("input", "author_id"), "No such author.", "NOT_FOUND")
+    return int(found)
+
+
 async def create_token(
     env: CommandEnv,
     *,
@@ -53,56 +87,24 @@ async def create_token(
 ) -> tuple[str, Saved]:
     """A new token; the secret is returned once and never stored."""
     deny_unless_allowed(may_manage_tokens(env.viewer))
-    problems = Problems()
-    clean_name = check_text(problems, ("input", "name"), name, max_length=100, required=True)
-    if role not in ROLES:
-        problems.add(
-            ("input", "role"), f"The role must be one of {', '.join(ROLES)}.", "INVALID_ROLE"
-        )
-    if role == "author" and author_id is None and author_slug is None:
-        problems.add(("input", "author_id"), "An author token names its author.", "REQUIRED")
-    if role != "author" and (author_id is not None or author_slug is not None):
-        problems.add(("input", "author_id"), "Only author tokens name an author.", "INVALID_ROLE")
-    if expires_at is not None and as_utc(expires_at) <= env.now:  # type: ignore[operator]
-        problems.add(("input", "expires_in"), "The expiry must be in the future.", "OUT_OF_RANGE")
-    problems.raise_if_any()
+    names_author = author_id is not None or author_slug is not None
+    clean_name = _check_token_input(env, name, role, names_author, expires_at)
     secret = PREFIX + secrets.token_urlsafe(32)
     async with unit_of_work(env) as work:
         session = work.session
-        if author_id is not None or author_slug is not None:
-            where = (
-                author_t.c.id == author_id
-                if author_id is not None
-                else author_t.c.slug == author_slug
-            )
-            author_id = await session.scalar(select(author_t.c.id).where(where))
-            if author_id is None:
-                problems.add(("input", "author_id"), "No such author.", "NOT_FOUND")
-                problems.raise_if_any()
+        if names_author:
+            author_id = await _token_author(session, author_id, author_slug)
         active = await session.scalar(
             select(tk.c.id).where(tk.c.name == clean_name, tk.c.revoked_at.is_(None))
         )
         if active is not None:
-            problems.add(
-                ("input", "name"), f"An active token is named {clean_name!r}.", "DUPLICATE"
-            )
-            problems.raise_if_any()
-        row = (
-            await session.execute(
-                insert(tk)
-                .values(
-                    name=clean_name,
-                    role=role,
-                    token_hash=hash_token(secret),
-                    prefix=secret[:10],
-                    author_id=author_id,
-                    created_at=env.now,
-                    expires_at=expires_at,
-                    created_by=env.actor,
-                )
-                .returning(*tk.c)
-            )
-        ).one()
+            message = f"An active token is named {clean_name!r}."
+            raise ValidationFailed.one(("input", "name"), message, "DUPLICATE")
+        statement = insert(tk).values(
+            name=clean_name, role=role, token_hash=hash_token(secret), prefix=secret[:10],
+            author_id=author_id, created_at=env.now, expires_at=expires_at, created_by=env.actor,
+        )  # fmt: skip
+        row = (await session.execute(statement.returning(*tk.c))).one()
         work.changes.record("api_token", row.id, "created")
     return secret, Saved(row, work.changes)
 
@@ -155,4 +157,5 @@ async def authenticate(db: Database, secret: str, now: datetime) -> Viewer:
 
 
 async def author_id_by_slug(db: Database, slug: str) -> int | None:
-    return await db.scalar(select(author_t.c.id).where(author_t.c.slug == slug))
+    found = await db.scalar(select(author_t.c.id).where(author_t.c.slug == slug))
+    return int(found) if found is not None else None

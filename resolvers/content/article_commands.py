@@ -1,27 +1,27 @@
-"""Article commands: create, update (partial), publish (now or later), unpublish, archive, delete.
+"""Article commands: create, update (partial), publish (now or later), unpublish, archive.
+
+Deleting moves an article to the trash (``resolvers/revisions/trash.py``).
 
 Each runs in one transaction (``unit_of_work``) and records a ``ChangeSet`` entry with the
 article's path before and after and its authors/categories/tags. Concurrency: the article row is
 locked (``SELECT ... FOR UPDATE`` on PostgreSQL) and the UPDATE is guarded by ``version``, so
 two writers holding the same ``expectedVersion`` never both succeed (SQLite serialises writers).
-A public article whose path changes gets a 301 from its old path; a deleted one that was ever
-public leaves a 410.
+A public article whose path changes gets a 301 from its old path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.access import (
     SIGN_IN,
     may_create_article,
-    may_delete_article,
     may_edit_article,
     may_publish,
 )
@@ -36,12 +36,13 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
-from resolvers.content.article_input import check_fields
+from resolvers.content.article_input import check_fields, check_window
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_links
 from resolvers.content.richtext import reading_time_minutes
-from resolvers.db import as_utc
-from resolvers.models import article_t, seo_meta_t
+from resolvers.db import as_utc, now_utc
+from resolvers.models import article_t
+from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo
 from resolvers.seo.paths import primary_category_select
@@ -66,14 +67,19 @@ async def slug_free(
         )  # fmt: skip
 
 
-async def lock_article(session: AsyncSession, article_id: int) -> tuple[Any, list[int]]:
+async def lock_article(
+    session: AsyncSession, article_id: int, *, trashed: bool = False
+) -> tuple[Any, list[int]]:
+    """The row, locked, and its author ids. An article in the trash is not found unless
+    ``trashed`` (restoring it); one outside the trash is not found when ``trashed``."""
     row = (
         await session.execute(
             select(*ARTICLE_COLUMNS).where(a.c.id == article_id).with_for_update()
         )
     ).first()
-    if row is None:
+    if row is None or (row.deleted_at is not None) != trashed:
         raise EntityNotFound("article", article_id)
+    await ensure_baselines(session, "article", [article_id], now_utc())
     return row, (await link_ids(session, "author", article_id))
 
 
@@ -113,6 +119,28 @@ async def related(session: AsyncSession, article_id: int) -> set[tuple[str, int]
     return {(kind, i) for kind in LINK_KINDS for i in await link_ids(session, kind, article_id)}
 
 
+async def _write(
+    session: AsyncSession,
+    statement: Awaitable[Any],
+    article_id: int | None,
+    links: dict[str, list[int]],
+    seo: dict[str, Any] | None,
+) -> int:
+    """Run the INSERT (its result is the new id) or UPDATE of an article, then its links and
+    SEO overrides. A unique-slug violation (a concurrent writer took the slug after our check)
+    is a ``SLUG_TAKEN`` problem."""
+    try:
+        result = await statement
+    except IntegrityError:
+        raise ValidationFailed.one((*IN, "slug"), "The slug was just taken.", SLUG_TAKEN) from None
+    written = int(result) if article_id is None else article_id
+    for kind, ids in links.items():
+        await replace_links(session, kind, written, ids)
+    if seo:
+        await apply_seo(session, "article", written, seo)
+    return written
+
+
 async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
     viewer = env.viewer
     deny_unless_allowed(may_create_article(viewer))
@@ -133,27 +161,19 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
         problems.raise_if_any()
         values.setdefault("body", "")
         values.setdefault("reading_time_minutes", reading_time_minutes(values["body"]))
-        try:
-            article_id = await session.scalar(
-                insert(a)
-                .values(
-                    **values,
-                    status="draft",
-                    created_at=env.now,
-                    updated_at=env.now,
-                    created_by=env.actor,
-                    updated_by=env.actor,
-                )
-                .returning(a.c.id)
+        insert_row = (
+            insert(a)
+            .values(
+                **values,
+                status="draft",
+                created_at=env.now,
+                updated_at=env.now,
+                created_by=env.actor,
+                updated_by=env.actor,
             )
-        except IntegrityError:  # a concurrent writer took the slug after our check
-            raise ValidationFailed.one(
-                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
-            ) from None
-        for kind, ids in links.items():
-            await replace_links(session, kind, article_id, ids)
-        if seo:
-            await apply_seo(session, "article", article_id, seo)
+            .returning(a.c.id)
+        )
+        article_id = await _write(session, session.scalar(insert_row), None, links, seo)
         row = await reload(session, article_id)
         work.changes.record(
             "article", article_id, "created", after=[await path_of(env, session, row)],
@@ -185,22 +205,15 @@ async def update_article(
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)
+        if "unpublish_at" in values:
+            check_window(problems, row.published_at, values["unpublish_at"])
         slug, locale = values.get("slug", row.slug), values.get("locale", row.locale)
         if (slug, locale) != (row.slug, row.locale):
             await slug_free(session, problems, slug, locale, article_id)
         problems.raise_if_any()
         before = await related(session, article_id)
         old_path = await path_of(env, session, row)  # before the links change
-        try:
-            await guarded_update(env, session, row, values)
-        except IntegrityError:
-            raise ValidationFailed.one(
-                (*IN, "slug"), "The slug was just taken.", SLUG_TAKEN
-            ) from None
-        for kind, ids in links.items():
-            await replace_links(session, kind, article_id, ids)
-        if seo:
-            await apply_seo(session, "article", article_id, seo)
+        await _write(session, guarded_update(env, session, row, values), article_id, links, seo)
         new = await reload(session, article_id)
         new_path = await path_of(env, session, new)
         if old_path != new_path and PUBLIC.was_public(row, env.now):
@@ -238,21 +251,32 @@ async def _transition(
 
 
 async def publish_article(
-    env: CommandEnv, article_id: int, published_at: datetime | None, expected_version: int | None
+    env: CommandEnv,
+    article_id: int,
+    published_at: datetime | None,
+    expected_version: int | None,
+    window: dict[str, datetime | None] | None = None,
 ) -> Saved:
     """Publish now, or at ``published_at`` (future: SCHEDULED, public exactly then — reads
     compare with the current time, no job runs). Re-publishing a public article without a time
-    keeps its original publication time."""
+    keeps its original publication time. ``window`` may set or clear ``unpublish_at``: public
+    until then, exactly, the same way."""
     deny_unless_allowed(may_publish(env.viewer))
     problems = Problems()
     when = check_aware(problems, (*IN, "published_at"), published_at)
+    ends: dict[str, datetime | None] = {}
+    if window and "unpublish_at" in window:
+        ends["unpublish_at"] = check_aware(problems, (*IN, "unpublish_at"), window["unpublish_at"])
     problems.raise_if_any()
 
     def published(row: Any) -> dict[str, Any]:
         moment = when or env.now
         if when is None and PUBLIC.holds(row, env.now):
             moment = as_utc(row.published_at) or moment
-        return {"status": PUBLIC.status, "published_at": moment}
+        late = Problems()
+        check_window(late, moment, ends.get("unpublish_at", row.unpublish_at))
+        late.raise_if_any()
+        return {"status": PUBLIC.status, "published_at": moment, **ends}
 
     return await _transition(env, article_id, expected_version, published)
 
@@ -269,30 +293,3 @@ async def unpublish_article(
 async def archive_article(env: CommandEnv, article_id: int, expected_version: int | None) -> Saved:
     deny_unless_allowed(may_publish(env.viewer))
     return await _transition(env, article_id, expected_version, lambda _: {"status": "archived"})
-
-
-async def delete_article(env: CommandEnv, article_id: int, expected_version: int | None) -> Saved:
-    viewer = env.viewer
-    if viewer.is_anonymous:
-        raise PermissionDenied(SIGN_IN)
-    async with unit_of_work(env) as work:
-        session = work.session
-        row, author_ids = await lock_article(session, article_id)
-        deny_unless_allowed(may_delete_article(viewer, row.status, author_ids))
-        check_version(row, expected_version)
-        links = await related(session, article_id)
-        path = await path_of(env, session, row)  # before its category links go
-        for kind in LINK_KINDS:
-            await replace_links(session, kind, article_id, [])
-        await session.execute(
-            delete(seo_meta_t).where(
-                seo_meta_t.c.entity_type == "article", seo_meta_t.c.entity_id == article_id
-            )
-        )
-        await session.execute(delete(a).where(a.c.id == article_id))
-        if PUBLIC.was_public(row, env.now):
-            await redirects.record_gone(session, path, env.actor, env.now, work.changes)
-        work.changes.record(
-            "article", article_id, "deleted", before=[path], related=links, snapshot=row
-        )
-    return Saved(row, work.changes)

@@ -3,13 +3,16 @@ recording every invalid field (see ``resolvers/validation.py`` for the codes).""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from resolvers.commands import CommandEnv, Problems
 from resolvers.content.links import LINK_KINDS
 from resolvers.content.richtext import MAX_BODY, check_plain, check_rich_text, reading_time_minutes
+from resolvers.db import as_utc
 from resolvers.seo.commands import check_seo
 from resolvers.validation import (
+    check_aware,
     check_locale,
     check_range,
     check_slug,
@@ -53,6 +56,8 @@ def check_fields(
         )
     if "feature_image" in given:
         values.update(check_image(problems, (*IN, "feature_image"), given["feature_image"]))
+    if "unpublish_at" in given:
+        values["unpublish_at"] = check_aware(problems, (*IN, "unpublish_at"), given["unpublish_at"])
     links = {kind: given[f"{kind}_ids"] for kind in LINK_KINDS if f"{kind}_ids" in given}
     seo = check_seo(problems, (*IN, "seo"), given["seo"]) if given.get("seo") else None
     return values, links, seo
@@ -76,3 +81,16 @@ def check_image(
             problems, (*path, "height"), image.get("height"), 1, 20000
         ),
     }
+
+
+def check_window(
+    problems: Problems, published_at: datetime | None, unpublish_at: datetime | None
+) -> None:
+    """A publication ends after it starts."""
+    start, end = as_utc(published_at), as_utc(unpublish_at)
+    if start is not None and end is not None and end <= start:
+        problems.add(
+            (*IN, "unpublish_at"),
+            f"`unpublishAt` ({end.isoformat()}) must be after `publishedAt` ({start.isoformat()}).",
+            "OUT_OF_RANGE",
+        )

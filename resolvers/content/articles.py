@@ -31,7 +31,7 @@ from resolvers.models import (
     article_t,
     seo_meta_t,
 )
-from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 a = article_t
 
@@ -184,13 +184,8 @@ async def list_articles(
     else:
         key = sort_key(order_field, descending, viewer)
         stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
-    seek = key.seek(args)
     stmt = with_extras(stmt, extras).where(*conds)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
-    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
+    page = await keyset_page(db, stmt, key, args, lambda r: r.sort_value)
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)

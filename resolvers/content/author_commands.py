@@ -27,14 +27,16 @@ from resolvers.commands import (
 )
 from resolvers.content.richtext import check_rich_text
 from resolvers.content.taxonomy_commands import touch_articles
+from resolvers.db import now_utc
 from resolvers.models import api_token_t, article_author_t, author_t
+from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import (
     check_email,
     check_handle,
+    check_name_and_slug,
     check_range,
-    check_slug,
     check_text,
     check_url,
 )
@@ -47,17 +49,7 @@ def check_author(
     problems: Problems, given: dict[str, Any], *, creating: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     values: dict[str, Any] = {}
-    if creating or "name" in given:
-        values["name"] = check_text(
-            problems, (*IN, "name"), given.get("name"), max_length=200, required=True
-        )
-    if creating or "slug" in given:
-        if not creating and given.get("slug") is None:
-            problems.add((*IN, "slug"), "`slug` cannot be removed; pass a new one.", "REQUIRED")
-        else:
-            values["slug"] = check_slug(
-                problems, (*IN, "slug"), given.get("slug"), values.get("name")
-            )
+    check_name_and_slug(problems, given, values, creating=creating)
     if "bio" in given:
         values["bio"] = check_rich_text(
             problems, (*IN, "bio"), given["bio"], given.get("bio_format", "html"), 5000
@@ -101,6 +93,7 @@ async def lock_author(session: AsyncSession, author_id: int) -> Any:
     row = (await session.execute(select(t).where(t.c.id == author_id).with_for_update())).first()
     if row is None:
         raise EntityNotFound("author", author_id)
+    await ensure_baselines(session, "author", [author_id], now_utc())
     return row
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, select
 from resolvers.cache_tags import TagCollector
 from resolvers.db import Database
 from resolvers.models import author_t, category_t, tag_t
-from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 # The author's e-mail is private: it is not read on public paths at all.
 AUTHOR_COLUMNS = [c for c in author_t.c if c.name != "email"]
@@ -54,13 +54,7 @@ async def list_by_name(
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
     table, columns = TABLES[kind]
     key = SortKey("NAME:ASC", table.c.name, table.c.id, descending=False, kind=str)
-    stmt = select(*columns)
-    seek = key.seek(args)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
-    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.name, r.id))
+    page = await keyset_page(db, select(*columns), key, args, lambda r: r.name)
     if tags is not None:
         tags.listing(kind)
         tags.entities(kind, page.rows)

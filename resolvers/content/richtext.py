@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from resolvers.commands import Problems
 from resolvers.site import plain_text, reading_time_minutes
+from resolvers.validation import within_length
 
 MAX_BODY = 200_000  # characters of input; a long-read is ~60,000
 ACTIVE_TAGS = {
@@ -80,7 +81,7 @@ def sanitize_html(markup: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    return _markdown.render(text)
+    return str(_markdown.render(text))
 
 
 def check_rich_text(
@@ -89,12 +90,7 @@ def check_rich_text(
     """HTML or Markdown in, sanitised HTML out; active content is a coded problem."""
     if value is None:
         return None
-    if len(value) > max_length:
-        problems.add(
-            path,
-            f"`{path[-1]}` is {len(value)} characters long; at most {max_length} are allowed.",
-            "TOO_LONG",
-        )
+    if not within_length(problems, path, value, max_length):
         return None
     markup = render_markdown(value) if fmt == "markdown" else value
     active = find_active_content(markup)
@@ -116,12 +112,7 @@ def check_plain(
     if value is None:
         return None
     text = plain_text(value)
-    if len(text) > max_length:
-        problems.add(
-            path,
-            f"`{path[-1]}` is {len(text)} characters long; at most {max_length} are allowed.",
-            "TOO_LONG",
-        )
+    within_length(problems, path, text, max_length)
     return text or None
 
 

@@ -26,9 +26,10 @@ from resolvers.commands import (
 )
 from resolvers.content.richtext import check_plain
 from resolvers.models import ARTICLE_LINKS, article_t
+from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, check_seo, drop_seo
-from resolvers.validation import check_slug, check_text
+from resolvers.validation import check_name_and_slug
 
 IN = ("input",)
 
@@ -37,17 +38,7 @@ def check_term(
     problems: Problems, given: dict[str, Any], *, creating: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     values: dict[str, Any] = {}
-    if creating or "name" in given:
-        values["name"] = check_text(
-            problems, (*IN, "name"), given.get("name"), max_length=200, required=True
-        )
-    if creating or "slug" in given:
-        if not creating and given.get("slug") is None:
-            problems.add((*IN, "slug"), "`slug` cannot be removed; pass a new one.", "REQUIRED")
-        else:
-            values["slug"] = check_slug(
-                problems, (*IN, "slug"), given.get("slug"), values.get("name")
-            )
+    check_name_and_slug(problems, given, values, creating=creating)
     if "description" in given:
         values["description"] = check_plain(
             problems, (*IN, "description"), given["description"], 5000
@@ -157,6 +148,7 @@ async def touch_articles(
     ).all()
     if not rows:
         return
+    await ensure_baselines(session, "article", [r.id for r in rows], env.now)
     await session.execute(
         update(article_t)
         .where(article_t.c.id.in_([r.id for r in rows]))

@@ -58,9 +58,11 @@ async def announce(env: CommandEnv, since: dict[str, int]) -> int:
                 article_t.c.id > since["article"]
             )
         )
-        for row in articles:
-            category = primary.get(row.id) if env.site.article_needs_category else None
-            path = env.site.path("article", row.slug, row.locale, category)
-            work.changes.record("article", row.id, "created", after=[path], related=related[row.id])
+        for article in articles:
+            category = primary.get(article.id) if env.site.article_needs_category else None
+            path = env.site.path("article", article.slug, article.locale, category)
+            work.changes.record(
+                "article", article.id, "created", after=[path], related=related[article.id]
+            )
             count += 1
     return count

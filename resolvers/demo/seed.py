@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -333,6 +333,136 @@ def _batches(total: int, size: int) -> Iterator[range]:
         yield range(start, min(total, start + size))
 
 
+def _author_rows(gen: _Generator, first_id: int, count: int) -> list[dict[str, Any]]:
+    rng, now = gen.rng, gen.now
+    rows = []
+    for author_id in range(first_id, first_id + count):
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST).replace('-', ' ')}"
+        rows.append(
+            {
+                "id": author_id,
+                "slug": f"{slugify(name)}-{author_id}",
+                "name": name,
+                "bio": f"<p>{gen.paragraph()}</p>",
+                "email": f"author{author_id}@example.com",
+                "website": f"https://example.com/~author{author_id}",
+                "twitter": f"author{author_id}",
+                "avatar_url": f"https://images.example.com/avatars/{author_id}.jpg",
+                "avatar_alt": f"Portrait of {name}",
+                "avatar_width": 256,
+                "avatar_height": 256,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    return rows
+
+
+def _article_row(
+    gen: _Generator, article_id: int, locale: str, group: str | None
+) -> dict[str, Any]:
+    rng, now = gen.rng, gen.now
+    title = gen.title(locale)
+    status, published_at = gen.status_and_date()
+    body, minutes = gen.body()
+    created = (published_at or now) - timedelta(days=rng.randint(0, 30))
+    created = min(created, now)
+    has_image = rng.random() < 0.8
+    return {
+        "id": article_id,
+        "slug": f"{title_slug(title)}-{article_id}",
+        "locale": locale,
+        "title": title,
+        "excerpt": gen.paragraph()[:300] if rng.random() < 0.9 else None,
+        "body": body,
+        "status": status,
+        "published_at": published_at,
+        "created_at": created,
+        "updated_at": max(created, published_at or created),
+        "reading_time_minutes": minutes,
+        "feature_image_url": (
+            f"https://images.example.com/articles/{article_id}.jpg" if has_image else None
+        ),
+        "feature_image_alt": title if has_image and rng.random() < 0.9 else None,
+        "feature_image_width": 1200 if has_image else None,
+        "feature_image_height": 630 if has_image else None,
+        "translation_group": group,
+        "version": 1,
+    }
+
+
+@dataclass
+class _ArticleBatch:
+    """One batch of articles with their links and SEO rows, inserted together."""
+
+    gen: _Generator
+    author_ids: list[int]
+    category_ids: list[int]
+    tag_ids: list[int]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    authors: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    seo: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, article_id: int) -> None:
+        rng, rows = self.gen.rng, self.rows
+        locale = "de" if rows and rng.random() < 0.08 else "en"
+        group = None
+        if locale == "de" and rows[-1]["locale"] == "en":
+            # A translation of the previous article: they share a translation group.
+            group = rows[-1]["translation_group"] = f"tg-{rows[-1]['id']}"
+        row = _article_row(self.gen, article_id, locale, group)
+        rows.append(row)
+        self._link(article_id)
+        if rng.random() < 0.3:
+            self.seo.append(
+                {
+                    "entity_type": "article",
+                    "entity_id": article_id,
+                    "meta_title": f"{row['title']} — explained",
+                    "meta_description": self.gen.paragraph()[:155],
+                    "robots_index": rng.random() > 0.05,
+                    "robots_follow": True,
+                }
+            )
+
+    def _link(self, article_id: int) -> None:
+        rng, author_ids = self.gen.rng, self.author_ids
+        byline = rng.sample(author_ids, k=min(len(author_ids), rng.choice((1, 1, 1, 2, 3))))
+        self.authors += [
+            {"article_id": article_id, "author_id": a, "position": p} for p, a in enumerate(byline)
+        ]
+        self.categories += [
+            {"article_id": article_id, "category_id": c, "position": p}
+            for p, c in enumerate(rng.sample(self.category_ids, k=rng.randint(1, 2)))
+        ]
+        self.tags += [
+            {"article_id": article_id, "tag_id": t, "position": p}
+            for p, t in enumerate(rng.sample(self.tag_ids, k=rng.randint(2, 5)))
+        ]
+
+    async def insert(self, conn: Any) -> None:
+        await conn.execute(insert(article_t), self.rows)
+        await conn.execute(insert(article_author_t), self.authors)
+        await conn.execute(insert(article_category_t), self.categories)
+        await conn.execute(insert(article_tag_t), self.tags)
+        if self.seo:
+            await conn.execute(insert(seo_meta_t), self.seo)
+
+
+async def _move_sequences(conn: Any) -> None:
+    """Explicit ids were inserted: move PostgreSQL's sequences past them."""
+    for table in ("author", "article"):
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        )
+
+
 async def seed_content(
     db: Database,
     *,
@@ -345,128 +475,29 @@ async def seed_content(
     """Add ``authors`` authors and ``articles`` articles; deterministic for a given ``seed``."""
     if authors < 1 and articles > 0:
         raise ValueError("articles need at least one author")
-    now = datetime.now(UTC).replace(microsecond=0)
-    gen = _Generator(seed, now)
-    rng = gen.rng
+    gen = _Generator(seed, datetime.now(UTC).replace(microsecond=0))
     first_author = await _next_id(db, author_t)
     first_article = await _next_id(db, article_t)
+    done = 0
     async with db.engine.begin() as conn:
         category_ids = await _taxonomy_ids(db, conn, category_t, CATEGORIES)
         tag_ids = await _taxonomy_ids(db, conn, tag_t, TAGS)
-        author_rows = []
-        for i in range(authors):
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST).replace('-', ' ')}"
-            author_id = first_author + i
-            author_rows.append(
-                {
-                    "id": author_id,
-                    "slug": f"{slugify(name)}-{author_id}",
-                    "name": name,
-                    "bio": f"<p>{gen.paragraph()}</p>",
-                    "email": f"author{author_id}@example.com",
-                    "website": f"https://example.com/~author{author_id}",
-                    "twitter": f"author{author_id}",
-                    "avatar_url": f"https://images.example.com/avatars/{author_id}.jpg",
-                    "avatar_alt": f"Portrait of {name}",
-                    "avatar_width": 256,
-                    "avatar_height": 256,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+        author_rows = _author_rows(gen, first_author, authors)
         for chunk in _batches(len(author_rows), batch_size):
             await conn.execute(insert(author_t), author_rows[chunk.start : chunk.stop])
         author_ids = [r["id"] for r in author_rows]
-        done = 0
         for chunk in _batches(articles, batch_size):
-            rows: list[dict[str, Any]] = []
-            links_a: list[dict[str, Any]] = []
-            links_c: list[dict[str, Any]] = []
-            links_t: list[dict[str, Any]] = []
-            seo: list[dict[str, Any]] = []
+            batch = _ArticleBatch(gen, author_ids, category_ids, tag_ids)
             for i in chunk:
-                article_id = first_article + i
-                locale = "de" if rows and rng.random() < 0.08 else "en"
-                group = None
-                if locale == "de" and rows[-1]["locale"] == "en":
-                    # A translation of the previous article: they share a translation group.
-                    group = rows[-1]["translation_group"] = f"tg-{rows[-1]['id']}"
-                title = gen.title(locale)
-                status, published_at = gen.status_and_date()
-                body, minutes = gen.body()
-                created = (published_at or now) - timedelta(days=rng.randint(0, 30))
-                created = min(created, now)
-                has_image = rng.random() < 0.8
-                rows.append(
-                    {
-                        "id": article_id,
-                        "slug": f"{title_slug(title)}-{article_id}",
-                        "locale": locale,
-                        "title": title,
-                        "excerpt": gen.paragraph()[:300] if rng.random() < 0.9 else None,
-                        "body": body,
-                        "status": status,
-                        "published_at": published_at,
-                        "created_at": created,
-                        "updated_at": max(created, published_at or created),
-                        "reading_time_minutes": minutes,
-                        "feature_image_url": (
-                            f"https://images.example.com/articles/{article_id}.jpg"
-                            if has_image
-                            else None
-                        ),
-                        "feature_image_alt": title if has_image and rng.random() < 0.9 else None,
-                        "feature_image_width": 1200 if has_image else None,
-                        "feature_image_height": 630 if has_image else None,
-                        "translation_group": group,
-                        "version": 1,
-                    }
-                )
-                byline = rng.sample(author_ids, k=min(len(author_ids), rng.choice((1, 1, 1, 2, 3))))
-                links_a += [
-                    {"article_id": article_id, "author_id": a, "position": p}
-                    for p, a in enumerate(byline)
-                ]
-                links_c += [
-                    {"article_id": article_id, "category_id": c, "position": p}
-                    for p, c in enumerate(rng.sample(category_ids, k=rng.randint(1, 2)))
-                ]
-                links_t += [
-                    {"article_id": article_id, "tag_id": t, "position": p}
-                    for p, t in enumerate(rng.sample(tag_ids, k=rng.randint(2, 5)))
-                ]
-                if rng.random() < 0.3:
-                    seo.append(
-                        {
-                            "entity_type": "article",
-                            "entity_id": article_id,
-                            "meta_title": f"{title} — explained",
-                            "meta_description": gen.paragraph()[:155],
-                            "robots_index": rng.random() > 0.05,
-                            "robots_follow": True,
-                        }
-                    )
-            await conn.execute(insert(article_t), rows)
-            await conn.execute(insert(article_author_t), links_a)
-            await conn.execute(insert(article_category_t), links_c)
-            await conn.execute(insert(article_tag_t), links_t)
-            if seo:
-                await conn.execute(insert(seo_meta_t), seo)
+                batch.add(first_article + i)
+            await batch.insert(conn)
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))
         if not db.is_sqlite:
-            # Explicit ids were inserted: move the sequences past them.
-            for table in ("author", "article"):
-                await conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT coalesce(max(id), 1) FROM {table}))"
-                    )
-                )
+            await _move_sequences(conn)
     return SeedResult(authors=authors, articles=done)
 
 
 async def is_empty(db: Database) -> bool:
-    return await db.scalar(select(func.count()).select_from(article_t)) == 0
+    return bool(await db.scalar(select(func.count()).select_from(article_t)) == 0)

@@ -35,6 +35,8 @@ ARTICLE_COLUMNS = [
     article_t.c.status,
     article_t.c.published_at,
     article_t.c.version,
+    article_t.c.unpublish_at,
+    article_t.c.deleted_at,
 ]
 
 
@@ -46,6 +48,10 @@ async def record_change_events(session: AsyncSession, changes: Any, now: datetim
             await _entity_event(session, change, now)
 
 
+def _timing(row: Any) -> tuple[str, Any, Any]:
+    return (row.status, row.published_at, row.unpublish_at)
+
+
 async def _article_event(session: AsyncSession, change: Any, now: datetime) -> None:
     old = getattr(change, "snapshot", None)
     paths = {"paths_before": change.paths_before, "paths_after": change.paths_after}
@@ -54,25 +60,30 @@ async def _article_event(session: AsyncSession, change: Any, now: datetime) -> N
         if old is None:
             await record_event(session, "article.deleted", change.entity_id, now=now, **paths)
             return
-        was_public = PUBLIC.holds(old, now)
         await record_article_event(
-            session, old, "article.deleted", was_public=was_public, related=related, now=now,
-            **paths,
+            session, old, "article.deleted", was_public=PUBLIC.holds(old, now), related=related,
+            now=now, **paths,
         )  # fmt: skip
         return
     row = (
         await session.execute(select(*ARTICLE_COLUMNS).where(article_t.c.id == change.entity_id))
     ).one()
     before = None if change.action == "created" else old or row
-    event_type = article_event_type(
-        None if before is None else (before.status, before.published_at),
-        (row.status, row.published_at),
-        now,
-    )
     was_public = before is not None and PUBLIC.holds(before, now)
-    await record_article_event(
-        session, row, event_type, was_public=was_public, related=related, now=now, **paths
-    )
+    if change.action == "restored":
+        types = ["article.restored"]
+    else:
+        computed = article_event_type(
+            None if before is None else _timing(before), _timing(row), now
+        )
+        # A review step names itself; a status change it caused is its own event too.
+        types = [change.event] if getattr(change, "event", None) else []
+        if not types or computed != "article.updated":
+            types.append(computed)
+    for event_type in dict.fromkeys(types):
+        await record_article_event(
+            session, row, event_type, was_public=was_public, related=related, now=now, **paths
+        )
 
 
 async def _entity_event(session: AsyncSession, change: Any, now: datetime) -> None:

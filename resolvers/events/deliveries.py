@@ -58,7 +58,7 @@ class Event:
             entity_type=row.entity_type,
             entity_id=row.entity_id,
             payload=dict(row.payload),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
         )
 
     def message(self) -> dict[str, Any]:
@@ -96,12 +96,16 @@ EVENT_COLUMNS = [
 
 
 def _superseded(event: Event, articles: dict[int, Any]) -> bool:
-    """A deferred publication whose article was unpublished or rescheduled meanwhile."""
+    """A deferred publication (or end of publication) whose article was unpublished,
+    rescheduled or trashed meanwhile."""
     if not event.payload.get("scheduled"):
         return False
     row = articles.get(event.entity_id)
-    if row is None or row.status != PUBLIC.status:
+    if row is None or row.status != PUBLIC.status or row.deleted_at is not None:
         return True
+    if event.type == "article.unpublished":
+        ends = as_utc(row.unpublish_at)
+        return ends is None or ends.isoformat() != event.payload.get("unpublishAt")
     at = as_utc(row.published_at)
     return at is None or at.isoformat() != event.payload.get("publishedAt")
 
@@ -129,9 +133,13 @@ async def dispatch(db: Database, now: datetime, *, limit: int, purge: bool) -> l
         articles: dict[int, Any] = {}
         if deferred:
             found = await conn.execute(
-                select(article_t.c.id, article_t.c.status, article_t.c.published_at).where(
-                    article_t.c.id.in_(deferred)
-                )
+                select(
+                    article_t.c.id,
+                    article_t.c.status,
+                    article_t.c.published_at,
+                    article_t.c.unpublish_at,
+                    article_t.c.deleted_at,
+                ).where(article_t.c.id.in_(deferred))
             )
             articles = {r.id: r for r in found}
         events = [e for e in events if not _superseded(e, articles)]
@@ -229,7 +237,7 @@ def backoff_seconds(
 ) -> float:
     """Exponential backoff with "equal jitter": half the doubled delay, plus up to half again
     at random, so retries of many failed deliveries do not arrive in lockstep."""
-    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempts - 1))
     return delay / 2 + (rng or random).uniform(0, delay / 2)
 
 
@@ -265,7 +273,7 @@ async def finish(
             .where(d.c.id == claimed.id, d.c.lease_token == claimed.lease_token)
             .values(**values)
         )
-    return str(values["status"]) if result.rowcount else None  # type: ignore[attr-defined]
+    return str(values["status"]) if result.rowcount else None
 
 
 async def retry_dead(db: Database, delivery_id: int, now: datetime) -> Any | None:
@@ -277,7 +285,7 @@ async def retry_dead(db: Database, delivery_id: int, now: datetime) -> Any | Non
             .where(d.c.id == delivery_id, d.c.status == "dead")
             .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
         )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None
     return await get_delivery(db, delivery_id)
 
@@ -297,7 +305,7 @@ async def prune(db: Database, now: datetime, retention_hours: float) -> int:
                 ~exists(select(d.c.id)).where(d.c.event_id == o.c.id),
             )
         )
-    return int(gone.rowcount or 0) + int(events.rowcount or 0)  # type: ignore[attr-defined]
+    return int(gone.rowcount or 0) + int(events.rowcount or 0)
 
 
 DELIVERY_COLUMNS = [

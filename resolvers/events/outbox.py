@@ -6,7 +6,8 @@ its event. The delivery worker (``resolvers/deliveries.py`` + ``gateway/worker.p
 rows into webhook deliveries, purges and live subscription messages.
 
 Event types are ``<entity>.<action>``: articles have ``created``, ``updated``, ``published``,
-``unpublished``, ``scheduled``, ``archived`` and ``deleted``; authors, categories, tags and
+``unpublished``, ``scheduled``, ``archived``, ``deleted`` (to the trash), ``restored`` (from
+it) and the review steps ``submitted``, ``approved`` and ``changes_requested``; authors, categories, tags and
 redirects have ``created``, ``updated`` and ``deleted``. Payloads carry identifiers only (ids,
 slug, paths before/after, version), never content: receivers fetch what they need.
 """
@@ -34,6 +35,10 @@ ARTICLE_ACTIONS = (
     "scheduled",
     "archived",
     "deleted",
+    "restored",
+    "submitted",
+    "approved",
+    "changes_requested",
 )
 OTHER_ACTIONS = ("created", "updated", "deleted")
 EVENT_TYPES: tuple[str, ...] = tuple(f"article.{a}" for a in ARTICLE_ACTIONS) + tuple(
@@ -67,25 +72,33 @@ def matches(patterns: Iterable[str], event_type: str) -> bool:
     return any(p in ("*", event_type, f"{entity}.*") for p in patterns)
 
 
-def article_event_type(
-    before: tuple[str, datetime | None] | None,
-    after: tuple[str, datetime | None] | None,
-    now: datetime,
-) -> str:
-    """The event of an article write, from its (status, published_at) before and after."""
+# (status, published_at) or (status, published_at, unpublish_at) of an article
+Timing = tuple[str, datetime | None] | tuple[str, datetime | None, datetime | None]
+
+
+def _state(timing: Timing, now: datetime) -> str:
+    return PUBLIC.state(timing[0], timing[1], now, timing[2] if len(timing) > 2 else None)
+
+
+def article_event_type(before: Timing | None, after: Timing | None, now: datetime) -> str:
+    """The event of an article write, from its status and publication times before and after."""
     if before is None:
         return "article.created"
     if after is None:
         return "article.deleted"
-    old, new = PUBLIC.state(*before, now), PUBLIC.state(*after, now)
+    old, new = _state(before, now), _state(after, now)
     if old == new:
         rescheduled = new == "scheduled" and as_utc(before[1]) != as_utc(after[1])
         return "article.scheduled" if rescheduled else "article.updated"
+    if old == "in_review" and new == "draft":
+        return "article.changes_requested"
     return {
         "published": "article.published",
         "draft": "article.unpublished",
+        "expired": "article.unpublished",
         "scheduled": "article.scheduled",
         "archived": "article.archived",
+        "in_review": "article.submitted",
     }[new]
 
 
@@ -149,12 +162,14 @@ async def record_article_event(
     """An article event from its row after the write (before it, for a deletion). A scheduled
     publication also records the ``article.published`` that becomes due at its time."""
     now = now or now_utc()
-    published_at = as_utc(row.published_at)
+    published_at, unpublish_at = as_utc(row.published_at), as_utc(row.unpublish_at)
+    state = PUBLIC.state(row.status, published_at, now, unpublish_at)
     public = event_type != "article.deleted" and PUBLIC.holds(row, now)
     data = {
         "locale": row.locale,
-        "status": PUBLIC.state(row.status, published_at, now),
+        "status": state,
         "publishedAt": published_at.isoformat() if published_at else None,
+        "unpublishAt": unpublish_at.isoformat() if unpublish_at else None,
         "public": public,
         "wasPublic": was_public,
         "related": sorted([k, i] for k, i in set(related)),
@@ -169,5 +184,13 @@ async def record_article_event(
         await record_event(
             conn, "article.published", row.id, paths_after=paths_after, data=due,
             available_at=published_at, **common,
+        )  # fmt: skip
+    ends = event_type != "article.deleted" and state in ("scheduled", "published")
+    if ends and unpublish_at is not None and unpublish_at > now:
+        # Its end of publication: purges and subscribers hear of it when it passes.
+        gone = {**data, "status": "expired", "public": False, "wasPublic": True, "scheduled": True}
+        await record_event(
+            conn, "article.unpublished", row.id, paths_before=paths_after, data=gone,
+            available_at=unpublish_at, **common,
         )  # fmt: skip
     return event_id

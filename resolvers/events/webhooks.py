@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from resolvers.db import Database
-from resolvers.events.deliveries import delivery_select, event_delivery_t
+from resolvers.events.deliveries import delivery_select
 from resolvers.events.netguard import UnresolvableTarget, UnsafeTarget, resolve, url_problem
 from resolvers.events.outbox import check_patterns
-from resolvers.models import webhook_t
-from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.models import event_delivery_t, webhook_t
+from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 MAX_DESCRIPTION = 500
 # Everything but the secret: it is shown once and never read back through the API.
@@ -123,7 +123,7 @@ async def update_webhook(
         result = await conn.execute(
             update(webhook_t).where(webhook_t.c.id == webhook_id).values(**values, updated_at=now)
         )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None, None
     return await get_webhook(db, webhook_id), secret
 
@@ -147,12 +147,7 @@ async def get_webhook(db: Database, webhook_id: int) -> Any | None:
 
 async def list_webhooks(db: Database, args: PageArgs) -> tuple[Page, Callable[[], Awaitable[int]]]:
     key = SortKey("ID:ASC", webhook_t.c.id, webhook_t.c.id, descending=False, kind=int)
-    stmt = select(*WEBHOOK_COLUMNS)
-    seek = key.seek(args)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    rows = await db.all(stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1))
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.id, r.id))
+    page = await keyset_page(db, select(*WEBHOOK_COLUMNS), key, args, lambda r: r.id)
 
     async def count() -> int:
         return int(await db.scalar(select(func.count()).select_from(webhook_t)))
@@ -170,11 +165,7 @@ async def list_deliveries(
     if status is not None:
         conditions.append(dl.c.status == status)
     stmt = delivery_select().where(*conditions)
-    seek = key.seek(args)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    rows = await db.all(stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1))
-    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.id, r.id))
+    page = await keyset_page(db, stmt, key, args, lambda r: r.id)
 
     async def count() -> int:
         return int(await db.scalar(select(func.count()).select_from(dl).where(*conditions)))

@@ -72,6 +72,73 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+def _title_findings(row: Any, meta: Any, title: str) -> list[Finding]:
+    if not row.title.strip() and not (meta is not None and (meta.meta_title or "").strip()):
+        return [Finding("TITLE_MISSING", "ERROR", "The article has no title and no meta title.")]
+    if len(title) > TITLE_MAX:
+        message = f"The title has {len(title)} characters (> {TITLE_MAX})."
+        return [Finding("TITLE_TOO_LONG", "WARNING", message)]
+    return []
+
+
+def _description_findings(description: str | None) -> list[Finding]:
+    if description is None:
+        return [
+            Finding("DESCRIPTION_MISSING", "ERROR", "No meta description, excerpt or body text.")
+        ]
+    size = len(description)
+    if size < DESCRIPTION_MIN:
+        message = f"The description has {size} characters (< {DESCRIPTION_MIN})."
+        return [Finding("DESCRIPTION_TOO_SHORT", "WARNING", message)]
+    if size > DESCRIPTION_MAX:
+        message = f"The description has {size} characters (> {DESCRIPTION_MAX})."
+        return [Finding("DESCRIPTION_TOO_LONG", "WARNING", message)]
+    return []
+
+
+def _duplicate_findings(article_id: int, titles: Any, descriptions: Any) -> list[Finding]:
+    found = []
+    if article_id in titles:
+        message = "Another published article has the same title."
+        found.append(Finding("DUPLICATE_TITLE", "WARNING", message))
+    if article_id in descriptions:
+        message = "Another published article has the same description."
+        found.append(Finding("DUPLICATE_DESCRIPTION", "WARNING", message))
+    return found
+
+
+def _meta_findings(own_url: str, row: Any, meta: Any, public: bool) -> list[Finding]:
+    found = []
+    if row.feature_image_url and not (row.feature_image_alt or "").strip():
+        message = "The feature image has no alternative text."
+        found.append(Finding("IMAGE_ALT_MISSING", "WARNING", message))
+    if meta is not None and meta.canonical_url and meta.canonical_url != own_url:
+        message = f"The canonical URL points elsewhere: {meta.canonical_url}."
+        found.append(Finding("CANONICAL_ELSEWHERE", "WARNING", message))
+    if public and meta is not None and not meta.robots_index:
+        message = "The article is published but marked noindex."
+        found.append(Finding("NOINDEX_PUBLISHED", "WARNING", message))
+    if meta is not None and meta.json_ld and jsonld.parse_override(meta.json_ld) is None:
+        message = "The JSON-LD override is not a JSON object or array."
+        found.append(Finding("JSON_LD_INVALID", "ERROR", message))
+    return found
+
+
+def _redirect_findings(path: str, shadow: Any, sources: list[Any]) -> list[Finding]:
+    found = []
+    if shadow is not None:
+        message = f"A redirect ({shadow.status_code}) is stored for this article's own path {path}."
+        found.append(Finding("PATH_REDIRECTED", "ERROR", message))
+    chains = [f"{r.via} -> {r.from_path} -> {path}" for r in sources if r.via is not None]
+    if chains:
+        message = (
+            f"Redirect chain into this article: {'; '.join(chains)}. "
+            "Point the first redirect straight here."
+        )
+        found.append(Finding("REDIRECT_CHAIN", "WARNING", message))
+    return found
+
+
 async def audit_article(site: Site, loaders: AuditReads, row: Any, public: bool) -> list[Finding]:
     page = ArticleSeo(site, loaders, row, public)
     meta, title, description, path = await asyncio.gather(
@@ -83,67 +150,17 @@ async def audit_article(site: Site, loaders: AuditReads, row: Any, public: bool)
         loaders.redirect_by_from_path.load(path),
         loaders.redirect_sources_by_to_path.load(path),
     )
-    found: list[Finding] = []
-
-    def add(code: str, severity: str, message: str) -> None:
-        found.append(Finding(code, severity, message))
-
-    if not row.title.strip() and not (meta is not None and (meta.meta_title or "").strip()):
-        add("TITLE_MISSING", "ERROR", "The article has no title and no meta title.")
-    elif len(title) > TITLE_MAX:
-        add("TITLE_TOO_LONG", "WARNING", f"The title has {len(title)} characters (> {TITLE_MAX}).")
-    if description is None:
-        add("DESCRIPTION_MISSING", "ERROR", "No meta description, excerpt or body text.")
-    elif len(description) < DESCRIPTION_MIN:
-        add(
-            "DESCRIPTION_TOO_SHORT",
-            "WARNING",
-            f"The description has {len(description)} characters (< {DESCRIPTION_MIN}).",
-        )
-    elif len(description) > DESCRIPTION_MAX:
-        add(
-            "DESCRIPTION_TOO_LONG",
-            "WARNING",
-            f"The description has {len(description)} characters (> {DESCRIPTION_MAX}).",
-        )
-    if row.id in dup_titles:
-        add("DUPLICATE_TITLE", "WARNING", "Another published article has the same title.")
-    if row.id in dup_descriptions:
-        add(
-            "DUPLICATE_DESCRIPTION",
-            "WARNING",
-            "Another published article has the same description.",
-        )
-    if row.feature_image_url and not (row.feature_image_alt or "").strip():
-        add("IMAGE_ALT_MISSING", "WARNING", "The feature image has no alternative text.")
-    own_url = site.absolute(path)
-    if meta is not None and meta.canonical_url and meta.canonical_url != own_url:
-        add(
-            "CANONICAL_ELSEWHERE",
-            "WARNING",
-            f"The canonical URL points elsewhere: {meta.canonical_url}.",
-        )
-    if public and meta is not None and not meta.robots_index:
-        add("NOINDEX_PUBLISHED", "WARNING", "The article is published but marked noindex.")
-    if meta is not None and meta.json_ld and jsonld.parse_override(meta.json_ld) is None:
-        add("JSON_LD_INVALID", "ERROR", "The JSON-LD override is not a JSON object or array.")
-    if shadow is not None:
-        add(
-            "PATH_REDIRECTED",
-            "ERROR",
-            f"A redirect ({shadow.status_code}) is stored for this article's own path {path}.",
-        )
-    chains = [f"{r.via} -> {r.from_path} -> {path}" for r in sources if r.via is not None]
-    if chains:
-        add(
-            "REDIRECT_CHAIN",
-            "WARNING",
-            f"Redirect chain into this article: {'; '.join(chains)}. "
-            "Point the first redirect straight here.",
-        )
+    found = [
+        *_title_findings(row, meta, title),
+        *_description_findings(description),
+        *_duplicate_findings(row.id, dup_titles, dup_descriptions),
+        *_meta_findings(site.absolute(path), row, meta, public),
+        *_redirect_findings(path, shadow, sources),
+    ]
     problem = slug_problem(row.slug)
     if problem is not None:
-        add("SLUG_NOT_SPEAKING", "WARNING", f"The slug {row.slug!r} {problem}.")
+        message = f"The slug {row.slug!r} {problem}."
+        found.append(Finding("SLUG_NOT_SPEAKING", "WARNING", message))
     return found
 
 

@@ -114,11 +114,11 @@ async def newest(
     authors, terms = await _names(db, ids)
     items = []
     for r in rows:
-        published: datetime = as_utc(r.published_at)  # type: ignore[assignment]  # public: set
+        published: datetime = as_utc(r.published_at)
         updated = max(as_utc(r.updated_at) or published, published)
         items.append(
             FeedItem(
-                guid=tag_uri(site, r.id, as_utc(r.created_at)),  # type: ignore[arg-type]
+                guid=tag_uri(site, r.id, as_utc(r.created_at)),
                 title=r.title,
                 url=site.absolute(r.path),
                 summary=describe(r.excerpt) or describe(r.body, html=True),

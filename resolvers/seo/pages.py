@@ -48,7 +48,8 @@ class ArticleSeo(PageSeo):
         return str(self.row.title)
 
     def summary(self) -> str | None:
-        return self.row.excerpt  # type: ignore[no-any-return]
+        excerpt = self.row.excerpt
+        return None if excerpt is None else str(excerpt)
 
     async def path(self) -> str:
         return await article_path(self.site, self.loaders.categories_by_article_id, self.row)
@@ -68,10 +69,10 @@ class ArticleSeo(PageSeo):
         )
 
     async def fallback_text(self) -> str | None:
-        return await self.loaders.body_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+        return await self.loaders.body_by_article_id.load(self.row.id)
 
     async def authors(self) -> list[Any]:
-        return await self.loaders.authors_by_article_id.load(self.row.id)  # type: ignore[no-any-return]
+        return await self.loaders.authors_by_article_id.load(self.row.id)
 
     async def primary_category(self) -> Any | None:
         categories = await self.loaders.categories_by_article_id.load(self.row.id)
@@ -186,7 +187,8 @@ class AuthorSeo(PageSeo):
         return str(self.row.name)
 
     def summary(self) -> str | None:
-        return self.row.bio  # type: ignore[no-any-return]
+        value = self.row.bio
+        return None if value is None else str(value)
 
     async def path(self) -> str:
         return self.site.path("author", self.row.slug)
@@ -198,7 +200,8 @@ class AuthorSeo(PageSeo):
         return ImageData(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height)
 
     async def creator(self) -> str | None:
-        return self.row.twitter  # type: ignore[no-any-return]
+        value = self.row.twitter
+        return None if value is None else str(value)
 
     async def trail(self) -> list[Crumb]:
         return [Crumb(self.name(), await self.url())]
@@ -221,7 +224,8 @@ class TermSeo(PageSeo):
         return str(self.row.name)
 
     def summary(self) -> str | None:
-        return self.row.description  # type: ignore[no-any-return]
+        value = self.row.description
+        return None if value is None else str(value)
 
     async def path(self) -> str:
         return self.site.path(self.kind, self.row.slug)

@@ -30,7 +30,7 @@ from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
-from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 from resolvers.seo.paths import primary_category_select
 from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.site import Site
@@ -123,7 +123,8 @@ async def _find_article(
 
 
 async def _primary_category(db: Database, article_id: int) -> str | None:
-    return await db.scalar(primary_category_select(article_id))  # type: ignore[no-any-return]
+    found = await db.scalar(primary_category_select(article_id))
+    return None if found is None else str(found)
 
 
 async def _find_content(
@@ -259,13 +260,7 @@ async def list_redirects(db: Database, args: PageArgs) -> tuple[Page, Callable[[
     """Stored redirects ordered by source path (a unique, indexed column)."""
     r = redirect_t
     key = SortKey("FROM_PATH:ASC", r.c.from_path, r.c.id, descending=False, kind=str)
-    stmt = select(r)
-    seek = key.seek(args)
-    if seek is not None:
-        stmt = stmt.where(seek)
-    stmt = stmt.order_by(*key.order_by(args.backward)).limit(args.size + 1)
-    rows = await db.all(stmt) if args.size > 0 or seek is not None else []
-    page = build_page(rows, args, lambda row: encode_cursor(key.name, row.from_path, row.id))
+    page = await keyset_page(db, select(r), key, args, lambda row: row.from_path)
 
     async def count() -> int:
         return int(await db.scalar(select(func.count()).select_from(r)))

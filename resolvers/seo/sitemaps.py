@@ -121,6 +121,9 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
     table = TABLES[kind]
     path = path_sql(site, kind, table)
     meta, on = _meta(kind, table, "meta")
+    image_url: ColumnElement[Any]
+    image_alt: ColumnElement[Any]
+    locale: ColumnElement[Any]
     if kind == "article":
         lastmod = _greatest(table.c.updated_at, table.c.published_at)
         eligible = PUBLIC.sql(now, table)
@@ -189,9 +192,8 @@ async def home_entry(db: Database, site: Site, now: datetime) -> SitemapEntry:
 
 def _as_datetime(value: Any) -> datetime | None:
     """SQLite returns aggregates over expressions as text; PostgreSQL as datetimes."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return as_utc(value)
+    found: datetime | None = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return as_utc(found)
 
 
 async def plan(db: Database, site: Site, now: datetime, size: int) -> list[Chunk]:

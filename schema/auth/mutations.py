@@ -12,7 +12,7 @@ from resolvers.auth import preview, tokens
 from resolvers.changes import ChangeSet
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
 from resolvers.db import as_utc
-from schema.content.author import Author
+from schema.content.nodes import Author
 from schema.context import Info
 from schema.mutation_types import (
     INPUT,
@@ -65,7 +65,7 @@ class ApiToken:
             role=Role(row.role),
             prefix=row.prefix,
             author_id=to_global_id("Author", row.author_id) if row.author_id else None,
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
             revoked_at=as_utc(row.revoked_at),
         )
@@ -127,6 +127,16 @@ RevokeApiTokenPayload = Annotated[
     ApiTokenRevoked | ValidationError | NotFoundError | ForbiddenError,
     strawberry.union("RevokeApiTokenPayload", description="The revocation, or why not."),
 ]
+PREVIEW_REFUSAL: tuple[type[ValidationError | NotFoundError | ForbiddenError], ...] = (
+    ValidationError,
+    NotFoundError,
+    ForbiddenError,
+)
+CREATE_REFUSAL: tuple[type[ValidationError | ForbiddenError], ...] = (
+    ValidationError,
+    ForbiddenError,
+)
+REVOKE_REFUSAL = PREVIEW_REFUSAL
 
 
 @strawberry.type
@@ -162,6 +172,7 @@ class AuthMutation:
             info,
             command,
             lambda _: PreviewTokenCreated(article_id=input.article_id, **result),
+            PREVIEW_REFUSAL,
         )
 
     @strawberry.mutation(description="Issue an API token (admins). The secret is shown once.")
@@ -188,6 +199,7 @@ class AuthMutation:
             info,
             command,
             lambda s: ApiTokenCreated(token=secret[0], api_token=ApiToken.from_row(s.row)),
+            CREATE_REFUSAL,
         )
 
     @strawberry.mutation(description="Revoke an API token (admins).")
@@ -202,5 +214,8 @@ class AuthMutation:
             return await tokens.revoke_token(env, token_id=input.database_id, name=input.name)
 
         return await run(
-            info, command, lambda s: ApiTokenRevoked(api_token=ApiToken.from_row(s.row))
+            info,
+            command,
+            lambda s: ApiTokenRevoked(api_token=ApiToken.from_row(s.row)),
+            REVOKE_REFUSAL,
         )

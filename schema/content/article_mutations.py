@@ -10,9 +10,11 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import article_commands as commands
-from schema.content.article import Article
+from resolvers.revisions import trash
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.mutation_types import (
+    ANY_REFUSAL,
     CHANGED_PATHS,
     INPUT,
     ConflictError,
@@ -91,6 +93,11 @@ class UpdateArticleInput:
     )
     translation_group: str | None = strawberry.field(default=UNSET, description="Shared key.")
     seo: SeoFieldsInput | None = strawberry.field(default=UNSET, description="SEO overrides.")
+    unpublish_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it stops being public (ISO-8601 with time zone, after publishedAt); "
+        "null: no end.",
+    )
 
 
 @strawberry.input(description="Publish now, or schedule for later.")
@@ -103,6 +110,11 @@ class PublishArticleInput:
     )
     expected_version: int | None = strawberry.field(
         default=None, description="If given, refuse when the stored version differs."
+    )
+    unpublish_at: datetime | None = strawberry.field(
+        default=UNSET,
+        description="When it stops being public again (exact to the second; after "
+        "publishedAt). Null clears it; omitted keeps it.",
     )
 
 
@@ -120,7 +132,9 @@ class ArticleSaved:
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
 
 
-@strawberry.type(description="The article was deleted; a public one's path now answers 410.")
+@strawberry.type(
+    description="The article was moved to the trash; a public one's path now answers 410."
+)
 class ArticleDeleted:
     deleted_id: strawberry.ID = strawberry.field(description="Global ID of the deleted article.")
     changed_paths: list[str] = strawberry.field(description=CHANGED_PATHS)
@@ -157,7 +171,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_article(env, _fields(input))
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Change an article (partial). Authors: their own drafts only.")
     async def update_article(
@@ -170,18 +184,19 @@ class ArticleMutation:
                 env, article_id, fields.pop("expected_version"), fields
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Publish now or at a future time (editors).")
     async def publish_article(
         self, info: Info, input: Annotated[PublishArticleInput, INPUT]
     ) -> ArticlePayload:
         async def command(env: CommandEnv) -> Saved:
+            window = {} if input.unpublish_at is UNSET else {"unpublish_at": input.unpublish_at}
             return await commands.publish_article(
-                env, _id(input.id), input.published_at, input.expected_version
+                env, _id(input.id), input.published_at, input.expected_version, window
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Back to DRAFT: no longer public (editors).")
     async def unpublish_article(
@@ -190,7 +205,7 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.unpublish_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Withdraw to ARCHIVED: no longer public (editors).")
     async def archive_article(
@@ -199,22 +214,24 @@ class ArticleMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.archive_article(env, _id(input.id), input.expected_version)
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
-        description="Delete an article (editors; authors: their own drafts). A path that was "
-        "public answers 410 Gone from then on."
+        description="Delete an article (editors; authors: their own drafts): it moves to the "
+        "trash, restorable with restoreArticle until the worker purges it. A path that was "
+        "public answers 410 Gone meanwhile."
     )
     async def delete_article(
         self, info: Info, input: Annotated[ArticleRefInput, INPUT]
     ) -> DeleteArticlePayload:
         async def command(env: CommandEnv) -> Saved:
-            return await commands.delete_article(env, _id(input.id), input.expected_version)
+            return await trash.trash_article(env, _id(input.id), input.expected_version)
 
         return await run(
             info,
             command,
             lambda s: ArticleDeleted(deleted_id=input.id, changed_paths=changed_paths(s)),
+            ANY_REFUSAL,
         )
 
 

@@ -9,9 +9,10 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import author_commands as commands
-from schema.content.author import Author
+from schema.content.nodes import Author
 from schema.context import Info
 from schema.mutation_types import (
+    ANY_REFUSAL,
     CHANGED_PATHS,
     INPUT,
     ConflictError,
@@ -103,7 +104,7 @@ class AuthorMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_author(env, given(input))
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(description="Change an author (partial).")
     async def update_author(
@@ -116,7 +117,7 @@ class AuthorMutation:
                 env, author_id, fields.pop("expected_version"), fields
             )
 
-        return await run(info, command, lambda s: _saved(s, info))
+        return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
     @strawberry.mutation(
         description="Delete an author. Refused while they write articles, unless "
@@ -138,4 +139,5 @@ class AuthorMutation:
             info,
             command,
             lambda s: AuthorDeleted(deleted_id=input.id, changed_paths=changed_paths(s)),
+            ANY_REFUSAL,
         )

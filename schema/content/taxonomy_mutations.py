@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -9,7 +10,7 @@ from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.content import taxonomy_commands as commands
-from schema.content.taxonomy import Category, Tag
+from schema.content.nodes import Category, Tag
 from schema.context import Info
 from schema.mutation_types import (
     CHANGED_PATHS,
@@ -81,9 +82,16 @@ DeleteTermPayload = Annotated[
     TermDeleted | ValidationError | NotFoundError | ForbiddenError,
     strawberry.union("DeleteTermPayload", description="The deletion, or why not."),
 ]
+TERM_REFUSAL: tuple[type[ValidationError | NotFoundError | ForbiddenError], ...] = (
+    ValidationError,
+    NotFoundError,
+    ForbiddenError,
+)
 
 
-def _update(kind: str, type_name: str, input_obj: UpdateTermInput):  # type: ignore[no-untyped-def]
+def _update(
+    kind: str, type_name: str, input_obj: UpdateTermInput
+) -> Callable[[CommandEnv], Awaitable[Saved]]:
     async def command(env: CommandEnv) -> Saved:
         fields = given(input_obj)
         term_id = decode_id(fields.pop("id"), type_name, ("input", "id"))
@@ -92,7 +100,9 @@ def _update(kind: str, type_name: str, input_obj: UpdateTermInput):  # type: ign
     return command
 
 
-def _delete(kind: str, type_name: str, input_obj: DeleteTermInput):  # type: ignore[no-untyped-def]
+def _delete(
+    kind: str, type_name: str, input_obj: DeleteTermInput
+) -> Callable[[CommandEnv], Awaitable[Saved]]:
     async def command(env: CommandEnv) -> Saved:
         return await commands.delete_term(
             env, kind, decode_id(input_obj.id, type_name, ("input", "id"))
@@ -101,7 +111,7 @@ def _delete(kind: str, type_name: str, input_obj: DeleteTermInput):  # type: ign
     return command
 
 
-def _deleted(input_obj: DeleteTermInput):  # type: ignore[no-untyped-def]
+def _deleted(input_obj: DeleteTermInput) -> Callable[[Saved], TermDeleted]:
     return lambda s: TermDeleted(deleted_id=input_obj.id, changed_paths=changed_paths(s))
 
 
@@ -114,36 +124,40 @@ class TaxonomyMutation:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_term(env, "category", given(input))
 
-        return await run(info, command, lambda s: _category(s, info))
+        return await run(info, command, lambda s: _category(s, info), TERM_REFUSAL)
 
     @strawberry.mutation(description="Change a category (editors).")
     async def update_category(
         self, info: Info, input: Annotated[UpdateTermInput, INPUT]
     ) -> CategoryPayload:
-        return await run(info, _update("category", "Category", input), lambda s: _category(s, info))
+        return await run(
+            info, _update("category", "Category", input), lambda s: _category(s, info), TERM_REFUSAL
+        )
 
     @strawberry.mutation(description="Delete a category (editors).")
     async def delete_category(
         self, info: Info, input: Annotated[DeleteTermInput, INPUT]
     ) -> DeleteTermPayload:
-        return await run(info, _delete("category", "Category", input), _deleted(input))
+        return await run(
+            info, _delete("category", "Category", input), _deleted(input), TERM_REFUSAL
+        )
 
     @strawberry.mutation(description="Create a tag (editors).")
     async def create_tag(self, info: Info, input: Annotated[CreateTermInput, INPUT]) -> TagPayload:
         async def command(env: CommandEnv) -> Saved:
             return await commands.create_term(env, "tag", given(input))
 
-        return await run(info, command, lambda s: _tag(s, info))
+        return await run(info, command, lambda s: _tag(s, info), TERM_REFUSAL)
 
     @strawberry.mutation(description="Change a tag (editors).")
     async def update_tag(self, info: Info, input: Annotated[UpdateTermInput, INPUT]) -> TagPayload:
-        return await run(info, _update("tag", "Tag", input), lambda s: _tag(s, info))
+        return await run(info, _update("tag", "Tag", input), lambda s: _tag(s, info), TERM_REFUSAL)
 
     @strawberry.mutation(description="Delete a tag (editors).")
     async def delete_tag(
         self, info: Info, input: Annotated[DeleteTermInput, INPUT]
     ) -> DeleteTermPayload:
-        return await run(info, _delete("tag", "Tag", input), _deleted(input))
+        return await run(info, _delete("tag", "Tag", input), _deleted(input), TERM_REFUSAL)
 
 
 def _category(saved: Saved, info: Info) -> CategorySaved:

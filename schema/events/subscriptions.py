@@ -9,7 +9,6 @@ was public — with ``entity: null``. A change to a draft never reaches an anony
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -21,21 +20,9 @@ from resolvers.content import directory
 from resolvers.db import now_utc
 from resolvers.errors import GatewayError
 from resolvers.events.outbox import REMOVALS
-from schema.content.article import Article
-from schema.content.author import Author
-from schema.content.taxonomy import Category, Tag
-from schema.context import Context, Info
-from schema.loaders import RequestLoaders
+from schema.content.nodes import Article, Author, Category, Tag
+from schema.context import Context, EventStream, Info
 from schema.relay import to_global_id
-
-
-@dataclass
-class SubscriptionContext(Context):
-    """The context of one WebSocket connection; ``events`` is the live event hub
-    (``gateway.events.pubsub.EventHub``), ``connection_params`` the ``connection_init`` payload."""
-
-    events: Any = None
-    connection_params: dict[str, Any] = field(default_factory=dict)
 
 
 @strawberry.enum(description="Kinds of content that change.")
@@ -54,12 +41,27 @@ class ChangeType(Enum):
     PUBLISHED = strawberry.enum_value(
         "published", description="An article became public (now, or at its scheduled time)."
     )
-    UNPUBLISHED = strawberry.enum_value("unpublished", description="An article went back to draft.")
+    UNPUBLISHED = strawberry.enum_value(
+        "unpublished",
+        description="An article stopped being public: back to draft, or its unpublishAt passed.",
+    )
     SCHEDULED = strawberry.enum_value(
         "scheduled", description="An article was scheduled for a future time."
     )
     ARCHIVED = strawberry.enum_value("archived", description="An article was withdrawn.")
-    DELETED = strawberry.enum_value("deleted", description="It was deleted.")
+    DELETED = strawberry.enum_value(
+        "deleted", description="It was deleted (an article: moved to the trash)."
+    )
+    RESTORED = strawberry.enum_value("restored", description="An article left the trash.")
+    SUBMITTED = strawberry.enum_value(
+        "submitted", description="An article was submitted for review."
+    )
+    APPROVED = strawberry.enum_value(
+        "approved", description="An editor approved an article in review (it is published)."
+    )
+    CHANGES_REQUESTED = strawberry.enum_value(
+        "changes_requested", description="An editor sent an article in review back to draft."
+    )
 
 
 ContentEntity = Annotated[
@@ -92,8 +94,7 @@ class ContentChange:
 def _fresh(ctx: Context) -> None:
     # One subscription runs for hours: every event gets the current clock for visibility and
     # empty dataloaders, so nothing cached from an earlier event is served as current.
-    ctx.now = now_utc()
-    ctx.loaders = RequestLoaders(ctx.db, ctx.viewer, ctx.now)
+    ctx.renew(now_utc())
 
 
 async def _entity(info: Info, message: dict[str, Any]) -> tuple[bool, Any]:
@@ -137,8 +138,8 @@ async def _change(info: Info, message: dict[str, Any]) -> ContentChange | None:
     )
 
 
-def _hub(info: Info) -> Any:
-    hub = getattr(info.context, "events", None)
+def _hub(info: Info) -> EventStream:
+    hub = info.context.events
     if hub is None:
         raise GatewayError(
             "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql.",

@@ -80,7 +80,7 @@ class WebhookDelivery:
             next_attempt_at=as_utc(row.next_attempt_at) if row.status == "pending" else None,
             last_attempt_at=as_utc(row.last_attempt_at),
             delivered_at=as_utc(row.delivered_at),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
         )
 
 
@@ -106,8 +106,8 @@ class Webhook:
             description=row.description,
             events=list(row.events),
             enabled=row.enabled,
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
-            updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
         )
 
     @strawberry.field(description="Its deliveries, newest first.")

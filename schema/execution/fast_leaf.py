@@ -32,7 +32,7 @@ def _leaf(return_type: Any) -> Any:
 
 
 class FastLeafExecutor(StrawberryGraphQLCoreExecutionContext):
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.seo import audit
-from schema.content.article import Article
+from schema.content.nodes import Article
 from schema.context import Info
 from schema.permissions import IsEditor
 from schema.relay import Connection

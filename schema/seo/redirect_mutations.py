@@ -43,7 +43,7 @@ class RedirectRule(Audited):
             to_path=row.to_path,
             status_code=row.status_code,
             is_permanent=row.status_code in (301, 308, 410),
-            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=as_utc(row.created_at),
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
         )
@@ -86,6 +86,15 @@ DeleteRedirectPayload = Annotated[
     RedirectDeleted | ValidationError | NotFoundError | ForbiddenError,
     strawberry.union("DeleteRedirectPayload", description="The deletion, or why not."),
 ]
+CREATE_REFUSAL: tuple[type[ValidationError | ForbiddenError], ...] = (
+    ValidationError,
+    ForbiddenError,
+)
+DELETE_REFUSAL: tuple[type[ValidationError | NotFoundError | ForbiddenError], ...] = (
+    ValidationError,
+    NotFoundError,
+    ForbiddenError,
+)
 
 
 @strawberry.type
@@ -108,6 +117,7 @@ class RedirectMutation:
             lambda s: RedirectSaved(
                 redirect=RedirectRule.from_row(s.row), changed_paths=changed_paths(s)
             ),
+            CREATE_REFUSAL,
         )
 
     @strawberry.mutation(description="Delete a redirect (editors).")
@@ -129,4 +139,5 @@ class RedirectMutation:
             lambda s: RedirectDeleted(
                 redirect=RedirectRule.from_row(s.row), changed_paths=changed_paths(s)
             ),
+            DELETE_REFUSAL,
         )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from resolvers.seo import routing
-from schema.content.article import Article
-from schema.content.author import Author
-from schema.content.taxonomy import Category, Tag
+from schema.content.nodes import Article, Author, Category, Tag
 from schema.context import Info
 from schema.permissions import IsEditor
 from schema.relay import After, Before, Connection, First, Last
@@ -64,7 +62,7 @@ Route = Annotated[
 ]
 
 
-def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Any:
+def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Route:
     site = info.context.site
     match answer.kind:
         case "home":

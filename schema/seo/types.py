@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TypeVar
 
 import strawberry
 
 from resolvers.seo.audit import Finding
 from resolvers.seo.metadata import ImageData, PageSeo, Robots, SeoBasics
 from resolvers.seo.pages import HomeSeo
-from schema.common import Image
+from schema.common import Image, MaybeAwaitable
 from schema.context import Info
 from schema.seo.jsonld import JsonLdNode, convert
+
+T = TypeVar("T")
 
 
 def _image(data: ImageData | None) -> Image | None:
@@ -88,50 +90,59 @@ class Seo:
 
     @strawberry.field(
         description="The <title>: the explicit meta title, else the entity's title in the "
-        "site's title template (GATEWAY_SEO_TITLE_TEMPLATE)."
+        "site's title template (GATEWAY_SEO_TITLE_TEMPLATE).",
+        graphql_type=str,
     )
-    def title(self) -> str:
+    def title(self) -> MaybeAwaitable[str]:
         if self.basics is not None:
             return self.basics.title
-        return self.page.title()  # type: ignore[return-value]  # an awaitable; graphql-core awaits it
+        return self.page.title()
 
     @strawberry.field(
         description="Meta description: explicit, else the excerpt, else the body's text cut "
-        "at a word boundary (at most 160 characters)."
+        "at a word boundary (at most 160 characters).",
+        graphql_type=str | None,
     )
-    def description(self) -> str | None:
+    def description(self) -> MaybeAwaitable[str | None]:
         if self.basics is not None:
             return self.basics.description
-        return self.page.description()  # type: ignore[return-value]  # awaited by graphql-core
+        return self.page.description()
 
-    @strawberry.field(description="Absolute canonical URL: the override, else the page's URL.")
-    def canonical_url(self) -> str:
+    @strawberry.field(
+        description="Absolute canonical URL: the override, else the page's URL.", graphql_type=str
+    )
+    def canonical_url(self) -> MaybeAwaitable[str]:
         if self.basics is not None:
             return self.basics.canonical_url
-        return self.page.canonical_url()  # type: ignore[return-value]  # awaited by graphql-core
+        return self.page.canonical_url()
 
     @strawberry.field(
         description='Robots directives, e.g. "index, follow, max-image-preview:large". '
-        "Anything not public is noindex."
+        "Anything not public is noindex.",
+        graphql_type=str,
     )
-    def robots(self) -> str:
+    def robots(self) -> MaybeAwaitable[str]:
         if self.basics is not None:
             return self.basics.robots.directives
-        return self._robots(lambda r: r.directives)  # type: ignore[return-value]  # awaited
+        return self._robots(lambda r: r.directives)
 
-    @strawberry.field(description="True when search engines must not index the page.")
-    def noindex(self) -> bool:
+    @strawberry.field(
+        description="True when search engines must not index the page.", graphql_type=bool
+    )
+    def noindex(self) -> MaybeAwaitable[bool]:
         if self.basics is not None:
             return not self.basics.robots.index
-        return self._robots(lambda r: not r.index)  # type: ignore[return-value]  # awaited
+        return self._robots(lambda r: not r.index)
 
-    @strawberry.field(description="True when links on the page must not be followed.")
-    def nofollow(self) -> bool:
+    @strawberry.field(
+        description="True when links on the page must not be followed.", graphql_type=bool
+    )
+    def nofollow(self) -> MaybeAwaitable[bool]:
         if self.basics is not None:
             return not self.basics.robots.follow
-        return self._robots(lambda r: not r.follow)  # type: ignore[return-value]  # awaited
+        return self._robots(lambda r: not r.follow)
 
-    async def _robots(self, pick: Callable[[Robots], Any]) -> Any:
+    async def _robots(self, pick: Callable[[Robots], T]) -> T:
         return pick(await self.page.robots())
 
     @strawberry.field(description="Open Graph tags.")

@@ -15,10 +15,12 @@ import orjson
 import pytest
 from sqlalchemy import select
 
-from resolvers.models import outbox_event_t
+from gateway.cli.main import run_migrations
+from resolvers.models import outbox_event_t, redirect_t
 from tests.cache_support import PREFLIGHT, cache_status
 from tests.conftest import REDIS_URL
-from tests.live_server import CLI, LiveServer, run_async, start_server
+from tests.event_support import until
+from tests.live_server import CLI, LiveServer, free_port, run_async, start_server
 from tests.support import add_article, add_author
 
 ROUTE = """query($p: String!) { route(path: $p) {
@@ -108,3 +110,53 @@ def test_seed_refreshes_cached_lists(server, tmp_path):
     assert cache_status(fresh) == "miss"
     published = fresh.json()["data"]["articles"]["totalCount"]
     assert published > 1  # the demo data is mostly published: the new ones are counted
+
+
+async def test_an_in_process_cache_hears_of_cli_writes_through_their_events(tmp_path):
+    """No Redis: the server's own memory cache cannot be reached by the CLI; the CLI's outbox
+    event, dispatched by the server's worker, purges it."""
+    env = {"GATEWAY_CACHE_BACKEND": "memory", "GATEWAY_EVENTS_POLL_INTERVAL": "0.1"}
+    live = start_server(tmp_path, seed, env=env)
+    try:
+        async with httpx.AsyncClient(base_url=live.url, headers=PREFLIGHT, timeout=15) as client:
+
+            async def route() -> httpx.Response:
+                params = {"query": ROUTE, "variables": orjson.dumps({"p": "/old-hello"}).decode()}
+                return await client.get("/graphql", params=params)
+
+            await route()
+            assert cache_status(await route()) == "hit"
+            csv = tmp_path / "redirects.csv"
+            csv.write_text("from,to,status\n/old-hello,/articles/hello,301\n")
+            cli_env = {**env, "GATEWAY_DATABASE_URL": live.database_url}
+            done = cli(tmp_path, cli_env, "redirects", "import", str(csv))
+            assert done.returncode == 0, done.stderr
+
+            async def redirected() -> bool:
+                answer = (await route()).json()["data"]["route"]
+                return answer["__typename"] == "Redirect"
+
+            await until(redirected, within=10)
+    finally:
+        live.stop()
+
+
+def test_an_unreachable_shared_cache_stops_the_write_with_a_clear_error(tmp_path):
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    run_migrations(database_url)
+    env = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "GATEWAY_CACHE_BACKEND": "redis",
+    }
+    csv = tmp_path / "redirects.csv"
+    csv.write_text("from,to,status\n/old-hello,/articles/hello,301\n")
+    done = cli(tmp_path, env, "redirects", "import", str(csv))
+    assert done.returncode == 1
+    assert "cannot reach Redis" in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    async def redirects(db: Any) -> int:
+        return len(await db.all(select(redirect_t.c.id)))
+
+    assert run_async(redirects, database_url) == 0

@@ -155,7 +155,7 @@ async def test_publish_schedule_unpublish_archive(client, db, world):
     assert ok(await gql(client, PUBLIC, {"s": "existing-story"}))["article"] is None
 
 
-async def test_delete_public_article_leaves_gone_and_removes_everything(client, db, world):
+async def test_delete_public_article_leaves_gone_and_moves_it_to_the_trash(client, db, world):
     article_id = world["existing"]
     seo = await gql(client, UPDATE, {"input": {
         "id": gid("Article", article_id), "expectedVersion": 1, "seo": {"metaTitle": "X"},
@@ -167,8 +167,12 @@ async def test_delete_public_article_leaves_gone_and_removes_everything(client, 
         "deletedId": gid("Article", article_id),
         "changedPaths": ["/articles/existing-story"],
     }
-    assert await rows(db, article_t, article_t.c.id == article_id) == []
-    assert await rows(db, seo_meta_t, seo_meta_t.c.entity_id == article_id) == []
+    # In the trash (restorable; the worker purges it later): hidden from every reader.
+    [trashed] = await rows(db, article_t, article_t.c.id == article_id)
+    assert trashed.deleted_at is not None and trashed.slug == f"existing-story~{article_id}"
+    assert len(await rows(db, seo_meta_t, seo_meta_t.c.entity_id == article_id)) == 1
+    editor_view = await gql(client, PUBLIC, {"s": "existing-story"}, headers=world["headers"])
+    assert ok(editor_view)["article"] is None
     gone = await rows(db, redirect_t)
     assert [(r.from_path, r.to_path, r.status_code) for r in gone] == [
         ("/articles/existing-story", None, 410)

@@ -18,7 +18,7 @@ from resolvers.events.outbox import article_event_type
 from resolvers.models import article_t
 from resolvers.visibility import PUBLIC
 from tests.auth_support import add_token, bearer
-from tests.support import add_article, add_author, add_term, ago, ahead, gql, ok
+from tests.support import add_article, add_article_in_each_state, add_author, ago, ahead, gql, ok
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ READ_PATHS = {
     "resolvers/seo/pages.py": "PUBLIC.holds",  # hreflang alternates of a page
     "resolvers/events/outbox.py": "PUBLIC",  # events: public flag and SCHEDULED state
     "resolvers/cache_tags.py": "PUBLIC",  # a non-public row makes a response private
-    "schema/content/article.py": "PUBLIC",  # the status (SCHEDULED) and public flag shown
+    "schema/content/nodes.py": "PUBLIC",  # the status (SCHEDULED) and public flag shown
 }
 
 # The rule's parts: comparing a status with the literal, or published_at with the clock.
@@ -127,19 +127,7 @@ async def test_sql_and_python_forms_agree(db):
 
 @pytest.fixture
 async def content(db):
-    author = await add_author(db, "Grace Hopper")
-    cat = await add_term(db, "category", "Science")
-    links = {"authors": [author], "categories": [cat]}
-    return {
-        "public": await add_article(db, "Public zebra story", **links),
-        "draft": await add_article(db, "Draft zebra story", status="draft", **links),
-        "scheduled": await add_article(
-            db, "Scheduled zebra story", published_at=ahead(days=1), **links
-        ),
-        "archived": await add_article(
-            db, "Archived zebra story", status="archived", published_at=ago(days=3), **links
-        ),
-    }
+    return await add_article_in_each_state(db)
 
 
 PRIVATE = ("draft", "scheduled", "archived")

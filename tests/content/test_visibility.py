@@ -6,26 +6,12 @@ import base64
 
 import pytest
 
-from tests.support import add_article, add_author, add_term, ago, ahead, gql, ok
+from tests.support import add_article_in_each_state, gql, ok
 
 
 @pytest.fixture
 async def content(db):
-    author = await add_author(db, "Grace Hopper")
-    cat = await add_term(db, "category", "Science")
-    tag = await add_term(db, "tag", "compilers")
-    links = {"authors": [author], "categories": [cat], "tags": [tag]}
-    ids = {
-        "public": await add_article(db, "Public zebra story", **links),
-        "draft": await add_article(db, "Draft zebra story", status="draft", **links),
-        "scheduled": await add_article(
-            db, "Scheduled zebra story", published_at=ahead(days=1), **links
-        ),
-        "archived": await add_article(
-            db, "Archived zebra story", status="archived", published_at=ago(days=3), **links
-        ),
-    }
-    return ids
+    return await add_article_in_each_state(db)
 
 
 def gid(type_name: str, database_id: int) -> str:
