@@ -52,6 +52,8 @@ schema: $(STAMP)
 	$(BIN)/content-gateway export-schema --output schema.graphql
 
 bench: $(STAMP)
+	@# wrk drives the load from outside Python (it must not compete with the servers for the CPU)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || true
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -159,13 +159,15 @@ def measure(op: Operation, url: str, args: argparse.Namespace, tool: str) -> lis
     logs, work = DATA / "logs", DATA / "work"
     work.mkdir(parents=True, exist_ok=True)
     reference, gateway = reference_server(env, logs), gateway_server(env, logs)
+    raw = reference_server(env, logs, "bench.reference_raw", "raw")
     cases = []
     try:
-        for server in (reference, gateway):
+        for server in (raw, reference, gateway):
             server.start()
-        for server in (reference, gateway):
+        for server in (raw, reference, gateway):
             server.wait_ready()
         prime(op, gateway)
+        raw_statements, _ = verify(op, raw, gateway)
         ref_statements, gw_statements = verify(op, reference, gateway)
         load_op = conditional(op, gateway) if op.conditional else op
         log(f"{op.name}: identical JSON from both; SQL statements per request: "
@@ -173,19 +175,21 @@ def measure(op: Operation, url: str, args: argparse.Namespace, tool: str) -> lis
         for concurrency in args.concurrency:
             case = Case(op.name, concurrency)
             case.reference.statements, case.gateway.statements = ref_statements, gw_statements
+            case.raw.statements = raw_statements
             for repeat in range(args.repeats):
-                pairs = [(reference, case.reference), (gateway, case.gateway)]
-                for server, measured in pairs if repeat % 2 == 0 else pairs[::-1]:
+                trio = [(raw, case.raw), (reference, case.reference), (gateway, case.gateway)]
+                for server, measured in trio if repeat % 2 == 0 else trio[::-1]:
                     result = run_once(load_op, server, args, tool, concurrency, work)
                     server.check_alive()
                     report_run(load_op, server, concurrency, repeat, result)
                     measured.runs.append(result)
             case.reference.peak_rss_mib = reference.peak_rss_mib()
             case.gateway.peak_rss_mib = gateway.peak_rss_mib()
+            case.raw.peak_rss_mib = raw.peak_rss_mib()
             cases.append(case)
         verify(op, reference, gateway)  # still the same answer after the load
     finally:
-        for server in (gateway, reference):
+        for server in (gateway, reference, raw):
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
     return cases
@@ -196,7 +200,7 @@ def run_once(
 ) -> RunResult:
     timing = {"duration": args.duration, "warmup": args.warmup, "concurrency": clients}
     if tool == "wrk":
-        return run_wrk(op, server.port, workdir=work, **timing)
+        return run_wrk(op, server.port, workdir=work, cpu=server.cpu_seconds, **timing)
     return run_python(op, server.port, processes=args.loadgen_procs, workdir=work, **timing)
 
 

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,13 @@ class RunResult:
     p50_ms: float
     p99_ms: float
     first_error: str | None = None
+    cpu_seconds: float | None = None  # the server's CPU time during the measured run
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds * 1000 / self.requests
 
     @property
     def rps(self) -> float:
@@ -180,7 +188,9 @@ def run_wrk(
     warmup: float,
     concurrency: int,
     workdir: Path,
+    cpu: Callable[[], float] | None = None,
 ) -> RunResult:
+    """``cpu``: reads the server's CPU seconds so far (measured around the timed run only)."""
     script = workdir / f"{op.name}.lua"
     script.write_text(wrk_script(op))
     threads = str(min(2, concurrency))
@@ -194,7 +204,9 @@ def run_wrk(
 
     if warmup > 0:
         _run_processes([command(warmup)], timeout=warmup + 60)
+    started = cpu() if cpu is not None else 0.0
     (raw,) = _run_processes([command(duration)], timeout=duration + 60)
+    used = cpu() - started if cpu is not None else None
     # wrk prints its own summary first; the script's JSON is the last line.
     part = orjson.loads(raw.decode().strip().splitlines()[-1])
     errors = part["socket_errors"] + part["failures"]
@@ -205,4 +217,5 @@ def run_wrk(
         p50_ms=part["p50_us"] / 1000,
         p99_ms=part["p99_us"] / 1000,
         first_error="see wrk: non-matching status or an errors body" if errors else None,
+        cpu_seconds=used,
     )

@@ -44,6 +44,12 @@ class Measured:
     def errors(self) -> int:
         return sum(r.errors for r in self.runs)
 
+    @property
+    def cpu_ms(self) -> float | None:
+        """App CPU milliseconds per request (median of the runs; wrk runs only)."""
+        values = [v for r in self.runs if (v := r.cpu_ms_per_request) is not None]
+        return median(values) if values else None
+
 
 @dataclass
 class Case:
@@ -51,10 +57,17 @@ class Case:
     concurrency: int
     reference: Measured = field(default_factory=Measured)
     gateway: Measured = field(default_factory=Measured)
+    raw: Measured = field(default_factory=Measured)  # bench/reference_raw.py (the driver)
 
     @property
     def ratio(self) -> float:
         return self.gateway.rps / self.reference.rps if self.reference.rps else float("nan")
+
+    @property
+    def raw_ratio(self) -> float:
+        if not self.raw.runs or not self.raw.rps:
+            return float("nan")
+        return self.gateway.rps / self.raw.rps
 
     @property
     def ratio_range(self) -> tuple[float, float]:
@@ -90,17 +103,22 @@ def git_revision(repo: Path) -> str:
 def table(cases: list[Case]) -> str:
     lines = [
         "| operation | clients | endpoint | req/s | p50 ms | p99 ms | gateway/reference (runs) "
-        "| SQL/request | peak RSS MiB | errors |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| gateway/raw | app CPU ms/req | SQL/request | peak RSS MiB | errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in cases:
-        for name, m in (("reference", case.reference), ("gateway", case.gateway)):
+        endpoints = [("raw", case.raw), ("reference", case.reference), ("gateway", case.gateway)]
+        for name, m in endpoints:
+            if not m.runs:
+                continue
             low, high = case.ratio_range
             ratio = f"**{case.ratio:.2f}x** ({low:.2f}-{high:.2f})" if name == "gateway" else ""
+            raw = f"**{case.raw_ratio:.2f}x**" if name == "gateway" and case.raw.runs else ""
+            cpu = "?" if m.cpu_ms is None else f"{m.cpu_ms:.2f}"
             statements = "?" if m.statements is None else str(m.statements)
             lines.append(
                 f"| {case.operation} | {case.concurrency} | {name} | {m.rps:,.0f} "
-                f"| {m.p50_ms:.1f} | {m.p99_ms:.1f} | {ratio} | {statements} "
+                f"| {m.p50_ms:.1f} | {m.p99_ms:.1f} | {ratio} | {raw} | {cpu} | {statements} "
                 f"| {m.peak_rss_mib:.0f} | {m.errors} |"
             )
     return "\n".join(lines)

@@ -153,6 +153,17 @@ class Server:
             return [self.proc.pid, *_descendants(self.proc.pid, tree)]
         return sorted({p for w in workers for p in (w, *_descendants(w, tree))})
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the worker and its children so far (from /proc)."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mib(self) -> float:
         """Peak resident memory (VmHWM) of the worker and its children, summed."""
         return sum(_status_kib(p, "VmHWM") for p in self.worker_pids()) / 1024
@@ -198,10 +209,13 @@ def gateway_server(env: dict[str, str], logs: Path) -> Server:
     return server
 
 
-def reference_server(env: dict[str, str], logs: Path) -> Server:
-    server = Server("reference", [], env, logs / "reference.log")
+def reference_server(
+    env: dict[str, str], logs: Path, module: str = "bench.reference", name: str = "reference"
+) -> Server:
+    """``bench.reference`` (SQLAlchemy Core text) or ``bench.reference_raw`` (the driver)."""
+    server = Server(name, [], env, logs / f"{name}.log")
     server.command = [
         sys.executable, "-m", "hypercorn", "--workers", "1",
-        "--bind", f"127.0.0.1:{server.port}", "bench.reference:create_app()",
+        "--bind", f"127.0.0.1:{server.port}", f"{module}:create_app()",
     ]  # fmt: skip
     return server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -33,6 +34,7 @@ from gateway.http.developer import developer_routes
 from gateway.http.graphql.endpoint import GraphQLEndpoint
 from gateway.http.websocket import websocket_app
 from gateway.ops.drain import DrainMiddleware
+from gateway.ops.logs import drain_logs
 from gateway.ops.observability import Operations
 from gateway.ops.schema_version import schema_problem
 from gateway.publishing import feeds, sitemaps
@@ -219,6 +221,7 @@ def lifespan_of(
             await cache.stop()
             await db.dispose()
             log.info("shutdown complete")
+            await asyncio.to_thread(drain_logs)  # every queued log line reaches stderr
 
     return lifespan
 

@@ -21,7 +21,7 @@ from schema.context import Context, Info
 from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
-from schema.execution.fast_leaf import FastLeafExecutor
+from schema.execution.compiled import CompiledExecutor
 from schema.relay import Node, from_global_id
 from schema.revisions.mutations import RevisionMutation, TrashQuery
 from schema.search.types import SearchQuery
@@ -114,7 +114,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         subscription=Subscription,
         types=[Article, Author, Category, Tag],
         config=config,
-        execution_context_class=FastLeafExecutor,
+        execution_context_class=CompiledExecutor,
         **options,
     )
 

@@ -68,6 +68,9 @@ class Context:
     # The process's search limits (one gate per app, shared by all its requests).
     search_gate: SearchGate = field(default_factory=SearchGate)
     snippet_length: int = 160
+    # Whether queries may run on compiled plans, and which path ran (schema.execution).
+    compiled_execution: bool = False
+    execution_path: str = ""
     metering: Metering = field(default_factory=Metering)
     # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
     # it on the context).

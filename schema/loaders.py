@@ -24,6 +24,7 @@ from resolvers.content.loaders import (
     CategoriesByArticleIdLoader,
     CategoryByIdLoader,
     EmailByAuthorIdLoader,
+    LinksByArticleIdLoader,
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
@@ -53,6 +54,7 @@ class RequestLoaders:
         self.authors_by_article_id = AuthorsByArticleIdLoader(*bound)
         self.categories_by_article_id = CategoriesByArticleIdLoader(*bound)
         self.tags_by_article_id = TagsByArticleIdLoader(*bound)
+        self.links_by_article_id = LinksByArticleIdLoader(*bound)
         self.articles_by_parent = ArticlesByParentLoader(*bound)
         self.article_count_by_parent = ArticleCountByParentLoader(*bound)
         self.articles_by_translation_group = ArticlesByTranslationGroupLoader(*bound)
@@ -73,12 +75,14 @@ class RequestLoaders:
             if change.entity == "article":
                 self.article_by_id.clear(key)
                 self.body_by_article_id.clear(key)
+                self.links_by_article_id.clear(key)
                 for _, embedded in by_id.values():
                     embedded.clear(key)
             elif change.entity in by_id:
                 row_loader, embedded = by_id[change.entity]
                 row_loader.clear(key)
                 embedded.clear_all()  # its rows are embedded in every article that links it
+                self.links_by_article_id.clear_all()
                 if change.entity == "author":
                     self.email_by_author_id.clear(key)
             if change.entity == "article" or change.entity in by_id:

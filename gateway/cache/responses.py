@@ -28,10 +28,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
-from gateway.cache.backends import CacheBackend, CachedResponse
+from gateway.cache.backends import CacheBackend, CachedResponse, RedisBackend
 from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
+from gateway.cache.single_flight import SingleFlight
 from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
@@ -58,11 +59,17 @@ class Plan:
     tags: TagCollector = field(default_factory=TagCollector)
     status: str = "bypass"  # the Server-Timing cache description: hit | miss | bypass | none
     shareable: bool = False  # set after execution: anonymous viewer, no preview token
+    flight: str | None = None  # the single-flight key this request leads (released after store)
 
 
 # Request headers that change the answer: credentials (viewer-specific), and the cost report a client
 # asks for (`extensions.cost`). Such requests are answered fresh and never stored.
 PERSONAL_HEADERS = ("authorization", "x-graphql-cost")
+
+
+def _fresh(entry: CachedResponse | None, request: Request) -> bool:
+    """Stored, and not past a scheduled publication that went public after it was stored."""
+    return entry is not None and (entry.not_after is None or entry.not_after > _clock(request))
 
 
 def _has_credentials(request: Request) -> bool:
@@ -93,12 +100,24 @@ class CacheLayer:
             log, "response cache", "serving uncached", settings.redis_warning_interval
         )
         self._local_seq = 0
+        self.flight: SingleFlight | None = None
         self._pending: set[asyncio.Task[int]] = set()
 
     async def start(self, backend: CacheBackend, db: Database) -> None:
         self.backend = backend
         self.sync = PurgeSync(backend, db, on_removed=self._count_evictions)
         await self.sync.start()
+        if self.settings.single_flight_wait > 0:
+            redis = backend.client if isinstance(backend, RedisBackend) else None
+            prefix = backend.prefix if isinstance(backend, RedisBackend) else ""
+            self.flight = SingleFlight(self.settings.single_flight_wait, redis, prefix)
+
+    async def release(self, keys: list[str]) -> None:
+        """End the single flights a request led (after its answer was stored, or on failure)."""
+        if self.flight is not None:
+            for key in keys:
+                await self.flight.release(key)
+        keys.clear()
 
     def _count_evictions(self, count: int) -> None:
         if self.metrics is not None and count > 0:
@@ -172,10 +191,12 @@ class CacheLayer:
             return plan
         self.outage.recovered()
         plan.status = "miss"
-        if entry is None:
+        if not _fresh(entry, request):
+            entry = await self._after_flight(plan)
+            if not _fresh(entry, request):
+                return plan
+        if entry is None:  # never: _fresh holds only for a stored entry (for the type checker)
             return plan
-        if entry.not_after is not None and entry.not_after <= _clock(request):
-            return plan  # a scheduled article went public after this answer was stored
         try:
             current = self.sync is None or await self.sync.verify()
         except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
@@ -189,6 +210,22 @@ class CacheLayer:
             record.operation_name = operation_name or info.operation_name()
             record.operation_type = operation_type
         return self._hit(request, entry, media)
+
+    async def _after_flight(self, plan: Plan) -> CachedResponse | None:
+        """Single flight: the first miss of a key leads (it executes, and its request releases
+        the key once the answer is stored); identical requests wait for that stored answer."""
+        if self.flight is None or plan.key is None or self.backend is None:
+            return None
+        if await self.flight.lead(plan.key):
+            plan.flight = plan.key
+            return None
+        try:
+            async with asyncio.timeout(BACKEND_TIMEOUT):
+                entry, plan.seq = await self.backend.lookup(plan.key)
+        except Exception as exc:
+            self.outage.failed(exc)
+            return None
+        return entry
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
         headers = self._public_headers(

@@ -124,6 +124,11 @@ class Settings(SecuritySettings):
     document_cache_size: int = Field(
         512, ge=0, description="Parsed+validated GraphQL documents kept in memory (LRU)."
     )
+    compiled_execution: bool = Field(
+        True,
+        description="Run queries on compiled execution plans (cached per document); off: every "
+        "operation runs on graphql-core. Both give the same responses.",
+    )
 
     # --- operations (logs, metrics, tracing, readiness) ---
     log_format: Literal["auto", "json", "console"] = Field(
@@ -246,6 +251,12 @@ class Settings(SecuritySettings):
         30 * 86400, ge=60, description="Seconds an APQ-registered document is kept."
     )
     response_cache: bool = Field(True, description="Cache public query responses server-side.")
+    single_flight_wait: float = Field(
+        5.0,
+        ge=0,
+        description="Identical cacheable requests that miss the response cache at once execute "
+        "once: the others wait up to this many seconds for that answer (0 = off).",
+    )
     cache_backend: Literal["memory", "redis"] | None = Field(
         None, description="memory (one process) or redis; default: redis when REDIS_URL is set."
     )

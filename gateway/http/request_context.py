@@ -47,6 +47,7 @@ class RequestRecord:
     client_id: str | None = None  # token name; the access log falls back to the peer address
     error_codes: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    execution: str | None = None  # "compiled" or "graphql-core": which executor ran
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -140,7 +141,10 @@ def server_timing(record: RequestRecord | None, stats: QueryStats, total_seconds
     if record is not None:
         for phase in ("parse", "validate", "execute"):
             if phase in record.phases:
-                parts.append(f"{phase};dur={record.phases[phase] * 1000:.2f}")
+                part = f"{phase};dur={record.phases[phase] * 1000:.2f}"
+                if phase == "execute" and record.execution:
+                    part += f';desc="{record.execution}"'
+                parts.append(part)
         cache = record.cache
         cache_ms = record.phases.get("cache", 0.0) * 1000
     else:

@@ -8,10 +8,14 @@ Tracebacks never show local variables (in development either).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
 import sys
+import threading
+import time
+from collections import deque
 from typing import Any
 
 import orjson
@@ -80,29 +84,92 @@ def _json(obj: Any, **_: Any) -> str:
     return orjson.dumps(obj, default=str).decode()
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stdlib generic
-    """Writes to whatever ``sys.stderr`` is at emit time (test capture, redirected streams)."""
+class _LogWriter:
+    """Lines are rendered on the caller's thread and written to stderr by one background
+    thread, so a slow or blocked stderr (a pipe nobody reads fast enough) never stalls the
+    event loop. ``drain`` waits until every queued line is written (shutdown, tests).
+
+    The caller only appends to a deque (atomic, no lock, no wake-up): a lock and a condition
+    per line would hand the GIL to the writer thread for every request. The writer wakes every
+    ``PAUSE`` seconds and writes what accumulated in one call."""
+
+    PAUSE = 0.02
 
     def __init__(self) -> None:
-        super().__init__()
+        self._start()
+        os.register_at_fork(after_in_child=self._start)  # threads and locks do not survive
 
-    @property  # type: ignore[override]  # StreamHandler keeps the stream as an attribute
-    def stream(self) -> Any:
-        return sys.stderr
+    def _start(self) -> None:
+        self.lines: deque[str] = deque()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.written = 0  # lines taken off the deque and written (or dropped on error)
+        self.queued = 0
 
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
+    def put(self, text: str) -> None:
+        if self.thread is None or not self.thread.is_alive():
+            with self.lock:
+                if self.thread is None or not self.thread.is_alive():
+                    self.thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+                    self.thread.start()
+        self.queued += 1  # only the event loop's thread (and stdlib handlers under the GIL)
+        self.lines.append(text)
+
+    def _run(self) -> None:
+        while True:
+            if not self.lines:
+                time.sleep(self.PAUSE)
+                continue
+            batch = []
+            while self.lines:
+                batch.append(self.lines.popleft())
+            try:
+                stream = sys.stderr  # as it is at write time (test capture, redirections)
+                stream.write("".join(batch))
+                stream.flush()
+            except Exception:  # a log line must never kill the writer
+                pass
+            finally:
+                self.written += len(batch)
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every line queued so far has been written (bounded: a stuck stream)."""
+        target = self.queued
+        deadline = time.monotonic() + timeout
+        while self.written < target and self.thread is not None and self.thread.is_alive():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(self.PAUSE / 4)
+
+
+_WRITER = _LogWriter()
+atexit.register(_WRITER.drain)  # nothing queued is lost when the process ends
+
+
+def drain_logs() -> None:
+    """Block until every log line written so far is on stderr."""
+    _WRITER.drain()
+
+
+class _StderrHandler(logging.Handler):
+    """Formats on the calling thread; the log writer thread writes to stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            _WRITER.put(self.format(record) + "\n")
+        except Exception:  # logging's own contract: report, never raise
+            self.handleError(record)
 
 
 class _Stderr:
-    """File-like ``sys.stderr`` as it is at write time, for structlog's WriteLogger."""
+    """File-like stderr for structlog's WriteLogger, through the log writer thread."""
 
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        _WRITER.put(text)
+        return len(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        """The writer thread flushes; a caller never waits for the stream."""
 
 
 def add_pid(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from resolvers.access import Viewer, article_visible
 from resolvers.cache_tags import TagCollector
+from resolvers.content import hot_reads
 from resolvers.content.articles import ARTICLE_COLUMNS, sort_key
 from resolvers.content.directory import TABLES
 from resolvers.db import Database
@@ -107,19 +108,25 @@ class _LinkedByArticleIdLoader(RequestLoader[int, list[Any]]):
     kind: ClassVar[str]
 
     async def batch_load_fn(self, article_ids: Sequence[int]) -> list[list[Any]]:
-        link = ARTICLE_LINKS[self.kind]
-        table, columns = TABLES[self.kind]
-        rows = await self.db.all(
-            select(link.table.c.article_id.label("rel_article"), *columns)
-            .select_from(table.join(link.table, link.parent_id == table.c.id))
-            .where(link.table.c.article_id.in_(article_ids))
-            .order_by(link.table.c.article_id, link.table.c.position, table.c.id)
-        )
+        rows = await hot_reads.linked(self.db, self.kind, article_ids)
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row.rel_article].append(row)
         self.tags.entities(self.kind, rows)
         return [grouped.get(i, []) for i in article_ids]
+
+
+class LinksByArticleIdLoader(RequestLoader[int, dict[str, list[Any]]]):
+    """Authors, categories and tags of each article in one statement: ``{kind: rows}``."""
+
+    async def batch_load_fn(self, article_ids: Sequence[int]) -> list[dict[str, list[Any]]]:
+        rows = await hot_reads.all_links(self.db, article_ids)
+        grouped: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ARTICLE_LINKS}
+        for row in rows:
+            grouped[row.rel_kind][row.rel_article].append(row)
+        for kind, by_article in grouped.items():
+            self.tags.entities(kind, [r for found in by_article.values() for r in found])
+        return [{k: grouped[k].get(i, []) for k in ARTICLE_LINKS} for i in article_ids]
 
 
 class AuthorsByArticleIdLoader(_LinkedByArticleIdLoader):

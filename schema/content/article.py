@@ -10,10 +10,11 @@ from typing import Annotated
 import strawberry
 
 from resolvers.content import articles as article_queries
+from resolvers.content import hot_reads
 from resolvers.errors import UserInputError
 from resolvers.seo.loaders import prime_extras
 from schema.common import OrderDirection, utc_instant
-from schema.content.nodes import Article, article_connection
+from schema.content.nodes import Article, article_connection, prefetch_articles
 from schema.content.prefetch import field_relations, item_relations, root_extras
 from schema.context import Info
 from schema.relay import (
@@ -119,7 +120,8 @@ class ArticleQuery:
             raise UserInputError("Pass `slug` or `id`.")
         ctx = info.context
         viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
-        row = await article_queries.get_article(
+        relations = field_relations(info)
+        row = await hot_reads.get_article(
             ctx.db,
             viewer,
             ctx.now,
@@ -127,13 +129,16 @@ class ArticleQuery:
             article_id=from_global_id(id, "Article")[1] if id is not None else None,
             locale=locale,
             default_locale=ctx.site.default_locale,
-            extras=root_extras(field_relations(info)),
+            extras=root_extras(relations),
             tags=ctx.tags,
         )
         if row is None:
             return None
         prime_extras([row], ctx.loaders.body_by_article_id, ctx.loaders.seo_meta_by_entity)
-        return Article.from_row(row, info)
+        article = Article.from_row(row, info)
+        # The page's relations in bulk (authors, categories and tags in one statement).
+        await prefetch_articles(info, [article], relations)
+        return article
 
     @strawberry.field(description="Articles, newest first unless ordered otherwise.")
     async def articles(
@@ -170,7 +175,7 @@ class ArticleQuery:
         flt = to_filter(filter)
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
-        page, count = await article_queries.list_articles(
+        page, count = await hot_reads.list_articles(
             ctx.db,
             ctx.viewer,
             ctx.now,

@@ -27,7 +27,7 @@ from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, Image, MaybeAwaitable
-from schema.content.prefetch import Relation, item_relations
+from schema.content.prefetch import LINK_KINDS, Relation, item_relations
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
 from schema.revisions.types import ArticleReview, ArticleRevision, reviews_of, revisions_of
@@ -417,15 +417,32 @@ async def prefetch_articles(
     loaders = info.context.loaders
     ids = [a.database_id for a in articles]
     jobs: dict[str, Any] = {}
-    if "authors" in todo:
-        jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
-    if "categories" in todo:
-        jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
-    if "tags" in todo:
-        jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
+    linked = todo & set(LINK_KINDS)
+    if len(linked) > 1:
+        # Two or more of authors/categories/tags: one statement reads all three.
+        jobs["links"] = loaders.links_by_article_id.load_many(ids)
+    else:
+        if "authors" in todo:
+            jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
+        if "categories" in todo:
+            jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
+        if "tags" in todo:
+            jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id.load_many(ids)
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    links = results.pop("links", None)
+    if links is not None:
+        for relation in linked:
+            results[relation] = [item[LINK_KINDS[relation]] for item in links]
+        by_kind = {
+            "author": loaders.authors_by_article_id,
+            "category": loaders.categories_by_article_id,
+            "tag": loaders.tags_by_article_id,
+        }
+        for article_id, item in zip(ids, links, strict=True):
+            for kind, loader in by_kind.items():
+                loader.prime(article_id, item[kind])  # later reads of one relation reuse it
     for article, rows in zip(articles, results.get("authors", ()), strict=False):
         article.loaded.authors = [Author.from_row(row, info) for row in rows]
     for article, rows in zip(articles, results.get("categories", ()), strict=False):

@@ -29,6 +29,8 @@ RELATIONS: dict[str, Relation] = {
     "seo": "seo",
     "body": "body",
 }
+# Relation -> the kind the one-statement links loader files its rows under.
+LINK_KINDS = {"authors": "author", "categories": "category", "tags": "tag"}
 # `seo` only asks root queries to join the SEO overrides (and the fallback body) into their own
 # statement (`root_extras`); nothing is prefetched for it here. Its fields (schema.seo.types) load what
 # each needs through the dataloaders, which those rows primed.

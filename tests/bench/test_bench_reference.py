@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from bench.operations import HOME_PAGE_SIZE, build_operations
 from bench.reference import create_app as create_reference
+from bench.reference_raw import create_app as create_raw_reference
 from resolvers.access import ANONYMOUS, article_visible
 from resolvers.db import now_utc
 from resolvers.demo.seed import seed_content
@@ -28,9 +29,11 @@ from tests.support import add_article, add_author, add_seo, add_term, ago, ahead
 BODY = "<p>Plain <b>body</b> text &amp; more, " + "words " * 60 + "</p>"
 
 
-@pytest.fixture
-async def reference(settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_reference(settings)
+@pytest.fixture(params=["sqlalchemy", "raw"])
+async def reference(settings, request) -> AsyncIterator[httpx.AsyncClient]:
+    """``bench/reference.py`` (SQLAlchemy Core text) and ``bench/reference_raw.py`` (driver)."""
+    factory = create_reference if request.param == "sqlalchemy" else create_raw_reference
+    app = factory(settings)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://reference") as c:

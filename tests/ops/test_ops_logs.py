@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.ops.logs import redact_secrets
+from gateway.ops.logs import drain_logs, redact_secrets
 from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
 
@@ -48,8 +48,14 @@ def settings_overrides() -> dict[str, Any]:
     return {"env": "production"}
 
 
+def drained(capsys: pytest.CaptureFixture[str]) -> Any:
+    """What was captured, once the log writer thread wrote every queued line."""
+    drain_logs()
+    return capsys.readouterr()
+
+
 def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
-    err = capsys.readouterr().err
+    err = drained(capsys).err
     return [json.loads(line) for line in err.splitlines() if line.strip()]
 
 
@@ -63,7 +69,7 @@ async def test_one_json_access_line_per_request_with_documented_fields(
     author = await add_author(db, "Grace Hopper")
     for n in range(3):
         await add_article(db, f"Story {n}", authors=[author])
-    capsys.readouterr()
+    drained(capsys)
 
     result = await gql(client, QUERY, headers={"X-Request-ID": "req-42"})
     ok(result)
@@ -106,7 +112,7 @@ async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> N
 async def test_error_codes_are_logged(
     client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    capsys.readouterr()
+    drained(capsys)
     too_many = await gql(client, "query Big { articles(first: 500) { totalCount } }")
     assert too_many.codes == ["BAD_USER_INPUT"]
     broken = await gql(client, "{ articles { ")
@@ -132,7 +138,7 @@ async def test_tokens_never_reach_the_log(
     author = await add_author(db, "Ada")
     await add_article(db, "Hello", authors=[author])
     token = await add_token(db, "editor", name="reader-app")
-    capsys.readouterr()
+    drained(capsys)
     bearer = {"Authorization": f"Bearer {token}"}
 
     ok(await gql(client, QUERY, headers=bearer))
@@ -143,7 +149,7 @@ async def test_tokens_never_reach_the_log(
     refused = await gql(client, QUERY, headers={"Authorization": f"Bearer {TOKEN}"})
     assert refused.codes == ["UNAUTHENTICATED"]
 
-    err = capsys.readouterr().err
+    err = drained(capsys).err
     lines = access([json.loads(line) for line in err.splitlines() if line.strip()])
     assert len(lines) == 6
     assert [line["client_id"] for line in lines[:2]] == ["token:reader-app"] * 2
@@ -177,9 +183,9 @@ def test_redaction_covers_keys_text_and_nesting() -> None:
 async def test_development_logs_are_readable_text(
     client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    capsys.readouterr()
+    drained(capsys)
     await client.get("/healthz", headers={"X-Request-ID": "dev-1"})
-    err = capsys.readouterr().err
+    err = drained(capsys).err
     line = next(line for line in err.splitlines() if "dev-1" in line)
     assert not line.startswith("{")
     assert "request" in line and "status=200" in line and "path=/healthz" in line

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from gateway.app import create_app
 from gateway.config.settings import Settings
+from gateway.ops.logs import drain_logs
 from gateway.ops.tracing import TracingUnavailable, provider_from_env
 from tests.support import add_article, add_author, add_term, gql, ok
 
@@ -79,13 +80,14 @@ async def test_spans_nest_request_phases_batches_and_sql(
     assert execute.attributes["graphql.operation.name"] == "Front"
 
     batches = {s.name: s for s in by_name(spans, "dataloader ")}
-    assert set(batches) == {"dataloader authors_by_article_id", "dataloader tags_by_article_id"}
+    # Authors and tags of the page: one batch, one statement.
+    assert set(batches) == {"dataloader links_by_article_id"}
     for batch in batches.values():
         assert parent_id(batch) == execute.context.span_id
         assert batch.attributes["dataloader.batch_size"] == 3
 
     sql = by_name(spans, "SELECT")
-    assert len(sql) == 3  # the list, then one per batch
+    assert len(sql) == 2  # the list, then one per batch
     parents = sorted(parent_id(s) or 0 for s in sql)
     expected = sorted([execute.context.span_id] + [b.context.span_id for b in batches.values()])
     assert parents == expected
@@ -135,6 +137,7 @@ async def test_access_log_carries_the_trace_id(
     capsys.readouterr()
     await client.get("/healthz")
     [http] = by_name(exporter.get_finished_spans(), "GET")
+    drain_logs()
     assert f"{http.context.trace_id:032x}" in capsys.readouterr().err
 
 

@@ -35,6 +35,8 @@ async def lookup(
             )  # fmt: skip
         if isinstance(plan, Response):
             return plan
+        if plan.flight is not None:
+            ex.flights.append(plan.flight)
         plans.append(plan)
     if not batch:
         note_cache(ex.request, plans[0].status)  # the access log's verdict; counts misses

@@ -79,6 +79,9 @@ class GraphQLEndpoint:
             raise  # answered with 413 by the BodySizeLimit middleware
         except Exception as exc:
             return self.refuse(ex, exc)
+        finally:
+            # A leading cache miss lets the identical requests waiting on it go (single flight).
+            await ex.request.app.state.cache.release(ex.flights)
 
     async def pipeline(self, ex: Exchange) -> Response:
         state = ex.request.app.state
@@ -139,6 +142,7 @@ class GraphQLEndpoint:
         """One operation, in a context from the app's one factory."""
         contexts: ContextFactory = ex.request.app.state.contexts
         context = contexts(ex.request, viewer, now, tags=plan.tags, metering=Metering(budget))
+        context.compiled_execution = self.settings.compiled_execution
         operation = Operation(
             plan.query, params.variables, params.operation_name,
             Operation.allowed_for(ex.request.method),

@@ -33,6 +33,7 @@ class Exchange:
     started: float = field(default_factory=time.perf_counter)
     media: str = JSON
     headers: dict[str, str] = field(default_factory=_initial_headers)
+    flights: list[str] = field(default_factory=list)  # single-flight keys this request leads
 
     @classmethod
     def begin(cls, request: Request) -> Exchange:

@@ -20,8 +20,10 @@ from strawberry.types.graphql import OperationType
 
 from gateway.http.faults import TIMEOUT
 from gateway.http.graphql.errors import error_payload
+from gateway.http.request_context import record_of
 from gateway.http.rules import GRAPHQL_RESPONSE
 from schema.context import Context
+from schema.execution.entry import execute as run_compiled_or_core
 
 log = logging.getLogger("gateway.graphql")
 
@@ -56,14 +58,22 @@ class Outcome:
 async def execute(
     schema: strawberry.Schema, operation: Operation, context: Context
 ) -> ExecutionResult:
-    """Run one operation and return graphql-core's result (errors included, never raised)."""
-    return await schema.execute(
+    """Run one operation and return its result (errors included, never raised): on a compiled
+    plan when the context allows it (queries), else on graphql-core; the request's record
+    notes which path ran (Server-Timing)."""
+    result, path = await run_compiled_or_core(
+        schema,
         operation.query,
-        variable_values=operation.variables,
-        context_value=context,
+        context=context,
+        variables=operation.variables,
         operation_name=operation.operation_name,
-        allowed_operation_types=operation.allowed,
+        allowed=operation.allowed,
+        compiled=context.compiled_execution,
     )
+    record = record_of(context.request)
+    if record is not None and "execute" in record.phases:
+        record.execution = path
+    return result
 
 
 def _unresolvable(exc: CannotGetOperationTypeError, media: str) -> Outcome:

@@ -1,0 +1,244 @@
+"""The physical-limit reference: the benchmark's documents answered on the database driver
+directly (asyncpg on PostgreSQL, sqlite3 through aiosqlite on SQLite), no SQLAlchemy at all.
+
+Same SQL and the same JSON as ``bench.reference`` (whose response building and SEO fallbacks it
+reuses); only the data access differs: one pooled asyncpg connection per statement with
+prepared-statement caching, or one aiosqlite connection. ``tests/bench`` checks that it answers
+exactly what the gateway answers.
+
+Serve it with ``hypercorn "bench.reference_raw:create_app()"``; it reads the same ``GATEWAY_*``
+settings as the gateway (database URL, pool size, site URL and name, title template).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bench.operations import ARTICLE_QUERY, HOME_PAGE_SIZE, HOME_QUERY
+from bench.reference import (
+    ARTICLE_SQL,
+    HOME_SQL,
+    LINKS_SQL,
+    _error,
+    _params,
+    _persisted,
+    article_id,
+    description,
+    iso,
+    robots,
+)
+from gateway.app import site_from_settings
+from gateway.config.settings import Settings, load_settings
+from resolvers.site import Site
+
+PARAM = re.compile(r":(\w+)")
+STATEMENTS: ContextVar[list[int]] = ContextVar("reference_raw_statements")
+
+
+def _positional(sql: str, dollar: bool) -> tuple[str, list[str]]:
+    """``:name`` parameters as ``$n`` (asyncpg) or ``?`` (sqlite3), with their order."""
+    names: list[str] = []
+
+    def place(match: re.Match[str]) -> str:
+        names.append(match.group(1))
+        return f"${len(names)}" if dollar else "?"
+
+    return PARAM.sub(place, sql), names
+
+
+class Row:
+    """Attribute access over a driver row (``bench.reference`` reads ``row.name``)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values[name]
+
+
+class Driver:
+    """Run the reference's statements on asyncpg or sqlite3."""
+
+    def __init__(self, url: str, pool_size: int) -> None:
+        parsed = make_url(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.url = parsed
+        self.pool_size = pool_size
+        self.statements = {
+            name: _positional(str(stmt), dollar=not self.sqlite)
+            for name, stmt in (("home", HOME_SQL), ("article", ARTICLE_SQL), ("links", LINKS_SQL))
+        }
+        self.handle: Any = None
+
+    async def start(self) -> None:
+        if self.sqlite:
+            import aiosqlite
+
+            self.handle = await aiosqlite.connect(self.url.database or "")
+            return
+        import asyncpg
+
+        dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.handle = await asyncpg.create_pool(dsn, min_size=1, max_size=self.pool_size)
+
+    async def stop(self) -> None:
+        if self.handle is not None:
+            await self.handle.close()
+
+    async def fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
+        sql, order = self.statements[name]
+        values = [params[n] for n in order]
+        STATEMENTS.get([]).append(1)
+        if self.sqlite:
+            values = [_sqlite_value(v) for v in values]
+            self.handle.row_factory = _sqlite_row
+            async with self.handle.execute(sql, values) as cursor:
+                return [Row(r) for r in await cursor.fetchall()]
+        return [Row(dict(r.items())) for r in await self.handle.fetch(sql, *values)]
+
+
+def _sqlite_value(value: Any) -> Any:
+    # SQLAlchemy stores datetimes on SQLite as naive UTC text with microseconds.
+    if isinstance(value, datetime):
+        return (
+            value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        )
+    return value
+
+
+def _sqlite_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
+    values = {c[0]: v for c, v in zip(cursor.description, row, strict=True)}
+    if isinstance(values.get("published_at"), str):
+        values["published_at"] = datetime.fromisoformat(values["published_at"])
+    return values
+
+
+class RawReference:
+    def __init__(self, driver: Driver, site: Site) -> None:
+        self.driver = driver
+        self.site = site
+
+    def _url(self, row: Any) -> str:
+        return self.site.absolute(self.site.path("article", row.slug, row.locale))
+
+    async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        rows = await self.driver.fetch("home", {"now": now, "limit": HOME_PAGE_SIZE})
+        nodes = [
+            {
+                "id": article_id(r.id),
+                "slug": r.slug,
+                "title": r.title,
+                "excerpt": r.excerpt,
+                "publishedAt": iso(r.published_at),
+                "author": {
+                    "name": r.author_name,
+                    "slug": r.author_slug,
+                    "avatar": {"url": r.avatar_url} if r.avatar_url is not None else None,
+                },
+                "seo": {
+                    "title": r.meta_title or self.site.title(r.title),
+                    "description": description(r.meta_description, r.excerpt, r.fallback_body),
+                    "canonicalUrl": r.canonical_url or self._url(r),
+                },
+            }
+            for r in rows
+        ]
+        return {"articles": {"nodes": nodes}}
+
+    async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
+        params = {
+            "slug": variables.get("slug"),
+            "now": datetime.now(UTC),
+            "locale": self.site.default_locale,
+        }
+        found = await self.driver.fetch("article", params)
+        if not found:
+            return {"article": None}
+        row = found[0]
+        groups: dict[int, list[dict[str, str]]] = {1: [], 2: [], 3: []}
+        for link in await self.driver.fetch("links", {"id": row.id}):
+            groups[link.kind].append({"name": link.name, "slug": link.slug})
+        return {
+            "article": {
+                "id": article_id(row.id),
+                "slug": row.slug,
+                "title": row.title,
+                "excerpt": row.excerpt,
+                "publishedAt": iso(row.published_at),
+                "body": row.body,
+                "authors": groups[1],
+                "categories": groups[2],
+                "tags": groups[3],
+                "seo": {
+                    "title": row.meta_title or self.site.title(row.title),
+                    "description": description(row.meta_description, row.excerpt, row.body),
+                    "canonicalUrl": row.canonical_url or self._url(row),
+                    "robots": robots(row),
+                },
+            }
+        }
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    site = site_from_settings(settings)
+    driver = Driver(settings.database_url, settings.db_pool_size)
+    reference = RawReference(driver, site)
+    handlers = {HOME_QUERY: reference.home, ARTICLE_QUERY: reference.article}
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await driver.start()
+        try:
+            yield
+        finally:
+            await driver.stop()
+
+    async def graphql(request: Request) -> Response:
+        try:
+            payload = await _params(request)
+        except orjson.JSONDecodeError:
+            return _error("The request body is not valid JSON.")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if query is None and isinstance(payload, dict):
+            query = _persisted(payload.get("extensions"))
+        handler = handlers.get(query) if isinstance(query, str) else None
+        if handler is None:
+            return _error("The reference answers only the benchmark's documents.")
+        counted: list[int] = []
+        STATEMENTS.set(counted)
+        started = time.perf_counter()
+        data = await handler(payload.get("variables") or {})
+        # The header the gateway sends, so the harness reads statement counts alike.
+        elapsed = (time.perf_counter() - started) * 1000
+        timing = f'db;dur={elapsed:.2f};desc="{len(counted)} statements"'
+        return Response(
+            orjson.dumps({"data": data}),
+            headers={"Server-Timing": timing},
+            media_type="application/json",
+        )
+
+    async def healthz(_: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,223 @@
+"""The hot article reads on the lean path (``resolvers.hot.driver``): the first page of the
+newest articles, an article by slug, and the authors/categories/tags of a batch of articles.
+
+Each function serves the common shape of its read (no filter, default order, first page; a
+public or an editor viewer) with a statement compiled once, and hands every other shape to the
+general code in ``resolvers.content.articles`` / the loaders, which remains the reference: the
+rows, pages and cache tags are the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, bindparam, case, literal, null, select, union_all
+
+from resolvers.access import ANONYMOUS, Viewer, article_visible
+from resolvers.cache_tags import TagCollector
+from resolvers.content import articles as general
+from resolvers.content.articles import ARTICLE_COLUMNS, ArticleFilter, sort_key, with_extras
+from resolvers.content.directory import TABLES
+from resolvers.db import Database
+from resolvers.hot.driver import HotStatement, id_in
+from resolvers.models import ARTICLE_LINKS, article_t
+from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
+from resolvers.search.gate import SearchGate
+
+a = article_t
+EXTRAS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"body"}),
+    frozenset({"seo"}),
+    frozenset({"body", "seo"}),
+)
+NO_FILTER = ArticleFilter()
+EDITOR = Viewer(role="editor")
+
+
+def _visible(public: bool) -> Any:
+    """The viewer's visibility rule with ``now`` as a parameter: public rows, or all rows."""
+    now: Any = bindparam("now")
+    return article_visible(ANONYMOUS if public else EDITOR, now)
+
+
+def _audience(viewer: Viewer) -> bool | None:
+    """True: public rows only; False: every row (editors); None: another rule applies."""
+    if viewer.is_anonymous_reader:
+        return True
+    if viewer.sees_unpublished and viewer.preview_article_id is None:
+        return False
+    return None
+
+
+def _newest_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Select[Any]]:
+    def build(_is_sqlite: bool) -> Select[Any]:
+        key = sort_key(None, None, ANONYMOUS if public else EDITOR)
+        stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
+        stmt = with_extras(stmt, extras).where(_visible(public))
+        limited: Any = stmt.order_by(*key.order_by(False)).limit(bindparam("limit"))
+        return cast("Select[Any]", limited)
+
+    return build
+
+
+def _by_slug_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Select[Any]]:
+    def build(_is_sqlite: bool) -> Select[Any]:
+        stmt = with_extras(select(*ARTICLE_COLUMNS), extras).where(_visible(public))
+        stmt = stmt.where(a.c.slug == bindparam("slug"))
+        first = case((a.c.locale == bindparam("default_locale"), 0), else_=1)
+        return stmt.order_by(first, a.c.id).limit(1)
+
+    return build
+
+
+NEWEST = {
+    (extras, public): HotStatement(
+        f"newest{sorted(extras)}{public}", _newest_builder(extras, public)
+    )
+    for extras in EXTRAS
+    for public in (True, False)
+}
+BY_SLUG = {
+    (extras, public): HotStatement(
+        f"slug{sorted(extras)}{public}", _by_slug_builder(extras, public)
+    )
+    for extras in EXTRAS
+    for public in (True, False)
+}
+
+
+async def list_articles(
+    db: Database,
+    viewer: Viewer,
+    now: datetime,
+    flt: ArticleFilter,
+    order_field: str | None,
+    descending: bool | None,
+    args: PageArgs,
+    extras: frozenset[str] = frozenset(),
+    tags: TagCollector | None = None,
+    gate: SearchGate | None = None,
+) -> tuple[Page, Callable[[], Awaitable[int]]]:
+    """``articles.list_articles``; the first page in the default order on the lean path."""
+    public = _audience(viewer)
+    plain = flt == NO_FILTER and order_field is None and descending is None
+    lean = args.cursor is None and not args.backward and args.offset == 0 and args.size >= 1
+    if public is None or not plain or not lean:
+        return await general.list_articles(
+            db, viewer, now, flt, order_field, descending, args, extras, tags, gate
+        )
+    key = sort_key(None, None, viewer)
+    rows = await NEWEST[(extras, public)].all(db, now=now, limit=args.size + 1)
+    page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
+    if tags is not None:
+        tags.listing("article")
+        tags.articles(page.rows, now)
+
+    async def count() -> int:
+        _, counter = await general.list_articles(
+            db,
+            viewer,
+            now,
+            flt,
+            order_field,
+            descending,
+            PageArgs(0, None, False),
+            frozenset(),
+            None,
+        )
+        return await counter()
+
+    return page, count
+
+
+async def get_article(
+    db: Database,
+    viewer: Viewer,
+    now: datetime,
+    *,
+    slug: str | None = None,
+    article_id: int | None = None,
+    locale: str | None = None,
+    default_locale: str = "en",
+    extras: frozenset[str] = frozenset(),
+    tags: TagCollector | None = None,
+) -> Any | None:
+    """``articles.get_article``; by slug in the default locale on the lean path."""
+    public = _audience(viewer)
+    if public is None or slug is None or article_id is not None or locale is not None:
+        return await general.get_article(
+            db, viewer, now, slug=slug, article_id=article_id, locale=locale,
+            default_locale=default_locale, extras=extras, tags=tags,
+        )  # fmt: skip
+    rows = await BY_SLUG[(extras, public)].all(
+        db, now=now, slug=slug, default_locale=default_locale
+    )
+    row = rows[0] if rows else None
+    if tags is not None:
+        if row is not None:
+            tags.articles([row], now)
+        else:
+            tags.missing("article", slug=slug, entity_id=None)
+    return row
+
+
+def _linked_select(kind: str, columns: list[Any], is_sqlite: bool) -> Select[Any]:
+    link = ARTICLE_LINKS[kind]
+    table = TABLES[kind][0]
+    return (
+        select(link.table.c.article_id.label("rel_article"), *columns)
+        .select_from(table.join(link.table, link.parent_id == table.c.id))
+        .where(id_in(link.table.c.article_id, "ids", is_sqlite))
+        .order_by(link.table.c.article_id, link.table.c.position, table.c.id)
+    )
+
+
+def _linked_builder(kind: str) -> Callable[[bool], Select[Any]]:
+    return lambda is_sqlite: _linked_select(kind, TABLES[kind][1], is_sqlite)
+
+
+LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in ARTICLE_LINKS}
+
+
+def _all_links(is_sqlite: bool) -> Select[Any]:
+    """Authors, categories and tags of the articles in one statement: each branch fills the
+    columns of its table and NULLs the others' (``rel_kind`` says which branch a row is)."""
+    names: dict[str, Any] = {}
+    for kind in ARTICLE_LINKS:
+        for col in TABLES[kind][1]:
+            names.setdefault(col.name, col.type)
+    branches = []
+    for kind, link in ARTICLE_LINKS.items():
+        table, columns = TABLES[kind]
+        own = {c.name: c for c in columns}
+        cols = [own[n] if n in own else null().cast(t).label(n) for n, t in names.items()]
+        branches.append(
+            select(
+                literal(kind).label("rel_kind"),
+                link.table.c.article_id.label("rel_article"),
+                link.table.c.position.label("rel_position"),
+                *cols,
+            )
+            .select_from(table.join(link.table, link.parent_id == table.c.id))
+            .where(id_in(link.table.c.article_id, "ids", is_sqlite))
+        )
+    union = union_all(*branches).subquery()
+    return select(union).order_by(
+        union.c.rel_kind, union.c.rel_article, union.c.rel_position, union.c.id
+    )
+
+
+ALL_LINKS = HotStatement("links", _all_links)
+
+
+async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[Any]:
+    """Rows of ``kind`` linked to the articles (``rel_article`` = the article), in order."""
+    return await LINKED[kind].all(db, ids=list(article_ids))
+
+
+async def all_links(db: Database, article_ids: Sequence[int]) -> list[Any]:
+    """Author, category and tag rows of the articles, each with ``rel_kind``/``rel_article``."""
+    return await ALL_LINKS.all(db, ids=list(article_ids))

@@ -1,0 +1,95 @@
+"""The shape of a compiled execution plan: what to read for each response key, and how to
+complete the value (leaf serialiser, list, object sub-plan, one sub-plan per concrete type).
+
+A plan is built once per validated operation (and per set of ``@skip``/``@include`` variable
+values) by ``schema.execution.compiler`` and run by ``schema.execution.runner``. Plans hold no
+request state: everything that depends on the request (variables, the context, resolver infos)
+is bound by the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode, GraphQLField, GraphQLObjectType
+
+# How a value is completed (graphql-core's complete_value, unrolled at compile time).
+LEAF = 0
+LIST = 1
+OBJECT = 2
+ABSTRACT = 3
+
+
+class Unsupported(Exception):
+    """The compiler cannot plan this document: graphql-core runs it."""
+
+
+class Fallback(Exception):
+    """Raised while running a plan: graphql-core re-runs the operation to report it exactly."""
+
+
+@dataclass(slots=True)
+class Shape:
+    """How to complete a value of one (possibly wrapped) output type."""
+
+    kind: int
+    non_null: bool
+    # LEAF: the output coercion (scalar/enum), or None when the value is passed through as is.
+    coerce: Callable[[Any], Any] | None = None
+    str_ok: bool = False  # String/ID: a str is its own serialisation
+    # LIST: the item shape.
+    item: Shape | None = None
+    # OBJECT: the object's plan; ABSTRACT: the abstract type and one plan per concrete type.
+    plan: ObjectPlan | None = None
+    abstract: Any = None
+    plans: dict[str, ObjectPlan] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Resolver:
+    """How a field's value is read from its parent object.
+
+    ``attribute``: a plain attribute (Strawberry's default resolver) read with ``getattr``.
+    Otherwise ``function`` is the resolver Strawberry wraps, called with the parent as ``self``
+    when it asks for it, the coerced arguments, and the Strawberry ``Info`` when it asks for it.
+    """
+
+    attribute: str | None = None
+    function: Callable[..., Any] | None = None
+    takes_self: bool = False
+    info_name: str | None = None
+    root_names: tuple[str, ...] = ()
+    static_kwargs: dict[str, Any] | None = None  # arguments without variables, coerced once
+    strawberry_field: Any = None  # to convert per-request arguments and build Info
+
+
+@dataclass(slots=True)
+class FieldPlan:
+    """One response key of a selection set."""
+
+    key: str
+    slot: int  # index of per-request bindings (info, arguments) in the runner's state
+    field_def: GraphQLField | None
+    field_nodes: list[FieldNode]
+    parent_type: GraphQLObjectType
+    shape: Shape
+    resolver: Resolver | None  # None: ``constant`` (e.g. __typename)
+    constant: Any = None
+
+
+@dataclass(slots=True)
+class ObjectPlan:
+    """The fields of one concrete object type in one selection set, in response order."""
+
+    type: GraphQLObjectType
+    fields: list[FieldPlan]
+    is_type_of: Callable[..., Any] | None = None
+
+
+@dataclass(slots=True)
+class OperationPlan:
+    root: ObjectPlan
+    slots: int  # how many FieldPlans (per-request binding table size)
+    fields: list[FieldPlan] = field(default_factory=list)  # by slot

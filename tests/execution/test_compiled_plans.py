@@ -1,0 +1,156 @@
+"""Compiled plans on a small schema: the language features they handle, compared with plain
+Strawberry/graphql-core, and the path that ran."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.permission import BasePermission
+
+from schema.execution.compiled import CompiledExecutor
+
+
+@dataclass
+class Ctx:
+    compiled_execution: bool = True
+    execution_path: str = ""
+
+
+class Deny(BasePermission):
+    message = "No."
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Cat(Named):
+    lives: int
+
+
+@strawberry.type
+class Dog(Named):
+    good: bool
+
+
+@strawberry.type
+class Item:
+    label: str
+    note: str | None = None
+
+    @strawberry.field
+    async def twice(self, times: int = 2) -> str:
+        return self.label * times
+
+    @strawberry.field
+    def must(self) -> str:
+        return None  # type: ignore[return-value]  # a non-null field returning null
+
+    @strawberry.field
+    def boom(self) -> str | None:
+        raise ValueError("boom")
+
+    @strawberry.field(permission_classes=[Deny])
+    def secret(self) -> str:
+        return "s"
+
+
+@strawberry.input
+class Filter:
+    prefix: str = ""
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self, filter: Filter | None = None) -> list[Item]:
+        items = [Item(label="a"), Item(label="b", note="n")]
+        prefix = filter.prefix if filter else ""
+        return [i for i in items if i.label.startswith(prefix)]
+
+    @strawberry.field
+    async def pets(self, info: strawberry.Info) -> list[Named]:
+        assert isinstance(info.context, Ctx)
+        return [Cat(name="Tom", lives=9), Dog(name="Rex", good=True)]
+
+    @strawberry.field
+    def greet(self, name: str) -> str:
+        return f"hi {name}"
+
+
+COMPILED_SCHEMA = strawberry.Schema(
+    Query, execution_context_class=CompiledExecutor, types=[Cat, Dog]
+)
+PLAIN_SCHEMA = strawberry.Schema(Query, types=[Cat, Dog])
+
+
+async def both(query: str, variables: dict[str, Any] | None = None) -> tuple[Any, str]:
+    context = Ctx()
+    compiled = await COMPILED_SCHEMA.execute(
+        query, variable_values=variables, context_value=context
+    )
+    plain = await PLAIN_SCHEMA.execute(query, variable_values=variables, context_value=Ctx(False))
+    assert compiled.data == plain.data
+    assert [e.formatted for e in compiled.errors or ()] == [e.formatted for e in plain.errors or ()]
+    return compiled, context.execution_path
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("{ items { label note twice(times: 3) } }", None),
+        ("query($t: Int!) { items { x: twice(times: $t) y: label } }", {"t": 1}),
+        ('{ items(filter: {prefix: "b"}) { label } }', None),
+        ("query($f: Filter) { items(filter: $f) { label } }", {"f": {"prefix": "a"}}),
+        ("{ items { ...F } } fragment F on Item { label ... on Item { note } }", None),
+        ("{ pets { __typename name ... on Cat { lives } ... on Dog { good } } }", None),
+        ('{ greet(name: "Ada") items { __typename } }', None),
+    ],
+)
+async def test_supported_documents_run_compiled(query, variables):
+    result, path = await both(query, variables)
+    assert path == "compiled"
+    assert result.data and not result.errors
+
+
+@pytest.mark.parametrize("skip", [True, False])
+async def test_skip_and_include_follow_the_variables(skip):
+    query = "query($s: Boolean!) { items { label @skip(if: $s) note @include(if: $s) } }"
+    result, path = await both(query, {"s": skip})
+    assert path == "compiled"
+    assert ("label" in result.data["items"][0]) is not skip
+    assert ("note" in result.data["items"][0]) is skip
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ items { label must } }",  # null in a non-null field: the parent turns null
+        "{ items { label boom } }",  # a resolver raising: an error with its path
+    ],
+)
+async def test_errors_are_reported_by_graphql_core(query):
+    result, path = await both(query)
+    assert path == "graphql-core"  # the plan ran, raised, and graphql-core answered
+    assert result.errors and result.errors[0].path
+
+
+async def test_permission_classes_and_introspection_run_on_graphql_core():
+    for query in ("{ items { secret } }", "{ __schema { queryType { name } } }"):
+        _, path = await both(query)
+        assert path == "graphql-core"
+
+
+async def test_the_setting_off_runs_graphql_core():
+    context = Ctx(compiled_execution=False)
+    result = await COMPILED_SCHEMA.execute("{ items { label } }", context_value=context)
+    assert result.data == {"items": [{"label": "a"}, {"label": "b"}]}
+    assert context.execution_path == "graphql-core"
