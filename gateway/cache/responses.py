@@ -197,19 +197,22 @@ class CacheLayer:
                 return plan
         if entry is None:  # never: _fresh holds only for a stored entry (for the type checker)
             return plan
-        try:
-            current = self.sync is None or await self.sync.verify()
-        except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
-            log.warning("response cache check failed; serving uncached: %r", exc)
-            plan.key = None
-            return plan
-        if not current:
-            return plan  # purges were pending: they are applied now; this answer runs fresh
+        if not await self._current(plan):
+            return plan  # purges were pending (applied now), or unknown: this answer runs fresh
         record = record_of(request)
         if record is not None:  # the access log names the operation a hit answered
             record.operation_name = operation_name or info.operation_name()
             record.operation_type = operation_type
         return self._hit(request, entry, media)
+
+    async def _current(self, plan: Plan) -> bool:
+        """No purge in the log is newer than this cache (pending ones are applied now)."""
+        try:
+            return self.sync is None or await self.sync.verify()
+        except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
+            log.warning("response cache check failed; serving uncached: %r", exc)
+            plan.key = None
+            return False
 
     async def _after_flight(self, plan: Plan) -> CachedResponse | None:
         """Single flight: the first miss of a key leads (it executes, and its request releases

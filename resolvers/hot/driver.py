@@ -34,8 +34,8 @@ def id_in(column_: Any, name: str, is_sqlite: bool) -> ColumnElement[bool]:
     """``column IN <the list parameter name>`` as one parameter, whatever the list's length."""
     if is_sqlite:
         values: Any = select(column("value")).select_from(func.json_each(bindparam(name)))
-        return column_.in_(values)  # type: ignore[no-any-return]
-    return column_ == any_(bindparam(name, type_=ARRAY(Integer)))  # type: ignore[no-any-return]
+        return column_.in_(values)  # type: ignore[no-any-return]  # SQLAlchemy column typed Any here
+    return column_ == any_(bindparam(name, type_=ARRAY(Integer)))  # type: ignore[no-any-return]  # Any column
 
 
 class _Compiled:
@@ -50,7 +50,7 @@ class _Compiled:
         self.constants = {k: v for k, v in compiled.params.items() if v is not None}
         self.binders: dict[str, Any] = dict(compiled._bind_processors)  # datetimes on SQLite
         names = list(stmt.selected_columns.keys())
-        self.row: Any = namedtuple("HotRow", names, rename=True)  # type: ignore[misc]
+        self.row: Any = namedtuple("HotRow", names, rename=True)  # type: ignore[misc]  # dynamic fields
         self.processors = [
             (i, processor)
             for i, col in enumerate(stmt.selected_columns)

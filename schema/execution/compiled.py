@@ -126,6 +126,6 @@ class CompiledExecutor(FastLeafExecutor):
             result = super().execute_operation()
             if self.is_awaitable(result):
                 result = await result
-            return result  # type: ignore[return-value]
+            return result  # type: ignore[return-value]  # graphql-core's result type, same shape
         _note(self.context_value, COMPILED)
-        return self.build_response(data)  # type: ignore[return-value]
+        return self.build_response(data)  # type: ignore[return-value]  # graphql-core's result type, same shape

@@ -56,7 +56,7 @@ class Run:
         self.is_awaitable = executor.is_awaitable
         self.getters: list[Getter | None] = [None] * plan.slots
         self.raw_infos: list[Any] = [None] * plan.slots
-        schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]
+        schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]  # set by Strawberry on its GraphQLSchema
         self.config = schema.config
         self.scalars = schema.schema_converter.scalar_registry
 
@@ -182,7 +182,7 @@ class Run:
         if info is None:
             path = Path(None, field.key, field.parent_type.name)
             info = self.executor.build_resolve_info(
-                field.field_def,  # type: ignore[arg-type]  # resolvers have a definition
+                field.field_def,  # type: ignore[arg-type]  # graphql-core accepts the field definition here  # resolvers have a definition
                 field.field_nodes,
                 field.parent_type,
                 path,
@@ -210,7 +210,7 @@ class Run:
             kwargs = dict(resolver.static_kwargs)
         else:
             values = get_argument_values(
-                field.field_def,  # type: ignore[arg-type]
+                field.field_def,  # type: ignore[arg-type]  # graphql-core accepts the definition here
                 field.field_nodes[0],
                 self.executor.variable_values,
             )

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from gateway.config.settings import Settings
-from gateway.ops.logs import configure_logging, get_logger
+from gateway.ops.logs import configure_logging, drain_logs, get_logger
 
 DATABASE_URL = "postgresql+asyncpg://gateway:PASSWORD-1@db.internal:5432/content"
 REDIS_URL = "redis://:PASSWORD-2@cache.internal:6379/0"
@@ -29,6 +29,7 @@ def test_tracebacks_have_no_locals_and_no_passwords(capsys, json: bool) -> None:
     except ConnectionError:
         get_logger("gateway.test").exception("worker turn failed", url=DATABASE_URL)
         logging.getLogger("gateway.events.runtime").exception("turn failed at %s", REDIS_URL)
+    drain_logs()  # lines are written by the log writer thread, off the caller's path
     err = capsys.readouterr().err
     assert err.count("fail_with_locals") >= 2  # both tracebacks are there
     assert "ConnectionError" in err
