@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.ops.logs import drain_logs
 from tests.support import add_article, add_author, gql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,9 +124,11 @@ async def test_a_timed_out_operation_is_not_a_success(client, content):
 async def test_access_log_names_the_operation_of_a_cache_hit(client, content, capsys):
     query = "query HomePage { articles(first: 2) { nodes { slug } } }"
     await gql(client, query, method="GET")
+    drain_logs()  # access-log lines are written by the log writer thread
     capsys.readouterr()
     hit = await gql(client, query, method="GET")
     assert 'desc="hit"' in hit.response.headers["server-timing"]
+    drain_logs()
     lines = [line for line in capsys.readouterr().err.splitlines() if "gateway.access" in line]
     assert len(lines) == 1 and "cache=hit" in lines[0], lines
     assert "operation_name=HomePage" in lines[0] and "operation_type=query" in lines[0]
