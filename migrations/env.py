@@ -10,7 +10,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from resolvers.models import include_object, metadata
+from resolvers.migration_objects import include_object
+from resolvers.models import metadata
 
 config = context.config
 

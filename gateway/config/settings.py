@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from string import Formatter
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -19,10 +19,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from gateway.config.redaction import redact_url_credentials
 from gateway.config.security import SecuritySettings
+from gateway.config.seo import SeoSettings
 
 # "none" is never accepted: an unsigned token would let anyone claim any role.
 JWT_ALGORITHMS = (
@@ -35,7 +36,7 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings):
+class Settings(SecuritySettings, SeoSettings):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(
@@ -164,54 +165,6 @@ class Settings(SecuritySettings):
     # redis_url (GATEWAY_REDIS_URL) is defined with the events settings; /readyz checks it.
     readiness_timeout: float = Field(
         2.0, gt=0, le=60, description="Seconds each /readyz check may take before it fails."
-    )
-
-    # --- SEO metadata, sitemaps, feeds, robots.txt ---
-    site_description: str | None = Field(
-        None, description="Meta description of the home page (and of the site in feeds)."
-    )
-    site_logo_url: str | None = Field(
-        None, description="Absolute URL of the publisher logo used in JSON-LD."
-    )
-    seo_default_image_url: str | None = Field(
-        None, description="Open Graph / Twitter image of pages that have no image of their own."
-    )
-    twitter_site: str | None = Field(
-        None, description="The site's Twitter/X handle (twitter:site), with or without @."
-    )
-    seo_article_type: Literal["Article", "BlogPosting", "NewsArticle"] = Field(
-        "BlogPosting", description="schema.org type of articles in JSON-LD."
-    )
-    embed_hosts: list[str] = Field(
-        default_factory=list,
-        description="Hosts whose https <iframe> embeds article bodies may contain, as JSON "
-        '(e.g. ["www.youtube-nocookie.com", "player.vimeo.com"]); empty: embeds are refused.',
-    )
-    seo_og_locales: dict[str, str] = Field(
-        default_factory=dict,
-        description='og:locale per content locale, as JSON (e.g. {"en": "en_GB", "pt": '
-        '"pt_BR"}); merged over the defaults (en -> en_US, de -> de_DE, fr -> fr_FR, ...).',
-    )
-    sitemap_chunk_size: int = Field(
-        50_000,
-        ge=1,
-        le=50_000,
-        description="URLs per sitemap file; more URLs turn /sitemap.xml into an index.",
-    )
-    feed_size: int = Field(20, ge=1, le=100, description="Articles per RSS/Atom feed.")
-    feed_full_content: bool = Field(
-        False, description="Put the full article body into feeds (else the summary only)."
-    )
-    robots_disallow: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Paths robots.txt disallows, comma-separated (or a JSON list), e.g. "
-        '"/search,/preview"; "/" blocks all.',
-    )
-    robots_txt_extra: str | None = Field(
-        None, description="Extra lines appended to robots.txt verbatim."
-    )
-    seo_files_max_age: int = Field(
-        300, ge=0, description="Cache-Control max-age (seconds) of sitemaps, feeds, robots.txt."
     )
 
     # --- authentication (JWT bearer tokens) and preview tokens ---

@@ -11,7 +11,8 @@ from sqlalchemy import inspect
 
 from gateway.cli.main import run_migrations
 from resolvers.db import make_engine
-from resolvers.models import include_object, metadata
+from resolvers.migration_objects import include_object
+from resolvers.models import metadata
 
 
 def _diff(connection):
