@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from resolvers.media.models import asset_fk  # also puts media_asset into the metadata
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -55,6 +57,7 @@ class Author(SQLModel, table=True):
     avatar_alt: str | None = Field(default=None, max_length=300)
     avatar_width: int | None = None
     avatar_height: int | None = None
+    avatar_asset_id: int | None = asset_fk()
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -99,6 +102,7 @@ class Article(SQLModel, table=True):
     feature_image_alt: str | None = Field(default=None, max_length=300)
     feature_image_width: int | None = None
     feature_image_height: int | None = None
+    feature_image_asset_id: int | None = asset_fk()
     translation_group: str | None = Field(default=None, max_length=64)
     version: int = Field(default=1)
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
@@ -124,6 +128,7 @@ class Category(SQLModel, table=True):
     # The name's collation key (resolvers/search/collation.py), kept by every write.
     name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
+    image_asset_id: int | None = asset_fk()
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
@@ -139,6 +144,7 @@ class Tag(SQLModel, table=True):
     # The name's collation key (resolvers/search/collation.py), kept by every write.
     name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
+    image_asset_id: int | None = asset_fk()
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
