@@ -32,7 +32,9 @@ from gateway.guard.ratelimit import build_rate_limiter
 from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
 from gateway.http.graphql.endpoint import GraphQLEndpoint
+from gateway.http.media import MediaRoutes
 from gateway.http.websocket import websocket_app
+from gateway.media import MediaRuntime
 from gateway.ops.drain import DrainMiddleware
 from gateway.ops.logs import drain_logs
 from gateway.ops.observability import Operations
@@ -150,6 +152,7 @@ def context_factory(
     events: EventStream,
     hooks: ChangeHooks,
     preview: PreviewTokens,
+    media: MediaRuntime | None = None,
 ) -> ContextFactory:
     """The one factory of request contexts (HTTP, WebSocket, subscription events)."""
     return ContextFactory(
@@ -167,6 +170,8 @@ def context_factory(
             candidates=settings.search_candidates,
         ),
         snippet_length=settings.search_snippet_length,
+        media_storage=media.storage if media is not None else None,
+        media_urls_for=media.urls if media is not None else None,
     )
 
 
@@ -206,7 +211,9 @@ def lifespan_of(
         app.state.events = events.hub
         app.state.event_runtime = events
         hooks = app.state.change_hooks
-        app.state.contexts = context_factory(settings, site, db, events.hub, hooks, preview)
+        app.state.contexts = context_factory(
+            settings, site, db, events.hub, hooks, preview, app.state.media
+        )
         app.state.search_gate = app.state.contexts.search_gate
         if cache.backend is not None and cache.backend.name == "memory":
             # A shared (Redis) cache is purged by the writer itself; this one only hears of
@@ -235,7 +242,11 @@ async def home(_: Request) -> Response:
 
 
 def routes_of(
-    settings: Settings, schema: strawberry.Schema, site: Site, ops: Operations
+    settings: Settings,
+    schema: strawberry.Schema,
+    site: Site,
+    ops: Operations,
+    media: MediaRuntime,
 ) -> list[BaseRoute]:
     graphql = GraphQLEndpoint(schema, settings, site)
     return [
@@ -246,6 +257,7 @@ def routes_of(
         *developer_routes(settings),
         *sitemaps.ROUTES,  # /sitemap.xml, /sitemaps/*, /robots.txt
         *feeds.ROUTES,  # /feed.xml, /feed.atom, /<authors|categories|tags>/<slug>/feed.*
+        *MediaRoutes(settings, media).routes(),  # POST /media, originals, renditions
         *ops.routes(),
     ]
 
@@ -264,8 +276,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     # The schema's fingerprint is part of every cache key: a deploy never serves old shapes.
     fingerprint = hashlib.sha256(schema.as_str().encode()).hexdigest()[:16]
     cache = CacheLayer(settings, site, fingerprint, ops.metrics)
+    media = MediaRuntime.build(settings)
     app = Starlette(
-        routes=routes_of(settings, schema, site, ops),
+        routes=routes_of(settings, schema, site, ops, media),
         lifespan=lifespan_of(settings, site, cache, ops),
         # Outermost first: request id + access log + metrics, then CORS and the body limit.
         middleware=[
@@ -275,6 +288,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         ],
     )
     app.state.settings = settings
+    app.state.media = media
     app.state.metrics = ops.metrics
     app.state.schema = schema
     app.state.site = site

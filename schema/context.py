@@ -4,6 +4,7 @@ HTTP requests, WebSocket connections and each subscription event."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,6 +20,8 @@ from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
+from resolvers.media.storage import MediaStorage
+from resolvers.media.urls import MediaUrls, negotiate_extension
 from resolvers.pagination import PageArgs, page_args, page_number_args
 from resolvers.search.gate import SearchGate
 from resolvers.site import Site
@@ -76,6 +79,22 @@ class Context:
     # it on the context).
     events: EventStream | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # The media library: originals' storage, and the URL builder for a base URL.
+    media_storage: MediaStorage | None = None
+    media_urls_for: Callable[[str], MediaUrls] | None = None
+
+    def media_urls(self) -> MediaUrls | None:
+        """URLs of assets, under this request's base URL (unless configured otherwise)."""
+        if self.media_urls_for is None:
+            return None
+        base_url = getattr(self.request, "base_url", None)
+        return self.media_urls_for(str(base_url or "").rstrip("/"))
+
+    def image_extension(self) -> str | None:
+        """The format AUTO picks from the request's Accept header (see the response cache,
+        which keys answers by the same value)."""
+        headers = getattr(self.request, "headers", None)
+        return negotiate_extension(headers.get("accept") if headers is not None else None)
 
     def renew(self, now: datetime, viewer: Viewer | None = None) -> None:
         """A new clock (and viewer) with empty dataloaders: for each event of a long-lived
@@ -136,6 +155,8 @@ class ContextFactory:
     # The process's search limits: one gate shared by every context this factory makes.
     search_gate: SearchGate = field(default_factory=SearchGate)
     snippet_length: int = 160
+    media_storage: MediaStorage | None = None
+    media_urls_for: Callable[[str], MediaUrls] | None = None
 
     def __call__(
         self,
@@ -164,4 +185,6 @@ class ContextFactory:
             events=self.events,
             search_gate=self.search_gate,
             snippet_length=self.snippet_length,
+            media_storage=self.media_storage,
+            media_urls_for=self.media_urls_for,
         )

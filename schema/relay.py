@@ -12,7 +12,7 @@ import strawberry
 from resolvers.errors import NotFound, UserInputError
 from resolvers.pagination import Page, PageArgs
 
-NODE_TYPES = ("Article", "Author", "Category", "Tag", "ArticleRevision")
+NODE_TYPES = ("Article", "Author", "Category", "Tag", "ArticleRevision", "MediaAsset")
 T = TypeVar("T")
 
 # Connection arguments, described once so every connection documents them the same way.

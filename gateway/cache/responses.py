@@ -38,6 +38,7 @@ from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
 from resolvers.db import Database
+from resolvers.media.urls import negotiate_extension
 from resolvers.site import Site
 
 log = logging.getLogger("gateway.cache")
@@ -134,11 +135,18 @@ class CacheLayer:
     # -- keys ---------------------------------------------------------------------------------
 
     def key(
-        self, info: DocumentInfo, variables: dict[str, Any] | None, operation: str | None
+        self,
+        info: DocumentInfo,
+        variables: dict[str, Any] | None,
+        operation: str | None,
+        image_format: str | None = None,
     ) -> str:
+        """``image_format``: what the request's Accept header makes ``format: AUTO`` pick
+        (``resolvers.media.urls.negotiate_extension``); answers differ by it."""
         raw = b"\x00".join(
             (
                 self.fingerprint.encode(),
+                (image_format or "").encode(),
                 info.normalized_hash.encode(),
                 (operation or "").encode(),
                 orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
@@ -181,7 +189,8 @@ class CacheLayer:
             or not self.settings.response_cache
         ):
             return plan
-        plan.key = self.key(info, variables, operation_name)
+        image_format = negotiate_extension(request.headers.get("accept"))
+        plan.key = self.key(info, variables, operation_name, image_format)
         try:
             async with asyncio.timeout(BACKEND_TIMEOUT):
                 entry, plan.seq = await self.backend.lookup(plan.key)

@@ -15,6 +15,7 @@ import typer
 from gateway.cli.admin import redirects_cli, token_cli
 from gateway.cli.common import check_or_exit, cli_env, fail, settings_or_exit
 from gateway.cli.imports import export_command, import_cli
+from gateway.cli.media import media_cli
 from gateway.config.paths import project_dir
 from gateway.config.settings import Settings
 
@@ -27,6 +28,7 @@ cli = typer.Typer(
 cli.add_typer(token_cli, name="token")
 cli.add_typer(redirects_cli, name="redirects")
 cli.add_typer(import_cli, name="import")
+cli.add_typer(media_cli, name="media")
 cli.command("export")(export_command)
 
 

@@ -27,6 +27,9 @@ SIMPLE_CONTENT_TYPES = frozenset(
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight")
 
 
+UPLOAD_PATH = "/media"
+
+
 class BodyTooLarge(Exception):
     """Raised into the app while it reads a body over the limit; ``BodySizeLimit`` answers 413."""
 
@@ -152,10 +155,14 @@ class BodySizeLimit:
     with 401 once read.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_bytes_authenticated: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, max_bytes_authenticated: int, upload_max: int = 0
+    ) -> None:
         self.app = app
         self.public_max = max_bytes
         self.authenticated_max = max(max_bytes, max_bytes_authenticated)
+        # Uploads (POST /media, with credentials) may be as large as a media file may be.
+        self.upload_max = max(self.authenticated_max, upload_max)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -163,6 +170,8 @@ class BodySizeLimit:
             return
         headers = dict(scope["headers"])
         limit = self.authenticated_max if b"authorization" in headers else self.public_max
+        if limit == self.authenticated_max and scope["path"] == UPLOAD_PATH:
+            limit = self.upload_max
         try:
             too_big = int(headers.get(b"content-length", b"0")) > limit
         except ValueError:
@@ -219,6 +228,8 @@ def middleware(settings: Settings) -> list[Middleware]:
             BodySizeLimit,
             max_bytes=settings.max_body_bytes,
             max_bytes_authenticated=settings.max_body_bytes_authenticated,
+            # the multipart envelope around the file: boundaries, headers, the alt text
+            upload_max=settings.media_max_bytes + 65536,
         )
     ]
     if settings.cors_allow_origins:
