@@ -22,6 +22,8 @@ from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
 from schema.execution.compiled import CompiledExecutor
+from schema.media.operations import MediaMutation, MediaQuery
+from schema.media.types import MediaAsset
 from schema.relay import Node, from_global_id
 from schema.revisions.mutations import RevisionMutation, TrashQuery
 from schema.search.types import SearchQuery
@@ -51,6 +53,9 @@ class NodeQuery:
             "Category": (loaders.category_by_id, Category.from_row),
             "Tag": (loaders.tag_by_id, Tag.from_row),
         }.get(type_name)
+        if type_name == "MediaAsset":
+            asset = await loaders.media_asset_by_id.load(database_id)
+            return MediaAsset.from_row(asset) if asset is not None else None
         if found is None:  # an ID of something that is not a Node (a revision)
             return None
         loader, convert = found
@@ -74,6 +79,7 @@ Query = merge_types(
         AuditQuery,
         TrashQuery,
         SearchQuery,
+        MediaQuery,
     ),
 )
 Mutation = merge_types(
@@ -86,6 +92,7 @@ Mutation = merge_types(
         AuthMutation,
         WebhookMutation,
         RevisionMutation,
+        MediaMutation,
     ),
 )
 # merge_types takes no description; the docs explorer opens on these texts.
@@ -112,7 +119,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Article, Author, Category, Tag],
+        types=[Article, Author, Category, Tag, MediaAsset],
         config=config,
         execution_context_class=CompiledExecutor,
         **options,

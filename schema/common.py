@@ -1,4 +1,5 @@
-"""Small value types shared by several domains: images, ordering (SEO types: schema.seo.types)."""
+"""Small value types shared by several domains: audit fields, ordering (images:
+schema.media.image; SEO types: schema.seo.types)."""
 
 from __future__ import annotations
 
@@ -36,20 +37,6 @@ class Audited:
     @strawberry.field(description="Who changed it last; null for anonymous viewers.")
     def updated_by(self, info: Info) -> str | None:
         return self.updated_by_label if may_see_audit_fields(info.context.viewer) else None
-
-
-@strawberry.type(description="An image with its intrinsic size and alternative text.")
-class Image:
-    url: str = strawberry.field(description="Absolute URL of the image file.")
-    alt: str | None = strawberry.field(description="Alternative text for screen readers.")
-    width: int | None = strawberry.field(description="Width in pixels.")
-    height: int | None = strawberry.field(description="Height in pixels.")
-
-    @classmethod
-    def maybe(
-        cls, url: str | None, alt: str | None, width: int | None, height: int | None
-    ) -> Image | None:
-        return None if url is None else cls(url=url, alt=alt, width=width, height=height)
 
 
 @strawberry.enum(description="Sort direction.")

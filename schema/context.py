@@ -21,7 +21,7 @@ from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.errors import Unauthenticated
 from resolvers.media.storage import MediaStorage
-from resolvers.media.urls import MediaUrls, negotiate_extension
+from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls, negotiate_extension
 from resolvers.pagination import PageArgs, page_args, page_number_args
 from resolvers.search.gate import SearchGate
 from resolvers.site import Site
@@ -83,12 +83,13 @@ class Context:
     media_storage: MediaStorage | None = None
     media_urls_for: Callable[[str], MediaUrls] | None = None
 
-    def media_urls(self) -> MediaUrls | None:
-        """URLs of assets, under this request's base URL (unless configured otherwise)."""
+    def media_urls(self) -> MediaUrls:
+        """URLs of assets, under this request's base URL (unless configured otherwise); without
+        a media runtime (a context built for a test or a tool), site-relative built-in URLs."""
+        base_url = str(getattr(self.request, "base_url", None) or "").rstrip("/")
         if self.media_urls_for is None:
-            return None
-        base_url = getattr(self.request, "base_url", None)
-        return self.media_urls_for(str(base_url or "").rstrip("/"))
+            return MediaUrls(base_url, tuple(DEFAULT_WIDTHS))
+        return self.media_urls_for(base_url)
 
     def image_extension(self) -> str | None:
         """The format AUTO picks from the request's Accept header (see the response cache,

@@ -29,6 +29,7 @@ from resolvers.content.loaders import (
     TagsByArticleIdLoader,
 )
 from resolvers.db import Database
+from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.seo.loaders import (
     DuplicatesByFieldLoader,
     RedirectByFromPathLoader,
@@ -58,6 +59,7 @@ class RequestLoaders:
         self.articles_by_parent = ArticlesByParentLoader(*bound)
         self.article_count_by_parent = ArticleCountByParentLoader(*bound)
         self.articles_by_translation_group = ArticlesByTranslationGroupLoader(*bound)
+        self.media_asset_by_id = MediaAssetByIdLoader(*bound)
         self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
@@ -72,6 +74,8 @@ class RequestLoaders:
         }
         for change in changes:
             key = change.entity_id
+            if change.entity == "media":
+                self.media_asset_by_id.clear(key)
             if change.entity == "article":
                 self.article_by_id.clear(key)
                 self.body_by_article_id.clear(key)

@@ -16,9 +16,18 @@ class BodyFormat(Enum):
     )
 
 
-@strawberry.input(description="An image: replaces the whole image; send null to remove it.")
+@strawberry.input(
+    description="An image: replaces the whole image; send null to remove it. Either an "
+    "external `url` or a media library `assetId` (its size and alt text come from the asset; "
+    "an `alt` sent here overrides the asset's)."
+)
 class ImageInput:
-    url: str = strawberry.field(description="Absolute http(s) URL, at most 500 characters.")
+    url: str | None = strawberry.field(
+        default=None, description="Absolute http(s) URL, at most 500 characters."
+    )
+    asset_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global ID of a MediaAsset (instead of `url`)."
+    )
     alt: str | None = strawberry.field(default=None, description="Alternative text (<= 300).")
     width: int | None = strawberry.field(default=None, description="Width in pixels.")
     height: int | None = strawberry.field(default=None, description="Height in pixels.")

@@ -94,3 +94,46 @@ def decode(data: bytes) -> Any:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+async def uploaded(client: httpx.AsyncClient, token: str, data: bytes, **kw: Any) -> dict[str, Any]:
+    """Upload and return the asset JSON (asserting it was accepted)."""
+    response = await upload(client, data, token=token, **kw)
+    assert response.status_code in (200, 201), response.text
+    return dict(response.json()["asset"])
+
+
+def local_path(url: str) -> str:
+    """A URL the app built, as a path for the test client."""
+    return url.removeprefix("http://testserver")
+
+
+async def add_asset_row(db: Database, filename: str = "row.jpg", **values: Any) -> int:
+    """An asset row without a stored file (for tests of reads that never fetch the file)."""
+    from datetime import UTC, datetime
+    from hashlib import sha256
+
+    from sqlalchemy import insert
+
+    now = datetime.now(UTC)
+    row = {
+        "content_hash": sha256(filename.encode()).hexdigest(),
+        "storage_key": f"originals/{filename}",
+        "filename": filename,
+        "mime_type": "image/jpeg",
+        "byte_size": 1000,
+        "width": 1600,
+        "height": 900,
+        "focal_x": 0.5,
+        "focal_y": 0.5,
+        "dominant_color": "#336699",
+        "blur_placeholder": "data:image/webp;base64,AAAA",
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    async with db.engine.begin() as conn:
+        result = await conn.execute(
+            insert(media_asset_t).values(**row).returning(media_asset_t.c.id)
+        )
+        return int(result.scalar_one())

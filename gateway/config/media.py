@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings
 
-DEFAULT_WIDTHS = [320, 480, 640, 768, 1024, 1280, 1600, 1920, 2400]
+from resolvers.media.urls import DEFAULT_WIDTHS
 
 
 class MediaSettings(BaseSettings):

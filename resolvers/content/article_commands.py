@@ -42,6 +42,7 @@ from resolvers.content.links import LINK_KINDS, check_refs, link_ids, replace_li
 from resolvers.content.richtext import reading_time_minutes
 from resolvers.content.translations import check_may_join
 from resolvers.db import as_utc, now_utc
+from resolvers.media.assets import check_asset_ref
 from resolvers.models import article_t
 from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
@@ -52,6 +53,7 @@ from resolvers.visibility import PUBLIC
 
 a = article_t
 IN = ("input",)
+ASSET_PATH = ("input", "feature_image", "asset_id")
 SLUG_TAKEN = "SLUG_TAKEN"
 
 
@@ -159,6 +161,7 @@ async def create_article(env: CommandEnv, given: dict[str, Any]) -> Saved:
         # Every problem at once: the field errors above and the ones only the database knows.
         await check_may_join(session, viewer, values.get("translation_group"), None)
         await check_refs(session, problems, links)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("feature_image_asset_id"))
         if values.get("slug") is not None and values.get("locale") is not None:
             await slug_free(session, problems, values["slug"], values["locale"], None)
         problems.raise_if_any()
@@ -209,6 +212,7 @@ async def update_article(
         if "author" in links and not links["author"]:
             problems.add((*IN, "author_ids"), "An article needs at least one author.", "REQUIRED")
         await check_refs(session, problems, links)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("feature_image_asset_id"))
         if "unpublish_at" in values:
             check_window(problems, row.published_at, values["unpublish_at"])
         slug, locale = values.get("slug", row.slug), values.get("locale", row.locale)

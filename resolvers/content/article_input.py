@@ -70,10 +70,12 @@ def check_image(
     """An image replaces all four columns; None removes the image."""
     image = image or {}
     url = check_url(problems, (*path, "url"), image.get("url"))
-    if image and url is None:
-        problems.add((*path, "url"), "An image needs a URL.", "REQUIRED")
+    asset_id = image.get("asset_id")
+    if image and url is None and asset_id is None:
+        problems.add((*path, "url"), "An image needs a URL or an asset.", "REQUIRED")
     return {
         "feature_image_url": url,
+        "feature_image_asset_id": asset_id,
         "feature_image_alt": check_text(problems, (*path, "alt"), image.get("alt"), max_length=300),
         "feature_image_width": check_range(
             problems, (*path, "width"), image.get("width"), 1, 20000

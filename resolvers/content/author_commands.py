@@ -28,6 +28,7 @@ from resolvers.commands import (
 from resolvers.content.richtext import check_rich_text
 from resolvers.content.taxonomy_commands import touch_articles
 from resolvers.db import now_utc
+from resolvers.media.assets import check_asset_ref
 from resolvers.models import api_token_t, article_author_t, author_t
 from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
@@ -43,6 +44,7 @@ from resolvers.validation import (
 
 t = author_t
 IN = ("input",)
+ASSET_PATH = ("input", "avatar", "asset_id")
 
 
 def check_author(
@@ -64,8 +66,9 @@ def check_author(
         image = given["avatar"] or {}
         path = (*IN, "avatar")
         values["avatar_url"] = check_url(problems, (*path, "url"), image.get("url"))
-        if image and values["avatar_url"] is None:
-            problems.add((*path, "url"), "An image needs a URL.", "REQUIRED")
+        values["avatar_asset_id"] = image.get("asset_id")
+        if image and values["avatar_url"] is None and values["avatar_asset_id"] is None:
+            problems.add((*path, "url"), "An image needs a URL or an asset.", "REQUIRED")
         values["avatar_alt"] = check_text(
             problems, (*path, "alt"), image.get("alt"), max_length=300
         )
@@ -110,6 +113,7 @@ async def create_author(env: CommandEnv, given: dict[str, Any]) -> Saved:
         session = work.session
         if values.get("slug") is not None:  # every problem at once, the database's too
             await slug_free(session, problems, values["slug"], None)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("avatar_asset_id"))
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -143,6 +147,7 @@ async def update_author(
         row = await lock_author(session, author_id)
         if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, values["slug"], author_id)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("avatar_asset_id"))
         problems.raise_if_any()
         _check_version(row, expected_version)
         try:

@@ -25,6 +25,7 @@ from resolvers.commands import (
     unit_of_work,
 )
 from resolvers.content.richtext import check_plain
+from resolvers.media.assets import check_asset_ref
 from resolvers.models import ARTICLE_LINKS, article_t
 from resolvers.revisions.record import ensure_baselines
 from resolvers.seo import redirects
@@ -32,6 +33,7 @@ from resolvers.seo.commands import apply_seo, check_seo, drop_seo
 from resolvers.validation import check_name_and_slug
 
 IN = ("input",)
+ASSET_PATH = ("input", "image_asset_id")
 
 
 def check_term(
@@ -43,6 +45,8 @@ def check_term(
         values["description"] = check_plain(
             problems, (*IN, "description"), given["description"], 5000
         )
+    if "image_asset_id" in given:
+        values["image_asset_id"] = given["image_asset_id"]
     seo = check_seo(problems, (*IN, "seo"), given["seo"]) if given.get("seo") else None
     return values, seo
 
@@ -79,6 +83,7 @@ async def create_term(env: CommandEnv, kind: str, given: dict[str, Any]) -> Save
         session = work.session
         if values.get("slug") is not None:  # every problem at once, the database's too
             await slug_free(session, problems, table, kind, values["slug"], None)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("image_asset_id"))
         problems.raise_if_any()
         stamp = {"created_at": env.now, "updated_at": env.now}
         try:
@@ -109,6 +114,7 @@ async def update_term(env: CommandEnv, kind: str, term_id: int, given: dict[str,
         row = await _lock(session, table, kind, term_id)
         if values.get("slug", row.slug) not in (row.slug, None):
             await slug_free(session, problems, table, kind, values["slug"], term_id)
+        await check_asset_ref(session, problems, ASSET_PATH, values.get("image_asset_id"))
         problems.raise_if_any()
         try:
             await session.execute(

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.commands import CommandEnv, Problems, unit_of_work
 from resolvers.db import Database, now_utc
 from resolvers.media.models import media_asset_t
 from resolvers.media.storage import MediaStorage
 from resolvers.media.validation import CheckedImage, Limits, MediaError, check_upload
 from resolvers.models import article_t, author_t, category_t, tag_t
+from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 # Every column that references an asset: (entity kind, its table's reference column).
 REFERENCES: tuple[tuple[str, Any], ...] = (
@@ -28,7 +30,7 @@ REFERENCES: tuple[tuple[str, Any], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Usage:
     entity: str
     entity_id: int
@@ -119,15 +121,9 @@ def _focal(value: float | None, name: str) -> float | None:
     return value
 
 
-async def update_asset(
-    db: Database,
-    asset_id: int,
-    fields: dict[str, Any],
-    *,
-    actor: str | None,
-    now: datetime | None = None,
-) -> Any:
-    """Changes the describing fields sent (alt_text, caption, credit, focal_x, focal_y)."""
+async def update_asset(env: CommandEnv, asset_id: int, fields: dict[str, Any]) -> Any:
+    """Changes the describing fields sent (alt_text, caption, credit, focal_x, focal_y); None
+    when the asset does not exist. Cached answers that showed the asset are purged."""
     allowed = {"alt_text": 300, "caption": 5000, "credit": 300}
     values: dict[str, Any] = {}
     for name, length in allowed.items():
@@ -136,43 +132,56 @@ async def update_asset(
     for name in ("focal_x", "focal_y"):
         if name in fields and fields[name] is not None:
             values[name] = _focal(fields[name], name)
-    values.update(updated_at=now or now_utc(), updated_by=actor)
-    async with db.engine.begin() as conn:
-        result = await conn.execute(
+    values.update(updated_at=env.now, updated_by=env.actor)
+    async with unit_of_work(env) as work:
+        result = await work.session.execute(
             update(media_asset_t).where(media_asset_t.c.id == asset_id).values(**values)
         )
-    if result.rowcount == 0:
-        return None
-    return await asset_by_id(db, asset_id)
+        if result.rowcount == 0:  # type: ignore[attr-defined]  # a CursorResult for UPDATE
+            return None
+        work.changes.record("media", asset_id, "updated")
+    return await asset_by_id(env.db, asset_id)
+
+
+def _usages_of(asset_id: int) -> Any:
+    return union_all(
+        *(
+            select(literal(kind).label("entity"), column.table.c.id.label("entity_id")).where(
+                column == asset_id
+            )
+            for kind, column in REFERENCES
+        )
+    )
 
 
 async def usages(db: Database, asset_id: int) -> list[Usage]:
-    """Where the asset is referenced, by entity kind and id."""
-    found: list[Usage] = []
-    for kind, column in REFERENCES:
-        rows = await db.all(select(column.table.c.id).where(column == asset_id))
-        found.extend(Usage(kind, r.id) for r in rows)
-    return found
+    """Where the asset is referenced, by entity kind and id (one statement)."""
+    return sorted(Usage(r.entity, r.entity_id) for r in await db.all(_usages_of(asset_id)))
 
 
 async def delete_asset(
-    db: Database, storage: MediaStorage, asset_id: int, *, force: bool
+    env: CommandEnv, storage: MediaStorage, asset_id: int, *, force: bool
 ) -> tuple[Any, list[Usage]] | None:
     """Deletes the asset (and its original) and returns it with the references it had; None
-    when it does not exist. Without ``force`` a referenced asset is refused (MEDIA_IN_USE, with
-    the usages in ``MediaInUse.usages``); with it the references are cleared first."""
-    row = await asset_by_id(db, asset_id)
+    when it does not exist. Without ``force`` a referenced asset is refused (``MediaInUse``,
+    listing the usages); with it the references are cleared in the same transaction, and the
+    entities that lost their image count as changed (cache purges, events)."""
+    row = await asset_by_id(env.db, asset_id)
     if row is None:
         return None
-    used = await usages(db, asset_id)
-    if used and not force:
-        raise MediaInUse(used)
-    async with db.engine.begin() as conn:
+    async with unit_of_work(env) as work:
+        found = (await work.session.execute(_usages_of(asset_id))).all()
+        used = sorted(Usage(r.entity, r.entity_id) for r in found)
+        if used and not force:
+            raise MediaInUse(used)
         for _, column in REFERENCES:
-            await conn.execute(
+            await work.session.execute(
                 update(column.table).where(column == asset_id).values({column.name: None})
             )
-        await conn.execute(delete(media_asset_t).where(media_asset_t.c.id == asset_id))
+        await work.session.execute(delete(media_asset_t).where(media_asset_t.c.id == asset_id))
+        for usage in used:
+            work.changes.record(usage.entity, usage.entity_id, "updated")
+        work.changes.record("media", asset_id, "deleted")
     await storage.delete(row.storage_key)
     return row, used
 
@@ -182,3 +191,26 @@ class MediaInUse(MediaError):
         where = ", ".join(f"{u.entity} {u.entity_id}" for u in used)
         super().__init__("MEDIA_IN_USE", f"The asset is in use ({where}); use force to delete.")
         self.usages = used
+
+
+async def list_assets(db: Database, args: PageArgs) -> tuple[Page, Callable[[], Awaitable[int]]]:
+    """The library, newest first (keyset on the primary key)."""
+    m = media_asset_t
+    key = SortKey("ID:DESC", m.c.id, m.c.id, descending=True, kind=int)
+    page = await keyset_page(db, select(m), key, args, lambda row: row.id)
+
+    async def count() -> int:
+        return int(await db.scalar(select(func.count()).select_from(m)) or 0)
+
+    return page, count
+
+
+async def check_asset_ref(
+    session: AsyncSession, problems: Problems, path: tuple[str, ...], asset_id: int | None
+) -> None:
+    """A reference a write is about to store names an existing asset (in the write's session)."""
+    if asset_id is None:
+        return
+    found = await session.scalar(select(media_asset_t.c.id).where(media_asset_t.c.id == asset_id))
+    if found is None:
+        problems.add(path, f"No media asset {asset_id} exists.", "NOT_FOUND")

@@ -5,9 +5,11 @@ flight), and keeps it in a disk cache bounded by size that evicts the least rece
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -65,6 +67,7 @@ class DiskCache:
         self.max_bytes = max_bytes
         self.sizes: OrderedDict[str, int] = OrderedDict()
         self.total = 0
+        self._lock = threading.Lock()  # the index is used from worker threads
         self._scan()
 
     def _scan(self) -> None:
@@ -81,13 +84,15 @@ class DiskCache:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            self._forget(key)
+            with self._lock:
+                self._forget(key)
             return None
-        os.utime(path)
-        if key not in self.sizes:
+        with contextlib.suppress(FileNotFoundError):  # evicted meanwhile: the bytes are read
+            os.utime(path)
+        with self._lock:
+            self._forget(key)
+            self.sizes[key] = len(data)
             self.total += len(data)
-        self.sizes[key] = len(data)
-        self.sizes.move_to_end(key)
         return data
 
     def put(self, key: str, data: bytes) -> None:
@@ -97,10 +102,11 @@ class DiskCache:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-        self._forget(key)
-        self.sizes[key] = len(data)
-        self.total += len(data)
-        self._evict(keep=key)
+        with self._lock:
+            self._forget(key)
+            self.sizes[key] = len(data)
+            self.total += len(data)
+            self._evict(keep=key)
 
     def _forget(self, key: str) -> None:
         self.total -= self.sizes.pop(key, 0)
@@ -126,18 +132,19 @@ class Renderer:
     async def rendition(
         self, key: str, spec: RenditionSpec, original: Callable[[], Awaitable[bytes]]
     ) -> bytes:
-        cached = await asyncio.to_thread(self.cache.get, key)
-        if cached is not None:
-            return cached
+        # Joining or starting the flight happens before any await, and a flight ends only once
+        # the rendition is in the cache: no request can miss both and render a second time.
         flight = self.flights.get(key)
         if flight is not None:
             return await asyncio.shield(flight)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self.flights[key] = future
         try:
-            data = await asyncio.to_thread(render, await original(), spec)
-            self.renders += 1
-            await asyncio.to_thread(self.cache.put, key, data)
+            data = await asyncio.to_thread(self.cache.get, key)
+            if data is None:
+                data = await asyncio.to_thread(render, await original(), spec)
+                self.renders += 1
+                await asyncio.to_thread(self.cache.put, key, data)
             future.set_result(data)
             return data
         except BaseException as exc:

@@ -18,6 +18,7 @@ from typing import Any
 from resolvers.media.validation import EXTENSIONS, MediaError
 
 FITS = ("cover", "contain")
+DEFAULT_WIDTHS = (320, 480, 640, 768, 1024, 1280, 1600, 1920, 2400)
 # Formats a rendition may have, by extension (GIF renditions are not made: first frame as PNG).
 RENDITION_EXTENSIONS = tuple(ext for ext in ("jpg", "png", "webp", "avif") if ext in EXTENSIONS)
 _SPEC = re.compile(
@@ -72,6 +73,8 @@ def check_spec(spec: RenditionSpec, widths: list[int]) -> None:
             raise MediaError(
                 "MEDIA_SIZE_NOT_ALLOWED", f"The {label} {size} is not one of: {allowed}.", 400
             )
+    if spec.height is None and spec.fit != "contain":
+        raise MediaError("MEDIA_BAD_RENDITION", "Without a height the fit is `contain`.", 400)
     if spec.extension not in RENDITION_EXTENSIONS:
         raise MediaError("MEDIA_BAD_RENDITION", f"No renditions as .{spec.extension}.", 400)
     if spec.focal is not None and (
@@ -154,7 +157,9 @@ class MediaUrls:
         extension: str | None,
     ) -> RenditionSpec:
         focal = None
-        if height is not None and fit == "cover":
+        if height is None:
+            fit = "contain"  # nothing to crop: one name per rendition
+        elif fit == "cover":
             focal = (round(asset.focal_x * 100), round(asset.focal_y * 100))
             if focal == (50, 50):
                 focal = None

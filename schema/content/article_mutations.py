@@ -13,6 +13,7 @@ from resolvers.content import article_commands as commands
 from resolvers.revisions import trash
 from schema.content.nodes import Article
 from schema.context import Info
+from schema.media.inputs import decode_asset_ids
 from schema.mutation_types import (
     ANY_REFUSAL,
     CHANGED_PATHS,
@@ -158,7 +159,7 @@ DeleteArticlePayload = Annotated[
 
 
 def _fields(input_obj: Any) -> dict[str, Any]:
-    fields = given(input_obj)
+    fields = decode_asset_ids(given(input_obj))
     for key, type_name in LINKS:
         if key in fields:
             fields[key] = decode_ids(fields[key] or [], type_name, ("input", key))

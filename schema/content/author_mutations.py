@@ -11,6 +11,7 @@ from resolvers.commands import CommandEnv, Saved
 from resolvers.content import author_commands as commands
 from schema.content.nodes import Author
 from schema.context import Info
+from schema.media.inputs import decode_asset_ids
 from schema.mutation_types import (
     ANY_REFUSAL,
     CHANGED_PATHS,
@@ -113,7 +114,7 @@ class AuthorMutation:
         self, info: Info, input: Annotated[CreateAuthorInput, INPUT]
     ) -> AuthorPayload:
         async def command(env: CommandEnv) -> Saved:
-            return await commands.create_author(env, given(input))
+            return await commands.create_author(env, decode_asset_ids(given(input)))
 
         return await run(info, command, lambda s: _saved(s, info), ANY_REFUSAL)
 
@@ -122,7 +123,7 @@ class AuthorMutation:
         self, info: Info, input: Annotated[UpdateAuthorInput, INPUT]
     ) -> AuthorPayload:
         async def command(env: CommandEnv) -> Saved:
-            fields = given(input)
+            fields = decode_asset_ids(given(input))
             author_id = decode_id(fields.pop("id"), "Author", ("input", "id"))
             return await commands.update_author(
                 env, author_id, fields.pop("expected_version"), fields

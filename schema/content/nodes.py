@@ -26,9 +26,10 @@ from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
-from schema.common import Audited, Image, MaybeAwaitable
+from schema.common import Audited, MaybeAwaitable
 from schema.content.prefetch import LINK_KINDS, Relation, item_relations
 from schema.context import Info
+from schema.media.image import Image
 from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
 from schema.revisions.types import ArticleReview, ArticleRevision, reviews_of, revisions_of
 from schema.seo.types import Seo, SeoFinding
@@ -77,7 +78,13 @@ class Author(Node, Audited):
             slug=row.slug,
             name=row.name,
             bio=row.bio,
-            avatar=Image.maybe(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height),
+            avatar=Image.maybe(
+                row.avatar_url,
+                row.avatar_alt,
+                row.avatar_width,
+                row.avatar_height,
+                row.avatar_asset_id,
+            ),
             website=row.website,
             twitter=row.twitter,
             path=path,
@@ -120,6 +127,7 @@ class Term(Node, Audited):
     slug: str = strawberry.field(description="URL-safe name, unique.")
     name: str = strawberry.field(description="Display name.")
     description: str | None = strawberry.field(description="What the group is about.")
+    image: Image | None = strawberry.field(description="Its image (media library), if any.")
     path: str = strawberry.field(description="Path of the listing page.")
     url: str = strawberry.field(description="Absolute URL of the listing page.")
     kind: strawberry.Private[str]
@@ -136,6 +144,7 @@ class Term(Node, Audited):
             slug=row.slug,
             name=row.name,
             description=row.description,
+            image=Image.maybe(None, None, None, None, row.image_asset_id),
             path=path,
             url=site.absolute(path),
             kind=kind,
@@ -238,6 +247,7 @@ class Article(Node, Audited):
                 row.feature_image_alt,
                 row.feature_image_width,
                 row.feature_image_height,
+                row.feature_image_asset_id,
             ),
             version=row.version,
             public=public,

@@ -12,6 +12,7 @@ from resolvers.commands import CommandEnv, Saved
 from resolvers.content import taxonomy_commands as commands
 from schema.content.nodes import Category, Tag
 from schema.context import Info
+from schema.media.inputs import decode_asset_ids
 from schema.mutation_types import (
     CHANGED_PATHS,
     INPUT,
@@ -33,6 +34,9 @@ class CreateTermInput:
     description: str | None = strawberry.field(
         default=UNSET, description="What the group is about (plain text, <= 5000)."
     )
+    image_asset_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="Global ID of a MediaAsset shown for the group."
+    )
     seo: SeoFieldsInput | None = strawberry.field(default=UNSET, description="SEO overrides.")
 
 
@@ -44,6 +48,9 @@ class UpdateTermInput:
         default=UNSET, description="New URL name; the old listing path redirects."
     )
     description: str | None = strawberry.field(default=UNSET, description="Null clears.")
+    image_asset_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="Global ID of a MediaAsset; null removes the image."
+    )
     seo: SeoFieldsInput | None = strawberry.field(default=UNSET, description="SEO overrides.")
 
 
@@ -93,7 +100,7 @@ def _update(
     kind: str, type_name: str, input_obj: UpdateTermInput
 ) -> Callable[[CommandEnv], Awaitable[Saved]]:
     async def command(env: CommandEnv) -> Saved:
-        fields = given(input_obj)
+        fields = decode_asset_ids(given(input_obj))
         term_id = decode_id(fields.pop("id"), type_name, ("input", "id"))
         return await commands.update_term(env, kind, term_id, fields)
 
@@ -122,7 +129,7 @@ class TaxonomyMutation:
         self, info: Info, input: Annotated[CreateTermInput, INPUT]
     ) -> CategoryPayload:
         async def command(env: CommandEnv) -> Saved:
-            return await commands.create_term(env, "category", given(input))
+            return await commands.create_term(env, "category", decode_asset_ids(given(input)))
 
         return await run(info, command, lambda s: _category(s, info), TERM_REFUSAL)
 
@@ -145,7 +152,7 @@ class TaxonomyMutation:
     @strawberry.mutation(description="Create a tag (editors).")
     async def create_tag(self, info: Info, input: Annotated[CreateTermInput, INPUT]) -> TagPayload:
         async def command(env: CommandEnv) -> Saved:
-            return await commands.create_term(env, "tag", given(input))
+            return await commands.create_term(env, "tag", decode_asset_ids(given(input)))
 
         return await run(info, command, lambda s: _tag(s, info), TERM_REFUSAL)
 

@@ -10,8 +10,9 @@ import strawberry
 
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
 from resolvers.seo import sitemaps
-from schema.common import Image, utc_instant
+from schema.common import utc_instant
 from schema.context import Info
+from schema.media.image import Image
 from schema.relay import Connection
 from schema.seo.types import Alternate
 
@@ -45,7 +46,10 @@ class SitemapEntry:
             loc=e.loc,
             lastmod=e.lastmod,
             alternates=[Alternate(hreflang=a.hreflang, url=a.url) for a in e.alternates],
-            images=[Image(url=i.url, alt=i.alt, width=i.width, height=i.height) for i in e.images],
+            images=[
+                Image(source_url=i.url, own_alt=i.alt, own_width=i.width, own_height=i.height)
+                for i in e.images
+            ],
         )
 
 

@@ -12,8 +12,9 @@ import strawberry
 from resolvers.seo.audit import Finding
 from resolvers.seo.metadata import ImageData, PageSeo, Robots, SeoBasics
 from resolvers.seo.pages import HomeSeo
-from schema.common import Image, MaybeAwaitable
+from schema.common import MaybeAwaitable
 from schema.context import Info
+from schema.media.image import Image
 from schema.seo.jsonld import JsonLdNode, convert
 
 T = TypeVar("T")
@@ -22,7 +23,7 @@ T = TypeVar("T")
 def _image(data: ImageData | None) -> Image | None:
     if data is None:
         return None
-    return Image(url=data.url, alt=data.alt, width=data.width, height=data.height)
+    return Image.maybe(data.url, data.alt, data.width, data.height)
 
 
 @strawberry.type(description="Open Graph tags (og:*, article:*) with fallbacks applied.")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from schema import build_schema
+from tests.auth_support import gid
+from tests.media_support import add_asset_row
 from tests.support import add_article, add_author, add_term, ago, gql, ok
 
 SCHEMA = build_schema()._schema
@@ -80,6 +82,7 @@ async def test_node_refetches_every_node_type(client, db):
     author = await add_author(db, "Refetch Author")
     category = await add_term(db, "category", "Refetch Category")
     tag = await add_term(db, "tag", "Refetch Tag")
+    asset = await add_asset_row(db, "refetch.jpg")
     article = await add_article(
         db, "Refetch Article", authors=[author], categories=[category], tags=[tag]
     )
@@ -93,21 +96,24 @@ async def test_node_refetches_every_node_type(client, db):
         "Author": (data["author"]["id"], data["author"]["name"]),
         "Category": (data["categories"][0]["id"], data["categories"][0]["name"]),
         "Tag": (data["tags"][0]["id"], data["tags"][0]["name"]),
+        "MediaAsset": (gid("MediaAsset", asset), "refetch.jpg"),
     }
     # A new Node type must be added here: the test fails until it is refetchable.
     assert set(objects) == node_types()
     refetch = """query($id: ID!) { node(id: $id) { __typename id
       ... on Article { title databaseId } ... on Author { name databaseId }
-      ... on Term { name databaseId } } }"""
-    database_ids = {"Article": article, "Author": author, "Category": category, "Tag": tag}
+      ... on Term { name databaseId } ... on MediaAsset { filename databaseId } } }"""
+    database_ids = {
+        "Article": article, "Author": author, "Category": category, "Tag": tag, "MediaAsset": asset,
+    }  # fmt: skip
     for type_name, (global_id, name) in objects.items():
         node = ok(await gql(client, refetch, {"id": global_id}))["node"]
         assert node["__typename"] == type_name
         assert node["id"] == global_id
-        assert node.get("title", node.get("name")) == name
+        assert node.get("title", node.get("name", node.get("filename"))) == name
         assert node["databaseId"] == database_ids[type_name]
     # Opaque IDs are unique across types even when database ids collide.
-    assert len({gid for gid, _ in objects.values()}) == 4
+    assert len({global_id for global_id, _ in objects.values()}) == 5
 
 
 async def test_node_rejects_malformed_ids_and_answers_null_for_unknown_ones(client, db):
