@@ -24,6 +24,7 @@ from pydantic_settings import SettingsConfigDict
 from gateway.config.redaction import redact_url_credentials
 from gateway.config.security import SecuritySettings
 from gateway.config.seo import SeoSettings
+from gateway.config.storage import StorageSettings
 
 # "none" is never accepted: an unsigned token would let anyone claim any role.
 JWT_ALGORITHMS = (
@@ -36,7 +37,7 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings, SeoSettings):
+class Settings(SecuritySettings, SeoSettings, StorageSettings):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(
