@@ -49,10 +49,11 @@ class StorageSettings(BaseSettings):
         "virtual (bucket.endpoint/key: what AWS recommends).",
     )
     media_s3_timeout: float = Field(
-        10.0,
+        5.0,
         gt=0,
         le=300,
-        description="Seconds to connect and, separately, to wait for each read from the bucket.",
+        description="Seconds to connect and, separately, to wait for each read from the bucket; "
+        "a call to an unreachable or silent server gives up after about attempts x timeout.",
     )
     media_s3_max_attempts: int = Field(
         3, ge=1, le=10, description="Attempts per storage call (the first one included)."

@@ -75,7 +75,7 @@ class S3Storage:
         prefix: str = "",
         addressing_style: AddressingStyle = "path",
         *,
-        timeout: float = 10.0,
+        timeout: float = 5.0,
         max_attempts: int = 3,
         max_connections: int = 10,
     ) -> None:
