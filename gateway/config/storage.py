@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings
 
+from resolvers.media.keys import normalise_prefix
+
 if TYPE_CHECKING:
     from resolvers.media.s3 import S3Storage
 
@@ -73,6 +75,15 @@ class StorageSettings(BaseSettings):
                 "GATEWAY_MEDIA_S3_SECRET_ACCESS_KEY"
             )
         return value.rstrip("/")
+
+    @field_validator("media_s3_prefix")
+    @classmethod
+    def _check_prefix(cls, value: str) -> str:
+        try:
+            normalise_prefix(value)
+        except ValueError:
+            raise ValueError('must be path segments without empty, "." or ".." parts') from None
+        return value
 
     @model_validator(mode="after")
     def _check_s3(self) -> StorageSettings:

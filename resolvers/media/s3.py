@@ -19,6 +19,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from resolvers.media.keys import check_key, normalise_prefix
+
 if TYPE_CHECKING:
     from types_boto3_s3.client import S3Client
 
@@ -45,21 +47,6 @@ class MediaStorageError(Exception):
         self.operation = operation
         self.key = key
         self.reason = reason
-
-
-def normalise_prefix(prefix: str) -> str:
-    """``"media"``, ``"/media/"`` -> ``"media/"``; ``""`` stays empty."""
-    stripped = prefix.strip("/")
-    return f"{stripped}/" if stripped else ""
-
-
-def check_key(key: str) -> str:
-    """Keys are produced by the media library (``originals/<sha256>.<ext>``). One that is empty,
-    absolute or has empty, ``.`` or ``..`` segments would escape or blur the prefix on servers
-    that normalise paths: a programming error, refused loudly (as the local back end does)."""
-    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in key.split("/")):
-        raise ValueError(f"invalid storage key: {key!r}")
-    return key
 
 
 class S3Storage:

@@ -43,6 +43,8 @@ def s3_env(**extra: str) -> dict[str, str]:
             {"GATEWAY_MEDIA_S3_ENDPOINT_URL": "s3.example.com"},
             "GATEWAY_MEDIA_S3_ENDPOINT_URL: must be an http(s) URL",
         ),
+        ({"GATEWAY_MEDIA_S3_PREFIX": "site/../other"}, "GATEWAY_MEDIA_S3_PREFIX: must be path"),
+        ({"GATEWAY_MEDIA_S3_PREFIX": "a//b"}, "GATEWAY_MEDIA_S3_PREFIX: must be path"),
         ({"GATEWAY_MEDIA_STORAGE": "gcs"}, "invalid setting GATEWAY_MEDIA_STORAGE:"),
         ({"GATEWAY_MEDIA_S3_ADDRESSING_STYLE": "dns"}, "GATEWAY_MEDIA_S3_ADDRESSING_STYLE"),
         ({"GATEWAY_MEDIA_S3_MAX_ATTEMPTS": "0"}, "GATEWAY_MEDIA_S3_MAX_ATTEMPTS"),

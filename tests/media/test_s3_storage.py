@@ -116,6 +116,12 @@ async def test_keys_that_could_escape_the_prefix_are_refused(storage: S3Storage,
         await storage.get(key)
 
 
+@pytest.mark.parametrize("prefix", ["a/../b", "a//b", "./a", ".."])
+def test_prefixes_that_servers_could_rewrite_are_refused(prefix: str) -> None:
+    with pytest.raises(ValueError, match="invalid storage key or prefix"):
+        S3Storage("http://127.0.0.1:9", "b", "us-east-1", None, None, prefix)
+
+
 async def test_a_missing_bucket_is_a_clear_error(moto_server: MotoServer) -> None:
     store = moto_server.storage("no-such-bucket-here")
     try:
