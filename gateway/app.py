@@ -227,6 +227,7 @@ def lifespan_of(
             await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
             await cache.stop()
             await db.dispose()
+            app.state.media.close()
             log.info("shutdown complete")
             await asyncio.to_thread(drain_logs)  # every queued log line reaches stderr
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.config.settings import Settings
+from gateway.config.storage import build_s3_storage
 from resolvers.media.renditions import DiskCache, Renderer
 from resolvers.media.storage import LocalStorage, MediaStorage
 from resolvers.media.urls import Imgproxy, MediaUrls
@@ -14,9 +15,9 @@ from resolvers.media.validation import Limits
 
 def build_media_storage(settings: Settings) -> MediaStorage:
     """Where originals are stored, by ``media_storage``."""
-    if settings.media_storage == "local":
-        return LocalStorage(settings.media_root / "originals-store")
-    raise NotImplementedError(f"media_storage={settings.media_storage!r} is not available")
+    if settings.media_storage == "s3":
+        return build_s3_storage(settings)
+    return LocalStorage(settings.media_root / "originals-store")
 
 
 def build_media_urls(settings: Settings, base_url: str) -> MediaUrls:
@@ -49,6 +50,12 @@ class MediaRuntime:
             limits=Limits(settings.media_max_bytes, settings.media_max_pixels),
             renderer=Renderer(cache),
         )
+
+    def close(self) -> None:
+        """Release the storage's pooled connections (the S3 client has some; a folder none)."""
+        close = getattr(self.storage, "close", None)  # not part of the storage contract
+        if close is not None:
+            close()
 
     def urls(self, base_url: str) -> MediaUrls:
         return build_media_urls(self.settings, base_url)

@@ -65,6 +65,8 @@ def default_text(field: FieldInfo) -> str:
         return "unset"
     if isinstance(field.default, bool):
         return f"`{str(field.default).lower()}`"
+    if field.default == "":
+        return "empty"
     return f"`{field.default}`"
 
 

@@ -14,9 +14,6 @@ from resolvers.media.urls import DEFAULT_WIDTHS
 
 
 class MediaSettings(BaseSettings):
-    media_storage: Literal["local", "s3"] = Field(
-        "local", description="Where uploaded originals are stored: a local folder or S3."
-    )
     media_root: Path = Field(
         Path("./media"),
         description="Folder of the local storage (originals) and of the rendition cache.",

@@ -25,6 +25,7 @@ from gateway.config.media import MediaSettings
 from gateway.config.redaction import redact_url_credentials
 from gateway.config.security import SecuritySettings
 from gateway.config.seo import SeoSettings
+from gateway.config.storage import StorageSettings
 
 # "none" is never accepted: an unsigned token would let anyone claim any role.
 JWT_ALGORITHMS = (
@@ -37,7 +38,7 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings, SeoSettings, MediaSettings):
+class Settings(SecuritySettings, SeoSettings, MediaSettings, StorageSettings):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(
