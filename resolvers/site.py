@@ -36,6 +36,11 @@ class Site:
     og_locales: tuple[tuple[str, str], ...] = ()
     # hosts whose https <iframe> embeds bodies may carry (GATEWAY_EMBED_HOSTS)
     embed_hosts: tuple[str, ...] = ()
+    # Locales besides the default with /<locale> home and archive paths (GATEWAY_LOCALES).
+    locales: tuple[str, ...] = ()
+    archive_page_size: int = 10  # articles per archive page in `route`
+    paged_title_template: str = "{title} - Page {page}"
+    noindex_paged: bool = False  # archive pages 2+ are noindex
 
     def pattern(self, kind: str) -> str:
         return {
@@ -62,6 +67,19 @@ class Site:
         if locale and locale != self.default_locale:
             path = f"/{locale}{path}"
         return path
+
+    def serves_locale(self, locale: str) -> bool:
+        """Whether ``locale`` has home and archive paths (the default one, or a configured one)."""
+        return locale == self.default_locale or locale in self.locales
+
+    def paged_title(self, title: str, page: int, pages: int) -> str:
+        """The name of archive page ``page`` (2 and later) before the title template."""
+        template = self.paged_title_template
+        return (
+            template.replace("{title}", title)
+            .replace("{pages}", str(pages))
+            .replace("{page}", str(page))
+        )
 
     @property
     def home_url(self) -> str:
