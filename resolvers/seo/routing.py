@@ -221,6 +221,30 @@ def _canonical(path: str) -> RouteAnswer:
     return RouteAnswer("redirect", location=path, status=301, source="canonical")
 
 
+async def _archive_route(
+    db: Database,
+    site: Site,
+    viewer: Viewer,
+    now: datetime,
+    requested: str,
+    normalized: str,
+    max_offset: int,
+    tags: TagCollector,
+) -> tuple[RouteAnswer | None, bool]:
+    """The archive page (or its canonical redirect) the path names, and whether an archive
+    was found whose page does not exist (then no other reading applies: not found, unless a
+    stored redirect says otherwise)."""
+    for match in match_archive(site, normalized):
+        archive, exists = await find_archive(db, site, viewer, now, match, max_offset, tags)
+        if archive is not None:
+            if requested != archive.path:
+                return _canonical(archive.path), True
+            return RouteAnswer("archive", row=archive), True
+        if exists:
+            return None, True
+    return None, False
+
+
 async def resolve_route(
     db: Database,
     site: Site,
@@ -229,6 +253,7 @@ async def resolve_route(
     raw_path: str,
     tags: TagCollector | None = None,
     max_offset: int = 10_000,
+    archive_pages: bool = False,
 ) -> RouteAnswer:
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
@@ -247,7 +272,13 @@ async def resolve_route(
         tags.listing("redirect")
         if hops:
             return collapse(hops)
-    if normalized == "/":
+    if archive_pages:  # page 1 of an archive answers as an archive page too
+        answer, _ = await _archive_route(
+            db, site, viewer, now, requested, normalized, max_offset, tags
+        )
+        if answer is not None:
+            return answer
+    elif normalized == "/":
         return RouteAnswer("home") if requested == "/" else _canonical("/")
     content = await _find_content(db, site, viewer, now, normalized)
     if content is not None:
@@ -259,14 +290,12 @@ async def resolve_route(
         if requested != canonical:
             return _canonical(canonical)
         return RouteAnswer(kind, row=row)
-    for match in match_archive(site, normalized):
-        archive, exists = await find_archive(db, site, viewer, now, match, max_offset, tags)
-        if archive is not None:
-            if requested != archive.path:
-                return _canonical(archive.path)
-            return RouteAnswer("archive", row=archive)
-        if exists:  # an archive without such a page: no other reading applies
-            break
+    if not archive_pages:
+        answer, _ = await _archive_route(
+            db, site, viewer, now, requested, normalized, max_offset, tags
+        )
+        if answer is not None:
+            return answer
     decoded = unquote(requested, errors="replace")
     candidates = list(dict.fromkeys([decoded, normalized]))
     hops = await redirect_chain(db, candidates)

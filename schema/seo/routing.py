@@ -115,11 +115,19 @@ class RoutingQuery:
                 "answers instead of NotFound. The response is `Cache-Control: private, no-store`."
             ),
         ] = None,
+        archive_pages: Annotated[
+            bool,
+            strawberry.argument(
+                description="Answer ArchivePage for the first page of archives too (/, /authors/x, "
+                "/categories/x, /tags/x), so that every archive page has one shape with page "
+                "totals and rel=next; false keeps Site, Author, Category and Tag for them."
+            ),
+        ] = False,
     ) -> Route:
         ctx = info.context
         viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
         answer = await routing.resolve_route(
-            ctx.db, ctx.site, viewer, ctx.now, path, ctx.tags, ctx.max_page_offset
+            ctx.db, ctx.site, viewer, ctx.now, path, ctx.tags, ctx.max_page_offset, archive_pages
         )
         return _answer(answer, routing.normalize_path(routing.request_path(path)), info)
 

@@ -247,3 +247,29 @@ async def test_statement_count_is_constant_in_page_size(settings, db):
             assert len(nodes) == size
             counts[size] = result.statements
     assert counts[1] == counts[5] == counts[20], counts
+
+
+ARCHIVE_ROUTE = ROUTE.replace("route(path: $p)", "route(path: $p, archivePages: true)")
+
+
+async def test_archive_pages_argument_answers_page_one_as_an_archive(client, site):
+    home = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/"}))["route"]
+    assert (home["__typename"], home["kind"], home["page"], home["path"]) == (
+        "ArchivePage", "HOME", 1, "/",
+    )  # fmt: skip
+    assert slugs(home) == ["e0", "e1", "e2"] and home["totalPages"] == 5
+    assert home["seo"]["title"] == "Example News"
+    assert (home["seo"]["prevUrl"], home["seo"]["nextUrl"]) == (None, BASE + "/page/2")
+    assert home["seo"]["canonicalUrl"] == BASE + "/"
+    category = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/categories/science"}))["route"]
+    assert (category["kind"], category["page"], slugs(category)) == (
+        "CATEGORY", 1, ["e0", "e1", "e2"],
+    )  # fmt: skip
+    assert category["seo"]["nextUrl"] == BASE + "/categories/science/page/2"
+    assert category["seo"]["title"] == "Science | Example News"
+    moved = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/Categories/Science/"}))["route"]
+    assert moved == redirect("/categories/science")
+    article = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/articles/e1"}))["route"]
+    assert article == {"__typename": "Article", "slug": "e1", "locale": "en"}
+    missing = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/page/6"}))["route"]
+    assert missing["__typename"] == "NotFound"
