@@ -273,3 +273,12 @@ async def test_archive_pages_argument_answers_page_one_as_an_archive(client, sit
     assert article == {"__typename": "Article", "slug": "e1", "locale": "en"}
     missing = ok(await gql(client, ARCHIVE_ROUTE, {"p": "/page/6"}))["route"]
     assert missing["__typename"] == "NotFound"
+
+
+async def test_sitemap_lists_archives_by_their_first_page_only(client, site):
+    response = await client.get("/sitemap.xml")
+    assert response.status_code == 200
+    text = response.text
+    assert f"<loc>{BASE}/categories/science</loc>" in text
+    assert f"<loc>{BASE}/authors/ada-archive</loc>" in text
+    assert "/page/" not in text
