@@ -282,3 +282,15 @@ async def test_sitemap_lists_archives_by_their_first_page_only(client, site):
     assert f"<loc>{BASE}/categories/science</loc>" in text
     assert f"<loc>{BASE}/authors/ada-archive</loc>" in text
     assert "/page/" not in text
+
+
+@pytest.mark.parametrize("settings_overrides", [{"article_path": "/{category}/{slug}"}])
+async def test_archives_beside_category_article_paths(client, site, settings_overrides):
+    """/page/2 also reads as category "page", article "2": no such article, so the archive."""
+    assert (await route(client, "/page/2"))["kind"] == "HOME"
+    assert slugs(await route(client, "/de/categories/science/page/2")) == ["d3"]
+    assert await route(client, "/science/e1") == {
+        "__typename": "Article",
+        "slug": "e1",
+        "locale": "en",
+    }
