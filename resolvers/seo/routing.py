@@ -6,7 +6,7 @@ Order of answers (see README "Building the <head> and routing a request"):
    an umlaut typed into a slug, a stale category segment), the answer is a 301 to the canonical
    path; otherwise the content itself. The query string never matters, except that a stored
    redirect may keep one (an imported site's ``/?p=12``): it is looked up first.
-   Then archive pages (``resolvers.seo.archives``): ``/page/7``, ``/categories/x/page/3``,
+   Then archive pages (``resolvers.seo.archives.pages``): ``/page/7``, ``/categories/x/page/3``,
    ``/de``, ``/de/categories/x``; ``/page/1`` and other spellings answer 301 to the canonical
    path, and a page past the last (or not a number) is not found.
 2. A row in the ``redirect`` table for the path; chains (A->B, B->C) are followed in one
@@ -35,7 +35,7 @@ from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
-from resolvers.seo.archives import find_archive, match_archive
+from resolvers.seo.archives.pages import find_archive, match_archive
 from resolvers.seo.paths import primary_category_select
 from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.seo.redirects import query_key

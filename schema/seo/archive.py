@@ -7,8 +7,8 @@ from enum import Enum
 
 import strawberry
 
-from resolvers.seo.archive_seo import ArchiveSeo
-from resolvers.seo.archives import Archive, archive_articles
+from resolvers.seo.archives.pages import Archive, archive_articles
+from resolvers.seo.archives.seo import ArchiveSeo
 from schema.content.nodes import Article, Author, Category, Tag, article_connection
 from schema.content.prefetch import item_relations, root_extras
 from schema.context import Info

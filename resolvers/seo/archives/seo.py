@@ -5,7 +5,7 @@ numbered title."""
 from __future__ import annotations
 
 from resolvers.seo import jsonld
-from resolvers.seo.archives import HOME, Archive
+from resolvers.seo.archives.pages import HOME, Archive
 from resolvers.seo.metadata import (
     Crumb,
     FeedLinkData,
