@@ -229,7 +229,8 @@ PAGE_WITH_RELATIONS = """{ route(path: "/page/2") { ... on ArchivePage {
   seo { title prevUrl nextUrl jsonLdScript breadcrumbs { name url } } } } }"""
 
 
-async def test_statement_count_is_constant_in_page_size(settings, db):
+@pytest.mark.parametrize("compiled", [True, False])
+async def test_statement_count_is_constant_in_page_size(settings, db, compiled):
     ada = await add_author(db, "Ada Count")
     science = await add_term(db, "category", "Science")
     space = await add_term(db, "tag", "Space")
@@ -240,12 +241,14 @@ async def test_statement_count_is_constant_in_page_size(settings, db):
         )  # fmt: skip
     counts = {}
     for size in (1, 5, 20):
-        tuned = settings.model_copy(update={"archive_page_size": size, "max_page_offset": 100})
+        update = {"archive_page_size": size, "max_page_offset": 100, "compiled_execution": compiled}
+        tuned = settings.model_copy(update=update)
         async with app_client(tuned, datetime.now(UTC)) as client:
             result = await gql(client, PAGE_WITH_RELATIONS)
             nodes = ok(result)["route"]["articles"]["nodes"]
             assert len(nodes) == size
             counts[size] = result.statements
+            assert ('desc="compiled"' in result.response.headers["server-timing"]) is compiled
     assert counts[1] == counts[5] == counts[20], counts
 
 
