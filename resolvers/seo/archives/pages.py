@@ -78,15 +78,18 @@ def archive_path(site: Site, kind: str, slug: str | None, locale: str, page: int
     return path or "/"
 
 
-async def find_term(db: Database, kind: str, slug: str, locale: str) -> Any | None:
+async def find_term(
+    db: Database, kind: str, slug: str, locale: str, tags: TagCollector | None = None
+) -> Any | None:
     """The author, category or tag a path segment names in ``locale``.
 
     The one lookup archive routing uses: today every locale reads the default slug (as typed,
-    or as its speaking form, "Schlüssel" -> "schluessel"); localized slugs plug in here."""
+    or as its speaking form, "Schlüssel" -> "schluessel"); localized slugs plug in here. A miss
+    is tagged, so the write that creates the term purges a cached NotFound."""
     del locale  # default slugs serve every locale until terms have translations
     candidates = list(dict.fromkeys([slug, make_slug(slug) or slug]))
     for candidate in candidates:
-        row = await directory.get_by_slug(db, kind, candidate)
+        row = await directory.get_by_slug(db, kind, candidate, tags)
         if row is not None:
             return row
     return None
@@ -164,10 +167,9 @@ async def find_archive(
     subject = None
     if match.kind != HOME:
         assert match.slug is not None
-        subject = await find_term(db, match.kind, match.slug, locale)
+        subject = await find_term(db, match.kind, match.slug, locale, tags)
         if subject is None:
             return None, False
-        tags.entity(match.kind, subject.id)
     per_page = site.archive_page_size
     last_served = max_offset // per_page + 1
     if match.page < 1 or match.page > last_served:
