@@ -111,9 +111,8 @@ class HotStatement:
             events.before_cursor_execute(sync, None, compiled.sql, arguments, None, False)
             try:
                 if db.is_sqlite:
-                    cursor = await driver.execute(compiled.sql, arguments)
-                    records = await cursor.fetchall()
-                    await cursor.close()
+                    # One hand-off to aiosqlite's thread (execute, fetch and close in one).
+                    records = await driver.execute_fetchall(compiled.sql, arguments)
                 else:
                     records = await driver.fetch(compiled.sql, *arguments)
             except Exception as exc:
