@@ -157,9 +157,9 @@ def supervise(config: Any, workers: int, graceful_timeout: float) -> int:
 
 def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: float) -> int:
     configure_logging(json=settings.json_logs, level=settings.log_level)
-    listening = bool(settings.metrics_enabled and settings.metrics_bind)
+    metrics_bind = settings.metrics_bind if settings.metrics_enabled else None
     given = os.environ.get(MULTIPROC_ENV)
-    shared = workers > 1 or listening or bool(given)
+    shared = workers > 1 or bool(metrics_bind) or bool(given)
     own_dir = shared and not given
     metrics_dir = None
     if shared:
@@ -169,9 +169,9 @@ def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: floa
         os.environ[MULTIPROC_ENV] = metrics_dir
     listener = None
     try:
-        if listening:
-            listener = _start_metrics_listener(settings.metrics_bind)
-            log.info("metrics listener started", bind=settings.metrics_bind)
+        if metrics_bind:
+            listener = _start_metrics_listener(metrics_bind)
+            log.info("metrics listener started", bind=metrics_bind)
         config = hypercorn_config(bind, workers, graceful_timeout)
         log.info("serving", bind=bind, workers=workers, metrics_dir=metrics_dir)
         # Workers ignore SIGTERM: when a supervisor signals the whole process group (systemd's
