@@ -61,7 +61,7 @@ def settle_heap() -> None:
     """Exclude what start-up built (modules, the schema, compiled statements: most of the heap,
     and none of it garbage) from the cyclic garbage collector, and collect the young generation
     less often. Under load the collector otherwise re-scans that heap again and again: about
-    half of a worker's CPU time on the uncached home page (py-spy, native frames). Objects
+    48% of the samples of a worker serving the uncached home page (py-spy, native frames). Objects
     stay freed by reference counting as usual; request garbage is still collected."""
     gc.collect()
     gc.freeze()
