@@ -60,8 +60,8 @@ GC_YOUNG_THRESHOLD = 10_000
 def settle_heap() -> None:
     """Exclude what start-up built (modules, the schema, compiled statements: most of the heap,
     and none of it garbage) from the cyclic garbage collector, and collect the young generation
-    less often. Under load the collector otherwise re-scans that heap again and again: about
-    48% of the samples of a worker serving the uncached home page (py-spy, native frames). Objects
+    less often. Under load the collector otherwise re-scans that heap again and again: 48% of
+    the samples of a worker serving the uncached home page (py-spy, native frames). Objects
     stay freed by reference counting as usual; request garbage is still collected."""
     gc.collect()
     gc.freeze()
