@@ -129,7 +129,7 @@ _HIDDEN = frozenset({"script", "style", "template", "noscript"})
 
 # plain_text is pure and the same bodies are read again and again (a home page's 20 newest
 # articles, an article page): their text is kept for the most recent ones, up to a size.
-PLAIN_TEXT_CACHE = 1024
+PLAIN_TEXT_CACHE = 256  # bodies up to the size below: at most ~32 MB of text in the worst case
 PLAIN_TEXT_CACHE_MAX_CHARS = 64 * 1024
 
 
