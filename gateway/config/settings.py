@@ -56,10 +56,13 @@ class Settings(SecuritySettings, SeoSettings, RoutingSettings):
     )
     site_name: str = Field("Content Gateway", description="Site name used in SEO metadata.")
     db_pool_size: int = Field(
-        10, ge=1, le=500, description="PostgreSQL connections each worker keeps open."
+        10,
+        ge=1,
+        le=500,
+        description="Database connections each worker keeps open (PostgreSQL, or a SQLite file).",
     )
     db_max_overflow: int = Field(
-        10, ge=0, le=500, description="Extra PostgreSQL connections a worker may open under load."
+        10, ge=0, le=500, description="Extra database connections a worker may open under load."
     )
     db_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."
