@@ -22,11 +22,24 @@ from gateway.app import create_app
 from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
+from tests.connection_guard import ConnectionGuard
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 LIFESPAN_TIMEOUT = 30.0
+GUARD = ConnectionGuard()
+GUARD.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After every fixture of the test is finalised: none of its connections is left open."""
+    result = yield
+    left = GUARD.left_open()
+    if left:
+        pytest.fail(f"{item.nodeid} left {len(left)} database connection(s) open: {left}")
+    return result
 
 
 def skip_or_fail(reason: str) -> None:
