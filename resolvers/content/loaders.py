@@ -44,10 +44,11 @@ class RequestScope:
     def __init__(self) -> None:
         self.closed = False
         self._running: set[asyncio.Task[Any]] = set()
-        self._loads: list[asyncio.Future[Any]] = []
+        self._loads: set[asyncio.Future[Any]] = set()  # the loads not answered yet
 
     def watch(self, load: asyncio.Future[Any]) -> None:
-        self._loads.append(load)
+        self._loads.add(load)
+        load.add_done_callback(self._loads.discard)
 
     async def run(self, batch: Callable[[Any], Awaitable[Any]], keys: Any) -> Any:
         """One batch, in the task aiodataloader runs it in."""
@@ -69,10 +70,8 @@ class RequestScope:
         if running:
             # Cancelled, each batch returns its connection before this returns.
             await asyncio.wait(running)
-        for load in self._loads:
-            if not load.done():
-                load.cancel()
-        self._loads.clear()
+        for load in list(self._loads):
+            load.cancel()
 
 
 class RequestLoader(DataLoader[K, V]):
