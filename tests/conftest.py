@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,24 @@ async def _admin(sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+# DROP DATABASE makes PostgreSQL take a checkpoint and wait for it: seconds on a busy machine.
+# A test's own database is dropped beside the tests that follow; the session waits for every
+# drop (and fails on any that failed) at its end.
+_DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+_dropping: list[Future[None]] = []
+
+
+def _drop_later(name: str) -> None:
+    sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    _dropping.append(_DROPS.submit(asyncio.run, _admin(sql)))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _DROPS.shutdown(wait=True)
+    for drop in _dropping:
+        drop.result()
 
 
 def _admin_sync(sql: str) -> None:
@@ -157,7 +175,7 @@ async def isolated_database_url(
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_later(name)
 
 
 @pytest.fixture
