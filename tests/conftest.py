@@ -22,7 +22,7 @@ from gateway.app import create_app
 from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
-from tests.connection_guard import ConnectionGuard
+from tests.connections_support import ConnectionGuard
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
