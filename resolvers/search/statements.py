@@ -6,13 +6,13 @@
    PostgreSQL walks the primary key backwards or takes the GIN index).
 2. **Hits**: the articles of the window that match exactly (phrases, exclusions): at most
    ``limit`` word-position checks, never a walk to the end of the index.
-3. **Rank** only the hits, on the stored document: field points (the whole search occurs in
-   the title 4, the excerpt 2, the author/category/tag names 1), then the backend's rank
-   (bm25 with column weights on FTS5, ``ts_rank`` on the stored ``tsvector``) squashed into
-   [0, 1), then recency: ``floor((points + rank / (rank + 1)) * 10^4) + epoch / 10^10``.
+3. **Rank** only the hits: field points (the whole search occurs in the title 4, the excerpt
+   2, the author/category/tag names 1), then recency: ``points * 10^4 + epoch / 10^10``; the
+   same on both backends, and so is the order. No bm25: FTS5 computes its document
+   frequencies by reading each searched word's whole posting list, on every search.
 
-On FTS5 the field points come from the index too (one column-filtered FTS5 query per field over
-the window's rowid range), not from reading the stored columns of every hit.
+On FTS5 the exact check and the field points come from the index (FTS5 queries over the
+window's rowid range), never from reading the stored columns of every hit.
 """
 
 from __future__ import annotations
