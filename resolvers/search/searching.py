@@ -101,7 +101,8 @@ async def run_search(
     stmt = candidates(db.engine.dialect.name, search, conds, limit)
     if stmt is None:
         return SearchHits([], True)
-    rows = await db.all(stmt)
-    examined = int(rows[0].examined) if rows else 0
-    hits = [Hit(int(r.id), float(r.score)) for r in rows if r.id is not None]
+    rows: Sequence[Any] = await db.all(stmt)
+    examined = int(rows[0][0]) if rows else 0
+    # Up to ``limit`` rows: positions, not attribute lookups.
+    hits = [Hit(row[1], float(row[2])) for row in rows if row[1] is not None]
     return SearchHits(hits, examined < limit)
