@@ -161,7 +161,12 @@ def sqlite_search(
 
 
 def _tsquery(value: str) -> Any:
-    return cast(bindparam(None, value, String), TSQUERY)
+    # Rendered into the statement (a quoted literal; the tokens are letters and digits, the
+    # quoting is ``render``'s): a bound tsquery lets PostgreSQL reuse a generic plan after a
+    # few runs of a prepared statement, one that cannot tell a common word (walk the primary
+    # key backwards) from a rare one (the GIN index). Measured at 100,000 articles: a common
+    # word took 600+ ms with the generic plan, 3 ms with its own.
+    return cast(bindparam(None, value, String, literal_execute=True), TSQUERY)
 
 
 def postgres_search(
