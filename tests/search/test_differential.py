@@ -163,7 +163,8 @@ async def test_same_order_and_same_bounds_with_a_small_candidate_limit(both):
         await _seed(db, seed=19)
     rng = random.Random(1919)
     queries = [_query(rng) for _ in range(60)]
-    queries += ["quokka -marsupials", '"brown quick"', "data -design", "quokk*"]
+    # Quotes and backslashes never reach SQL unquoted (PostgreSQL's tsquery is a literal).
+    queries += ["quokka -marsupials", '"brown quick"', "data -design", "quokk*", "quokka's \\ x'"]
     gate = SearchGate(candidates=7)
     on_sqlite = await _results(sqlite, queries, gate, ordered=True)
     on_postgres = await _results(postgres, queries, gate, ordered=True)
