@@ -180,21 +180,6 @@ def postgres_search(
             return found[0]
         return or_(*[and_(sd.c.lang.in_(v.langs), f) for v, f in zip(variants, found, strict=True)])
 
-    # Materialised: planned on its own (the primary key walked backwards for a common word,
-    # the GIN index for a rare one), then only its rows are checked and ranked.
-    window = (
-        select(sd.c.id)
-        .where(matched(lambda v: v.loose), *conds)
-        .order_by(sd.c.id.desc())
-        .limit(limit)
-        .cte("search_window")
-        .prefix_with("MATERIALIZED")
-    )
-    bounds = select(func.count().label("examined")).select_from(window).cte("search_bounds")
-    where: list[ColumnElement[bool]] = [sd.c.id.in_(select(window.c.id))]
-    if any(v.match != v.loose for v in variants):
-        where.append(matched(lambda v: v.match))
-
     def points(v: Variant) -> Any:
         total: Any = literal_column("0")
         for field, value in FIELD_POINTS.items():
@@ -202,6 +187,20 @@ def postgres_search(
             total = total + case((vector.op("@@")(query), value), else_=0)
         return total
 
+    exact: Any = true()
+    if any(v.match != v.loose for v in variants):
+        exact = matched(lambda v: v.match)
+    # Materialised: planned on its own (the primary key walked backwards for a common word,
+    # the GIN index for a rare one); the exact check and the points are computed for the rows
+    # it returns, from the row it has read (no second visit to the table).
     score = _score(_per_language(variants, every_lang, sd.c.lang, points), sd.c.recency)
-    hit = select(sd.c.id, score).where(*where).cte("search_hit")
-    return _result(bounds, hit, true(), hit.c.score)
+    window = (
+        select(sd.c.id, score, exact.label("exact"))
+        .where(matched(lambda v: v.loose), *conds)
+        .order_by(sd.c.id.desc())
+        .limit(limit)
+        .cte("search_window")
+        .prefix_with("MATERIALIZED")
+    )
+    bounds = select(func.count().label("examined")).select_from(window).cte("search_bounds")
+    return _result(bounds, window, window.c.exact, window.c.score)
