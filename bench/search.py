@@ -17,8 +17,10 @@ import asyncio
 import contextlib
 import os
 import platform
+import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +41,10 @@ from bench.load import _run_processes, percentile
 from bench.operations import HttpRequest, graphql_post
 from bench.report import cpu_model, git_revision
 from bench.servers import Server, gateway_server, send, server_env
-from resolvers.db import Database, make_engine
+from resolvers.access import ANONYMOUS
+from resolvers.content.articles import ArticleFilter, search_hits
+from resolvers.db import Database, make_engine, now_utc
+from resolvers.search.gate import SearchGate
 
 SEARCH = """query($q: String!) { articles(first: 10, filter: {search: $q}) {
   totalCount nodes { slug title excerpt } } }"""
@@ -105,6 +110,36 @@ async def _index_size(url: str) -> tuple[int, int]:
         await db.dispose()
 
 
+async def _in_process(url: str, runs: int, candidates: int) -> list[str]:
+    """The search alone (``search_hits``: analysis and its one statement), in this process,
+    ``runs`` times per kind: wall p50/max and this process's CPU p50 (on SQLite that is the
+    statement's CPU too; PostgreSQL's runs in the server). Less sensitive to load than HTTP."""
+    db = Database(make_engine(url))
+    gate = SearchGate(candidates=candidates)
+    lines = [
+        "| kind | found | exact count | wall p50 ms | wall max ms | client CPU p50 ms |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    try:
+        for kind, q in KINDS.items():
+            flt = ArticleFilter(search=q)
+            walls, cpus = [], []
+            for i in range(runs + 1):  # the first run warms caches
+                wall, cpu = time.perf_counter(), time.process_time()
+                found = (await search_hits(db, ANONYMOUS, now_utc(), flt, gate))[1]
+                if i:
+                    walls.append((time.perf_counter() - wall) * 1000)
+                    cpus.append((time.process_time() - cpu) * 1000)
+            lines.append(
+                f"| {kind} | {len(found.hits)} | {'yes' if found.complete else 'no'} | "
+                f"{statistics.median(walls):.1f} | {max(walls):.1f} | "
+                f"{statistics.median(cpus):.1f} |"
+            )
+    finally:
+        await db.dispose()
+    return lines
+
+
 def _measure(url: str, args: argparse.Namespace, workdir: Path) -> list[str]:
     env = server_env(url, {"GATEWAY_RESPONSE_CACHE": "false"})
     server: Server = gateway_server(env, DATA / "logs")
@@ -154,7 +189,9 @@ def _databases(args: argparse.Namespace, spec: SeedSpec) -> Iterator[list[tuple[
     if not args.postgres_only:
         found.append(("sqlite", sqlite_database(spec)))
     with contextlib.ExitStack() as stack:
-        if args.postgres:
+        if args.postgres_seeded:
+            found.append(("postgresql", args.postgres_seeded.format(articles=spec.articles)))
+        elif args.postgres:
             url, _ = stack.enter_context(postgres_database(args.postgres, spec))
             found.append(("postgresql", url))
         yield found
@@ -165,7 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--articles", default="10000,100000")
     p.add_argument("--authors", type=int, default=200)
     p.add_argument("--postgres", nargs="?", const=os.environ.get("GATEWAY_BENCH_POSTGRES_URL"))
+    p.add_argument(
+        "--postgres-seeded",
+        metavar="URL",
+        help="use these already seeded PostgreSQL databases instead of seeding one per run "
+        "({articles} in the URL is replaced by the size)",
+    )
     p.add_argument("--postgres-only", action="store_true")
+    p.add_argument("--runs", type=int, default=15, help="in-process runs per kind")
     p.add_argument("--duration", type=float, default=5.0)
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--candidates", type=int, default=1000)
@@ -193,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                     "| load | what | req/s | p50 ms | p99 ms | errors |",
                     "|---|---|---:|---:|---:|---:|",
                     *_measure(url, args, Path(tmp)),
+                    f"\nThe search alone, in process ({args.runs} runs per kind):\n",
+                    *asyncio.run(_in_process(url, args.runs, args.candidates)),
                 ]
                 _emit(section, args)  # each section as soon as it is measured
     return 0

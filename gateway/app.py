@@ -192,9 +192,11 @@ async def _start_storage(settings: Settings, cache: CacheLayer) -> Database:
         await check_database(db, settings.database_url)
         await check_schema(db)
         await cache.start(await cache_backend_from_settings(settings), db)
-    except DatabaseUnavailable as exc:
+    except BaseException as exc:
+        # Whatever stops the start-up (cancellation too), the pool's connections are closed.
         await db.dispose()
-        log.error("%s", exc)
+        if isinstance(exc, DatabaseUnavailable):
+            log.error("%s", exc)
         raise
     return db
 
@@ -209,9 +211,13 @@ def lifespan_of(
         db = await _start_storage(settings, cache)
         app.state.db = db
         app.state.rate_limiter = build_rate_limiter(settings)
-        await ops.startup(app, db)
-        # The live event hub, and the delivery worker unless it runs apart.
-        events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        try:
+            await ops.startup(app, db)
+            # The live event hub, and the delivery worker unless it runs apart.
+            events = await EventsRuntime.start(db, settings, run_worker=settings.events_worker)
+        except BaseException:
+            await _stop(app, ops, cache, db)
+            raise
         app.state.events = events.hub
         app.state.event_runtime = events
         hooks = app.state.change_hooks
@@ -226,16 +232,30 @@ def lifespan_of(
         try:
             yield
         finally:
-            await events.stop()
-            await app.state.rate_limiter.aclose()
-            await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
-            await cache.stop()
-            await db.dispose()
-            app.state.media.close()
+            try:
+                await events.stop()
+            finally:
+                await _stop(app, ops, cache, db)
             log.info("shutdown complete")
             await asyncio.to_thread(drain_logs)  # every queued log line reaches stderr
 
     return lifespan
+
+
+async def _stop(app: Starlette, ops: Operations, cache: CacheLayer, db: Database) -> None:
+    """Stop what uses the database, then close its pool: each step even when one before failed
+    (a pool left open is closed by nobody; its connections are collected unclosed)."""
+    try:
+        await app.state.rate_limiter.aclose()
+        await ops.shutdown()  # background tasks, Redis, spans: before the pool closes
+    finally:
+        try:
+            await cache.stop()
+        finally:
+            try:
+                await db.dispose()
+            finally:
+                app.state.media.close()
 
 
 async def healthz(_: Request) -> Response:

@@ -1,4 +1,5 @@
-"""The dataloaders of one request: each domain's loaders, built together, cleared together.
+"""The dataloaders of one request: each domain's loaders, built together, cleared together,
+closed together when the request ends.
 
 A plain holder (no batch logic, no lookup by name): the loaders themselves live with their domain
 (``resolvers.content.loaders``, ``resolvers.seo.loaders``); domain rules declare the few they
@@ -25,6 +26,7 @@ from resolvers.content.loaders import (
     CategoryByIdLoader,
     EmailByAuthorIdLoader,
     LinksByArticleIdLoader,
+    RequestScope,
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
@@ -45,7 +47,8 @@ class RequestLoaders:
         self, db: Database, viewer: Viewer, now: datetime, tags: TagCollector | None = None
     ) -> None:
         self.now = now
-        bound = (db, viewer, now, tags if tags is not None else TagCollector())
+        self.scope = RequestScope()
+        bound = (db, viewer, now, tags if tags is not None else TagCollector(), self.scope)
         self.article_by_id = ArticleByIdLoader(*bound)
         self.body_by_article_id = BodyByArticleIdLoader(*bound)
         self.author_by_id = AuthorByIdLoader(*bound)
@@ -64,6 +67,10 @@ class RequestLoaders:
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
         self.redirect_sources_by_to_path = RedirectSourcesByToPathLoader(*bound)
+
+    async def close(self) -> None:
+        """The request is over: no batch of its loaders runs on (``RequestScope``)."""
+        await self.scope.close()
 
     def forget(self, changes: ChangeSet) -> None:
         """Drop entries a committed write made stale (same request, later fields)."""

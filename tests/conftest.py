@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,24 @@ from gateway.app import create_app
 from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
+from tests.connections_support import ConnectionGuard
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 LIFESPAN_TIMEOUT = 30.0
+GUARD = ConnectionGuard()
+GUARD.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After every fixture of the test is finalised: none of its connections is left open."""
+    result = yield
+    left = GUARD.left_open()
+    if left:
+        pytest.fail(f"{item.nodeid} left {len(left)} database connection(s) open: {left}")
+    return result
 
 
 def skip_or_fail(reason: str) -> None:
@@ -50,6 +63,24 @@ async def _admin(sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+# DROP DATABASE makes PostgreSQL take a checkpoint and wait for it: seconds on a busy machine.
+# A test's own database is dropped beside the tests that follow; the session waits for every
+# drop (and fails on any that failed) at its end.
+_DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+_dropping: list[Future[None]] = []
+
+
+def _drop_later(name: str) -> None:
+    sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    _dropping.append(_DROPS.submit(asyncio.run, _admin(sql)))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _DROPS.shutdown(wait=True)
+    for drop in _dropping:
+        drop.result()
 
 
 def _admin_sync(sql: str) -> None:
@@ -144,7 +175,7 @@ async def isolated_database_url(
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_later(name)
 
 
 @pytest.fixture

@@ -110,8 +110,9 @@ class Settings(SecuritySettings, SeoSettings, RoutingSettings, MediaSettings, St
         1000,
         ge=10,
         le=100_000,
-        description="Matches a search ranks at most (the newest ones); also the largest "
-        "totalCount and the base of facets.",
+        description="Articles a search looks at at most: the newest ones with every searched "
+        "word; phrases, exclusions and ranking are decided among them. Also the largest "
+        "totalCount (totalCountIsExact says when it was reached) and the base of facets.",
     )
     search_snippet_length: int = Field(
         160, ge=20, le=1000, description="Default length in characters of a search snippet."

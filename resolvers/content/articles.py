@@ -33,9 +33,10 @@ from resolvers.search.gate import SearchGate
 from resolvers.search.searching import (
     AnalysedSearch,
     Hit,
+    SearchHits,
     analyse_search,
-    candidates,
     relevance_window,
+    run_search,
 )
 
 a = article_t
@@ -132,16 +133,15 @@ def _conditions(
 
 async def search_hits(
     db: Database, viewer: Viewer, now: datetime, flt: ArticleFilter, gate: SearchGate
-) -> tuple[AnalysedSearch, list[Hit]]:
-    """The analysed search, and its ranked candidates that pass the other filters: one
-    statement, run under the process's search limit."""
+) -> tuple[AnalysedSearch, SearchHits]:
+    """The analysed search, and its ranked hits that pass the other filters (bounded by the
+    gate's candidate limit): one statement, run under the process's search limit."""
     assert flt.search is not None
     analysed = await analyse_search(db, flt.search, flt.locale)
     conds = _conditions(viewer, now, flt, search_document_t)
-    found = candidates(db.engine.dialect.name, analysed, conds, gate.candidates)
     async with gate.slot():
-        rows = await db.all(select(found.c.id, found.c.score))
-    return analysed, [Hit(int(r.id), float(r.score)) for r in rows]
+        found = await run_search(db, analysed, conds, gate.candidates)
+    return analysed, found
 
 
 async def list_articles(
@@ -162,7 +162,7 @@ async def list_articles(
     the caller has them already), ordered by relevance unless told otherwise."""
     conds = _conditions(viewer, now, flt)
     if flt.search is not None and hits is None:
-        hits = (await search_hits(db, viewer, now, flt, gate or SearchGate()))[1]
+        hits = (await search_hits(db, viewer, now, flt, gate or SearchGate()))[1].hits
     elif flt.search is None and order_field == "RELEVANCE":
         raise UserInputError("`orderBy: RELEVANCE` needs a `search`.")
     where = list(conds)

@@ -4,12 +4,19 @@ One class per relation, named ``<Target>By<Key>Loader``; each batch runs one SEL
 list aligned with its keys (``None`` for a missing to-one, ``[]`` for an empty to-many). Loaders
 are built per request (aiodataloader binds the running loop) with the request's viewer, clock
 and cache-tag collector: every batch records what it returned and what it did not find.
+
+aiodataloader runs each batch in a task of its own, which nothing ties to the request that asked
+for it; a ``RequestScope`` does: the request closes it however it ends (answered, failed, timed
+out, cancelled), which stops the batches still running and refuses those not yet started. A
+batch outliving its request would otherwise keep a connection past the request, and past the
+shutdown that disposes of the pool, where that connection is never closed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -30,12 +37,68 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class RequestLoader(DataLoader[K, V]):
-    """A dataloader bound to one request's database, viewer, clock and tag collector."""
+class RequestScope:
+    """The batches of one request's loaders: ``close`` cancels and awaits those still running,
+    cancels the loads still waiting, and makes any batch that starts afterwards stop at once."""
 
-    def __init__(self, db: Database, viewer: Viewer, now: datetime, tags: TagCollector) -> None:
+    def __init__(self) -> None:
+        self.closed = False
+        self._running: set[asyncio.Task[Any]] = set()
+        self._loads: set[asyncio.Future[Any]] = set()  # the loads not answered yet
+
+    def watch(self, load: asyncio.Future[Any]) -> None:
+        self._loads.add(load)
+        load.add_done_callback(self._loads.discard)
+
+    async def run(self, batch: Callable[[Any], Awaitable[Any]], keys: Any) -> Any:
+        """One batch, in the task aiodataloader runs it in."""
+        if self.closed:
+            raise asyncio.CancelledError  # the request is over: no database work for it
+        task = asyncio.current_task()
+        assert task is not None  # aiodataloader runs batches in tasks
+        self._running.add(task)
+        try:
+            return await batch(keys)
+        finally:
+            self._running.discard(task)
+
+    async def close(self) -> None:
+        self.closed = True
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        if running:
+            # Cancelled, each batch returns its connection before this returns.
+            await asyncio.wait(running)
+        for load in list(self._loads):
+            load.cancel()
+
+
+class RequestLoader(DataLoader[K, V]):
+    """A dataloader bound to one request's database, viewer, clock, tag collector and scope."""
+
+    def __init__(
+        self,
+        db: Database,
+        viewer: Viewer,
+        now: datetime,
+        tags: TagCollector,
+        scope: RequestScope | None = None,
+    ) -> None:
         super().__init__()
         self.db, self.viewer, self.now, self.tags = db, viewer, now, tags
+        self.scope = scope if scope is not None else RequestScope()
+        batch = self.batch_load_fn
+        scope_ = self.scope
+
+        async def scoped(keys: Any) -> Any:
+            return await scope_.run(batch, keys)
+
+        self.batch_load_fn = scoped  # the per-instance wrapper aiodataloader calls
+
+    def do_resolve_reject(self, key: K, future: asyncio.Future[V]) -> None:
+        self.scope.watch(future)
+        super().do_resolve_reject(key, future)
 
 
 class ArticleByIdLoader(RequestLoader[int, Any]):

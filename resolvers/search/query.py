@@ -128,3 +128,25 @@ def analyse(clauses: list[Clause], analyzer: Analyzer) -> Match | None:
     if not required:
         return None
     return Match(tuple(dict.fromkeys(required)), tuple(dict.fromkeys(excluded)))
+
+
+def _loose_atom(atom: Atom) -> Atom:
+    # Any word of a phrase is in every article that has the phrase; the longest is likely
+    # the rarest.
+    if isinstance(atom, Phrase):
+        return Token(max(atom.tokens, key=len))
+    return atom
+
+
+def loosen(match: Match) -> Match:
+    """The bag-of-words form of a search that bounds it: every required word, phrases as their
+    words in any order (a phrase alone in its group; one of its words inside an OR), no
+    exclusions. Every article the search finds has it; finding it needs no word positions, and
+    what is excluded never makes the walk over the newest matches longer."""
+    required: list[tuple[Atom, ...]] = []
+    for group in match.required:
+        if len(group) == 1 and isinstance(group[0], Phrase):
+            required.extend((Token(token),) for token in group[0].tokens)
+        else:
+            required.append(tuple(dict.fromkeys(_loose_atom(a) for a in group)))
+    return Match(tuple(dict.fromkeys(required)), ())

@@ -84,24 +84,6 @@ def to_field_tsquery(match: Match, field: str) -> str:
     return " & ".join(groups)
 
 
-def field_needles(match: Match) -> list[list[str]]:
-    """The same test for a field stored as space-joined tokens (FTS5's own columns): per
-    required group, the alternatives to look for in ``' ' || field || ' '`` (a token or a
-    phrase as whole words, a prefix as the start of a word)."""
-    groups = []
-    for group in match.required:
-        needles = []
-        for atom in group:
-            if isinstance(atom, Token):
-                needles.append(f" {atom.value} ")
-            elif isinstance(atom, Phrase):
-                needles.append(f" {' '.join(atom.tokens)} ")
-            else:
-                needles.append(f" {atom.value}")
-        groups.append(needles)
-    return groups
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentTokens:
     """An analysed article: tokens per field (already cut to ``FIELD_LIMITS``) and the

@@ -40,7 +40,8 @@ class SearchResult:
         description="Relevance: higher is better; only meaningful within one search."
     )
     highlights: SearchHighlights = strawberry.field(description="Title and excerpt, marked.")
-    body_text: strawberry.Private[str]
+    excerpt: strawberry.Private[str | None]
+    body: strawberry.Private[str]
     highlighter: strawberry.Private[Highlighter]
     default_length: strawberry.Private[int]
 
@@ -61,7 +62,9 @@ class SearchResult:
         size = self.default_length if length is None else length
         if not 20 <= size <= MAX_SNIPPET:
             raise UserInputError(f"`length` must be between 20 and {MAX_SNIPPET} (got {size}).")
-        return self.highlighter.snippet(self.body_text, size)
+        # The body's text only for the results whose snippet is asked for.
+        text = " ".join(filter(None, [self.excerpt, plain_text(self.body)]))
+        return self.highlighter.snippet(text, size)
 
 
 @strawberry.type(description="How many results have one category, tag or author.")
@@ -112,8 +115,14 @@ class SearchResultConnection:
     nodes: list[SearchResult] = strawberry.field(description="Results of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(
-        description="Number of results (the search ranks at most GATEWAY_SEARCH_CANDIDATES "
-        "of the newest matches, so this is at most that)."
+        description="Number of results. A search looks at most at the GATEWAY_SEARCH_CANDIDATES "
+        "newest articles that contain all its words (see `totalCountIsExact`), so this is at "
+        "most that."
+    )
+    total_count_is_exact: bool = strawberry.field(
+        description="False when the search stopped at GATEWAY_SEARCH_CANDIDATES articles "
+        "with all its words: older matches exist or may exist, `totalCount` and `facets` "
+        "count only the results among those newest articles. See docs/search.md."
     )
     hit_ids: strawberry.Private[list[int]]
 
@@ -126,7 +135,6 @@ def _result(info: Info, row: Any, analysed: AnalysedSearch, hit: Hit) -> SearchR
     lang = language_of(row.locale)
     match = analysed.matches.get(lang) or analyse(analysed.clauses, analyzer(lang))
     highlighter = Highlighter(Marker.of(match), analyzer(lang))
-    text = " ".join(filter(None, [row.excerpt, plain_text(row.body or "")]))
     return SearchResult(
         article=Article.from_row(row, info),
         score=hit.score,
@@ -134,7 +142,8 @@ def _result(info: Info, row: Any, analysed: AnalysedSearch, hit: Hit) -> SearchR
             title=highlighter.title(row.title),
             excerpt=highlighter.title(row.excerpt) if row.excerpt else None,
         ),
-        body_text=text,
+        excerpt=row.excerpt,
+        body=row.body or "",
         highlighter=highlighter,
         default_length=info.context.snippet_length,
     )
@@ -165,9 +174,10 @@ class SearchQuery:
             raise UserInputError("Pass the search text as `query`, not as `filter.search`.")
         ctx = info.context
         flt = dataclasses.replace(to_filter(filter), search=query)
-        analysed, hits = await article_queries.search_hits(
+        analysed, found = await article_queries.search_hits(
             ctx.db, ctx.viewer, ctx.now, flt, ctx.search_gate
         )
+        hits = found.hits
         page, _ = await article_queries.list_articles(
             ctx.db, ctx.viewer, ctx.now, flt, None, None, ctx.page(first, after, last, before),
             extras=frozenset({"body"}), tags=ctx.tags, hits=hits,
@@ -182,5 +192,6 @@ class SearchQuery:
             nodes=nodes,
             page_info=PageInfo.from_page(page),
             total_count=len(hits),
+            total_count_is_exact=found.complete,
             hit_ids=[h.id for h in hits],
         )

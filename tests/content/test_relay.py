@@ -54,11 +54,18 @@ def test_every_connection_has_the_spec_shape_and_arguments():
     fields = connection_fields()
     assert len(fields) >= 7, fields  # articles x4, authors, categories, tags at least
     forward_only: list[str] = []
+    page_addressed: list[str] = []
     for owner, field_name, connection in fields:
         where = f"{owner}.{field_name}"
         field = SCHEMA.type_map[owner].fields[field_name]
         assert isinstance(field.type, GraphQLNonNull), where
         args = {name: str(arg.type) for name, arg in field.args.items()}
+        if owner == "ArchivePage":
+            # One numbered archive page: its path (`/page/7`) chose the page, so the list takes
+            # no paging arguments; pageInfo carries page/perPage/totalPages/totalCount.
+            assert args == {}, where
+            page_addressed.append(where)
+            continue
         # Forward pagination is required; backward pagination is optional but then complete
         # (the spec's two argument pairs). Only the sitemap and the SEO report are forward-only.
         assert (args.get("first"), args.get("after")) == ("Int", "String"), where
@@ -76,6 +83,7 @@ def test_every_connection_has_the_spec_shape_and_arguments():
             "Connection"
         ), where
     assert sorted(forward_only) == ["Query.seoReport", "Query.sitemap"]
+    assert page_addressed == ["ArchivePage.articles"]
 
 
 async def test_node_refetches_every_node_type(client, db):

@@ -35,7 +35,7 @@ from gateway.app import create_app
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from schema import export_sdl
-from tests.conftest import POSTGRES_URL, _admin_sync
+from tests.conftest import POSTGRES_URL, _admin_sync, _drop_later
 from tests.support import add_article, add_author, add_seo, add_term, ago, ahead
 
 LONG_RUN = "GATEWAY_FUZZ_EXAMPLES" in os.environ
@@ -100,7 +100,7 @@ def fuzz_client(backend: str, request: pytest.FixtureRequest, tmp_path: Path) ->
         template = request.getfixturevalue("postgres_template")
         name = f"gw_fuzz_{uuid.uuid4().hex[:10]}"
         _admin_sync(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        drop = name
         assert POSTGRES_URL is not None
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     runner = asyncio.Runner()
@@ -130,7 +130,7 @@ def fuzz_client(backend: str, request: pytest.FixtureRequest, tmp_path: Path) ->
     finally:
         runner.close()
         if drop:
-            _admin_sync(drop)
+            _drop_later(drop)
 
 
 # --- strategies ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from graphql import get_introspection_query
@@ -134,11 +135,15 @@ async def test_thousand_tokens_pass_and_more_are_refused(client, content):
     "settings_overrides", [{"max_document_length": 20_000_000, "max_body_bytes": 20_000_000}]
 )
 async def test_token_limit_stops_the_parser_early(client):
-    # 1.5 million tokens: refused at token 1001, long before a full parse would finish.
-    result = await gql(client, typenames(1_500_000))
+    # 1.5 million tokens: refused at token 1001, long before a full parse would finish (that
+    # takes seconds of CPU). Measured in this process's CPU time, not wall-clock time: on a
+    # shared CI machine the wall clock also counts the other processes' turns.
+    document = typenames(1_500_000)
+    cpu = time.process_time()
+    result = await gql(client, document)
+    cpu = time.process_time() - cpu
     refused(result, "TOO_MANY_TOKENS")
-    total_ms = float(result.response.headers["server-timing"].rsplit("dur=", 1)[1])
-    assert total_ms < 1000, total_ms
+    assert cpu < 1.0, cpu
 
 
 async def test_comments_count_toward_length_not_tokens(client):

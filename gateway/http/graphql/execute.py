@@ -103,7 +103,8 @@ async def run_operation(
     media: str,
     request_id: str,
 ) -> ExecutionResult | Outcome:
-    """``execute`` within the timeout; an operation that cannot run is answered here."""
+    """``execute`` within the timeout; an operation that cannot run is answered here. However
+    it ends, its dataloader batches end with it (``RequestLoaders.close``)."""
     try:
         async with asyncio.timeout(time_limit):
             return await execute(schema, operation, context)
@@ -117,3 +118,5 @@ async def run_operation(
         return Outcome(error_payload("Missing `query`.", "BAD_REQUEST"), 400)
     except CannotGetOperationTypeError as exc:
         return _unresolvable(exc, media)
+    finally:
+        await context.loaders.close()
