@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -62,6 +63,18 @@ def asset_ids(body: str | None) -> list[int]:
     return list(found)
 
 
+def body_images(body: str | None) -> list[dict[str, str]]:
+    """The attributes of every ``<img>`` of a (sanitised) body, in order."""
+    if not body or "<img" not in body.lower():
+        return []
+    return [_attributes(match[0]) for match in _IMG.finditer(body)]
+
+
+def asset_id_of(attributes: Mapping[str, str]) -> int | None:
+    """The asset an image names with ``data-asset-id`` (None: not a library image)."""
+    return _asset_id(attributes)
+
+
 def sizes_for(width: int) -> str:
     """``sizes`` of an image shown at most ``width`` CSS pixels wide."""
     return f"(max-width: {width}px) 100vw, {width}px"
@@ -83,12 +96,26 @@ def display_size(attributes: Mapping[str, str], asset: Any) -> tuple[int, int]:
     return w, h
 
 
-def largest_url(asset: Any, urls: MediaUrls) -> str:
-    """The largest allowed rendition up to the asset's width; the original if none fits."""
-    fitting = [w for w in urls.widths if w <= asset.width]
-    if not fitting:
-        return urls.original(asset)
-    return urls.rendition(asset, urls.spec(asset, fitting[-1], None, "contain", None))
+@dataclass(frozen=True, slots=True)
+class SizedImage:
+    """A rendition's (or the original's) URL with its real size."""
+
+    url: str
+    width: int
+    height: int
+
+
+def sized_rendition(asset: Any, urls: MediaUrls, target: int) -> SizedImage:
+    """The allowed width nearest ``target`` from above (else the largest) that is no wider
+    than the asset, with the height the renderer gives it; the original when the asset is
+    narrower than every allowed width."""
+    usable = [w for w in urls.widths if w <= asset.width]
+    if not usable:
+        return SizedImage(urls.original(asset), int(asset.width), int(asset.height))
+    width = next((w for w in usable if w >= target), usable[-1])
+    height = max(1, round(asset.height * (width / asset.width)))  # as resolvers.media.renditions
+    url = urls.rendition(asset, urls.spec(asset, width, None, "contain", None))
+    return SizedImage(url, width, height)
 
 
 def _render(attributes: Mapping[str, str]) -> str:
@@ -99,7 +126,7 @@ def _complete(attributes: dict[str, str], asset: Any, urls: MediaUrls) -> str:
     width, height = display_size(attributes, asset)
     given = {name: value for name, value in attributes.items() if value.strip()}
     added = {
-        "src": largest_url(asset, urls),
+        "src": sized_rendition(asset, urls, int(asset.width)).url,
         "srcset": urls.src_set(asset, None, None),
         "width": str(width),
         "height": str(height),
