@@ -63,6 +63,11 @@ def asset_ids(body: str | None) -> list[int]:
     return list(found)
 
 
+def body_reference(asset_id: int) -> str:
+    """How a stored (sanitised) body names an asset: the text to search bodies for."""
+    return f'{MARKER}="{asset_id}"'
+
+
 def body_images(body: str | None) -> list[dict[str, str]]:
     """The attributes of every ``<img>`` of a (sanitised) body, in order."""
     if not body or "<img" not in body.lower():

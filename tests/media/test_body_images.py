@@ -123,3 +123,27 @@ async def test_full_content_feeds_complete_asset_images(client, db, fmt):
     text = response.text
     assert "w1600-fcontain.jpg 1600w" in text and "In the feed" in text
     assert 'loading="lazy"' in text or "loading=&quot;lazy&quot;" in text
+
+
+async def test_an_asset_used_in_a_body_is_in_use(client, db):
+    token = await add_token(db, "editor")
+    ada = await add_author(db, "Ada")
+    asset = await add_asset_row(db, "used.jpg")
+    other = await add_asset_row(db, "unused.jpg")  # named by no body: deleted at once
+    body = f'<p>x</p><img data-asset-id="{asset}">'
+    article = await add_article(db, "Uses", authors=[ada], slug="uses", body=body,
+                                feature_image_asset_id=asset)  # fmt: skip
+    delete = """mutation($id: ID!, $force: Boolean!) { deleteMediaAsset(id: $id, force: $force) {
+      __typename ... on MediaInUseError { usages { entityType id } }
+      ... on MediaAssetDeleted { clearedUsages { entityType id } } } }"""
+    usages = [{"entityType": "Article", "id": gid("Article", article)}]  # listed once
+    for ident, force, expected in (
+        (other, False, {"__typename": "MediaAssetDeleted", "clearedUsages": []}),
+        (asset, False, {"__typename": "MediaInUseError", "usages": usages}),
+        (asset, True, {"__typename": "MediaAssetDeleted", "clearedUsages": usages}),
+    ):
+        variables = {"id": gid("MediaAsset", ident), "force": force}
+        answer = ok(await gql(client, delete, variables, headers=bearer(token)))
+        assert answer["deleteMediaAsset"] == expected, ident
+    out = ok(await gql(client, BODY, {"slug": "uses"}))["article"]["body"]
+    assert out == "<p>x</p>"  # the image of the deleted asset had no src of its own
