@@ -34,7 +34,7 @@ from resolvers.media.models import media_asset_t
 from resolvers.media.urls import MediaUrls
 
 MARKER = "data-asset-id"
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)  # a ">" inside quotes is kept
 _ATTRIBUTE = re.compile(r'([^\s"\'=<>/]+)(?:\s*=\s*"([^"]*)")?')
 _ASSET_ID = re.compile(r"[1-9][0-9]{0,11}")
 

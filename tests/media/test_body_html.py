@@ -44,3 +44,10 @@ def test_a_reference_names_one_asset_exactly():
     body = sanitize_html('<img data-asset-id="10"><img data-asset-id="1">')
     assert body.count(body_reference(1)) == 1 and body.count(body_reference(10)) == 1
     assert body_reference(1) not in sanitize_html('<img data-asset-id="12">')
+
+
+def test_a_quoted_angle_bracket_does_not_end_the_tag():
+    out = expand_images('<img data-asset-id="7" title="a > b"><p>after</p>', {7: asset()}, URLS)
+    assert out.startswith('<img data-asset-id="7" title="a > b" src=') and out.endswith(
+        'alt="Say &quot;hi&quot; &lt;b&gt;&amp;&lt;/b&gt;"><p>after</p>'
+    )
