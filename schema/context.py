@@ -83,6 +83,9 @@ class Context:
     media_storage: MediaStorage | None = None
     media_urls_for: Callable[[str], MediaUrls] | None = None
 
+    def __post_init__(self) -> None:
+        self.loaders.media_urls = self.media_urls
+
     def media_urls(self) -> MediaUrls:
         """URLs of assets, under this request's base URL (unless configured otherwise); without
         a media runtime (a context built for a test or a tool), site-relative built-in URLs."""
@@ -105,6 +108,7 @@ class Context:
             self.viewer = viewer
         self.tags = TagCollector()
         self.loaders = RequestLoaders(self.db, self.viewer, now, self.tags)
+        self.loaders.media_urls = self.media_urls
 
     def command_env(self) -> CommandEnv:
         self.private = True

@@ -9,6 +9,7 @@ provides them. Attribute names label the dataloader metrics and spans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from resolvers.access import Viewer
@@ -32,6 +33,7 @@ from resolvers.content.loaders import (
 )
 from resolvers.db import Database
 from resolvers.media.loaders import MediaAssetByIdLoader
+from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls
 from resolvers.seo.loaders import (
     DuplicatesByFieldLoader,
     RedirectByFromPathLoader,
@@ -63,6 +65,8 @@ class RequestLoaders:
         self.article_count_by_parent = ArticleCountByParentLoader(*bound)
         self.articles_by_translation_group = ArticlesByTranslationGroupLoader(*bound)
         self.media_asset_by_id = MediaAssetByIdLoader(*bound)
+        # Asset URLs for readers below the schema (SEO images); the context sets its own.
+        self.media_urls: Callable[[], MediaUrls] = lambda: MediaUrls("", DEFAULT_WIDTHS)
         self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)

@@ -91,6 +91,27 @@ async function homePage(params) {
   );
 }
 
+// A responsive <img> from an Image (see docs/clients.md): srcset/sizes let the browser pick a
+// rendition, width/height reserve the space, and the blur placeholder on the dominant colour
+// fills it until the image arrives. External images have no srcSet/placeholder: plain <img>.
+function responsiveImage(image, { eager = false } = {}) {
+  const placeholder = image.placeholder ? `url("${image.placeholder}") center / cover no-repeat` : "";
+  const img = h("img", {
+    src: image.url,
+    srcset: image.srcSet,
+    sizes: image.sizes,
+    width: image.width,
+    height: image.height,
+    alt: image.alt || "",
+    loading: eager ? "eager" : "lazy",
+    fetchpriority: eager ? "high" : null, // the feature image is usually the LCP element
+    decoding: "async",
+    style: image.dominantColor ? `background: ${image.dominantColor} ${placeholder}` : null,
+  });
+  img.addEventListener("load", () => img.style.removeProperty("background"), { once: true });
+  return img;
+}
+
 function articlePage(article) {
   applySeo(article.seo, article.title);
   const body = h("div", { class: "body" });
@@ -108,14 +129,7 @@ function articlePage(article) {
         article.authors.flatMap((a, i) => [i ? ", " : "", link(a.path, a.name, { rel: "author" })]),
         ` · ${date(article.publishedAt)} · ${article.readingTimeMinutes} min read`,
       ),
-      article.featureImage
-        ? h("img", {
-            src: article.featureImage.url,
-            alt: article.featureImage.alt || "",
-            width: article.featureImage.width,
-            height: article.featureImage.height,
-          })
-        : null,
+      article.featureImage ? responsiveImage(article.featureImage, { eager: true }) : null,
       body,
       h(
         "p",

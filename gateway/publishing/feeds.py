@@ -23,6 +23,7 @@ from starlette.routing import Route
 from gateway.cache.coherence import detached
 from gateway.cache.http_headers import etag_of
 from gateway.http.conditional import is_fresh, timing, validators
+from gateway.media import build_media_urls
 from resolvers.db import now_utc, track_queries
 from resolvers.seo import feeds
 from resolvers.seo.routing import storable
@@ -113,6 +114,7 @@ async def feed(request: Request) -> Response:
         parent_id=parent_id,
         limit=settings.feed_size,
         full_content=settings.feed_full_content,
+        media=build_media_urls(settings, str(request.base_url)),
     )
     self_url = site.absolute(request.url.path)
     body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss")

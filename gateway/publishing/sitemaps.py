@@ -26,7 +26,9 @@ from starlette.routing import Route
 from gateway.cache.coherence import detached
 from gateway.cache.http_headers import etag_of
 from gateway.http.conditional import is_fresh, timing, validators
+from gateway.media import build_media_urls
 from resolvers.db import Database, now_utc, track_queries
+from resolvers.media.urls import MediaUrls
 from resolvers.seo import sitemaps
 from resolvers.seo.withdrawals import last_withdrawal
 from resolvers.site import Site
@@ -146,8 +148,14 @@ def _context(request: Request) -> tuple[Database, Site, int]:
     return state.db, state.site, state.settings.sitemap_chunk_size
 
 
+def _media(request: Request) -> MediaUrls:
+    """Asset URLs as GraphQL builds them (the request's base URL unless configured)."""
+    return build_media_urls(request.app.state.settings, str(request.base_url))
+
+
 async def sitemap_xml(request: Request) -> Response:
     db, site, size = _context(request)
+    media = _media(request)
     now = now_utc()
 
     async def fill(spool: Spool) -> bool:
@@ -161,7 +169,7 @@ async def sitemap_xml(request: Request) -> Response:
             yield home
             for kind in sitemaps.KINDS:
                 if any(c.kind == kind for c in chunks):
-                    async for entry in sitemaps.stream(db, site, now, kind):
+                    async for entry in sitemaps.stream(db, site, now, kind, media=media):
                         yield entry
 
         await write_urlset(spool, everything())
@@ -188,7 +196,9 @@ async def child_sitemap(request: Request) -> Response:
         first, last = int(match.group("first")), int(match.group("last"))
         if last > MAX_ID:
             return PlainTextResponse("Not found.", status_code=404)
-        entries = sitemaps.stream(db, site, now, kind, first_id=first, last_id=last, limit=size)
+        entries = sitemaps.stream(
+            db, site, now, kind, first_id=first, last_id=last, limit=size, media=_media(request)
+        )
 
     async def fill(spool: Spool) -> bool:
         return await write_urlset(spool, entries) > 0

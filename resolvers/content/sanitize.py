@@ -2,6 +2,8 @@
 
 Kept beyond nh3's defaults: ``language-*`` classes on ``<pre>``/``<code>`` (syntax highlighters
 read them), ``<video>``/``<audio>``/``<source>`` with playback attributes and http(s) URLs, and
+responsive ``<img>`` attributes (``width``/``height``/``srcset``/``sizes``/``loading``/
+``decoding``) and ``data-asset-id`` (a library image, completed on output), and
 ``<iframe>`` embeds whose ``https`` source is on the site's embed host allow-list
 (``GATEWAY_EMBED_HOSTS``; empty by default, so embeds are refused until an operator lists
 hosts such as ``www.youtube-nocookie.com`` or ``player.vimeo.com``).
@@ -27,6 +29,10 @@ MEDIA_ATTRIBUTES = {
     "source": {"src", "type", "media"},
 }  # fmt: skip
 IFRAME_ATTRIBUTES = {"src", "width", "height", "title", "allow", "allowfullscreen", "loading"}
+# Responsive images, and ``data-asset-id`` naming a library image (``resolvers.media.html``).
+IMG_ATTRIBUTES = {"title", "width", "height", "srcset", "sizes", "loading", "decoding",
+                  "data-asset-id"}  # fmt: skip
+IMG_KEYWORDS = {"loading": {"lazy", "eager"}, "decoding": {"async", "sync", "auto"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 
@@ -34,7 +40,7 @@ _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 def _attributes(embeds: bool) -> dict[str, set[str]]:
     allowed = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     allowed["a"] = allowed.get("a", set()) | {"title"}
-    allowed["img"] = allowed.get("img", set()) | {"title", "loading"}
+    allowed["img"] = allowed.get("img", set()) | IMG_ATTRIBUTES
     allowed["code"] = {"class"}
     allowed["pre"] = {"class"}
     allowed.update({tag: set(attrs) for tag, attrs in MEDIA_ATTRIBUTES.items()})
@@ -51,6 +57,25 @@ def embed_allowed(src: str | None, hosts: Iterable[str]) -> bool:
     return parts.scheme == "https" and (parts.hostname or "") in set(hosts)
 
 
+def _src_set_allowed(value: str) -> bool:
+    """Every candidate's URL is http(s) or relative (as ``src`` must be)."""
+    for candidate in value.split(","):
+        url = candidate.strip().split(" ", 1)[0]
+        if url and urlsplit(url).scheme not in ("", "http", "https"):
+            return False
+    return True
+
+
+def _img_attribute(attribute: str, value: str) -> str | None:
+    if attribute == "data-asset-id":
+        return value if value.strip().isdigit() else None
+    if attribute in IMG_KEYWORDS:
+        return value if value.strip().lower() in IMG_KEYWORDS[attribute] else None
+    if attribute == "srcset":
+        return value if _src_set_allowed(value) else None
+    return value
+
+
 def sanitize_html(markup: str, embed_hosts: frozenset[str] = frozenset()) -> str:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "class":
@@ -58,6 +83,8 @@ def sanitize_html(markup: str, embed_hosts: frozenset[str] = frozenset()) -> str
             return " ".join(languages) or None
         if tag == "iframe" and attribute == "src":
             return value if embed_allowed(value, embed_hosts) else None
+        if tag == "img":
+            return _img_attribute(attribute, value)
         if attribute == "poster":
             return value if urlsplit(value.strip()).scheme in ("http", "https") else None
         return value

@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
+from sqlalchemy import delete, func, insert, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.commands import CommandEnv, Problems, unit_of_work
 from resolvers.db import Database, now_utc
+from resolvers.media.html import body_reference
 from resolvers.media.models import media_asset_t
 from resolvers.media.storage import MediaStorage
 from resolvers.media.validation import CheckedImage, Limits, MediaError, check_upload
@@ -144,13 +145,17 @@ async def update_asset(env: CommandEnv, asset_id: int, fields: dict[str, Any]) -
 
 
 def _usages_of(asset_id: int) -> Any:
-    return union_all(
+    # Bodies name assets as <img data-asset-id="N"> (resolvers.media.html); force leaves them
+    # as written (on output an image of a missing asset is dropped unless it has its own src).
+    in_bodies = select(literal("article").label("entity"), article_t.c.id.label("entity_id"))
+    return union(
         *(
             select(literal(kind).label("entity"), column.table.c.id.label("entity_id")).where(
                 column == asset_id
             )
             for kind, column in REFERENCES
-        )
+        ),
+        in_bodies.where(article_t.c.body.contains(body_reference(asset_id))),
     )
 
 

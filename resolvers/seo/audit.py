@@ -20,6 +20,7 @@ from resolvers.access import Viewer, article_visible
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.content.slugs import is_valid_slug
 from resolvers.db import Database
+from resolvers.media.html import asset_id_of, body_images
 from resolvers.models import article_t
 from resolvers.pagination import Page, PageArgs, build_page, decode_cursor, encode_cursor
 from resolvers.seo import jsonld
@@ -109,9 +110,6 @@ def _duplicate_findings(article_id: int, titles: Any, descriptions: Any) -> list
 
 def _meta_findings(own_url: str, row: Any, meta: Any, public: bool) -> list[Finding]:
     found = []
-    if row.feature_image_url and not (row.feature_image_alt or "").strip():
-        message = "The feature image has no alternative text."
-        found.append(Finding("IMAGE_ALT_MISSING", "WARNING", message))
     if meta is not None and meta.canonical_url and meta.canonical_url != own_url:
         message = f"The canonical URL points elsewhere: {meta.canonical_url}."
         found.append(Finding("CANONICAL_ELSEWHERE", "WARNING", message))
@@ -122,6 +120,60 @@ def _meta_findings(own_url: str, row: Any, meta: Any, public: bool) -> list[Find
         message = "The JSON-LD override is not a JSON object or array."
         found.append(Finding("JSON_LD_INVALID", "ERROR", message))
     return found
+
+
+def _missing(value: Any) -> bool:
+    return not str(value or "").strip()
+
+
+def _feature_image_findings(row: Any, asset: Any) -> list[Finding]:
+    """The feature image: an asset's alt text counts (a deleted asset: no image)."""
+    found = []
+    if row.feature_image_asset_id is not None and asset is not None:
+        alt, sized = row.feature_image_alt or asset.alt_text, True
+    elif row.feature_image_url:
+        alt = row.feature_image_alt
+        sized = not (_missing(row.feature_image_width) or _missing(row.feature_image_height))
+    else:
+        return []
+    if _missing(alt):
+        message = "The feature image has no alternative text."
+        found.append(Finding("IMAGE_ALT_MISSING", "WARNING", message))
+    if not sized:
+        message = "The feature image has no width and height (the page will shift as it loads)."
+        found.append(Finding("IMAGE_DIMENSIONS_MISSING", "WARNING", message))
+    return found
+
+
+def _body_image_findings(images: list[dict[str, str]], assets: dict[int, Any]) -> list[Finding]:
+    """Body images: a library image gets its size (and, without its own, the asset's alt text)
+    on output; any other image has only what the body says. Empty alt counts as missing."""
+    no_alt = no_size = 0
+    for image in images:
+        asset = assets.get(asset_id_of(image) or 0)
+        alt = image.get("alt") or (asset.alt_text if asset is not None else None)
+        no_alt += _missing(alt)
+        no_size += asset is None and (_missing(image.get("width")) or _missing(image.get("height")))
+    found = []
+    if no_alt:
+        message = f"{no_alt} image(s) in the body have no alternative text."
+        found.append(Finding("BODY_IMAGE_ALT_MISSING", "WARNING", message))
+    if no_size:
+        message = (
+            f"{no_size} image(s) in the body have no width and height: "
+            "use library images (data-asset-id) or give both."
+        )
+        found.append(Finding("IMAGE_DIMENSIONS_MISSING", "WARNING", message))
+    return found
+
+
+async def _image_findings(loaders: AuditReads, row: Any) -> list[Finding]:
+    images = body_images(await loaders.body_by_article_id.load(row.id))
+    wanted = {asset_id_of(image) for image in images} | {row.feature_image_asset_id}
+    ids = sorted(i for i in wanted if i is not None)
+    assets = {a.id: a for a in await loaders.media_asset_by_id.load_many(ids) if a is not None}
+    feature = assets.get(row.feature_image_asset_id or 0)
+    return [*_feature_image_findings(row, feature), *_body_image_findings(images, assets)]
 
 
 def _redirect_findings(path: str, shadow: Any, sources: list[Any]) -> list[Finding]:
@@ -144,16 +196,18 @@ async def audit_article(site: Site, loaders: AuditReads, row: Any, public: bool)
     meta, title, description, path = await asyncio.gather(
         page.meta(), page.title(), page.description(), page.path()
     )
-    dup_titles, dup_descriptions, shadow, sources = await asyncio.gather(
+    dup_titles, dup_descriptions, shadow, sources, images = await asyncio.gather(
         loaders.duplicates_by_field.load(("title", site)),
         loaders.duplicates_by_field.load(("description", site)),
         loaders.redirect_by_from_path.load(path),
         loaders.redirect_sources_by_to_path.load(path),
+        _image_findings(loaders, row),
     )
     found = [
         *_title_findings(row, meta, title),
         *_description_findings(description),
         *_duplicate_findings(row.id, dup_titles, dup_descriptions),
+        *images,
         *_meta_findings(site.absolute(path), row, meta, public),
         *_redirect_findings(path, shadow, sources),
     ]

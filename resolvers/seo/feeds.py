@@ -17,6 +17,8 @@ from sqlalchemy import func, literal, select, union_all
 
 from resolvers.content import directory
 from resolvers.db import Database, as_utc
+from resolvers.media.html import expand_bodies, load_from
+from resolvers.media.urls import MediaUrls
 from resolvers.models import (
     ARTICLE_LINKS,
     article_author_t,
@@ -90,7 +92,10 @@ async def newest(
     parent_id: int | None,
     limit: int,
     full_content: bool,
+    media: MediaUrls | None = None,
 ) -> list[FeedItem]:
+    """The newest public articles; with ``media``, full bodies get their library images
+    completed (``resolvers.media.html``, one load of all their assets)."""
     a = article_t
     body = a.c.body if full_content else func.substr(a.c.body, 1, BODY_HEAD)
     stmt = select(
@@ -112,8 +117,11 @@ async def newest(
         return []
     ids = [r.id for r in rows]
     authors, terms = await _names(db, ids)
+    bodies = [r.body or "" for r in rows]
+    if full_content and media is not None:
+        bodies = await expand_bodies(bodies, load_from(db), media)
     items = []
-    for r in rows:
+    for r, full_body in zip(rows, bodies, strict=True):
         published: datetime = as_utc(r.published_at)
         updated = max(as_utc(r.updated_at) or published, published)
         items.append(
@@ -122,7 +130,7 @@ async def newest(
                 title=r.title,
                 url=site.absolute(r.path),
                 summary=describe(r.excerpt) or describe(r.body, html=True),
-                content=r.body if full_content else None,
+                content=full_body if full_content else None,
                 published=published,
                 updated=updated,
                 image_url=r.feature_image_url,

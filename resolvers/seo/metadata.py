@@ -8,6 +8,7 @@ selected costs the same number of SQL statements as a list of one. The page kind
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
@@ -19,6 +20,8 @@ from resolvers.content.loaders import (
     CategoriesByArticleIdLoader,
     TagsByArticleIdLoader,
 )
+from resolvers.media.loaders import MediaAssetByIdLoader
+from resolvers.media.urls import MediaUrls
 from resolvers.seo import jsonld
 from resolvers.seo.loaders import SeoMetaByEntityLoader
 from resolvers.site import Site, cut_at_word, plain_text
@@ -168,6 +171,8 @@ class PageReads(Protocol):
     categories_by_article_id: CategoriesByArticleIdLoader
     tags_by_article_id: TagsByArticleIdLoader
     articles_by_translation_group: ArticlesByTranslationGroupLoader
+    media_asset_by_id: MediaAssetByIdLoader
+    media_urls: Callable[[], MediaUrls]  # asset URLs under the request's base URL
 
 
 class PageSeo:

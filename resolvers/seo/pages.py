@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from resolvers.db import as_utc
+from resolvers.media.html import sized_rendition
 from resolvers.seo import jsonld
 from resolvers.seo.metadata import (
     AlternateData,
@@ -20,6 +21,43 @@ from resolvers.seo.metadata import (
 from resolvers.seo.paths import article_path
 from resolvers.site import plain_text
 from resolvers.visibility import PUBLIC
+
+# Open Graph, Twitter and JSON-LD images of library assets: the allowed rendition width nearest
+# 1200 px from above (1280 with the default widths; add 1200 to GATEWAY_MEDIA_RENDITION_WIDTHS
+# for exactly 1200), with its real width and height.
+SOCIAL_IMAGE_WIDTH = 1200
+
+
+async def asset_image(page: PageSeo, asset_id: int | None, alt: str | None) -> ImageData | None:
+    """A library image as pages show it (None: no asset, or deleted meanwhile)."""
+    if asset_id is None:
+        return None
+    asset = await page.loaders.media_asset_by_id.load(asset_id)
+    if asset is None:
+        return None
+    sized = sized_rendition(asset, page.loaders.media_urls(), SOCIAL_IMAGE_WIDTH)
+    return ImageData(sized.url, alt or asset.alt_text, sized.width, sized.height)
+
+
+async def article_image(page: PageSeo, row: Any) -> ImageData | None:
+    """An article's feature image: its asset's rendition, else the URL an editor typed."""
+    found = await asset_image(page, row.feature_image_asset_id, row.feature_image_alt)
+    if found is not None or not row.feature_image_url:
+        return found
+    return ImageData(
+        row.feature_image_url,
+        row.feature_image_alt,
+        row.feature_image_width,
+        row.feature_image_height,
+    )
+
+
+async def avatar_image(page: PageSeo, row: Any) -> ImageData | None:
+    """An author's avatar: its asset's rendition, else the URL an editor typed."""
+    found = await asset_image(page, row.avatar_asset_id, row.avatar_alt)
+    if found is not None or not row.avatar_url:
+        return found
+    return ImageData(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height)
 
 
 class HomeSeo(PageSeo):
@@ -58,15 +96,7 @@ class ArticleSeo(PageSeo):
         return str(self.row.locale)
 
     async def own_image(self) -> ImageData | None:
-        row = self.row
-        if not row.feature_image_url:
-            return None
-        return ImageData(
-            row.feature_image_url,
-            row.feature_image_alt,
-            row.feature_image_width,
-            row.feature_image_height,
-        )
+        return await article_image(self, self.row)
 
     async def fallback_text(self) -> str | None:
         return await self.loaders.body_by_article_id.load(self.row.id)
@@ -138,6 +168,7 @@ class ArticleSeo(PageSeo):
             self.loaders.tags_by_article_id.load(row.id),
             self.image(),
         )
+        avatars = await asyncio.gather(*(avatar_image(self, a) for a in authors))
         url = await self.canonical_url()
         article = jsonld.LdArticle(
             type=self.site.article_type,
@@ -148,7 +179,7 @@ class ArticleSeo(PageSeo):
             description=await self.description(),
             date_published=as_utc(row.published_at) if self.public else None,
             date_modified=as_utc(row.updated_at),
-            authors=[person(self, a) for a in authors],
+            authors=[person(self, a, i) for a, i in zip(authors, avatars, strict=True)],
             images=[jsonld.LdImage(image.url, image.width, image.height, image.alt)]
             if image is not None
             else [],
@@ -163,7 +194,7 @@ def category_path(page: PageSeo, category: Any) -> str:
     return page.site.path("category", category.slug)
 
 
-def person(page: PageSeo, row: Any) -> jsonld.LdPerson:
+def person(page: PageSeo, row: Any, image: ImageData | None) -> jsonld.LdPerson:
     """schema.org Person of an author row (never with the private e-mail)."""
     same_as = [u for u in (row.website,) if u]
     if row.twitter:
@@ -172,7 +203,7 @@ def person(page: PageSeo, row: Any) -> jsonld.LdPerson:
     return jsonld.LdPerson(
         name=row.name,
         url=page.site.absolute(page.site.path("author", row.slug)),
-        image=row.avatar_url,
+        image=image.url if image is not None else None,
         description=bio or None,
         same_as=same_as,
     )
@@ -194,10 +225,7 @@ class AuthorSeo(PageSeo):
         return self.site.path("author", self.row.slug)
 
     async def own_image(self) -> ImageData | None:
-        row = self.row
-        if not row.avatar_url:
-            return None
-        return ImageData(row.avatar_url, row.avatar_alt, row.avatar_width, row.avatar_height)
+        return await avatar_image(self, self.row)
 
     async def creator(self) -> str | None:
         value = self.row.twitter
@@ -207,7 +235,7 @@ class AuthorSeo(PageSeo):
         return [Crumb(self.name(), await self.url())]
 
     async def own_json_ld(self) -> list[jsonld.LdThing]:
-        return [person(self, self.row)]
+        return [person(self, self.row, await self.own_image())]
 
     def own_feeds(self) -> list[FeedLinkData]:
         return entity_feeds(self, "authors")

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import false as sql_false
 
 from resolvers.db import Database, as_utc
+from resolvers.media.urls import MediaUrls
 from resolvers.models import (
     ARTICLE_LINKS,
     article_t,
@@ -42,6 +43,7 @@ from resolvers.models import (
 )
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
 from resolvers.seo.paths import path_sql
+from resolvers.seo.sitemap_images import add_asset_images, asset_columns
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
 
@@ -159,6 +161,7 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
             image_alt.label("image_alt"),
             locale.label("locale"),
             alternates.label("alternates"),
+            *asset_columns(kind, table),
         ]
     return (
         select(*columns)
@@ -230,8 +233,10 @@ async def stream(
     first_id: int | None = None,
     last_id: int | None = None,
     limit: int | None = None,
+    media: MediaUrls | None = None,
 ) -> AsyncIterator[SitemapEntry]:
-    """Entries of one kind in id order, from one streamed query (a server-side cursor)."""
+    """Entries of one kind in id order, from one streamed query (a server-side cursor); with
+    ``media``, library images too (one asset query per partition that names any)."""
     table = TABLES[kind]
     stmt = kind_query(site, kind, now)
     if first_id is not None:
@@ -245,8 +250,11 @@ async def stream(
         # Rows arrive in partitions: one hop to the driver per 1,000 rows, not per row.
         result = await conn.stream(stmt.execution_options(yield_per=STREAM_PARTITION))
         async for partition in result.partitions():
-            for row in partition:
-                yield entry(site, kind, row)
+            entries = [entry(site, kind, row) for row in partition]
+            if media is not None:
+                await add_asset_images(db, media, partition, [e.images for e in entries])
+            for found in entries:
+                yield found
 
 
 async def page(
@@ -256,6 +264,7 @@ async def page(
     after: tuple[int, int] | None,
     size: int,
     changed_since: datetime | None,
+    media: MediaUrls | None = None,
 ) -> list[SitemapEntry]:
     """Up to ``size`` entries after the (kind rank, id) position ``after``; rank 0 is the home
     page, 1.. the kinds in ``KINDS`` order. One query per kind the page touches."""
@@ -275,7 +284,11 @@ async def page(
         if changed_since is not None:
             stmt = stmt.where(sub.c.lastmod > changed_since)
         stmt = stmt.order_by(sub.c.id).limit(size - len(found))
-        found += [entry(site, kind, row) for row in await db.all(stmt)]
+        rows = await db.all(stmt)
+        entries = [entry(site, kind, row) for row in rows]
+        if media is not None:
+            await add_asset_images(db, media, rows, [e.images for e in entries])
+        found += entries
     return found
 
 

@@ -21,6 +21,7 @@ import strawberry
 from resolvers.access import may_see_private_author_fields
 from resolvers.content.loaders import ParentPage
 from resolvers.db import as_utc
+from resolvers.media.html import expand_bodies
 from resolvers.seo.audit import audit_article
 from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
@@ -459,8 +460,12 @@ async def prefetch_articles(
         article.loaded.categories = [Category.from_row(row, info) for row in rows]
     for article, rows in zip(articles, results.get("tags", ()), strict=False):
         article.loaded.tags = [Tag.from_row(row, info) for row in rows]
-    for article, body in zip(articles, results.get("body", ()), strict=False):
-        article.loaded.body = body or ""
+    if "body" in results:  # library images completed, one asset load for all bodies
+        bodies = [body or "" for body in results["body"]]
+        urls = info.context.media_urls()
+        bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
+        for article, body in zip(articles, bodies, strict=True):
+            article.loaded.body = body
 
 
 async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:

@@ -37,7 +37,10 @@ class SitemapEntry:
     alternates: list[Alternate] = strawberry.field(
         description="hreflang alternates (with x-default); empty without translations."
     )
-    images: list[Image] = strawberry.field(description="Images on the page (feature image).")
+    images: list[Image] = strawberry.field(
+        description="Images on the page: the feature image (or avatar) and the library images "
+        "its body names."
+    )
 
     @classmethod
     def of(cls, e: sitemaps.SitemapEntry) -> SitemapEntry:
@@ -82,7 +85,7 @@ class SitemapQuery:
         for kind in sitemaps.KINDS:  # the sitemap shows everything public: any write may change it
             ctx.tags.listing(kind)
         entries = await sitemaps.page(
-            ctx.db, ctx.site, ctx.now, position, args.size + 1, changed_since
+            ctx.db, ctx.site, ctx.now, position, args.size + 1, changed_since, ctx.media_urls()
         )
         page = build_page(
             entries,

@@ -34,6 +34,7 @@ from tests.execution_support import (
     query_operations,
     variables_for,
 )
+from tests.media_support import add_asset_row
 from tests.support import SERVER_TIMING_DB, add_article, add_author, add_seo, add_term, ago, ahead
 
 # A generous execution timeout: on a loaded machine a 504 on one side is not a difference.
@@ -54,9 +55,12 @@ async def samples(db: Any) -> Samples:
     cat = await add_term(db, "category", "Diffs")
     tag = await add_term(db, "tag", "same")
     links = {"categories": [cat], "tags": [tag]}
+    asset = await add_asset_row(db, "diff.jpg", alt_text="Same on both paths")
+    body = f'<p>Pictured</p><img data-asset-id="{asset}"><img data-asset-id="999999">'
     newest = await add_article(
-        db, "Newest diff", authors=[ada], published_at=ago(minutes=1), **links
-    )
+        db, "Newest diff", authors=[ada], published_at=ago(minutes=1), body=body,
+        feature_image_asset_id=asset, **links,
+    )  # fmt: skip
     await add_seo(db, "article", newest, meta_title="Custom", robots_index=False)
     await add_article(db, "Draft diff", authors=[ada], status="draft", published_at=None, **links)
     await add_article(db, "Later diff", authors=[ada], published_at=ahead(days=2), **links)
@@ -112,6 +116,19 @@ async def run_both(
     )
     timing = compiled.headers["server-timing"]
     return "compiled" if "execute;" in timing and 'desc="compiled"' in timing else "graphql-core"
+
+
+BODY_IMAGES = (
+    "query($slug: String!) { article(slug: $slug) { body featureImage { url srcSet } } }",
+    "{ articles(first: 5) { nodes { body seo { openGraph { image { url width height } } } } } }",
+)
+
+
+async def test_bodies_with_library_images_answer_the_same(pair, samples):
+    for number, query in enumerate(BODY_IMAGES):
+        variables = {"slug": samples.article_slug} if "$slug" in query else None
+        path = await run_both(pair, Case("body images", query, None, variables), None, number)
+        assert path == "compiled"
 
 
 def corpus_cases(samples: Samples) -> list[Case]:

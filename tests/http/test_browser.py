@@ -223,6 +223,15 @@ def test_old_slug_lands_on_the_canonical_page_with_its_head_tags(tab: Tab, serve
     tab.page.wait_for_selector("article h1")
     assert tab.page.inner_text("article h1") == "The analytical engine"
     assert urlsplit(tab.page.url).path == "/demo/articles/analytical-engine"
+    # The feature image as docs/clients.md renders it (an external image: no srcset/placeholder).
+    image = tab.page.eval_on_selector(
+        "article > img", "i => Object.fromEntries([...i.attributes].map(a => [a.name, a.value]))"
+    )
+    assert image == {
+        "src": "https://images.example.com/engine.jpg", "width": "1200", "height": "630",
+        "alt": "Brass gears", "loading": "eager", "fetchpriority": "high", "decoding": "async",
+        "sizes": "(max-width: 1200px) 100vw, 1200px",
+    }  # fmt: skip
     seo = api(
         server,
         """{ article(slug: "analytical-engine") { seo { title description canonicalUrl robots

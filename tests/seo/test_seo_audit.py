@@ -40,7 +40,8 @@ async def test_each_finding(client, db):
     await article(
         "Echo two", excerpt="The very same excerpt that two published articles share here."
     )
-    await article("No alt", feature_image_url="https://cdn.example/x.png", feature_image_alt=" ")
+    await article("No alt", feature_image_url="https://cdn.example/x.png", feature_image_alt=" ",
+                  feature_image_width=800, feature_image_height=600)  # fmt: skip
     elsewhere = await article("Copied")
     await add_seo(db, "article", elsewhere, canonical_url="https://origin.example/a")
     hidden = await article("Hidden")
