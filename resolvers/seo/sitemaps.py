@@ -43,7 +43,7 @@ from resolvers.models import (
 )
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
 from resolvers.seo.paths import path_sql
-from resolvers.seo.sitemap_images import add_asset_images, asset_columns
+from resolvers.media.sitemap_images import add_asset_images, asset_columns
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
 
