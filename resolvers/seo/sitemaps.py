@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import false as sql_false
 
 from resolvers.db import Database, as_utc
+from resolvers.media.sitemap_images import add_asset_images, asset_columns
 from resolvers.media.urls import MediaUrls
 from resolvers.models import (
     ARTICLE_LINKS,
@@ -43,7 +44,6 @@ from resolvers.models import (
 )
 from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
 from resolvers.seo.paths import path_sql
-from resolvers.media.sitemap_images import add_asset_images, asset_columns
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
 
