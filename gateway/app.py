@@ -58,6 +58,8 @@ def site_from_settings(settings: Settings) -> Site:
         url=settings.site_url,
         name=settings.site_name,
         default_locale=settings.default_locale,
+        locales=tuple(settings.locales),
+        locale_from_accept_language=settings.locale_from_accept_language,
         title_template=settings.seo_title_template,
         article_path=settings.article_path,
         author_path=settings.author_path,

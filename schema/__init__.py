@@ -47,9 +47,9 @@ class NodeQuery:
         loaders = info.context.loaders
         found = {
             "Article": (loaders.article_by_id, Article.from_row),
-            "Author": (loaders.author_by_id, Author.from_row),
-            "Category": (loaders.category_by_id, Category.from_row),
-            "Tag": (loaders.tag_by_id, Tag.from_row),
+            "Author": (loaders.author_by_id, lambda r, i: Author.from_row(r, i)),
+            "Category": (loaders.category_by_id, lambda r, i: Category.from_row(r, i)),
+            "Tag": (loaders.tag_by_id, lambda r, i: Tag.from_row(r, i)),
         }.get(type_name)
         if found is None:  # an ID of something that is not a Node (a revision)
             return None

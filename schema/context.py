@@ -72,6 +72,9 @@ class Context:
     compiled_execution: bool = False
     execution_path: str = ""
     metering: Metering = field(default_factory=Metering)
+    # The locale Accept-Language chose (GATEWAY_LOCALE_FROM_ACCEPT_LANGUAGE), used where a
+    # query names none; None: the header is not read (the default) or matched no served locale.
+    locale: str | None = None
     # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
     # it on the context).
     events: EventStream | None = None
@@ -145,6 +148,7 @@ class ContextFactory:
         *,
         tags: TagCollector | None = None,
         metering: Metering | None = None,
+        locale: str | None = None,
     ) -> Context:
         tags = tags if tags is not None else TagCollector()
         return Context(
@@ -164,4 +168,5 @@ class ContextFactory:
             events=self.events,
             search_gate=self.search_gate,
             snippet_length=self.snippet_length,
+            locale=locale,
         )

@@ -28,6 +28,7 @@ from resolvers.content.loaders import (
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
+from resolvers.content.localized import TranslationByEntityLocaleLoader
 from resolvers.db import Database
 from resolvers.seo.loaders import (
     DuplicatesByFieldLoader,
@@ -59,6 +60,7 @@ class RequestLoaders:
         self.article_count_by_parent = ArticleCountByParentLoader(*bound)
         self.articles_by_translation_group = ArticlesByTranslationGroupLoader(*bound)
         self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
+        self.translation_by_entity_locale = TranslationByEntityLocaleLoader(*bound)
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
         self.redirect_sources_by_to_path = RedirectSourcesByToPathLoader(*bound)
@@ -81,6 +83,7 @@ class RequestLoaders:
             elif change.entity in by_id:
                 row_loader, embedded = by_id[change.entity]
                 row_loader.clear(key)
+                self.translation_by_entity_locale.clear_all()
                 embedded.clear_all()  # its rows are embedded in every article that links it
                 self.links_by_article_id.clear_all()
                 if change.entity == "author":

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import SettingsConfigDict
 
+from gateway.config.locales import LocaleSettings
 from gateway.config.redaction import redact_url_credentials
 from gateway.config.security import SecuritySettings
 from gateway.config.seo import SeoSettings
@@ -36,7 +37,7 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings, SeoSettings):
+class Settings(SecuritySettings, SeoSettings, LocaleSettings):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(

@@ -12,8 +12,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0010'
-down_revision: str | None = '0007'
+revision: str = "0010"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -38,9 +38,7 @@ def upgrade() -> None:
             sa.Column("entity_id", sa.Integer(), nullable=False),
             sa.ForeignKeyConstraint(["entity_id"], [f"{kind}.id"], ondelete="CASCADE"),
             sa.PrimaryKeyConstraint("id"),
-            sa.UniqueConstraint(
-                "entity_id", "locale", name=f"uq_{kind}_translation_entity_locale"
-            ),
+            sa.UniqueConstraint("entity_id", "locale", name=f"uq_{kind}_translation_entity_locale"),
             sa.UniqueConstraint("locale", "slug", name=f"uq_{kind}_translation_locale_slug"),
         )
 

@@ -30,10 +30,10 @@ class _Translation(SQLModel):
     meta_title: str | None = Field(default=None, max_length=300)
     meta_description: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False
     )
     updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False
     )
     updated_by: str | None = Field(default=None, max_length=200)
 
