@@ -17,6 +17,7 @@ from schema.content.author_mutations import AuthorMutation
 from schema.content.nodes import Article, Author, Category, Tag
 from schema.content.taxonomy import TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
+from schema.content.translation_mutations import TranslationMutation
 from schema.context import Context, Info
 from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
@@ -82,6 +83,7 @@ Mutation = merge_types(
         ArticleMutation,
         AuthorMutation,
         TaxonomyMutation,
+        TranslationMutation,
         RedirectMutation,
         AuthMutation,
         WebhookMutation,
