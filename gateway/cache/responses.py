@@ -37,6 +37,7 @@ from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
+from resolvers.content.localized import accepted_locale
 from resolvers.db import Database
 from resolvers.site import Site
 
@@ -134,7 +135,11 @@ class CacheLayer:
     # -- keys ---------------------------------------------------------------------------------
 
     def key(
-        self, info: DocumentInfo, variables: dict[str, Any] | None, operation: str | None
+        self,
+        info: DocumentInfo,
+        variables: dict[str, Any] | None,
+        operation: str | None,
+        locale: str | None = None,
     ) -> str:
         raw = b"\x00".join(
             (
@@ -143,6 +148,8 @@ class CacheLayer:
                 (operation or "").encode(),
                 orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
                 b"anonymous",  # viewer scope: only anonymous answers are ever cached
+                # the Accept-Language locale (only when the setting lets it choose one)
+                (locale or "").encode(),
             )
         )
         return hashlib.sha256(raw).hexdigest()
@@ -181,7 +188,12 @@ class CacheLayer:
             or not self.settings.response_cache
         ):
             return plan
-        plan.key = self.key(info, variables, operation_name)
+        plan.key = self.key(
+            info,
+            variables,
+            operation_name,
+            accepted_locale(self.site, request.headers.get("accept-language")),
+        )
         try:
             async with asyncio.timeout(BACKEND_TIMEOUT):
                 entry, plan.seq = await self.backend.lookup(plan.key)
@@ -250,7 +262,7 @@ class CacheLayer:
         tag_list = list(tags)
         headers = {
             "ETag": etag,
-            "Vary": http_cache.VARY,
+            "Vary": http_cache.vary(self.site.locale_from_accept_language),
             "Surrogate-Key": " ".join(tag_list),
             "Cache-Tag": ",".join(tag_list),
         }

@@ -148,3 +148,53 @@ def localized_path(site: Site, kind: str, row: Any) -> str:
     """The canonical path of an author/category/tag row, ``/<locale>``-prefixed when shown in
     a non-default locale (with its translated slug, or its base slug as fallback)."""
     return site.path(kind, row.slug, row_locale(row))
+
+
+# -- Accept-Language (read only when GATEWAY_LOCALE_FROM_ACCEPT_LANGUAGE is on) ---------------
+
+MAX_RANGES = 20  # a header longer than this is read only this far
+
+
+def negotiate(header: str | None, served: tuple[str, ...]) -> str | None:
+    """The served locale the header prefers most (RFC 4647 lookup: ``de-CH`` falls back to
+    ``de``; a bare ``de`` also matches a served ``de-at``); ties keep the header's order."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:MAX_RANGES]):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                continue
+        if tag and tag != "*" and 0 < quality <= 1:
+            ranked.append((-quality, position, tag))
+    for _, _, tag in sorted(ranked):
+        found = _match(tag, served)
+        if found is not None:
+            return found
+    return None
+
+
+def _match(tag: str, served: tuple[str, ...]) -> str | None:
+    candidate = tag
+    while candidate:
+        if candidate in served:
+            return candidate
+        candidate = candidate.rpartition("-")[0]
+    return next((s for s in served if s.startswith(tag + "-")), None)
+
+
+def accepted_locale(site: Site, header: str | None) -> str | None:
+    """The locale an Accept-Language header chooses among the served ones; ``None`` when the
+    site does not let the header choose (GATEWAY_LOCALE_FROM_ACCEPT_LANGUAGE off: never read)
+    or nothing matches. Off, the header cannot change an answer, so no cache keys on it; on,
+    answers say ``Vary: Accept-Language`` and the response cache keys on this locale (not on
+    the raw header: ``de-DE,de;q=0.9`` and ``de`` share one entry)."""
+    if not site.locale_from_accept_language:
+        return None
+    return negotiate(header, site.served_locales)

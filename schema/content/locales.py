@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
 from resolvers.content import directory
 from resolvers.content.localized import check_locale, find_by_localized_slug, localize_rows
+from resolvers.errors import UserInputError
 from resolvers.pagination import Page
 from schema.context import Info
 
@@ -94,3 +95,26 @@ async def page_in_locale(info: Info, kind: str, page: Page, locale: str | None) 
         return page
     rows = await localized(info, kind, page.rows, [locale] * len(page.rows))
     return dataclasses.replace(page, rows=rows)
+
+
+ARTICLES_LOCALE_HELP = (
+    "Only articles in this locale (one of the site's locales; UNKNOWN_LOCALE otherwise); the "
+    "same as `filter.locale`, named as on every other list. Their authors, categories and tags "
+    "are shown in it."
+)
+ArticlesLocaleArg = Annotated[str | None, strawberry.argument(description=ARTICLES_LOCALE_HELP)]
+F = TypeVar("F")
+
+
+def filter_in_locale(info: Info, flt: F, locale: str | None) -> F:
+    """An article filter (a dataclass with ``locale``) with the list's ``locale`` argument, or
+    the negotiated locale when neither names one."""
+    given: str | None = getattr(flt, "locale", None)
+    if locale is not None:
+        loc = check_locale(info.context.site, locale)
+        if given is not None and given != loc:
+            raise UserInputError(f"`locale` ({loc}) and `filter.locale` ({given[:20]}) differ.")
+        return dataclasses.replace(flt, locale=loc)  # type: ignore[type-var]  # F is a dataclass
+    if given is None and info.context.locale is not None:
+        return dataclasses.replace(flt, locale=info.context.locale)  # type: ignore[type-var]  # F is a dataclass
+    return flt

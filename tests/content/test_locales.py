@@ -26,7 +26,7 @@ async def _count(db, kind):
 
 async def test_set_read_and_remove_a_category_translation(client, db, desk):
     cat = await add_term(db, "category", "Science", description="Facts.")
-    tag = await add_term(db, "tag", "Quokka")
+    await add_term(db, "tag", "Quokka")
     author = await add_author(db, "Ada Lovelace", bio="<p>Mathematician.</p>")
     made = await mutate(client, desk, SET, {
         "id": gid("Category", cat), "locale": "de", "name": "Wissenschaft",
