@@ -26,6 +26,7 @@ from resolvers.demo.seed import seed_content
 from resolvers.models import article_t, author_t
 from schema import build_schema
 from tests.auth_support import add_token, bearer, gid
+from tests.locale_support import add_translation
 from tests.execution_support import (
     Case,
     Samples,
@@ -42,6 +43,7 @@ MODULE_SETTINGS = {
     "cost_report": True,
     "rate_limit_budget": 0,
     "execution_timeout": 120.0,
+    "locales": ["de"],  # the locale queries (docs/locales.md, tests) meet translations
 }
 SCHEMA = build_schema()
 GRAPHQL_SCHEMA = SCHEMA._schema
@@ -60,6 +62,9 @@ async def samples(db: Any) -> Samples:
     await add_seo(db, "article", newest, meta_title="Custom", robots_index=False)
     await add_article(db, "Draft diff", authors=[ada], status="draft", published_at=None, **links)
     await add_article(db, "Later diff", authors=[ada], published_at=ahead(days=2), **links)
+    await add_article(db, "Neuester Unterschied", authors=[ada], locale="de", **links)
+    await add_translation(db, "category", cat, "de", "Unterschiede")
+    await add_translation(db, "author", ada, "de", "Ada auf Deutsch", slug="ada")
     slug = await db.scalar(select(article_t.c.slug).where(article_t.c.id == newest))
     author_slug = await db.scalar(select(author_t.c.slug).where(author_t.c.id == ada))
     return Samples(
