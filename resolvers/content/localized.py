@@ -24,6 +24,7 @@ from resolvers.content.loaders import RequestLoader
 from resolvers.content.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database
 from resolvers.errors import UserInputError
+from resolvers.models import seo_meta_t
 from resolvers.site import Site
 
 # The column of the base row a translation's ``description`` replaces.
@@ -52,6 +53,26 @@ class LocalizedRow:
     @property
     def translated(self) -> bool:
         return self.translation is not None
+
+
+def localized_meta(row: Any, meta: Any | None) -> Any | None:
+    """The SEO overrides of a page shown in a locale: the translation's meta title and
+    description over the entity's own; no canonical URL override (it names the default
+    locale's page, and a translated page is canonical itself). A base row: ``meta`` as is."""
+    if not isinstance(row, LocalizedRow):
+        return meta
+    title, description = row.meta_title, row.meta_description
+    if meta is None and not title and not description:
+        return None
+    values: dict[str, Any] = {c.name: getattr(meta, c.name, None) for c in seo_meta_t.c}
+    if meta is None:
+        values.update(robots_index=True, robots_follow=True)
+    values.update(
+        meta_title=title or values["meta_title"],
+        meta_description=description or values["meta_description"],
+        canonical_url=None,
+    )
+    return SimpleNamespace(**values)
 
 
 def row_locale(row: Any) -> str | None:

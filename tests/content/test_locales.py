@@ -45,14 +45,16 @@ async def test_set_read_and_remove_a_category_translation(client, db, desk):
     assert by_author["node"]["bio"] == "<p>Mathematikerin.</p>"
 
     q = """query($s: String!, $l: String) { category(slug: $s, locale: $l) {
-      name slug path url description seo { title } } }"""
+      name slug path url description seo { title canonicalUrl openGraph { locale } } } }"""
     de = ok(await gql(client, q, {"s": "wissenschaft", "l": "de"}))["category"]
     assert de["name"] == "Wissenschaft" and de["url"].endswith("/de/categories/wissenschaft")
-    assert de["seo"]["title"].startswith("Wissenschaft")
+    assert de["seo"]["title"] == "Alles über Wissenschaft"  # the translation's SEO title
+    assert de["seo"]["canonicalUrl"] == de["url"] and de["seo"]["openGraph"]["locale"] == "de_DE"
     # The base slug no longer names it in German; the default locale is untouched.
     assert ok(await gql(client, q, {"s": "science", "l": "de"}))["category"] is None
     en = ok(await gql(client, q, {"s": "science"}))["category"]
     assert en["name"] == "Science" and en["path"] == "/categories/science"
+    assert en["seo"]["title"] != "Alles über Wissenschaft"
     assert ok(await gql(client, q, {"s": "science", "l": "en"}))["category"] == en
     # No French translation: the default locale's text, under the French path.
     fr = ok(await gql(client, q, {"s": "science", "l": "fr"}))["category"]

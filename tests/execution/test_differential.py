@@ -26,7 +26,6 @@ from resolvers.demo.seed import seed_content
 from resolvers.models import article_t, author_t
 from schema import build_schema
 from tests.auth_support import add_token, bearer, gid
-from tests.locale_support import add_translation
 from tests.execution_support import (
     Case,
     Samples,
@@ -35,6 +34,7 @@ from tests.execution_support import (
     query_operations,
     variables_for,
 )
+from tests.locale_support import add_translation
 from tests.support import SERVER_TIMING_DB, add_article, add_author, add_seo, add_term, ago, ahead
 
 # A generous execution timeout: on a loaded machine a 504 on one side is not a difference.
