@@ -5,9 +5,13 @@ cache keeps one answer per negotiated locale."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from resolvers.content.localized import negotiate
+from resolvers.models import category_t
+from tests.auth_support import add_token, bearer, gid
 from tests.cache_support import backend_settings, cache_status, get
+from tests.locale_support import SET, mutate
 from tests.support import add_article, add_author, add_term
 
 HOME = "query Home { articles(first: 10) { nodes { locale title categories { name } } } }"
@@ -73,3 +77,21 @@ def test_negotiation_rules():
     assert negotiate("fr, *;q=0.5", served) is None
     assert negotiate("de;q=0, en;q=x", served) is None
     assert negotiate("", served) is None and negotiate(None, served) is None
+
+
+async def test_a_translation_write_purges_cached_answers(client, db, content):
+    desk = bearer(await add_token(db, "editor", name="desk"))
+    query = '{ category(slug: "science", locale: "de") { name path } }'
+    before = await get(client, query)
+    assert before.json()["data"]["category"] == {
+        "name": "Science",
+        "path": "/de/categories/science",
+    }
+    assert cache_status(await get(client, query)) == "hit"
+    category = await db.scalar(select(category_t.c.id).where(category_t.c.slug == "science"))
+    await mutate(client, desk, SET, {"id": gid("Category", category), "locale": "de",
+                                     "name": "Wissenschaft"})  # fmt: skip
+    after = await get(client, query)
+    assert after.json()["data"]["category"] is None  # the own slug no longer names it in German
+    found = await get(client, query.replace('"science"', '"wissenschaft"'))
+    assert found.json()["data"]["category"]["name"] == "Wissenschaft"
