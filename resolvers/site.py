@@ -20,6 +20,9 @@ class Site:
     url: str = "http://127.0.0.1:8000"
     name: str = "Content Gateway"
     default_locale: str = "en"
+    # the other locales the site serves (GATEWAY_LOCALES); see served_locales
+    locales: tuple[str, ...] = ()
+    locale_from_accept_language: bool = False
     title_template: str | None = None  # "%s | <site name>" when None
     article_path: str = "/articles/{slug}"
     author_path: str = "/authors/{slug}"
@@ -37,8 +40,6 @@ class Site:
     og_locales: tuple[tuple[str, str], ...] = ()
     # hosts whose https <iframe> embeds bodies may carry (GATEWAY_EMBED_HOSTS)
     embed_hosts: tuple[str, ...] = ()
-    # Locales besides the default with /<locale> home and archive paths (GATEWAY_LOCALES).
-    locales: tuple[str, ...] = ()
     archive_page_size: int = 10  # articles per archive page in `route`
     paged_title_template: str = "{title} - Page {page}"
     noindex_paged: bool = False  # archive pages 2+ are noindex
@@ -50,6 +51,12 @@ class Site:
             "category": self.category_path,
             "tag": self.tag_path,
         }[kind]
+
+    @property
+    def served_locales(self) -> tuple[str, ...]:
+        """Every locale the site serves, the default first (translations may use these)."""
+        rest = tuple(loc for loc in self.locales if loc != self.default_locale)
+        return (self.default_locale, *rest)
 
     @property
     def article_needs_category(self) -> bool:

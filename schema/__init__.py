@@ -17,6 +17,7 @@ from schema.content.author_mutations import AuthorMutation
 from schema.content.nodes import Article, Author, Category, Tag
 from schema.content.taxonomy import TaxonomyQuery
 from schema.content.taxonomy_mutations import TaxonomyMutation
+from schema.content.translation_mutations import TranslationMutation
 from schema.context import Context, Info
 from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
@@ -49,9 +50,9 @@ class NodeQuery:
         loaders = info.context.loaders
         found = {
             "Article": (loaders.article_by_id, Article.from_row),
-            "Author": (loaders.author_by_id, Author.from_row),
-            "Category": (loaders.category_by_id, Category.from_row),
-            "Tag": (loaders.tag_by_id, Tag.from_row),
+            "Author": (loaders.author_by_id, lambda r, i: Author.from_row(r, i)),
+            "Category": (loaders.category_by_id, lambda r, i: Category.from_row(r, i)),
+            "Tag": (loaders.tag_by_id, lambda r, i: Tag.from_row(r, i)),
         }.get(type_name)
         if type_name == "MediaAsset":
             asset = await loaders.media_asset_by_id.load(database_id)
@@ -88,6 +89,7 @@ Mutation = merge_types(
         ArticleMutation,
         AuthorMutation,
         TaxonomyMutation,
+        TranslationMutation,
         RedirectMutation,
         AuthMutation,
         WebhookMutation,

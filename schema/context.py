@@ -75,6 +75,9 @@ class Context:
     compiled_execution: bool = False
     execution_path: str = ""
     metering: Metering = field(default_factory=Metering)
+    # The locale Accept-Language chose (GATEWAY_LOCALE_FROM_ACCEPT_LANGUAGE), used where a
+    # query names none; None: the header is not read (the default) or matched no served locale.
+    locale: str | None = None
     # WebSocket only: the live event hub and the ``connection_init`` payload (Strawberry sets
     # it on the context).
     events: EventStream | None = None
@@ -171,6 +174,7 @@ class ContextFactory:
         *,
         tags: TagCollector | None = None,
         metering: Metering | None = None,
+        locale: str | None = None,
     ) -> Context:
         tags = tags if tags is not None else TagCollector()
         return Context(
@@ -192,4 +196,5 @@ class ContextFactory:
             snippet_length=self.snippet_length,
             media_storage=self.media_storage,
             media_urls_for=self.media_urls_for,
+            locale=locale,
         )

@@ -31,6 +31,7 @@ from resolvers.content.loaders import (
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
+from resolvers.content.localized import TranslationByEntityLocaleLoader
 from resolvers.db import Database
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls
@@ -68,6 +69,7 @@ class RequestLoaders:
         # Asset URLs for readers below the schema (SEO images); the context sets its own.
         self.media_urls: Callable[[], MediaUrls] = lambda: MediaUrls("", DEFAULT_WIDTHS)
         self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
+        self.translation_by_entity_locale = TranslationByEntityLocaleLoader(*bound)
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
         self.redirect_sources_by_to_path = RedirectSourcesByToPathLoader(*bound)
@@ -96,6 +98,7 @@ class RequestLoaders:
             elif change.entity in by_id:
                 row_loader, embedded = by_id[change.entity]
                 row_loader.clear(key)
+                self.translation_by_entity_locale.clear_all()
                 embedded.clear_all()  # its rows are embedded in every article that links it
                 self.links_by_article_id.clear_all()
                 if change.entity == "author":

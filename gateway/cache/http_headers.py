@@ -26,6 +26,12 @@ NO_STORE = "no-store"
 VARY = "Accept, Authorization"
 
 
+def vary(by_language: bool) -> str:
+    """``Vary`` of a GraphQL answer; with Accept-Language when it may choose the locale
+    (GATEWAY_LOCALE_FROM_ACCEPT_LANGUAGE)."""
+    return f"{VARY}, Accept-Language" if by_language else VARY
+
+
 def etag_of(digest: Digest) -> str:
     """A strong ETag from a hash of the exact body bytes (fed whole or while streaming)."""
     return f'"{digest.hexdigest()[:32]}"'

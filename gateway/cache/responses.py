@@ -37,6 +37,7 @@ from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
+from resolvers.content.localized import accepted_locale
 from resolvers.db import Database
 from resolvers.media.urls import negotiate_extension
 from resolvers.site import Site
@@ -140,6 +141,7 @@ class CacheLayer:
         variables: dict[str, Any] | None,
         operation: str | None,
         image_format: str | None = None,
+        locale: str | None = None,
     ) -> str:
         """``image_format``: what the request's Accept header makes ``format: AUTO`` pick
         (``resolvers.media.urls.negotiate_extension``); answers differ by it."""
@@ -151,6 +153,8 @@ class CacheLayer:
                 (operation or "").encode(),
                 orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
                 b"anonymous",  # viewer scope: only anonymous answers are ever cached
+                # the Accept-Language locale (only when the setting lets it choose one)
+                (locale or "").encode(),
             )
         )
         return hashlib.sha256(raw).hexdigest()
@@ -190,7 +194,13 @@ class CacheLayer:
         ):
             return plan
         image_format = negotiate_extension(request.headers.get("accept"))
-        plan.key = self.key(info, variables, operation_name, image_format)
+        plan.key = self.key(
+            info,
+            variables,
+            operation_name,
+            image_format,
+            accepted_locale(self.site, request.headers.get("accept-language")),
+        )
         try:
             async with asyncio.timeout(BACKEND_TIMEOUT):
                 entry, plan.seq = await self.backend.lookup(plan.key)
@@ -259,7 +269,7 @@ class CacheLayer:
         tag_list = list(tags)
         headers = {
             "ETag": etag,
-            "Vary": http_cache.VARY,
+            "Vary": http_cache.vary(self.site.locale_from_accept_language),
             "Surrogate-Key": " ".join(tag_list),
             "Cache-Tag": ",".join(tag_list),
         }

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import SettingsConfigDict
 
+from gateway.config.locales import LocaleSettings
 from gateway.config.media import MediaSettings
 from gateway.config.redaction import redact_url_credentials
 from gateway.config.routing import RoutingSettings
@@ -39,7 +40,9 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings, SeoSettings, RoutingSettings, MediaSettings, StorageSettings):
+class Settings(
+    SecuritySettings, SeoSettings, RoutingSettings, LocaleSettings, MediaSettings, StorageSettings
+):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(

@@ -4,6 +4,9 @@
     /authors/{slug}/feed.xml  (and .atom)          one author
     /categories/{slug}/feed.xml  (and .atom)       one category
     /tags/{slug}/feed.xml  (and .atom)             one tag
+    /<locale>/feed.xml, /<locale>/categories/{localized slug}/feed.xml, ...
+                                                   the same, in one served locale: only its
+                                                   articles, names in it, <language> set to it
 
 Every date in a feed comes from the content, never from the clock, so the same content gives the
 same bytes and the same ETag.
@@ -43,6 +46,7 @@ def build_feed(
     items: list[feeds.FeedItem],
     self_url: str,
     fmt: str,
+    locale: str | None = None,
 ) -> bytes:
     newest = max((i.updated for i in items), default=source.updated_at or EPOCH)
     fg = FeedGenerator()
@@ -53,7 +57,7 @@ def build_feed(
     fg.link(href=source.page_url, rel="alternate")  # last: feedgen uses it as RSS <link>
     # RSS requires a description; Atom's subtitle is optional.
     fg.description(source.description or f"The newest articles on {source.title}.")
-    fg.language(site.default_locale)
+    fg.language(locale or site.default_locale)
     fg.generator("content-gateway")
     fg.updated(newest)
     fg.lastBuildDate(newest)
@@ -96,13 +100,16 @@ async def feed(request: Request) -> Response:
     db, site, settings = state.db, state.site, state.settings
     segment = request.path_params.get("segment")
     fmt = request.path_params["format"]
+    locale = request.path_params.get("locale")
     if fmt not in ("xml", "atom") or (segment is not None and segment not in SEGMENT_KINDS):
+        return PlainTextResponse("Not found.", status_code=404)
+    if locale is not None and locale not in site.served_locales:
         return PlainTextResponse("Not found.", status_code=404)
     kind = SEGMENT_KINDS[segment] if segment is not None else "site"
     slug = request.path_params.get("slug")
     if slug is not None and not storable(slug):
         return PlainTextResponse("Not found.", status_code=404)
-    found = await feeds.feed_source(db, site, kind, slug)
+    found = await feeds.feed_source(db, site, kind, slug, locale)
     if found is None:
         return PlainTextResponse("Not found.", status_code=404)
     source, parent_id = found
@@ -115,9 +122,10 @@ async def feed(request: Request) -> Response:
         limit=settings.feed_size,
         full_content=settings.feed_full_content,
         media=build_media_urls(settings, str(request.base_url)),
+        locale=locale,
     )
     self_url = site.absolute(request.url.path)
-    body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss")
+    body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss", locale)
     # Bookkeeping beside the feed's own query: kept out of its statement count.
     withdrawn = await detached(last_withdrawal(db, now_utc()))
     newest = max((t for t in (*(i.updated for i in items), withdrawn) if t), default=None)
@@ -132,4 +140,7 @@ async def feed(request: Request) -> Response:
 ROUTES = [
     Route("/feed.{format}", feed, methods=["GET"]),
     Route("/{segment}/{slug}/feed.{format}", feed, methods=["GET"]),
+    # Per locale (any served locale, the default too): that locale's articles only, its names.
+    Route("/{locale}/feed.{format}", feed, methods=["GET"]),
+    Route("/{locale}/{segment}/{slug}/feed.{format}", feed, methods=["GET"]),
 ]

@@ -3,6 +3,10 @@
 /sitemap.xml is one <urlset> while all URLs fit ``GATEWAY_SITEMAP_CHUNK_SIZE`` (at most 50,000,
 the protocol's limit), else a <sitemapindex> of child sitemaps named
 ``/sitemaps/<kind>-<first id>-<last id>.xml`` (plus ``/sitemaps/pages.xml`` for the home page).
+A site in several locales (GATEWAY_LOCALES) always answers a <sitemapindex> of each locale's
+children, ``/sitemaps/<locale>/pages.xml`` and ``/sitemaps/<locale>/<kind>-<first>-<last>.xml``:
+that locale's home, articles, and the authors/categories/tags with a public article in it at
+their localized paths; articles carry hreflang alternates (with x-default) of their group.
 A child is one streamed keyset query (``id BETWEEN first AND last``). The XML is written
 incrementally with lxml into a spooled temporary file (memory up to 1 MiB, then disk) while it is
 hashed, so the ETag is exact and no sitemap is ever held in memory whole.
@@ -104,14 +108,23 @@ async def write_urlset(spool: Spool, entries: AsyncIterator[sitemaps.SitemapEntr
     return count
 
 
-def write_index(spool: Spool, site: Site, chunks: list[sitemaps.Chunk], home: Any) -> None:
+def index_children(
+    site: Site, chunks: list[sitemaps.Chunk], home: Any, locale: str | None = None
+) -> list[tuple[str, datetime | None]]:
+    """(URL, lastmod) of the child sitemaps: the pages file and one per chunk (under
+    ``/sitemaps/<locale>/`` for one locale's)."""
+    folder = "/sitemaps/" if locale is None else f"/sitemaps/{locale}/"
+    children = [(site.absolute(f"{folder}pages.xml"), home.lastmod)]
+    for chunk in chunks:
+        name = f"{sitemaps.SEGMENTS[chunk.kind]}-{chunk.first_id}-{chunk.last_id}"
+        children.append((site.absolute(f"{folder}{name}.xml"), chunk.lastmod))
+    return children
+
+
+def write_index(spool: Spool, children: list[tuple[str, datetime | None]]) -> None:
     with etree.xmlfile(spool, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element(f"{{{NS}}}sitemapindex", nsmap={None: NS}):
-            children = [(site.absolute("/sitemaps/pages.xml"), home.lastmod)]
-            for chunk in chunks:
-                name = f"{sitemaps.SEGMENTS[chunk.kind]}-{chunk.first_id}-{chunk.last_id}"
-                children.append((site.absolute(f"/sitemaps/{name}.xml"), chunk.lastmod))
             for loc, lastmod in children:
                 spool.saw(lastmod)
                 with xf.element(f"{{{NS}}}sitemap"):
@@ -159,10 +172,18 @@ async def sitemap_xml(request: Request) -> Response:
     now = now_utc()
 
     async def fill(spool: Spool) -> bool:
+        if site.locales:  # a site in several locales: an index of each locale's sitemaps
+            children = []
+            for locale in site.served_locales:
+                chunks = await sitemaps.plan(db, site, now, size, locale)
+                home = await sitemaps.home_entry(db, site, now, locale)
+                children += index_children(site, chunks, home, locale)
+            write_index(spool, children)
+            return True
         chunks = await sitemaps.plan(db, site, now, size)
         home = await sitemaps.home_entry(db, site, now)
         if 1 + sum(c.count for c in chunks) > size:
-            write_index(spool, site, chunks, home)
+            write_index(spool, index_children(site, chunks, home))
             return True
 
         async def everything() -> AsyncIterator[sitemaps.SitemapEntry]:
@@ -182,9 +203,12 @@ async def child_sitemap(request: Request) -> Response:
     db, site, size = _context(request)
     now = now_utc()
     name = request.path_params["name"]
+    locale = request.path_params.get("locale")
+    if locale is not None and locale not in site.served_locales:
+        return PlainTextResponse("Not found.", status_code=404)
 
     async def pages() -> AsyncIterator[sitemaps.SitemapEntry]:
-        yield await sitemaps.home_entry(db, site, now)
+        yield await sitemaps.home_entry(db, site, now, locale)
 
     if name == "pages":
         entries = pages()
@@ -197,7 +221,15 @@ async def child_sitemap(request: Request) -> Response:
         if last > MAX_ID:
             return PlainTextResponse("Not found.", status_code=404)
         entries = sitemaps.stream(
-            db, site, now, kind, first_id=first, last_id=last, limit=size, media=_media(request)
+            db,
+            site,
+            now,
+            kind,
+            first_id=first,
+            last_id=last,
+            limit=size,
+            media=_media(request),
+            locale=locale,
         )
 
     async def fill(spool: Spool) -> bool:
@@ -228,5 +260,6 @@ async def robots_txt(request: Request) -> Response:
 ROUTES = [
     Route("/sitemap.xml", sitemap_xml, methods=["GET"]),
     Route("/sitemaps/{name}.xml", child_sitemap, methods=["GET"]),
+    Route("/sitemaps/{locale}/{name}.xml", child_sitemap, methods=["GET"]),
     Route("/robots.txt", robots_txt, methods=["GET"]),
 ]

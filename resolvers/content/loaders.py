@@ -213,6 +213,7 @@ class ParentPage:
     size: int
     cursor: str | None = None
     backward: bool = False
+    locale: str | None = None  # only articles in this locale
 
 
 class ArticlesByParentLoader(RequestLoader[ParentPage, Page]):
@@ -220,19 +221,23 @@ class ArticlesByParentLoader(RequestLoader[ParentPage, Page]):
     (kind, size, cursor, direction), so a list of authors with ``articles(first: 5)`` is one."""
 
     async def batch_load_fn(self, keys: Sequence[ParentPage]) -> list[Page]:
-        groups: dict[tuple[str, int, str | None, bool], list[int]] = defaultdict(list)
+        Group = tuple[str, int, str | None, bool, str | None]
+        groups: dict[Group, list[int]] = defaultdict(list)
         for k in keys:
-            groups[(k.kind, k.size, k.cursor, k.backward)].append(k.parent_id)
+            groups[(k.kind, k.size, k.cursor, k.backward, k.locale)].append(k.parent_id)
         pages: dict[ParentPage, Page] = {}
-        for (kind, size, cursor, backward), parent_ids in groups.items():
+        for (kind, size, cursor, backward, locale), parent_ids in groups.items():
             args = PageArgs(size=size, cursor=cursor, backward=backward)
-            for parent_id, page in (await self._pages(kind, parent_ids, args)).items():
-                pages[ParentPage(kind, parent_id, size, cursor, backward)] = page
+            found = await self._pages(kind, parent_ids, args, locale)
+            for parent_id, page in found.items():
+                pages[ParentPage(kind, parent_id, size, cursor, backward, locale)] = page
                 self.tags.listing("article", kind, parent_id)
                 self.tags.articles(page.rows, self.now)
         return [pages[k] for k in keys]
 
-    async def _pages(self, kind: str, parent_ids: list[int], args: PageArgs) -> dict[int, Page]:
+    async def _pages(
+        self, kind: str, parent_ids: list[int], args: PageArgs, locale: str | None
+    ) -> dict[int, Page]:
         link = ARTICLE_LINKS[kind]
         key = sort_key(None, None, self.viewer)
         rank = (
@@ -253,6 +258,8 @@ class ArticlesByParentLoader(RequestLoader[ParentPage, Page]):
         seek = key.seek(args)
         if seek is not None:
             inner = inner.where(seek)
+        if locale is not None:
+            inner = inner.where(article_t.c.locale == locale)
         sub = inner.subquery()
         rows = await self.db.all(
             select(sub)
@@ -272,23 +279,27 @@ class ArticlesByParentLoader(RequestLoader[ParentPage, Page]):
         }
 
 
-class ArticleCountByParentLoader(RequestLoader[tuple[str, int], int]):
-    """How many visible articles each (kind, parent id) has: one GROUP BY per kind."""
+class ArticleCountByParentLoader(RequestLoader[tuple[str, int, str | None], int]):
+    """How many visible articles each (kind, parent id, locale or None: all) has: one GROUP BY
+    per kind and locale."""
 
-    async def batch_load_fn(self, keys: Sequence[tuple[str, int]]) -> list[int]:
-        by_kind: dict[str, list[int]] = defaultdict(list)
-        for kind, parent_id in keys:
-            by_kind[kind].append(parent_id)
-        found: dict[tuple[str, int], int] = {}
-        for kind, parent_ids in by_kind.items():
+    async def batch_load_fn(self, keys: Sequence[tuple[str, int, str | None]]) -> list[int]:
+        by_kind: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for kind, parent_id, locale in keys:
+            by_kind[(kind, locale)].append(parent_id)
+        found: dict[tuple[str, int, str | None], int] = {}
+        for (kind, locale), parent_ids in by_kind.items():
             link = ARTICLE_LINKS[kind]
-            rows = await self.db.all(
+            stmt = (
                 select(link.parent_id.label("parent"), func.count().label("n"))
                 .select_from(link.table.join(article_t, article_t.c.id == link.table.c.article_id))
                 .where(link.parent_id.in_(parent_ids), article_visible(self.viewer, self.now))
                 .group_by(link.parent_id)
             )
-            found.update(((kind, r.parent), int(r.n)) for r in rows)
+            if locale is not None:
+                stmt = stmt.where(article_t.c.locale == locale)
+            rows = await self.db.all(stmt)
+            found.update(((kind, r.parent, locale), int(r.n)) for r in rows)
             for parent_id in parent_ids:
                 self.tags.listing("article", kind, parent_id)
         return [found.get(k, 0) for k in keys]

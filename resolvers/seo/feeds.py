@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select, union_all
 
-from resolvers.content import directory
+from resolvers.content.localized import find_by_localized_slug, localized_path
+from resolvers.content.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database, as_utc
 from resolvers.media.html import expand_bodies, load_from
 from resolvers.media.urls import MediaUrls
@@ -59,11 +60,17 @@ class FeedItem:
     categories: list[str] = field(default_factory=list)
 
 
-async def feed_source(db: Database, site: Site, kind: str, slug: str | None) -> Any | None:
-    """(FeedSource, parent id) or None when the author/category/tag does not exist."""
+async def feed_source(
+    db: Database, site: Site, kind: str, slug: str | None, locale: str | None = None
+) -> Any | None:
+    """(FeedSource, parent id) or None when the author/category/tag does not exist. With a
+    ``locale``, the author/category/tag is found by its slug there and named in it."""
     if kind == "site":
-        return FeedSource("site", site.name, site.description, site.home_url), None
-    row = await directory.get_by_slug(db, kind, slug or "")
+        home = (
+            site.home_url if locale in (None, site.default_locale) else site.absolute(f"/{locale}")
+        )
+        return FeedSource("site", site.name, site.description, home), None
+    row = await find_by_localized_slug(db, site, kind, slug or "", locale)
     if row is None:
         return None
     summary = row.bio if kind == "author" else row.description
@@ -71,7 +78,7 @@ async def feed_source(db: Database, site: Site, kind: str, slug: str | None) -> 
         kind,
         f"{site.name}: {row.name}",
         describe(summary, html=kind == "author"),
-        site.absolute(site.path(kind, row.slug)),
+        site.absolute(localized_path(site, kind, row)),
         as_utc(row.updated_at),
     )
     return source, row.id
@@ -93,9 +100,11 @@ async def newest(
     limit: int,
     full_content: bool,
     media: MediaUrls | None = None,
+    locale: str | None = None,
 ) -> list[FeedItem]:
-    """The newest public articles; with ``media``, full bodies get their library images
-    completed (``resolvers.media.html``, one load of all their assets)."""
+    """The newest public articles (of one parent, in one ``locale`` if given; their author
+    and term names then in that locale, with fallback); with ``media``, full bodies get
+    their library images completed (``resolvers.media.html``, one load of all assets)."""
     a = article_t
     body = a.c.body if full_content else func.substr(a.c.body, 1, BODY_HEAD)
     stmt = select(
@@ -112,11 +121,13 @@ async def newest(
     if parent_id is not None:
         link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
         stmt = stmt.where(a.c.id.in_(select(link.c.article_id).where(parent == parent_id)))
+    if locale is not None:
+        stmt = stmt.where(a.c.locale == locale)
     rows = await db.all(stmt.order_by(a.c.published_at.desc(), a.c.id.desc()).limit(limit))
     if not rows:
         return []
     ids = [r.id for r in rows]
-    authors, terms = await _names(db, ids)
+    authors, terms = await _names(db, ids, None if locale == site.default_locale else locale)
     bodies = [r.body or "" for r in rows]
     if full_content and media is not None:
         bodies = await expand_bodies(bodies, load_from(db), media)
@@ -141,31 +152,42 @@ async def newest(
     return items
 
 
-async def _names(db: Database, ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Author names and category-then-tag names of the articles, in their stored order."""
+def _named(kind: str, table: Any, locale: str | None) -> tuple[Any, Any]:
+    """(the name column, the FROM clause) of ``kind`` rows in ``locale`` (None: base names)."""
+    if locale is None:
+        return table.c.name, table
+    tr = TRANSLATION_TABLES[kind]
+    on = and_(tr.c.entity_id == table.c.id, tr.c.locale == locale)
+    return func.coalesce(tr.c.name, table.c.name), table.outerjoin(tr, on)
+
+
+async def _names(
+    db: Database, ids: list[int], locale: str | None = None
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Author names and category-then-tag names of the articles, in their stored order (in
+    ``locale`` with fallback to the base names, if given)."""
     link = article_author_t
+    name, source = _named("author", author_t, locale)
     author_rows = await db.all(
-        select(link.c.article_id, author_t.c.name)
-        .join(author_t, author_t.c.id == link.c.author_id)
+        select(link.c.article_id, name.label("name"))
+        .select_from(link.join(source, author_t.c.id == link.c.author_id))
         .where(link.c.article_id.in_(ids))
         .order_by(link.c.article_id, link.c.position)
     )
-    terms = union_all(
-        *(
-            select(
-                lt.c.article_id,
-                table.c.name,
-                literal(rank).label("rank"),
-                lt.c.position,
-            )
-            .join(table, table.c.id == column)
-            .where(lt.c.article_id.in_(ids))
-            for rank, (lt, column, table) in enumerate(
-                (ARTICLE_LINKS[k].table, ARTICLE_LINKS[k].parent_id, ARTICLE_LINKS[k].parent)
-                for k in ("category", "tag")
-            )
+    parts = []
+    for rank, kind in enumerate(("category", "tag")):
+        lt, column, table = (
+            ARTICLE_LINKS[kind].table,
+            ARTICLE_LINKS[kind].parent_id,
+            ARTICLE_LINKS[kind].parent,
         )
-    ).subquery()
+        name, source = _named(kind, table, locale)
+        parts.append(
+            select(lt.c.article_id, name.label("name"), literal(rank).label("rank"), lt.c.position)
+            .select_from(lt.join(source, table.c.id == column))
+            .where(lt.c.article_id.in_(ids))
+        )
+    terms = union_all(*parts).subquery()
     term_rows = await db.all(
         select(terms.c.article_id, terms.c.name).order_by(
             terms.c.article_id, terms.c.rank, terms.c.position

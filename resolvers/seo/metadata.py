@@ -20,6 +20,7 @@ from resolvers.content.loaders import (
     CategoriesByArticleIdLoader,
     TagsByArticleIdLoader,
 )
+from resolvers.content.localized import localized_meta, row_locale
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import MediaUrls
 from resolvers.seo import jsonld
@@ -200,7 +201,7 @@ class PageSeo:
         return "/"
 
     def locale(self) -> str:
-        return self.site.default_locale
+        return row_locale(self.row) or self.site.default_locale
 
     async def own_image(self) -> ImageData | None:
         return None
@@ -235,7 +236,8 @@ class PageSeo:
     async def meta(self) -> Any | None:
         if self.row is None:
             return None
-        return await self.loaders.seo_meta_by_entity.load((self.kind, self.row.id))
+        meta = await self.loaders.seo_meta_by_entity.load((self.kind, self.row.id))
+        return localized_meta(self.row, meta)
 
     async def url(self) -> str:
         return self.site.absolute(await self.path())

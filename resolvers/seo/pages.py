@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from resolvers.content.localized import localized_path
 from resolvers.db import as_utc
 from resolvers.media.html import sized_rendition
 from resolvers.seo import jsonld
@@ -222,7 +223,7 @@ class AuthorSeo(PageSeo):
         return None if value is None else str(value)
 
     async def path(self) -> str:
-        return self.site.path("author", self.row.slug)
+        return localized_path(self.site, "author", self.row)
 
     async def own_image(self) -> ImageData | None:
         return await avatar_image(self, self.row)
@@ -256,7 +257,7 @@ class TermSeo(PageSeo):
         return None if value is None else str(value)
 
     async def path(self) -> str:
-        return self.site.path(self.kind, self.row.slug)
+        return localized_path(self.site, self.kind, self.row)
 
     async def trail(self) -> list[Crumb]:
         return [Crumb(self.name(), await self.url())]

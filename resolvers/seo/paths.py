@@ -52,14 +52,15 @@ def primary_category_slug(article_table: Any) -> Any:
     )
 
 
-def path_sql(site: Site, kind: str, table: Any) -> ColumnElement[str]:
-    """The canonical path as a SQL expression over ``table`` (same rules as ``Site.path``)."""
+def path_sql(site: Site, kind: str, table: Any, slug: Any = None) -> ColumnElement[str]:
+    """The canonical path as a SQL expression over ``table`` (same rules as ``Site.path``);
+    ``slug``: another slug expression than ``table.c.slug`` (a translated one)."""
     expr: ColumnElement[str] = cast(literal(""), String)
     for text, name in parts(site.pattern(kind)):
         if text:
             expr = expr + literal(text, String)
         if name == "slug":
-            expr = expr + table.c.slug
+            expr = expr + (table.c.slug if slug is None else slug)
         elif name == "category":
             expr = expr + func.coalesce(primary_category_slug(table), UNCATEGORIZED)
     if kind == "article":

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sql_false
 
+from resolvers.content.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database, as_utc
 from resolvers.media.sitemap_images import add_asset_images, asset_columns
 from resolvers.media.urls import MediaUrls
@@ -117,19 +118,32 @@ def _alternates_sql(site: Site, now: datetime) -> Any:
     )
 
 
-def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) -> Select[Any]:
+def kind_query(
+    site: Site, kind: str, now: datetime, *, details: bool = True, locale: str | None = None
+) -> Select[Any]:
     """Eligible rows of one kind: id, path, lastmod (+ image, locale, alternates if
-    ``details``), unordered and unlimited; callers add the keyset range."""
+    ``details``), unordered and unlimited; callers add the keyset range. With ``locale``: the
+    articles in that locale, and the authors/terms that have a public article in it, at their
+    localized paths (translated slug, else their own, under ``/<locale>``)."""
     table = TABLES[kind]
     path = path_sql(site, kind, table)
     meta, on = _meta(kind, table, "meta")
+    source = table.outerjoin(meta, on)
+    in_locale: Any = article_t.c.locale == locale if locale is not None else None
+    if locale is not None and locale != site.default_locale and kind != "article":
+        tr = TRANSLATION_TABLES[kind]
+        source = source.outerjoin(tr, and_(tr.c.entity_id == table.c.id, tr.c.locale == locale))
+        slug = func.coalesce(tr.c.slug, table.c.slug)
+        path = literal(f"/{locale}", String) + path_sql(site, kind, table, slug)
     image_url: ColumnElement[Any]
     image_alt: ColumnElement[Any]
-    locale: ColumnElement[Any]
+    locale_column: ColumnElement[Any]
     if kind == "article":
         lastmod = _greatest(table.c.updated_at, table.c.published_at)
         eligible = PUBLIC.sql(now, table)
-        image_url, image_alt, locale = (
+        if in_locale is not None:
+            eligible = and_(eligible, in_locale)
+        image_url, image_alt, locale_column = (
             table.c.feature_image_url,
             table.c.feature_image_alt,
             table.c.locale,
@@ -137,21 +151,24 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
         alternates: Any = _alternates_sql(site, now)
     else:
         link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
+        public = PUBLIC.sql(now, article_t)
+        if in_locale is not None:
+            public = and_(public, in_locale)
         latest = (
             select(func.max(article_t.c.updated_at))
             .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
-            .where(parent == table.c.id, PUBLIC.sql(now, article_t))
+            .where(parent == table.c.id, public)
             .scalar_subquery()
         )
         lastmod = _greatest(table.c.updated_at, latest)
         eligible = exists().where(
             parent == table.c.id,
             link.c.article_id == article_t.c.id,
-            PUBLIC.sql(now, article_t),
+            public,
         )
         image_url = table.c.avatar_url if kind == "author" else null()
         image_alt = table.c.avatar_alt if kind == "author" else null()
-        locale = literal(site.default_locale, String)
+        locale_column = literal(locale or site.default_locale, String)
         alternates = null()
     columns: list[Any] = [table.c.id, lastmod.label("lastmod")]
     if details:
@@ -159,15 +176,11 @@ def kind_query(site: Site, kind: str, now: datetime, *, details: bool = True) ->
             path.label("path"),
             image_url.label("image_url"),
             image_alt.label("image_alt"),
-            locale.label("locale"),
+            locale_column.label("locale"),
             alternates.label("alternates"),
             *asset_columns(kind, table),
         ]
-    return (
-        select(*columns)
-        .select_from(table.outerjoin(meta, on))
-        .where(eligible, _indexable(site, meta, path))
-    )
+    return select(*columns).select_from(source).where(eligible, _indexable(site, meta, path))
 
 
 def entry(site: Site, kind: str, row: Any) -> SitemapEntry:
@@ -184,13 +197,18 @@ def entry(site: Site, kind: str, row: Any) -> SitemapEntry:
     )
 
 
-async def home_entry(db: Database, site: Site, now: datetime) -> SitemapEntry:
-    """The home page; its lastmod is the newest public article's."""
+async def home_entry(
+    db: Database, site: Site, now: datetime, locale: str | None = None
+) -> SitemapEntry:
+    """The home page (of ``locale``: ``/<locale>``); its lastmod is the newest public
+    article's (in that locale)."""
     a = article_t
-    latest = await db.scalar(
-        select(func.max(_greatest(a.c.updated_at, a.c.published_at))).where(PUBLIC.sql(now, a))
-    )
-    return SitemapEntry("home", 0, site.home_url, _as_datetime(latest))
+    stmt = select(func.max(_greatest(a.c.updated_at, a.c.published_at))).where(PUBLIC.sql(now, a))
+    if locale is not None:
+        stmt = stmt.where(a.c.locale == locale)
+    latest = await db.scalar(stmt)
+    home = site.home_url if locale in (None, site.default_locale) else site.absolute(f"/{locale}")
+    return SitemapEntry("home", 0, home, _as_datetime(latest))
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -199,12 +217,14 @@ def _as_datetime(value: Any) -> datetime | None:
     return as_utc(found)
 
 
-async def plan(db: Database, site: Site, now: datetime, size: int) -> list[Chunk]:
+async def plan(
+    db: Database, site: Site, now: datetime, size: int, locale: str | None = None
+) -> list[Chunk]:
     """Child sitemaps of at most ``size`` URLs, per kind in id order: one query per kind that
     numbers the eligible ids (ids and dates only) and groups them into buckets."""
     chunks: list[Chunk] = []
     for kind in KINDS:
-        eligible = kind_query(site, kind, now, details=False).subquery()
+        eligible = kind_query(site, kind, now, details=False, locale=locale).subquery()
         numbered = select(
             eligible.c.id,
             eligible.c.lastmod,
@@ -234,11 +254,12 @@ async def stream(
     last_id: int | None = None,
     limit: int | None = None,
     media: MediaUrls | None = None,
+    locale: str | None = None,
 ) -> AsyncIterator[SitemapEntry]:
     """Entries of one kind in id order, from one streamed query (a server-side cursor); with
     ``media``, library images too (one asset query per partition that names any)."""
     table = TABLES[kind]
-    stmt = kind_query(site, kind, now)
+    stmt = kind_query(site, kind, now, locale=locale)
     if first_id is not None:
         stmt = stmt.where(table.c.id >= first_id)
     if last_id is not None:
@@ -265,19 +286,20 @@ async def page(
     size: int,
     changed_since: datetime | None,
     media: MediaUrls | None = None,
+    locale: str | None = None,
 ) -> list[SitemapEntry]:
     """Up to ``size`` entries after the (kind rank, id) position ``after``; rank 0 is the home
     page, 1.. the kinds in ``KINDS`` order. One query per kind the page touches."""
     found: list[SitemapEntry] = []
     rank, after_id = after if after is not None else (-1, 0)
     if rank < 0:
-        home = await home_entry(db, site, now)
+        home = await home_entry(db, site, now, locale)
         if changed_since is None or (home.lastmod is not None and home.lastmod > changed_since):
             found.append(home)
     for kind_rank, kind in enumerate(KINDS, start=1):
         if kind_rank < rank or len(found) >= size:
             continue
-        sub = kind_query(site, kind, now).subquery()
+        sub = kind_query(site, kind, now, locale=locale).subquery()
         stmt = select(sub)
         if kind_rank == rank:
             stmt = stmt.where(sub.c.id > after_id)
@@ -292,14 +314,20 @@ async def page(
     return found
 
 
-async def count(db: Database, site: Site, now: datetime, changed_since: datetime | None) -> int:
+async def count(
+    db: Database,
+    site: Site,
+    now: datetime,
+    changed_since: datetime | None,
+    locale: str | None = None,
+) -> int:
     """How many entries ``page`` would walk through in all (one query per kind + home)."""
     total = 0
-    home = await home_entry(db, site, now)
+    home = await home_entry(db, site, now, locale)
     if changed_since is None or (home.lastmod is not None and home.lastmod > changed_since):
         total += 1
     for kind in KINDS:
-        sub = kind_query(site, kind, now, details=False).subquery()
+        sub = kind_query(site, kind, now, details=False, locale=locale).subquery()
         stmt = select(func.count()).select_from(sub)
         if changed_since is not None:
             stmt = stmt.where(sub.c.lastmod > changed_since)

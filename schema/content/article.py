@@ -14,6 +14,7 @@ from resolvers.content import hot_reads
 from resolvers.errors import UserInputError
 from resolvers.seo.loaders import prime_extras
 from schema.common import OrderDirection, utc_instant
+from schema.content.locales import ArticlesLocaleArg, filter_in_locale
 from schema.content.nodes import Article, article_connection, prefetch_articles
 from schema.content.prefetch import field_relations, item_relations, root_extras
 from schema.context import Info
@@ -127,7 +128,7 @@ class ArticleQuery:
             ctx.now,
             slug=slug,
             article_id=from_global_id(id, "Article")[1] if id is not None else None,
-            locale=locale,
+            locale=locale if locale is not None else ctx.locale,
             default_locale=ctx.site.default_locale,
             extras=root_extras(relations),
             tags=ctx.tags,
@@ -169,10 +170,11 @@ class ArticleQuery:
             int | None,
             strawberry.argument(description="Items per numbered page; default as `first`."),
         ] = None,
+        locale: ArticlesLocaleArg = None,
     ) -> Connection[Article]:
         ctx = info.context
         args = numbered_or_cursor(ctx, page_number, per_page, first, after, last, before)
-        flt = to_filter(filter)
+        flt = filter_in_locale(info, to_filter(filter), locale)
         field = order_by.field.name if order_by else None
         direction = order_by.direction if order_by else None
         page, count = await hot_reads.list_articles(

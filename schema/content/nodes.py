@@ -13,13 +13,13 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any, Self, TypeVar
 
 import strawberry
 
 from resolvers.access import may_see_private_author_fields
 from resolvers.content.loaders import ParentPage
+from resolvers.content.localized import row_locale
 from resolvers.db import as_utc
 from resolvers.media.html import expand_bodies
 from resolvers.seo.audit import audit_article
@@ -28,28 +28,14 @@ from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, MaybeAwaitable
+from schema.content.locales import ListLocaleArg, chosen_locale, localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation, item_relations
+from schema.content.status import ArticleStatus
 from schema.context import Info
 from schema.media.image import Image
 from schema.relay import After, Before, Connection, First, Last, Node, to_global_id
 from schema.revisions.types import ArticleReview, ArticleRevision, reviews_of, revisions_of
 from schema.seo.types import Seo, SeoFinding
-
-
-@strawberry.enum(description="Editorial state of an article.")
-class ArticleStatus(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="Being written; never public.")
-    SCHEDULED = strawberry.enum_value(
-        "SCHEDULED", description="Published with a future publishedAt; public from then on."
-    )
-    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public.")
-    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Withdrawn; no longer public.")
-    IN_REVIEW = strawberry.enum_value(
-        "IN_REVIEW", description="Submitted for review; an editor approves or requests changes."
-    )
-    EXPIRED = strawberry.enum_value(
-        "EXPIRED", description="Was published; its unpublishAt has passed, so no longer public."
-    )
 
 
 @strawberry.type(description="A person who writes articles.")
@@ -65,14 +51,15 @@ class Author(Node, Audited):
     path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
     url: str = strawberry.field(description="Absolute URL of the author page.")
     row: strawberry.Private[Any]
+    locale: strawberry.Private[str | None]  # cascades to nested lists
     version: int = strawberry.field(
         description="Grows with every change; send it as `expectedVersion` when updating."
     )
 
     @classmethod
-    def from_row(cls, row: Any, info: Info) -> Author:
+    def from_row(cls, row: Any, info: Info, locale: str | None = None) -> Author:
         site = info.context.site
-        path = site.path("author", row.slug)
+        path = site.path("author", row.slug, row_locale(row))
         return cls(
             id=to_global_id("Author", row.id),
             database_id=row.id,
@@ -91,6 +78,7 @@ class Author(Node, Audited):
             path=path,
             url=site.absolute(path),
             row=row,
+            locale=locale or row_locale(row),
             version=row.version,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -113,8 +101,12 @@ class Author(Node, Audited):
         after: After = None,
         last: Last = None,
         before: Before = None,
+        locale: ListLocaleArg = None,
     ) -> Connection[Article]:
-        return await related_articles(info, "author", self.database_id, first, after, last, before)
+        loc = chosen_locale(info, locale, self.locale)
+        return await related_articles(
+            info, "author", self.database_id, first, after, last, before, loc
+        )
 
     @strawberry.field(description="SEO metadata for the author page.")
     def seo(self, info: Info) -> Seo:
@@ -133,12 +125,13 @@ class Term(Node, Audited):
     url: str = strawberry.field(description="Absolute URL of the listing page.")
     kind: strawberry.Private[str]
     row: strawberry.Private[Any]
+    locale: strawberry.Private[str | None]  # cascades to nested lists
 
     @classmethod
-    def from_row(cls, row: Any, info: Info) -> Self:
+    def from_row(cls, row: Any, info: Info, locale: str | None = None) -> Self:
         kind = cls.__name__.lower()
         site = info.context.site
-        path = site.path(kind, row.slug)
+        path = site.path(kind, row.slug, row_locale(row))
         return cls(
             id=to_global_id(cls.__name__, row.id),
             database_id=row.id,
@@ -150,6 +143,7 @@ class Term(Node, Audited):
             url=site.absolute(path),
             kind=kind,
             row=row,
+            locale=locale or row_locale(row),
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
         )
@@ -162,8 +156,12 @@ class Term(Node, Audited):
         after: After = None,
         last: Last = None,
         before: Before = None,
+        locale: ListLocaleArg = None,
     ) -> Connection[Article]:
-        return await related_articles(info, self.kind, self.database_id, first, after, last, before)
+        loc = chosen_locale(info, locale, self.locale)
+        return await related_articles(
+            info, self.kind, self.database_id, first, after, last, before, loc
+        )
 
     @strawberry.field(description="SEO metadata for the listing page.")
     def seo(self, info: Info) -> Seo:
@@ -399,16 +397,18 @@ async def related_articles(
     after: str | None,
     last: int | None = None,
     before: str | None = None,
+    locale: str | None = None,
 ) -> Connection[Article]:
-    """The visible articles of an author, category or tag: batched across parents."""
+    """The visible articles of an author, category or tag (in ``locale`` only, if given):
+    batched across parents."""
     ctx = info.context
     args = ctx.page(first, after, last, before)
     page = await ctx.loaders.articles_by_parent.load(
-        ParentPage(kind, parent_id, args.size, args.cursor, args.backward)
+        ParentPage(kind, parent_id, args.size, args.cursor, args.backward, locale)
     )
 
     async def count() -> int:
-        return await ctx.loaders.article_count_by_parent.load((kind, parent_id))
+        return await ctx.loaders.article_count_by_parent.load((kind, parent_id, locale))
 
     return await article_connection(info, page, count)
 
@@ -454,12 +454,15 @@ async def prefetch_articles(
         for article_id, item in zip(ids, links, strict=True):
             for kind, loader in by_kind.items():
                 loader.prime(article_id, item[kind])  # later reads of one relation reuse it
+    locales = [a.locale for a in articles]  # an article's relations are shown in its locale
+    for name in [r for r in LINK_KINDS if r in results]:
+        results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
     for article, rows in zip(articles, results.get("authors", ()), strict=False):
-        article.loaded.authors = [Author.from_row(row, info) for row in rows]
+        article.loaded.authors = [Author.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("categories", ()), strict=False):
-        article.loaded.categories = [Category.from_row(row, info) for row in rows]
+        article.loaded.categories = [Category.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("tags", ()), strict=False):
-        article.loaded.tags = [Tag.from_row(row, info) for row in rows]
+        article.loaded.tags = [Tag.from_row(r, info, article.locale) for r in rows]
     if "body" in results:  # library images completed, one asset load for all bodies
         bodies = [body or "" for body in results["body"]]
         urls = info.context.media_urls()

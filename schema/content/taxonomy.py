@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.content import directory
+from schema.content.locales import LocaleArg, chosen_locale, one_by_slug, page_in_locale
 from schema.content.nodes import Category, Tag
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last
@@ -19,12 +20,14 @@ class TaxonomyQuery:
     async def category(
         self,
         info: Info,
-        slug: Annotated[str, strawberry.argument(description="The category's slug.")],
+        slug: Annotated[str, strawberry.argument(description="The category's slug (in `locale`).")],
+        locale: LocaleArg = None,
     ) -> Category | None:
-        row = await directory.get_by_slug(info.context.db, "category", slug, info.context.tags)
-        return Category.from_row(row, info) if row is not None else None
+        loc = chosen_locale(info, locale)
+        row = await one_by_slug(info, "category", slug, loc)
+        return Category.from_row(row, info, loc) if row is not None else None
 
-    @strawberry.field(description="All categories, ordered by name.")
+    @strawberry.field(description="All categories, ordered by (default-locale) name.")
     async def categories(
         self,
         info: Info,
@@ -32,25 +35,30 @@ class TaxonomyQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        locale: LocaleArg = None,
     ) -> Connection[Category]:
+        loc = chosen_locale(info, locale)
         page, count = await directory.list_by_name(
             info.context.db,
             "category",
             info.context.page(first, after, last, before),
             tags=info.context.tags,
         )
-        return Connection.build(page, count, lambda row: Category.from_row(row, info))
+        page = await page_in_locale(info, "category", page, loc)
+        return Connection.build(page, count, lambda row: Category.from_row(row, info, loc))
 
     @strawberry.field(description="One tag by slug.")
     async def tag(
         self,
         info: Info,
-        slug: Annotated[str, strawberry.argument(description="The tag's slug.")],
+        slug: Annotated[str, strawberry.argument(description="The tag's slug (in `locale`).")],
+        locale: LocaleArg = None,
     ) -> Tag | None:
-        row = await directory.get_by_slug(info.context.db, "tag", slug, info.context.tags)
-        return Tag.from_row(row, info) if row is not None else None
+        loc = chosen_locale(info, locale)
+        row = await one_by_slug(info, "tag", slug, loc)
+        return Tag.from_row(row, info, loc) if row is not None else None
 
-    @strawberry.field(description="All tags, ordered by name.")
+    @strawberry.field(description="All tags, ordered by (default-locale) name.")
     async def tags(
         self,
         info: Info,
@@ -58,11 +66,14 @@ class TaxonomyQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        locale: LocaleArg = None,
     ) -> Connection[Tag]:
+        loc = chosen_locale(info, locale)
         page, count = await directory.list_by_name(
             info.context.db,
             "tag",
             info.context.page(first, after, last, before),
             tags=info.context.tags,
         )
-        return Connection.build(page, count, lambda row: Tag.from_row(row, info))
+        page = await page_in_locale(info, "tag", page, loc)
+        return Connection.build(page, count, lambda row: Tag.from_row(row, info, loc))

@@ -17,6 +17,7 @@ from resolvers.search.searching import AnalysedSearch, Hit
 from resolvers.seo.loaders import prime_extras
 from resolvers.site import plain_text
 from schema.content.article import ArticleFilter, to_filter
+from schema.content.locales import ArticlesLocaleArg, filter_in_locale
 from schema.content.nodes import Article
 from schema.context import Info
 from schema.relay import After, Before, First, Last, PageInfo
@@ -169,11 +170,12 @@ class SearchQuery:
             ArticleFilter | None,
             strawberry.argument(description="Only results matching all given conditions."),
         ] = None,
+        locale: ArticlesLocaleArg = None,
     ) -> SearchResultConnection:
         if filter is not None and filter.search is not None:
             raise UserInputError("Pass the search text as `query`, not as `filter.search`.")
         ctx = info.context
-        flt = dataclasses.replace(to_filter(filter), search=query)
+        flt = dataclasses.replace(filter_in_locale(info, to_filter(filter), locale), search=query)
         analysed, found = await article_queries.search_hits(
             ctx.db, ctx.viewer, ctx.now, flt, ctx.search_gate
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from resolvers.content.localized import check_locale
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
 from resolvers.seo import sitemaps
 from schema.common import utc_instant
@@ -75,8 +76,17 @@ class SitemapQuery:
             datetime | None,
             strawberry.argument(description="Only entries with lastmod after this instant."),
         ] = None,
+        locale: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only that locale's entries (as /sitemaps/<locale>/... has them): "
+                "its home, its articles, and the authors/categories/tags with a public article "
+                "in it at their localized paths. One of the site's locales (UNKNOWN_LOCALE)."
+            ),
+        ] = None,
     ) -> Connection[SitemapEntry]:
         ctx = info.context
+        locale = check_locale(ctx.site, locale)
         changed_since = utc_instant(changed_since, "changedSince")
         args = ctx.page(first, after)
         position = None
@@ -85,7 +95,14 @@ class SitemapQuery:
         for kind in sitemaps.KINDS:  # the sitemap shows everything public: any write may change it
             ctx.tags.listing(kind)
         entries = await sitemaps.page(
-            ctx.db, ctx.site, ctx.now, position, args.size + 1, changed_since, ctx.media_urls()
+            ctx.db,
+            ctx.site,
+            ctx.now,
+            position,
+            args.size + 1,
+            changed_since,
+            media=ctx.media_urls(),
+            locale=locale,
         )
         page = build_page(
             entries,
@@ -94,6 +111,6 @@ class SitemapQuery:
         )
 
         async def count() -> int:
-            return await sitemaps.count(ctx.db, ctx.site, ctx.now, changed_since)
+            return await sitemaps.count(ctx.db, ctx.site, ctx.now, changed_since, locale)
 
         return Connection.build(page, count, SitemapEntry.of)

@@ -34,6 +34,7 @@ from tests.execution_support import (
     query_operations,
     variables_for,
 )
+from tests.locale_support import add_translation
 from tests.media_support import add_asset_row
 from tests.support import SERVER_TIMING_DB, add_article, add_author, add_seo, add_term, ago, ahead
 
@@ -43,6 +44,7 @@ MODULE_SETTINGS = {
     "cost_report": True,
     "rate_limit_budget": 0,
     "execution_timeout": 120.0,
+    "locales": ["de"],  # the locale queries (docs/locales.md, tests) meet translations
 }
 SCHEMA = build_schema()
 GRAPHQL_SCHEMA = SCHEMA._schema
@@ -64,6 +66,9 @@ async def samples(db: Any) -> Samples:
     await add_seo(db, "article", newest, meta_title="Custom", robots_index=False)
     await add_article(db, "Draft diff", authors=[ada], status="draft", published_at=None, **links)
     await add_article(db, "Later diff", authors=[ada], published_at=ahead(days=2), **links)
+    await add_article(db, "Neuester Unterschied", authors=[ada], locale="de", **links)
+    await add_translation(db, "category", cat, "de", "Unterschiede")
+    await add_translation(db, "author", ada, "de", "Ada auf Deutsch", slug="ada")
     slug = await db.scalar(select(article_t.c.slug).where(article_t.c.id == newest))
     author_slug = await db.scalar(select(author_t.c.slug).where(author_t.c.id == ada))
     return Samples(

@@ -112,8 +112,8 @@ def test_contract_names_from_the_foundation_issue_exist():
         return f"({args}): {field.type}"
 
     assert signature(query["node"]) == "(id: ID!): Node"
-    assert signature(query["category"]) == "(slug: String!): Category"
-    assert signature(query["tag"]) == "(slug: String!): Tag"
+    assert signature(query["category"]) == "(slug: String!, locale: String): Category"
+    assert signature(query["tag"]) == "(slug: String!, locale: String): Tag"
     for name in ("articles", "authors"):
         assert query[name].args["first"].default_value == 10, name
     for name in ("Article", "Author"):

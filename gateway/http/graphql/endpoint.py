@@ -41,6 +41,7 @@ from gateway.http.rules import (
     HttpError,
 )
 from resolvers.access import Viewer
+from resolvers.content.localized import accepted_locale
 from resolvers.errors import Unauthenticated
 from resolvers.site import Site
 from schema.context import ContextFactory, Metering
@@ -86,6 +87,8 @@ class GraphQLEndpoint:
     async def pipeline(self, ex: Exchange) -> Response:
         state = ex.request.app.state
         timed = self.settings.response_cache
+        if self.site.locale_from_accept_language:  # the answer depends on the header
+            ex.headers["Vary"] += ", Accept-Language"
         negotiate_request(ex, self.settings.csrf_prevention)
         parsed = await read_params(ex.request, self.settings.max_batch_operations)
         batch = isinstance(parsed, list)
@@ -141,7 +144,10 @@ class GraphQLEndpoint:
     ) -> Outcome:
         """One operation, in a context from the app's one factory."""
         contexts: ContextFactory = ex.request.app.state.contexts
-        context = contexts(ex.request, viewer, now, tags=plan.tags, metering=Metering(budget))
+        context = contexts(
+            ex.request, viewer, now, tags=plan.tags, metering=Metering(budget),
+            locale=accepted_locale(self.site, ex.request.headers.get("accept-language")),
+        )  # fmt: skip
         context.compiled_execution = self.settings.compiled_execution
         operation = Operation(
             plan.query, params.variables, params.operation_name,
