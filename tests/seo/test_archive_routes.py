@@ -4,6 +4,8 @@ NotFound, drafts are never counted, and `seo` carries rel=prev/next."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 
 import pytest
@@ -279,10 +281,17 @@ async def test_archive_pages_argument_answers_page_one_as_an_archive(client, sit
 
 
 async def test_sitemap_lists_archives_by_their_first_page_only(client, site):
+    # A site in several locales has a sitemap index: read every sitemap it lists.
     response = await client.get("/sitemap.xml")
     assert response.status_code == 200
-    text = response.text
+    assert "<sitemapindex" in response.text
+    text = ""
+    for loc in re.findall(r"<loc>([^<]+)</loc>", response.text):
+        child = await client.get(loc.removeprefix(BASE))
+        assert child.status_code == 200, loc
+        text += child.text
     assert f"<loc>{BASE}/categories/science</loc>" in text
+    assert f"<loc>{BASE}/de/categories/science</loc>" in text
     assert f"<loc>{BASE}/authors/ada-archive</loc>" in text
     assert "/page/" not in text
 
