@@ -5,7 +5,6 @@ NotFound, drafts are never counted, and `seo` carries rel=prev/next."""
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 import pytest
