@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ from gateway.app import create_app
 from gateway.cli.main import cli as cli_app
 from gateway.config.settings import Settings
 from tests.live_server import free_port
+from tests.media_support import image_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).parent / "content-gateway"
@@ -55,7 +57,7 @@ def commands() -> list[tuple[str, list[str]]]:
             for line in body.splitlines():
                 match = COMMAND.match(line.split("  #")[0].strip())
                 if match:
-                    lines.append((doc, match.group(1).split()))
+                    lines.append((doc, shlex.split(match.group(1))))
     return lines
 
 
@@ -202,6 +204,11 @@ def test_every_documented_command_runs(demo: dict[str, Any]) -> None:
             if name.endswith(".json") and not (folder / name).exists():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_text(json.dumps(manifest))
+            if name.endswith((".jpg", ".png")) and not (folder / name).exists():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(
+                    image_bytes(640, 480, "PNG" if name.endswith(".png") else "JPEG")
+                )
         where = f"{doc}: content-gateway {' '.join(args)}"
         if args[0] == "serve":
             serve(folder, env, args, where)
