@@ -214,10 +214,16 @@ def report_run(op: Operation, server: Server, clients: int, repeat: int, r: RunR
         raise BenchError(f"{server.name} answered no request successfully: {r.first_error}")
 
 
-def recorded_command(argv: list[str]) -> str:
+def recorded_command(argv: list[str], module: str = "bench") -> str:
     """The command line as run, with any database password hidden."""
     shown = [redact_url(a) if a.startswith("postgres") else a for a in argv]
-    return shlex.join(["python", "-m", "bench", *shown])
+    return shlex.join(["python", "-m", module, *shown])
+
+
+def stop_on_signals() -> None:
+    """SIGINT, SIGTERM and SIGHUP end the run through KeyboardInterrupt: servers are stopped."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
 
 
 def _interrupt(signum: int, _frame: object) -> None:
@@ -226,8 +232,7 @@ def _interrupt(signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
+    stop_on_signals()
     spec = SeedSpec(
         articles=args.articles, authors=args.authors, seed=args.seed, analyze=not args.no_analyze
     )

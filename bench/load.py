@@ -59,7 +59,7 @@ def pick_tool(requested: str) -> str:
     return requested
 
 
-def _run_processes(commands: list[list[str]], timeout: float) -> list[bytes]:
+def run_processes(commands: list[list[str]], timeout: float) -> list[bytes]:
     """Run the commands side by side (each in its own process group) and collect stdout."""
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -100,19 +100,37 @@ def run_python(
 ) -> RunResult:
     request_file = workdir / f"{op.name}.http"
     request_file.write_bytes(op.request.raw("127.0.0.1", port))
+    what = [
+        "--request-file", str(request_file),
+        "--expect", ",".join(map(str, op.expected_status)),
+        "--error-marker", op.error_marker.decode(),
+    ]  # fmt: skip
+    return run_python_raw(
+        what, port, duration=duration, warmup=warmup, concurrency=concurrency, processes=processes
+    )
+
+
+def run_python_raw(
+    what: list[str],
+    port: int,
+    *,
+    duration: float,
+    warmup: float,
+    concurrency: int,
+    processes: int = 1,
+) -> RunResult:
+    """``bench.loadgen`` in ``processes`` processes sharing the clients; ``what``: its
+    arguments naming the requests and what a failure is; the results merged exactly."""
     shares = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
     commands = [
         [
-            sys.executable, "-m", "bench.loadgen", "--port", str(port),
-            "--request-file", str(request_file), "--duration", str(duration),
-            "--warmup", str(warmup), "--concurrency", str(share),
-            "--expect", ",".join(map(str, op.expected_status)),
-            "--error-marker", op.error_marker.decode(),
+            sys.executable, "-m", "bench.loadgen", "--port", str(port), *what,
+            "--duration", str(duration), "--warmup", str(warmup), "--concurrency", str(share),
         ]
         for share in shares
         if share > 0
     ]  # fmt: skip
-    outputs = _run_processes(commands, timeout=duration + warmup + 60)
+    outputs = run_processes(commands, timeout=duration + warmup + 60)
     latencies: list[float] = []
     requests = errors = 0
     first_error = None
@@ -203,9 +221,9 @@ def run_wrk(
         ]  # fmt: skip
 
     if warmup > 0:
-        _run_processes([command(warmup)], timeout=warmup + 60)
+        run_processes([command(warmup)], timeout=warmup + 60)
     started = cpu() if cpu is not None else 0.0
-    (raw,) = _run_processes([command(duration)], timeout=duration + 60)
+    (raw,) = run_processes([command(duration)], timeout=duration + 60)
     used = cpu() - started if cpu is not None else None
     # wrk prints its own summary first; the script's JSON is the last line.
     part = orjson.loads(raw.decode().strip().splitlines()[-1])
