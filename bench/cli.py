@@ -28,7 +28,7 @@ from bench.dataset import (
 )
 from bench.load import LoadError, RunResult, pick_tool, run_python, run_wrk
 from bench.operations import OPERATION_NAMES, Operation, build_operations, check_response
-from bench.report import Case, RunInfo, append_results, entry, table
+from bench.report import Case, RunInfo, append_results, entry, p99_targets, table
 from bench.servers import Server, ServerError, gateway_server, reference_server, send, server_env
 from resolvers.db import redact_url
 
@@ -264,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(table(cases))
+    print("\n".join(p99_targets(cases)))
     if not args.no_record:
         append_results(args.results, entry(cases, info))
         log(f"recorded in {args.results}")
