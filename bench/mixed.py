@@ -68,15 +68,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def mixed_table(result: MixedResult) -> str:
     lines = [
         "| run | clients | reads req/s | read p50 ms | read p99 ms | app CPU ms/read "
-        "| read errors | writes ok/attempted | write p50 / p99 / max ms | read-backs (stale) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| read errors | cache hits | writes ok/attempted | write p50 / p99 / max ms "
+        "| read-backs (stale) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for number, run in enumerate(result.runs, 1):
         r, w = run.reads, run.writes
         cpu = "?" if r.cpu_ms_per_request is None else f"{r.cpu_ms_per_request:.2f}"
         lines.append(
             f"| {number} | {result.config.concurrency} | {r.rps:,.0f} | {r.p50_ms:.1f} "
-            f"| {r.p99_ms:.1f} | {cpu} | {r.errors} | {w.ok}/{w.attempted} "
+            f"| {r.p99_ms:.1f} | {cpu} | {r.errors} | {run.hit_share:.0%} | {w.ok}/{w.attempted}{f' ({w.late} skipped)' if w.late else ''} "
             f"| {w.p50_ms:.0f} / {w.p99_ms:.0f} / {w.max_ms:.0f} | {w.checked} ({w.stale}) |"
         )
     return "\n".join(lines)

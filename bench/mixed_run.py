@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from bench.dataset import DATA, log
 from bench.load import RunResult
 from bench.mixed_load import Mix, Target, answer_problem, run_mixed_python, run_mixed_wrk
 from bench.mixed_writer import Editor, WriteStats
+from bench.operations import HttpRequest
 from bench.servers import Server, gateway_server, send, server_env
 from gateway.app import site_from_settings
 from gateway.config.settings import load_settings
@@ -34,6 +36,7 @@ from resolvers.db import Database, make_engine, now_utc
 from resolvers.models import article_t
 
 CACHED = {"GATEWAY_RESPONSE_CACHE": "true"}
+CACHE_SERIES = ("gateway_response_cache_hits_total", "gateway_response_cache_misses_total")
 
 
 class MixedError(RuntimeError):
@@ -57,6 +60,13 @@ class MixedConfig:
 class MixedRun:
     reads: RunResult
     writes: WriteStats
+    cache_hits: float = 0.0  # response-cache hits and misses during the run (warm-up included),
+    cache_misses: float = 0.0  # from the gateway's /metrics
+
+    @property
+    def hit_share(self) -> float:
+        total = self.cache_hits + self.cache_misses
+        return self.cache_hits / total if total else float("nan")
 
 
 @dataclass
@@ -122,6 +132,19 @@ def writable_copy(url: str) -> Iterator[str]:
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
+def cache_counts(port: int, token: str) -> tuple[float, float]:
+    """(hits, misses) of the response cache so far, from /metrics."""
+    response = send(port, HttpRequest("GET", "/metrics", {"Authorization": f"Bearer {token}"}))
+    if response.status != 200:
+        raise MixedError(f"/metrics answered {response.status}")
+    totals = dict.fromkeys(CACHE_SERIES, 0.0)
+    for line in response.body.decode().splitlines():
+        name, _, value = line.partition(" ")
+        if name.split("{", 1)[0] in totals:
+            totals[name.split("{", 1)[0]] += float(value.split()[0])
+    return totals[CACHE_SERIES[0]], totals[CACHE_SERIES[1]]
+
+
 def check_reads(port: int, mix: Mix, distinct_sample: int = 20) -> int | None:
     """Every hot read and a sample of distinct ones answer correctly; the SQL statements the
     first (uncached) home page answer needed."""
@@ -138,7 +161,8 @@ def check_reads(port: int, mix: Mix, distinct_sample: int = 20) -> int | None:
 
 def run_mixed(url: str, config: MixedConfig, logs: Path, workdir: Path) -> MixedResult:
     """Start a gateway (response cache on, production settings) on ``url`` and measure."""
-    env = server_env(url, {**CACHED, **config.gateway_env})
+    metrics_token = secrets.token_urlsafe(16)
+    env = server_env(url, {**CACHED, "GATEWAY_METRICS_TOKEN": metrics_token, **config.gateway_env})
     targets = asyncio.run(_targets(url, env))
     if len(targets) < config.hot + 1:
         raise MixedError(f"only {len(targets)} public articles: the hot set needs more")
@@ -152,7 +176,10 @@ def run_mixed(url: str, config: MixedConfig, logs: Path, workdir: Path) -> Mixed
         gateway.wait_ready()
         statements = check_reads(gateway.port, mix)
         for repeat in range(config.repeats):
+            hits, misses = cache_counts(gateway.port, metrics_token)
             runs.append(_one_run(gateway, mix, token, hot, targets, config, workdir))
+            after = cache_counts(gateway.port, metrics_token)
+            runs[-1].cache_hits, runs[-1].cache_misses = after[0] - hits, after[1] - misses
             gateway.check_alive()
             _log_run(repeat, runs[-1])
         check_reads(gateway.port, mix)  # still right after the load and the writes
@@ -193,6 +220,6 @@ def _log_run(repeat: int, run: MixedRun) -> None:
     log(
         f"mixed #{repeat + 1}: reads {r.rps:,.0f} req/s p50 {r.p50_ms:.1f} ms p99 "
         f"{r.p99_ms:.1f} ms errors {r.errors}; writes {w.ok}/{w.attempted} ok, p50 "
-        f"{w.p50_ms:.0f} ms, stale reads {w.stale}"
+        f"{w.p50_ms:.0f} ms, stale reads {w.stale}; cache hits {run.hit_share:.0%}"
         + (f"; first problem: {r.first_error or w.problems[0]}" if r.errors or w.problems else "")
     )

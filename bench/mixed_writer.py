@@ -13,6 +13,7 @@ import random
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import orjson
@@ -46,7 +47,7 @@ class WriteStats:
     latencies_ms: list[float] = field(default_factory=list)  # the mutation's round trip
     checked: int = 0  # acknowledged writes read back anonymously (by slug and by route)
     stale: int = 0  # reads after an acknowledged write that still showed the old title
-    late: int = 0  # ticks that started more than a second behind the schedule
+    late: int = 0  # ticks skipped: MAX_IN_FLIGHT writes were still running
     problems: list[str] = field(default_factory=list)
 
     def note(self, problem: str) -> None:
@@ -71,8 +72,13 @@ class WriteFailed(Exception):
 
 
 class Editor(threading.Thread):
-    """Writes ``rate`` times a second (fixed schedule, no catching up) until ``stop()``: half
-    the time an article of the hot set, else any public article."""
+    """Starts a write ``rate`` times a second on a fixed schedule until ``stop()``, each in a
+    thread of a small pool, so that a slow save does not delay the next one (up to
+    ``MAX_IN_FLIGHT`` at once; a tick finding the pool busy is skipped and counted as late).
+    Half the writes go to an article of the hot set, the others to any public article; never
+    to one whose previous write is still in flight (that would be a version conflict)."""
+
+    MAX_IN_FLIGHT = 4
 
     def __init__(
         self, port: int, token: str, hot: list[Target], everything: list[Target], rate: float
@@ -85,31 +91,52 @@ class Editor(threading.Thread):
         self.rng = random.Random()
         self.stats = WriteStats()
         self._stop_event = threading.Event()
+        self._lock = threading.Lock()
+        self._busy: set[str] = set()  # slugs being written
+        self._pool = ThreadPoolExecutor(self.MAX_IN_FLIGHT, thread_name_prefix="bench-write")
 
     def stop(self) -> WriteStats:
         self._stop_event.set()
         self.join(timeout=60)
+        self._pool.shutdown(wait=True)
         return self.stats
 
     def run(self) -> None:
         started = time.monotonic()
         tick = 0
-        while not self._stop_event.is_set():
-            due = started + tick * self.interval
-            behind = time.monotonic() - due
-            if behind > 1.0:
-                self.stats.late += 1
-                tick += int(behind / self.interval)  # skip the missed ticks
-                continue
-            if self._stop_event.wait(max(0.0, -behind)):
-                break
+        while not self._stop_event.wait(
+            max(0.0, started + tick * self.interval - time.monotonic())
+        ):
             tick += 1
-            self.stats.attempted += 1
-            try:
-                self.write_once(self.stats.attempted)
-            except (WriteFailed, OSError, ValueError) as exc:
+            target = self._claim()
+            if target is None:
+                self.stats.late += 1
+                continue
+            with self._lock:
+                self.stats.attempted += 1
+                number = self.stats.attempted
+            self._pool.submit(self._write, target, number)
+
+    def _claim(self) -> Target | None:
+        with self._lock:
+            if len(self._busy) >= self.MAX_IN_FLIGHT:
+                return None
+            while True:
+                target = self.rng.choice(self.hot if self.rng.random() < 0.5 else self.everything)
+                if target.slug not in self._busy:
+                    self._busy.add(target.slug)
+                    return target
+
+    def _write(self, target: Target, number: int) -> None:
+        try:
+            self.write_once(target, number)
+        except (WriteFailed, OSError, ValueError) as exc:
+            with self._lock:
                 self.stats.failed += 1
                 self.stats.note(str(exc))
+        finally:
+            with self._lock:
+                self._busy.discard(target.slug)
 
     def _send(self, request: HttpRequest) -> tuple[int, bytes]:
         response = send(self.port, request, timeout=15)
@@ -135,9 +162,7 @@ class Editor(threading.Thread):
         node = data["article"] if where == "slug" else data["route"]
         return str(node["title"])
 
-    def write_once(self, number: int) -> None:
-        # Half the edits hit the hot set (front-page news), half any public article.
-        target = self.rng.choice(self.hot if self.rng.random() < 0.5 else self.everything)
+    def write_once(self, target: Target, number: int) -> None:
         by_slug, by_route = article_read(target.slug), route_read(target.path)
         self._read_title(by_slug, "slug")  # cached now (or already)
         self._read_title(by_route, "route")
@@ -148,13 +173,19 @@ class Editor(threading.Thread):
         edit = {"id": article["id"], "expectedVersion": article["version"], "title": title}
         began = time.perf_counter()
         saved = self._editor(UPDATE, {"input": edit})["updateArticle"]
-        self.stats.latencies_ms.append((time.perf_counter() - began) * 1000)
+        elapsed_ms = (time.perf_counter() - began) * 1000
         if not isinstance(saved, dict) or saved.get("__typename") != "ArticleSaved":
             raise WriteFailed(f"updateArticle on {target.slug} answered {saved!r}")
-        self.stats.ok += 1
-        self.stats.checked += 1
-        for request, where in ((by_slug, "slug"), (by_route, "route")):
-            seen = self._read_title(request, where)
-            if seen != title:
-                self.stats.stale += 1
-                self.stats.note(f"stale read by {where} after a write: {seen!r} != {title!r}")
+        with self._lock:
+            self.stats.latencies_ms.append(elapsed_ms)
+            self.stats.ok += 1
+        seen = {
+            where: self._read_title(request, where)
+            for request, where in ((by_slug, "slug"), (by_route, "route"))
+        }
+        with self._lock:
+            self.stats.checked += 1
+            for where, value in seen.items():
+                if value != title:
+                    self.stats.stale += 1
+                    self.stats.note(f"stale read by {where} after a write: {value!r} != {title!r}")

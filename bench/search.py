@@ -35,7 +35,7 @@ from bench.dataset import (
     postgres_database,
     sqlite_database,
 )
-from bench.load import run_processes, percentile
+from bench.load import percentile, run_processes
 from bench.operations import HttpRequest, graphql_post
 from bench.report import cpu_model, git_revision
 from bench.servers import Server, gateway_server, send, server_env

@@ -33,10 +33,12 @@ async def test_mixed_workload_runs_and_answers_correctly(db, database_url, tmp_p
     assert writes.ok == writes.attempted == writes.checked == len(writes.latencies_ms)
     assert writes.stale == 0, writes.problems
     assert result.hot_articles == 5 and result.distinct_articles > 5
+    # The hot reads are answered from the response cache (counted by the gateway's /metrics).
+    assert run.cache_hits > 0 and run.cache_misses > 0 and 0 < run.hit_share < 1
 
     report = mixed_table(result)
     for column in ("reads req/s", "read p50 ms", "read p99 ms", "read errors",
-                   "writes ok/attempted", "write p50 / p99 / max ms", "read-backs (stale)"):  # fmt: skip
+                   "cache hits", "writes ok/attempted", "write p50 / p99 / max ms", "read-backs (stale)"):  # fmt: skip
         assert column in report
     assert f"| 1 | 4 | {reads.rps:,.0f} |" in report
     (line,) = targets(result, [])
