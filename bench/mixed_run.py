@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bench.dataset import DATA, log
 from bench.load import RunResult
 from bench.mixed_load import Mix, Target, answer_problem, run_mixed_python, run_mixed_wrk
-from bench.mixed_writer import Editor, WriteStats
+from bench.mixed_writer import Editor, WriteFailed, WriteStats
 from bench.operations import HttpRequest
 from bench.servers import Server, gateway_server, send, server_env
 from gateway.app import site_from_settings
@@ -75,7 +75,10 @@ class MixedResult:
     runs: list[MixedRun]
     hot_articles: int
     distinct_articles: int
-    statements_hot: int | None  # SQL statements of a hot read that missed (the home page)
+    idle_write_ms: float  # the median save with no read load (IDLE_WRITES of them, before)
+
+
+IDLE_WRITES = 3
 
 
 def settings_env(env: dict[str, str]) -> dict[str, str]:
@@ -145,18 +148,26 @@ def cache_counts(port: int, token: str) -> tuple[float, float]:
     return totals[CACHE_SERIES[0]], totals[CACHE_SERIES[1]]
 
 
-def check_reads(port: int, mix: Mix, distinct_sample: int = 20) -> int | None:
-    """Every hot read and a sample of distinct ones answer correctly; the SQL statements the
-    first (uncached) home page answer needed."""
-    statements = None
+def check_reads(port: int, mix: Mix, distinct_sample: int = 20) -> None:
+    """Every hot read and a sample of distinct ones answer correctly."""
     for request in [*mix.hot, *mix.distinct[:: max(1, len(mix.distinct) // distinct_sample)]]:
         response = send(port, request)
         problem = answer_problem(response.status, response.body)
         if problem:
-            raise MixedError(f"a read answered wrongly before the load: {problem}")
-        if statements is None:
-            statements = response.statements
-    return statements
+            raise MixedError(f"a read answered wrongly: {problem}")
+
+
+def idle_writes(port: int, token: str, hot: list[Target]) -> float:
+    """The editor's save with nothing else running: what the loaded latency compares with."""
+    probe = Editor(port, token, hot, hot, rate=1.0)
+    for number, target in enumerate(hot[:IDLE_WRITES], 1):
+        try:
+            probe.write_once(target, number)
+        except WriteFailed as exc:
+            raise MixedError(f"a write failed before the load: {exc}") from None
+    if probe.stats.stale:
+        raise MixedError(f"stale before the load: {probe.stats.problems}")
+    return probe.stats.p50_ms
 
 
 def run_mixed(url: str, config: MixedConfig, logs: Path, workdir: Path) -> MixedResult:
@@ -174,7 +185,8 @@ def run_mixed(url: str, config: MixedConfig, logs: Path, workdir: Path) -> Mixed
     try:
         gateway.start()
         gateway.wait_ready()
-        statements = check_reads(gateway.port, mix)
+        check_reads(gateway.port, mix)
+        idle_ms = idle_writes(gateway.port, token, hot)
         for repeat in range(config.repeats):
             hits, misses = cache_counts(gateway.port, metrics_token)
             runs.append(_one_run(gateway, mix, token, hot, targets, config, workdir))
@@ -185,7 +197,7 @@ def run_mixed(url: str, config: MixedConfig, logs: Path, workdir: Path) -> Mixed
         check_reads(gateway.port, mix)  # still right after the load and the writes
     finally:
         gateway.stop()
-    return MixedResult(config, runs, len(hot), len(targets), statements)
+    return MixedResult(config, runs, len(hot), len(targets), idle_ms)
 
 
 def _one_run(
@@ -197,21 +209,26 @@ def _one_run(
     config: MixedConfig,
     workdir: Path,
 ) -> MixedRun:
-    editor = Editor(gateway.port, token, hot, targets, config.writes_per_second)
+    rate = config.writes_per_second
+    editor = Editor(gateway.port, token, hot, targets, rate) if rate > 0 else None
+    start = editor.start if editor is not None else (lambda: None)
     timing = {"duration": config.duration, "warmup": config.warmup, "workdir": workdir}
     try:
         if config.tool == "wrk":
             reads = run_mixed_wrk(
                 mix, gateway.port, concurrency=config.concurrency, cpu=gateway.cpu_seconds,
-                during=editor.start, **timing,  # type: ignore[arg-type]
+                during=start, **timing,  # type: ignore[arg-type]
             )  # fmt: skip
         else:
             reads = run_mixed_python(
-                mix, gateway.port, concurrency=config.concurrency, during=editor.start,
+                mix, gateway.port, concurrency=config.concurrency, during=start,
                 **timing,  # type: ignore[arg-type]
             )  # fmt: skip
     finally:
-        writes = editor.stop() if editor.is_alive() else editor.stats
+        if editor is None:
+            writes = WriteStats()  # --writes-per-second 0: the reads alone, for comparison
+        else:
+            writes = editor.stop() if editor.is_alive() else editor.stats
     return MixedRun(reads, writes)
 
 
