@@ -211,29 +211,48 @@ def run_wrk(
     """``cpu``: reads the server's CPU seconds so far (measured around the timed run only)."""
     script = workdir / f"{op.name}.lua"
     script.write_text(wrk_script(op))
-    threads = str(min(2, concurrency))
     url = f"http://127.0.0.1:{port}{op.request.path}"
+    return drive_wrk(
+        script, url, duration=duration, warmup=warmup, concurrency=concurrency, cpu=cpu
+    )
+
+
+def drive_wrk(
+    script: Path,
+    url: str,
+    *,
+    duration: float,
+    warmup: float,
+    concurrency: int,
+    cpu: Callable[[], float] | None = None,
+    before_measured: Callable[[], None] | None = None,
+) -> RunResult:
+    """wrk with ``script`` (whose ``done`` prints the JSON line ``wrk_script`` prints, plus an
+    optional ``first_bad``): an unmeasured warm-up, then ``before_measured()``, then the run."""
 
     def command(seconds: float) -> list[str]:
         return [
-            "wrk", "-t", threads, "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
-            "--timeout", "10s", "-s", str(script), url,
+            "wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency),
+            "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), url,
         ]  # fmt: skip
 
     if warmup > 0:
         run_processes([command(warmup)], timeout=warmup + 60)
+    if before_measured is not None:
+        before_measured()
     started = cpu() if cpu is not None else 0.0
     (raw,) = run_processes([command(duration)], timeout=duration + 60)
     used = cpu() - started if cpu is not None else None
     # wrk prints its own summary first; the script's JSON is the last line.
     part = orjson.loads(raw.decode().strip().splitlines()[-1])
     errors = part["socket_errors"] + part["failures"]
+    why = part.get("first_bad") or "see wrk: non-matching status or an errors body"
     return RunResult(
         requests=part["requests"] + part["socket_errors"],
         errors=errors,
         seconds=part["duration_us"] / 1e6,
         p50_ms=part["p50_us"] / 1000,
         p99_ms=part["p99_us"] / 1000,
-        first_error="see wrk: non-matching status or an errors body" if errors else None,
+        first_error=why if errors else None,
         cpu_seconds=used,
     )

@@ -10,9 +10,16 @@ import os
 import platform
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench.cli import BenchError, database, measure, recorded_command, stop_on_signals
+from bench.cli import (
+    BenchError,
+    add_shared_args,
+    check_shared_args,
+    database,
+    measure,
+    recorded_command,
+    stop_on_signals,
+)
 from bench.dataset import DATA, REPO, SeedSpec, log, pick_article_slug
 from bench.load import LoadError, pick_tool
 from bench.mixed_run import (
@@ -50,27 +57,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--writes-per-second", type=float, default=1.0, help="Editor's rate; 0: reads only."
     )
     p.add_argument("--home-repeats", type=int, default=1, help="Uncached home runs; 0: skip.")
-    p.add_argument("--postgres", nargs="?", const="", metavar="ADMIN_URL", help="As bench.")
-    p.add_argument("--articles", type=int, default=10_000)
-    p.add_argument("--authors", type=int, default=200)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
-    p.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--note", help="Free text recorded with the results.")
-    p.add_argument("--results", type=Path, default=REPO / "bench" / "RESULTS.md")
-    p.add_argument("--no-record", action="store_true", help="Print only; leave RESULTS.md.")
+    add_shared_args(p)
     args = p.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0 or args.repeats < 1 or args.concurrency < 1:
         p.error("--duration > 0, --warmup >= 0, --repeats >= 1, --concurrency >= 1")
     if not 0 <= args.hot_share <= 1 or args.writes_per_second < 0 or args.hot < 1:
         p.error("--hot-share in [0, 1], --writes-per-second >= 0, --hot >= 1")
-    if args.postgres == "":
-        args.postgres = os.environ.get("GATEWAY_BENCH_POSTGRES_URL") or p.error(
-            "--postgres without a URL needs $GATEWAY_BENCH_POSTGRES_URL"
-        )
-    for item in args.gateway_env:
-        if "=" not in item or not item.startswith("GATEWAY_"):
-            p.error(f"--gateway-env expects GATEWAY_NAME=VALUE, got {item!r}")
+    check_shared_args(p, args)
     return args
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.load import RunResult, lua_string, run_processes, run_python_raw
+from bench.load import RunResult, drive_wrk, lua_string, run_python_raw
 from bench.operations import ARTICLE_QUERY, HOME_QUERY, HttpRequest, graphql_post
 
 ROUTE_QUERY = """query RoutePage($path: String!) {
@@ -153,74 +153,38 @@ end
 """
 
 
-def run_mixed_wrk(
+def run_mixed_reads(
     mix: Mix,
     port: int,
+    tool: str,
     *,
     duration: float,
     warmup: float,
     concurrency: int,
     workdir: Path,
     cpu: Callable[[], float],
-    during: Callable[[], None] = lambda: None,
+    during: Callable[[], None],
 ) -> RunResult:
-    """``during`` is called right before the measured run starts (the editor begins writing)."""
-    script = workdir / "mixed.lua"
-    script.write_text(mixed_wrk_script(mix))
-
-    def command(seconds: float) -> list[str]:
-        return [
-            "wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency),
-            "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script),
-            f"http://127.0.0.1:{port}/graphql",
-        ]  # fmt: skip
-
-    if warmup > 0:
-        run_processes([command(warmup)], timeout=warmup + 60)
-    during()
-    started = cpu()
-    (raw,) = run_processes([command(duration)], timeout=duration + 60)
-    used = cpu() - started
-    part = orjson.loads(raw.decode().strip().splitlines()[-1])
-    errors = part["socket_errors"] + part["failures"]
-    return RunResult(
-        requests=part["requests"] + part["socket_errors"],
-        errors=errors,
-        seconds=part["duration_us"] / 1e6,
-        p50_ms=part["p50_us"] / 1000,
-        p99_ms=part["p99_us"] / 1000,
-        first_error=(part["first_bad"] or "socket errors (see wrk)") if errors else None,
-        cpu_seconds=used,
-    )
-
-
-def run_mixed_python(
-    mix: Mix,
-    port: int,
-    *,
-    duration: float,
-    warmup: float,
-    concurrency: int,
-    workdir: Path,
-    during: Callable[[], None] = lambda: None,
-) -> RunResult:
-    """The same mix through ``bench.loadgen --mix-file`` (one process; warm-up inside it)."""
+    """The mix through wrk, or ``bench.loadgen --mix-file`` (``tool == "python"``, one process,
+    its warm-up inside its run). ``during`` is called as the measured run starts (wrk) or with
+    the warm-up (Python): the editor begins writing."""
+    if tool == "wrk":
+        script = workdir / "mixed.lua"
+        script.write_text(mixed_wrk_script(mix))
+        url = f"http://127.0.0.1:{port}/graphql"
+        return drive_wrk(
+            script, url, duration=duration, warmup=warmup, concurrency=concurrency, cpu=cpu,
+            before_measured=during,
+        )  # fmt: skip
     mix_file = workdir / "mixed.json"
-    host = "127.0.0.1"
-    mix_file.write_bytes(
-        orjson.dumps(
-            {
-                "hot_share": mix.hot_share,
-                "hot": [r.raw(host, port).decode("latin-1") for r in mix.hot],
-                "distinct": [r.raw(host, port).decode("latin-1") for r in mix.distinct],
-                "data_prefix": DATA_PREFIX.decode(),
-                "bad": [m.decode() for m in BAD],
-            }
-        )
-    )
-    during()  # the generator's warm-up is part of its run: the editor writes through it too
+    raw = [
+        [r.raw("127.0.0.1", port).decode("latin-1") for r in reqs]
+        for reqs in (mix.hot, mix.distinct)
+    ]
+    spec = {"hot_share": mix.hot_share, "hot": raw[0], "distinct": raw[1]}
+    spec |= {"data_prefix": DATA_PREFIX.decode(), "bad": [m.decode() for m in BAD]}
+    mix_file.write_bytes(orjson.dumps(spec))
+    during()
     # No app CPU per request here: the server's CPU would include the warm-up's requests.
-    return run_python_raw(
-        ["--mix-file", str(mix_file)], port, duration=duration, warmup=warmup,
-        concurrency=concurrency,
-    )  # fmt: skip
+    what = ["--mix-file", str(mix_file)]
+    return run_python_raw(what, port, duration=duration, warmup=warmup, concurrency=concurrency)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from bench.dataset import DATA, log
 from bench.load import RunResult
-from bench.mixed_load import Mix, Target, answer_problem, run_mixed_python, run_mixed_wrk
+from bench.mixed_load import Mix, Target, answer_problem, run_mixed_reads
 from bench.mixed_writer import Editor, WriteFailed, WriteStats
 from bench.operations import HttpRequest
 from bench.servers import Server, gateway_server, send, server_env
@@ -212,18 +212,11 @@ def _one_run(
     rate = config.writes_per_second
     editor = Editor(gateway.port, token, hot, targets, rate) if rate > 0 else None
     start = editor.start if editor is not None else (lambda: None)
-    timing = {"duration": config.duration, "warmup": config.warmup, "workdir": workdir}
     try:
-        if config.tool == "wrk":
-            reads = run_mixed_wrk(
-                mix, gateway.port, concurrency=config.concurrency, cpu=gateway.cpu_seconds,
-                during=start, **timing,  # type: ignore[arg-type]
-            )  # fmt: skip
-        else:
-            reads = run_mixed_python(
-                mix, gateway.port, concurrency=config.concurrency, during=start,
-                **timing,  # type: ignore[arg-type]
-            )  # fmt: skip
+        reads = run_mixed_reads(
+            mix, gateway.port, config.tool, duration=config.duration, warmup=config.warmup,
+            concurrency=config.concurrency, workdir=workdir, cpu=gateway.cpu_seconds, during=start,
+        )  # fmt: skip
     finally:
         if editor is None:
             writes = WriteStats()  # --writes-per-second 0: the reads alone, for comparison

@@ -136,6 +136,11 @@ class Shaper:
     def _url(self, row: Any) -> str:
         return self.site.absolute(self.site.path("article", row.slug, row.locale))
 
+    def article_params(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """``ARTICLE_SQL``'s parameters for the request's variables."""
+        now = datetime.now(UTC)
+        return {"slug": variables.get("slug"), "now": now, "locale": self.site.default_locale}
+
     def home(self, rows: Iterable[Any]) -> dict[str, Any]:
         """``HOME_SQL`` rows as ``{"articles": {"nodes": [...]}}``."""
         nodes = [
@@ -192,7 +197,6 @@ class Reference:
     def __init__(self, engine: AsyncEngine, site: Site) -> None:
         self.engine = engine
         self.shape = Shaper(site)
-        self.default_locale = site.default_locale
 
     async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
         async with self.engine.connect() as conn:
@@ -202,11 +206,7 @@ class Reference:
             return self.shape.home(result.all())
 
     async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
-        params = {
-            "slug": variables.get("slug"),
-            "now": datetime.now(UTC),
-            "locale": self.default_locale,
-        }
+        params = self.shape.article_params(variables)
         async with self.engine.connect() as conn:
             row = (await conn.execute(ARTICLE_SQL, params)).first()
             links = [] if row is None else (await conn.execute(LINKS_SQL, {"id": row.id})).all()

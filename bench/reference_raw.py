@@ -129,7 +129,6 @@ class RawReference:
     def __init__(self, driver: Driver, site: Site) -> None:
         self.driver = driver
         self.shape = Shaper(site)
-        self.default_locale = site.default_locale
 
     async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC)
@@ -138,11 +137,7 @@ class RawReference:
         )
 
     async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
-        params = {
-            "slug": variables.get("slug"),
-            "now": datetime.now(UTC),
-            "locale": self.default_locale,
-        }
+        params = self.shape.article_params(variables)
         found = await self.driver.fetch("article", params)
         row = found[0] if found else None
         links = [] if row is None else await self.driver.fetch("links", {"id": row.id})
