@@ -77,10 +77,12 @@ def mixed_table(result: MixedResult) -> str:
     for number, run in enumerate(result.runs, 1):
         r, w = run.reads, run.writes
         cpu = "?" if r.cpu_ms_per_request is None else f"{r.cpu_ms_per_request:.2f}"
+        skipped = f" ({w.late} skipped)" if w.late else ""
+        latency = f"{w.p50_ms:.0f} / {w.p99_ms:.0f} / {w.max_ms:.0f}" if w.latencies_ms else "-"
         lines.append(
             f"| {number} | {result.config.concurrency} | {r.rps:,.0f} | {r.p50_ms:.1f} "
-            f"| {r.p99_ms:.1f} | {cpu} | {r.errors} | {run.hit_share:.0%} | {w.ok}/{w.attempted}{f' ({w.late} skipped)' if w.late else ''} "
-            f"| {w.p50_ms:.0f} / {w.p99_ms:.0f} / {w.max_ms:.0f} | {w.checked} ({w.stale}) |"
+            f"| {r.p99_ms:.1f} | {cpu} | {r.errors} | {run.hit_share:.0%} "
+            f"| {w.ok}/{w.attempted}{skipped} | {latency} | {w.checked} ({w.stale}) |"
         )
     return "\n".join(lines)
 
