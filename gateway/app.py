@@ -72,6 +72,10 @@ def site_from_settings(settings: Settings) -> Site:
         trash_days=settings.trash_retention_days,
         og_locales=tuple(settings.seo_og_locales.items()),
         embed_hosts=tuple(settings.embed_hosts),
+        locales=tuple(settings.locales),
+        archive_page_size=settings.archive_page_size,
+        paged_title_template=settings.seo_paged_title_template,
+        noindex_paged=settings.seo_noindex_paged,
     )
 
 

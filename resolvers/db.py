@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from sqlalchemy import event
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -68,6 +68,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _in_memory(url: str) -> bool:
+    """SQLite in memory: SQLAlchemy picks a pool without a size."""
+    database = make_url(url).database
+    return database in (None, "", ":memory:") or "mode=memory" in url
+
+
 def make_engine(
     url: str,
     *,
@@ -81,7 +87,11 @@ def make_engine(
     connect_timeout: float = 5.0,
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # A file database keeps a pool as large as PostgreSQL's: each aiosqlite connection is a
+        # thread, and SQLAlchemy's default (5 + 10 overflow) opened and closed connections (and
+        # threads) all the time under a few dozen concurrent requests.
+        sized = {} if _in_memory(url) else {"pool_size": pool_size, "max_overflow": max_overflow}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **sized)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         engine = create_async_engine(

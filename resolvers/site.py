@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import lxml.etree
@@ -36,6 +37,11 @@ class Site:
     og_locales: tuple[tuple[str, str], ...] = ()
     # hosts whose https <iframe> embeds bodies may carry (GATEWAY_EMBED_HOSTS)
     embed_hosts: tuple[str, ...] = ()
+    # Locales besides the default with /<locale> home and archive paths (GATEWAY_LOCALES).
+    locales: tuple[str, ...] = ()
+    archive_page_size: int = 10  # articles per archive page in `route`
+    paged_title_template: str = "{title} - Page {page}"
+    noindex_paged: bool = False  # archive pages 2+ are noindex
 
     def pattern(self, kind: str) -> str:
         return {
@@ -62,6 +68,19 @@ class Site:
         if locale and locale != self.default_locale:
             path = f"/{locale}{path}"
         return path
+
+    def serves_locale(self, locale: str) -> bool:
+        """Whether ``locale`` has home and archive paths (the default one, or a configured one)."""
+        return locale == self.default_locale or locale in self.locales
+
+    def paged_title(self, title: str, page: int, pages: int) -> str:
+        """The name of archive page ``page`` (2 and later) before the title template."""
+        template = self.paged_title_template
+        return (
+            template.replace("{title}", title)
+            .replace("{pages}", str(pages))
+            .replace("{page}", str(page))
+        )
 
     @property
     def home_url(self) -> str:
@@ -126,11 +145,25 @@ _BLOCKS = frozenset(
 _HIDDEN = frozenset({"script", "style", "template", "noscript"})
 
 
+# plain_text is pure and the same bodies are read again and again (a home page's 20 newest
+# articles, an article page): their text is kept for the most recent ones, up to a size.
+PLAIN_TEXT_CACHE = 256  # bodies up to the size below: at most ~32 MB of text in the worst case
+PLAIN_TEXT_CACHE_MAX_CHARS = 64 * 1024
+
+
 def plain_text(markup: str) -> str:
     """Visible text of an HTML fragment, as a reader sees it: parsed by a real HTML parser,
     entities decoded, blocks (headings, paragraphs, list items, cells, line breaks) separated
     by a space, script/style content dropped, whitespace collapsed. Every description built
     from a body (meta, Open Graph, Twitter, JSON-LD, feeds) goes through here."""
+    if not markup:
+        return ""
+    if len(markup) > PLAIN_TEXT_CACHE_MAX_CHARS:
+        return _plain_text(markup)
+    return _recent_plain_text(markup)
+
+
+def _plain_text(markup: str) -> str:
     if not markup or not markup.strip():
         return ""
     if "<" not in markup and "&" not in markup:
@@ -161,6 +194,9 @@ def plain_text(markup: str) -> str:
             parts.append(element.text)
         stack.extend((child, False) for child in reversed(element))
     return _SPACE.sub(" ", "".join(parts)).strip()
+
+
+_recent_plain_text = lru_cache(maxsize=PLAIN_TEXT_CACHE)(_plain_text)
 
 
 def cut_at_word(text: str, limit: int = 160) -> str:

@@ -59,6 +59,8 @@ def bounds(field: FieldInfo) -> str:
 
 
 def default_text(field: FieldInfo) -> str:
+    if field.default is PydanticUndefined and field.default_factory is not None:
+        return "empty"  # list and dict settings (default_factory=list/dict)
     if field.default is PydanticUndefined:
         return "required"
     if field.default is None:

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_settings import SettingsConfigDict
 
 from gateway.config.redaction import redact_url_credentials
+from gateway.config.routing import RoutingSettings
 from gateway.config.security import SecuritySettings
 from gateway.config.seo import SeoSettings
 
@@ -36,7 +37,7 @@ class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the setting."""
 
 
-class Settings(SecuritySettings, SeoSettings):
+class Settings(SecuritySettings, SeoSettings, RoutingSettings):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
     model_config = SettingsConfigDict(
@@ -55,10 +56,13 @@ class Settings(SecuritySettings, SeoSettings):
     )
     site_name: str = Field("Content Gateway", description="Site name used in SEO metadata.")
     db_pool_size: int = Field(
-        10, ge=1, le=500, description="PostgreSQL connections each worker keeps open."
+        10,
+        ge=1,
+        le=500,
+        description="Database connections each worker keeps open (PostgreSQL, or a SQLite file).",
     )
     db_max_overflow: int = Field(
-        10, ge=0, le=500, description="Extra PostgreSQL connections a worker may open under load."
+        10, ge=0, le=500, description="Extra database connections a worker may open under load."
     )
     db_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."

@@ -71,6 +71,7 @@ class _Calculator:
         # fragments that spread other fragments many times cannot blow up the calculation.
         self.fragment_costs: dict[str, int] = {}
         self.visits = 0  # selections looked at: linear in the document (tests hold it there)
+        self.read: set[str] = set()  # variables used as page sizes (the cost depends on them)
 
     def selection_set(self, selections: SelectionSetNode, parent: GraphQLNamedType) -> int:
         total = 0
@@ -133,6 +134,7 @@ class _Calculator:
         if isinstance(value, IntValueNode):
             return _graphql_int(int(value.value))
         if isinstance(value, VariableNode):
+            self.read.add(value.name.value)
             raw = self.variables.get(value.name.value)
             # A non-integer (or one past GraphQL's 32-bit Int) fails variable coercion later,
             # as BAD_USER_INPUT; it cannot ask for a page.
@@ -156,8 +158,58 @@ def query_cost(
     model: CostModel,
 ) -> int:
     """The cost of the operation a request will run (0 when it cannot be determined: execution
-    then reports the missing or ambiguous operation itself)."""
-    return query_cost_walk(schema, document, operation_name, variables, model)[0]
+    then reports the missing or ambiguous operation itself).
+
+    Remembered on the parsed document (the parser's cache hands out the same object for the
+    same text), per operation and per values of the variables the walk read (those given as
+    page sizes): the same query with other values of those is walked again."""
+    memo: dict[Any, Any] = document.__dict__.setdefault(COST_MARK, {})
+    given = variables or {}
+    key = (id(schema), model, operation_name)
+    read = memo.get(key)
+    if read is not None:
+        values = tuple(given.get(name, _ABSENT) for name in read)
+        found = memo.get((key, _hashable(values)))
+        if found is not None:
+            return int(found)
+    calculator_cost, read_names = _walk(schema, document, operation_name, given, model)
+    if len(memo) < COST_MEMO_SIZE:
+        memo[key] = read_names
+        values = tuple(given.get(name, _ABSENT) for name in read_names)
+        memo[(key, _hashable(values))] = calculator_cost
+    return calculator_cost
+
+
+COST_MARK = "_gw_cost"  # where a parsed document keeps its costs
+COST_MEMO_SIZE = 64  # entries per document (other page sizes are computed, not remembered)
+_ABSENT = object()
+
+
+def _hashable(values: tuple[Any, ...]) -> Any:
+    """Variable values as a key: ints, None and absences as they are; anything else by type
+    and repr (it is not a page size the walk can use, but must not collide with one)."""
+    return tuple(
+        v if v is None or v is _ABSENT or type(v) is int else (type(v).__name__, repr(v))
+        for v in values
+    )
+
+
+def _walk(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    model: CostModel,
+) -> tuple[int, tuple[str, ...]]:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0, ()
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0, ()
+    calculator = _Calculator(schema, document, variables, operation, model)
+    cost = calculator.selection_set(operation.selection_set, root)
+    return cost, tuple(sorted(calculator.read))
 
 
 def query_cost_walk(

@@ -164,6 +164,9 @@ def limit_rules(
     return (QueryLimitRule,)
 
 
+NUL_MARK = "_gw_nul_literal"  # where a document remembers whether a literal holds U+0000
+
+
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -187,9 +190,14 @@ def nul_in_inputs(document: DocumentNode, variables: dict[str, Any] | None) -> b
     front (on both backends alike) instead of failing inside a query."""
     if _has_nul(variables):
         return True
-    finder = _NulFinder()
-    visit(document, finder)
-    return finder.found
+    # The document's literals are checked once per parsed document (the parser's cache hands
+    # out the same object for the same text): a visit costs more than the rest of the limits.
+    found = document.__dict__.get(NUL_MARK)
+    if found is None:
+        finder = _NulFinder()
+        visit(document, finder)
+        found = document.__dict__[NUL_MARK] = finder.found
+    return bool(found)
 
 
 class QueryLimits:

@@ -17,6 +17,7 @@ middleware of the app that worker serves.
 from __future__ import annotations
 
 import asyncio
+import gc
 from functools import partial
 from typing import Any
 
@@ -52,12 +53,29 @@ class DrainMiddleware:
         await self.app(scope, receive, closing_send)
 
 
+# Young-generation size before a collection (CPython's default is 700 allocations).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def settle_heap() -> None:
+    """Exclude what start-up built (modules, the schema, compiled statements: most of the heap,
+    and none of it garbage) from the cyclic garbage collector, and collect the young generation
+    less often. Under load the collector otherwise re-scans that heap again and again: 48% of
+    the samples of a worker serving the uncached home page (py-spy, native frames). Objects
+    stay freed by reference counting as usual; request garbage is still collected."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def draining_worker(config: Any, sockets: Any = None, shutdown_event: Any = None) -> None:
     """hypercorn's asyncio worker, with a drain before its graceful stop."""
     from hypercorn.asyncio.run import _run, worker_serve
     from hypercorn.utils import check_multiprocess_shutdown_event, load_application
 
     app = load_application(config.application_path, config.wsgi_max_body_size)
+    settle_heap()
 
     async def stop_after_drain() -> None:
         if shutdown_event is not None:

@@ -98,7 +98,7 @@ def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) 
 def _observed_batch(name: str, load: Any, metrics: Metrics | None, tracing: Tracing) -> Any:
     async def batch(keys: Any) -> Any:
         if metrics is not None:
-            metrics.dataloader_batch.labels(name).observe(len(keys))
+            metrics.loader_batch(name).observe(len(keys))
         with tracing.span(
             f"dataloader {name}", **{"dataloader.name": name, "dataloader.batch_size": len(keys)}
         ):

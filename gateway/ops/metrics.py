@@ -61,6 +61,14 @@ class Metrics:
         }
         for state in ("in_use", "idle"):
             self.db_pool.labels(state=state).set(0)
+        self._loader_batches: dict[str, Any] = {}  # loader names are the code's, a fixed set
+
+    def loader_batch(self, loader: str) -> Any:
+        """The batch-size histogram of one dataloader, resolved once per name."""
+        child = self._loader_batches.get(loader)
+        if child is None:
+            child = self._loader_batches[loader] = self.dataloader_batch.labels(loader)
+        return child
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         return Counter(f"{PREFIX}_{name}", doc, labels, registry=self.registry)

@@ -24,6 +24,7 @@ from sqlalchemy import Integer, any_, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.util import greenlet_spawn
 
 from resolvers.db import Database
 
@@ -100,30 +101,49 @@ class HotStatement:
     async def all(self, db: Database, **params: Any) -> list[Any]:
         compiled = self.compiled(db)
         arguments = compiled.arguments(params, db.is_sqlite)
-        async with db.reader.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver: Any = raw.driver_connection
-            # The engine's statement events fire as for any statement: the request's SQL
-            # statistics, tracing spans and statement listeners see hot statements too.
-            sync = conn.sync_connection
-            assert sync is not None
-            events = sync.dispatch
-            events.before_cursor_execute(sync, None, compiled.sql, arguments, None, False)
-            try:
-                if db.is_sqlite:
-                    cursor = await driver.execute(compiled.sql, arguments)
-                    records = await cursor.fetchall()
-                    await cursor.close()
-                else:
-                    records = await driver.fetch(compiled.sql, *arguments)
-            except Exception as exc:
-                if getattr(exc, "sqlstate", None) is not None:
-                    raise  # the database refused the statement (e.g. a timeout): as is
-                # The connection may be broken: run the statement once more through
-                # SQLAlchemy, whose disconnect handling invalidates the pool and raises its
-                # usual errors (or answers, when the failure was transient).
-                result = await conn.exec_driver_sql(compiled.sql, tuple(arguments))
-                records = [tuple(r) for r in result.all()]
-            finally:
-                events.after_cursor_execute(sync, None, compiled.sql, arguments, None, False)
+        # The pooled DBAPI connection itself: a SQLAlchemy Connection around it (construction,
+        # connection events, transaction bookkeeping) costs more than the statement's own
+        # Python work and gives a single SELECT nothing. Checkout (pre-ping) and the reset on
+        # return are the pool's, as for every connection.
+        try:
+            raw = await db.engine.raw_connection()
+        except Exception:
+            # No connection (the database is down, the pool is exhausted): SQLAlchemy's own
+            # path retries and raises its usual errors, which the endpoint maps to 503s.
+            records = await _through_sqlalchemy(db, compiled.sql, arguments)
+            return compiled.rows(records)
+        try:
+            records = await _fetch(db, raw, compiled.sql, arguments)
+        finally:
+            await greenlet_spawn(raw.close)
         return compiled.rows(records)
+
+
+async def _through_sqlalchemy(db: Database, sql: str, arguments: list[Any]) -> list[Any]:
+    async with db.reader.connect() as conn:
+        result = await conn.exec_driver_sql(sql, tuple(arguments))
+        return [tuple(r) for r in result.all()]
+
+
+async def _fetch(db: Database, raw: Any, sql: str, arguments: list[Any]) -> Any:
+    driver: Any = raw.driver_connection
+    # The engine's statement events fire as for any statement (with the pooled connection,
+    # whose ``info`` is the one a Connection shows): the request's SQL statistics, tracing
+    # spans and statement listeners see hot statements too.
+    events = db.engine.sync_engine.dispatch
+    events.before_cursor_execute(raw, None, sql, arguments, None, False)
+    try:
+        if db.is_sqlite:
+            # One hand-off to aiosqlite's thread (execute, fetch and close in one).
+            return await driver.execute_fetchall(sql, arguments)
+        return await driver.fetch(sql, *arguments)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) is not None:
+            raise  # the database refused the statement (e.g. a timeout): as is
+        # The connection may be broken: drop it, and run the statement once more through
+        # SQLAlchemy, whose disconnect handling invalidates the pool and raises its usual
+        # errors (or answers, when the failure was transient).
+        await greenlet_spawn(raw.invalidate, exc)
+        return await _through_sqlalchemy(db, sql, arguments)
+    finally:
+        events.after_cursor_execute(raw, None, sql, arguments, None, False)

@@ -321,6 +321,14 @@ class PageSeo:
     async def alternates(self) -> list[AlternateData]:
         return []
 
+    async def prev_url(self) -> str | None:
+        """rel=prev: the previous page of a paginated archive (None elsewhere)."""
+        return None
+
+    async def next_url(self) -> str | None:
+        """rel=next: the next page of a paginated archive (None elsewhere)."""
+        return None
+
     def feeds(self) -> list[FeedLinkData]:
         return [*site_feeds(self.site), *self.own_feeds()]
 

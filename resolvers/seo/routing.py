@@ -6,6 +6,9 @@ Order of answers (see README "Building the <head> and routing a request"):
    an umlaut typed into a slug, a stale category segment), the answer is a 301 to the canonical
    path; otherwise the content itself. The query string never matters, except that a stored
    redirect may keep one (an imported site's ``/?p=12``): it is looked up first.
+   Then archive pages (``resolvers.seo.archives.pages``): ``/page/7``, ``/categories/x/page/3``,
+   ``/de``, ``/de/categories/x``; ``/page/1`` and other spellings answer 301 to the canonical
+   path, and a page past the last (or not a number) is not found.
 2. A row in the ``redirect`` table for the path; chains (A->B, B->C) are followed in one
    recursive query and answered with one hop to the end. 410 rows answer ``Gone``.
 3. Not found. Drafts are not found for viewers who may not see them.
@@ -32,6 +35,7 @@ from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import article_t, redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
+from resolvers.seo.archives.pages import find_archive, match_archive
 from resolvers.seo.paths import primary_category_select
 from resolvers.seo.patterns import PathMatch, match_path
 from resolvers.seo.redirects import query_key
@@ -97,8 +101,9 @@ def slug_candidates(segment: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class RouteAnswer:
-    """What a path resolves to. ``kind``: home, article, author, category, tag, redirect, gone,
-    not_found. ``row`` is set for content; ``location``/``status`` for redirects."""
+    """What a path resolves to. ``kind``: home, article, author, category, tag, archive,
+    redirect, gone, not_found. ``row`` is set for content (an ``Archive`` for archive pages);
+    ``location``/``status`` for redirects."""
 
     kind: str
     row: Any = None
@@ -216,6 +221,30 @@ def _canonical(path: str) -> RouteAnswer:
     return RouteAnswer("redirect", location=path, status=301, source="canonical")
 
 
+async def _archive_route(
+    db: Database,
+    site: Site,
+    viewer: Viewer,
+    now: datetime,
+    requested: str,
+    normalized: str,
+    max_offset: int,
+    tags: TagCollector,
+) -> tuple[RouteAnswer | None, bool]:
+    """The archive page (or its canonical redirect) the path names, and whether an archive
+    was found whose page does not exist (then no other reading applies: not found, unless a
+    stored redirect says otherwise)."""
+    for match in match_archive(site, normalized):
+        archive, exists = await find_archive(db, site, viewer, now, match, max_offset, tags)
+        if archive is not None:
+            if requested != archive.path:
+                return _canonical(archive.path), True
+            return RouteAnswer("archive", row=archive), True
+        if exists:
+            return None, True
+    return None, False
+
+
 async def resolve_route(
     db: Database,
     site: Site,
@@ -223,6 +252,8 @@ async def resolve_route(
     now: datetime,
     raw_path: str,
     tags: TagCollector | None = None,
+    max_offset: int = 10_000,
+    archive_pages: bool = False,
 ) -> RouteAnswer:
     requested = request_path(raw_path)
     normalized = normalize_path(requested)
@@ -241,7 +272,13 @@ async def resolve_route(
         tags.listing("redirect")
         if hops:
             return collapse(hops)
-    if normalized == "/":
+    if archive_pages:  # page 1 of an archive answers as an archive page too
+        answer, _ = await _archive_route(
+            db, site, viewer, now, requested, normalized, max_offset, tags
+        )
+        if answer is not None:
+            return answer
+    elif normalized == "/":
         return RouteAnswer("home") if requested == "/" else _canonical("/")
     content = await _find_content(db, site, viewer, now, normalized)
     if content is not None:
@@ -253,6 +290,12 @@ async def resolve_route(
         if requested != canonical:
             return _canonical(canonical)
         return RouteAnswer(kind, row=row)
+    if not archive_pages:
+        answer, _ = await _archive_route(
+            db, site, viewer, now, requested, normalized, max_offset, tags
+        )
+        if answer is not None:
+            return answer
     decoded = unquote(requested, errors="replace")
     candidates = list(dict.fromkeys([decoded, normalized]))
     hops = await redirect_chain(db, candidates)

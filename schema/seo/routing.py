@@ -12,6 +12,7 @@ from schema.content.nodes import Article, Author, Category, Tag
 from schema.context import Info
 from schema.permissions import IsEditor
 from schema.relay import After, Before, Connection, First, Last
+from schema.seo.archive import ArchivePage
 from schema.seo.redirect_mutations import RedirectRule
 from schema.seo.types import Site
 
@@ -53,11 +54,12 @@ class NotFound:
 
 
 Route = Annotated[
-    Article | Author | Category | Tag | Site | Redirect | Gone | NotFound,
+    Article | Author | Category | Tag | Site | ArchivePage | Redirect | Gone | NotFound,
     strawberry.union(
         "Route",
         description="What a path is: content (render it with status 200; `Site` is the home "
-        "page), a Redirect, Gone (410) or NotFound (404).",
+        "page, `ArchivePage` a numbered or locale archive page such as /page/2 or /de), a "
+        "Redirect, Gone (410) or NotFound (404).",
     ),
 ]
 
@@ -75,6 +77,8 @@ def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Route:
             return Category.from_row(answer.row, info)
         case "tag":
             return Tag.from_row(answer.row, info)
+        case "archive":
+            return ArchivePage.of(answer.row, info)
         case "redirect":
             location = answer.location or "/"
             return Redirect(
@@ -111,10 +115,20 @@ class RoutingQuery:
                 "answers instead of NotFound. The response is `Cache-Control: private, no-store`."
             ),
         ] = None,
+        archive_pages: Annotated[
+            bool,
+            strawberry.argument(
+                description="Answer ArchivePage for the first page of archives too (/, /authors/x, "
+                "/categories/x, /tags/x), so that every archive page has one shape with page "
+                "totals and rel=next; false keeps Site, Author, Category and Tag for them."
+            ),
+        ] = False,
     ) -> Route:
         ctx = info.context
         viewer = ctx.viewer if preview_token is None else ctx.preview_viewer(preview_token)
-        answer = await routing.resolve_route(ctx.db, ctx.site, viewer, ctx.now, path, ctx.tags)
+        answer = await routing.resolve_route(
+            ctx.db, ctx.site, viewer, ctx.now, path, ctx.tags, ctx.max_page_offset, archive_pages
+        )
         return _answer(answer, routing.normalize_path(routing.request_path(path)), info)
 
     @strawberry.field(

@@ -200,6 +200,20 @@ class Seo:
     async def alternates(self) -> list[Alternate]:
         return [Alternate(hreflang=a.hreflang, url=a.url) for a in await self.page.alternates()]
 
+    @strawberry.field(
+        description="rel=prev: absolute URL of the previous page of a numbered archive page "
+        "(null on page 1 and on pages that are not archive pages)."
+    )
+    async def prev_url(self) -> str | None:
+        return await self.page.prev_url()
+
+    @strawberry.field(
+        description="rel=next: absolute URL of the next page of a numbered archive page (null "
+        "on the last page served, and on pages that are not archive pages)."
+    )
+    async def next_url(self) -> str | None:
+        return await self.page.next_url()
+
     @strawberry.field(description="RSS and Atom feeds to announce on this page.")
     def feeds(self) -> list[FeedLink]:
         return [FeedLink(type=f.type, title=f.title, url=f.url) for f in self.page.feeds()]

@@ -197,3 +197,48 @@ async def test_statements_stay_constant_in_page_size(settings, samples, compiled
             assert match is not None
             counts.append(int(match.group(1)))
     assert counts[0] == counts[1]
+
+
+ARCHIVE_QUERY = """query($p: String!, $all: Boolean!) { route(path: $p, archivePages: $all) {
+  __typename
+  ... on ArchivePage { kind locale page totalPages path url category { slug name } tag { slug }
+    author { slug name }
+    articles { nodes { slug title path author { name } categories { slug } tags { slug }
+                       seo { title canonicalUrl } }
+      pageInfo { page perPage totalPages totalCount hasNextPage hasPreviousPage endCursor } }
+    seo { title description canonicalUrl robots prevUrl nextUrl jsonLdScript
+          openGraph { url locale } breadcrumbs { name url } feeds { url } } }
+  ... on Site { name seo { prevUrl nextUrl } }
+  ... on Category { slug seo { prevUrl nextUrl } }
+  ... on Redirect { location statusCode }
+  ... on NotFound { path statusCode } } }"""
+
+
+async def test_archive_routes_answer_the_same(settings, samples, db):
+    """Numbered and locale archive pages (route) on both paths, anonymous and signed in."""
+    editor = await add_token(db, "editor")
+    tuned = {"locales": ["de"], "archive_page_size": 3}
+    now = datetime.now(UTC)
+    compiled = settings.model_copy(update={"compiled_execution": True, **tuned})
+    plain = settings.model_copy(update={"compiled_execution": False, **tuned})
+    paths = [
+        "/", "/page/2", "/page/1", "/page/0", "/page/x", "/page/999", "/de", "/de/page/2",
+        "/fr", "/categories/diffs", "/categories/diffs/page/1", "/de/categories/diffs",
+        "/tags/same/page/2", f"/authors/{samples.author_slug}/page/2", "/en/page/2",
+    ]  # fmt: skip
+    ran: Counter[str] = Counter()
+    async with app_client(compiled, now) as a, app_client(plain, now) as b:
+        for number, path in enumerate(paths):
+            for everything in (False, True):
+                case = Case("archives", ARCHIVE_QUERY, None, {"p": path, "all": everything})
+                for headers in (None, bearer(editor)):
+                    ran[await run_both((a, b), case, headers, number)] += 1
+        for path in ("/page/2", "/de"):  # the corpus holds archive pages, not only misses
+            body = (
+                await a.post(
+                    "/graphql",
+                    json={"query": ARCHIVE_QUERY, "variables": {"p": path, "all": False}},
+                )
+            ).json()
+            assert len(body["data"]["route"]["articles"]["nodes"]) == 3, body
+    assert ran["compiled"] > 0, ran

@@ -217,3 +217,26 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
         if line.lower().startswith(b"content-length")
     )
     return head, await reader.readexactly(length)
+
+
+async def test_one_worker_keeps_its_metrics_in_memory(
+    database_url: str, db: Any, tmp_path: Path
+) -> None:
+    """No listener and one worker: no multiprocess directory, and /metrics still counts."""
+    author = await add_author(db, "Barbara Liskov")
+    await add_article(db, "Abstraction", authors=[author])
+    token = await add_token(db, "editor", name="single")
+    scrape = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    async with running(
+        database_url, tmp_path, workers=1, GATEWAY_METRICS_TOKEN=METRICS_TOKEN
+    ) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            for _ in range(3):
+                assert (await front_page(client, token))["totalCount"] == 1
+            exposition = (await client.get("/metrics", headers=scrape)).text
+        serving = [line for line in server.json_lines() if line.get("event") == "serving"]
+        assert serving and serving[0]["metrics_dir"] is None
+        graphql = dict(route="/graphql", status="200")
+        assert total(exposition, "gateway_http_requests_total", **graphql) == 3
+        assert total(exposition, "gateway_db_statements_per_request_count") == 3
+        assert total(exposition, "gateway_dataloader_batch_size_count") == 3
