@@ -7,7 +7,7 @@ BIND ?= 127.0.0.1:8000
 SEED_AUTHORS ?= 25
 SEED_ARTICLES ?= 500
 
-.PHONY: run test test-deps install lint typecheck bench schema clean
+.PHONY: run test test-deps install lint typecheck bench bench-mixed schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 	@# wrk drives the load from outside Python (it must not compete with the servers for the CPU)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || true
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-mixed: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || true
+	$(BIN)/python -m bench.mixed $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) content.db content.db-wal content.db-shm .pytest_cache

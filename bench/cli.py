@@ -28,7 +28,7 @@ from bench.dataset import (
 )
 from bench.load import LoadError, RunResult, pick_tool, run_python, run_wrk
 from bench.operations import OPERATION_NAMES, Operation, build_operations, check_response
-from bench.report import Case, RunInfo, append_results, entry, table
+from bench.report import Case, RunInfo, append_results, entry, p99_targets, table
 from bench.servers import Server, ServerError, gateway_server, reference_server, send, server_env
 from resolvers.db import redact_url
 
@@ -49,13 +49,9 @@ def _int_list(value: str) -> list[int]:
     return numbers
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--only", action="append", choices=OPERATION_NAMES, help="Operation to run.")
-    p.add_argument("--duration", type=float, default=10.0, help="Seconds measured per run.")
-    p.add_argument("--warmup", type=float, default=2.0, help="Unmeasured seconds before each.")
-    p.add_argument("--concurrency", type=_int_list, default=[16], help="Clients, e.g. 16,64.")
-    p.add_argument("--repeats", type=int, default=3, help="Runs per endpoint (median kept).")
+def add_shared_args(p: argparse.ArgumentParser) -> None:
+    """The flags ``python -m bench`` and ``python -m bench.mixed`` share (dataset, database,
+    load generator, server settings, recording); ``check_shared_args`` validates them."""
     p.add_argument(
         "--postgres",
         nargs="?",
@@ -66,23 +62,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--authors", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--no-analyze", action="store_true", help="Measure without planner statistics.")
     p.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
-    p.add_argument("--loadgen-procs", type=int, default=1, help="Python load generator procs.")
     p.add_argument(
         "--gateway-env",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="Extra GATEWAY_* setting for both servers; overrides the operation's own "
+        help="Extra GATEWAY_* setting for the servers; overrides the operation's own "
         "(e.g. GATEWAY_REDIS_URL=redis://127.0.0.1:6379/0 for the shared cache).",
     )
     p.add_argument("--note", help="Free text recorded with the results.")
     p.add_argument("--results", type=Path, default=REPO / "bench" / "RESULTS.md")
     p.add_argument("--no-record", action="store_true", help="Print only; leave RESULTS.md.")
-    args = p.parse_args(argv)
-    if args.duration <= 0 or args.warmup < 0 or args.repeats < 1 or args.loadgen_procs < 1:
-        p.error("--duration > 0, --warmup >= 0, --repeats >= 1, --loadgen-procs >= 1")
+
+
+def check_shared_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.postgres == "":
         args.postgres = os.environ.get(POSTGRES_ENV) or p.error(
             f"--postgres without a URL needs ${POSTGRES_ENV}"
@@ -90,6 +84,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for item in args.gateway_env:
         if "=" not in item or not item.startswith("GATEWAY_"):
             p.error(f"--gateway-env expects GATEWAY_NAME=VALUE, got {item!r}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--only", action="append", choices=OPERATION_NAMES, help="Operation to run.")
+    p.add_argument("--duration", type=float, default=10.0, help="Seconds measured per run.")
+    p.add_argument("--warmup", type=float, default=2.0, help="Unmeasured seconds before each.")
+    p.add_argument("--concurrency", type=_int_list, default=[16], help="Clients, e.g. 16,64.")
+    p.add_argument("--repeats", type=int, default=3, help="Runs per endpoint (median kept).")
+    p.add_argument("--no-analyze", action="store_true", help="Measure without planner statistics.")
+    p.add_argument("--loadgen-procs", type=int, default=1, help="Python load generator procs.")
+    add_shared_args(p)
+    args = p.parse_args(argv)
+    if args.duration <= 0 or args.warmup < 0 or args.repeats < 1 or args.loadgen_procs < 1:
+        p.error("--duration > 0, --warmup >= 0, --repeats >= 1, --loadgen-procs >= 1")
+    check_shared_args(p, args)
     return args
 
 
@@ -214,10 +224,16 @@ def report_run(op: Operation, server: Server, clients: int, repeat: int, r: RunR
         raise BenchError(f"{server.name} answered no request successfully: {r.first_error}")
 
 
-def recorded_command(argv: list[str]) -> str:
+def recorded_command(argv: list[str], module: str = "bench") -> str:
     """The command line as run, with any database password hidden."""
     shown = [redact_url(a) if a.startswith("postgres") else a for a in argv]
-    return shlex.join(["python", "-m", "bench", *shown])
+    return shlex.join(["python", "-m", module, *shown])
+
+
+def stop_on_signals() -> None:
+    """SIGINT, SIGTERM and SIGHUP end the run through KeyboardInterrupt: servers are stopped."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
 
 
 def _interrupt(signum: int, _frame: object) -> None:
@@ -226,8 +242,7 @@ def _interrupt(signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
+    stop_on_signals()
     spec = SeedSpec(
         articles=args.articles, authors=args.authors, seed=args.seed, analyze=not args.no_analyze
     )
@@ -259,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(table(cases))
+    print("\n".join(p99_targets(cases)))
     if not args.no_record:
         append_results(args.results, entry(cases, info))
         log(f"recorded in {args.results}")

@@ -59,7 +59,7 @@ def pick_tool(requested: str) -> str:
     return requested
 
 
-def _run_processes(commands: list[list[str]], timeout: float) -> list[bytes]:
+def run_processes(commands: list[list[str]], timeout: float) -> list[bytes]:
     """Run the commands side by side (each in its own process group) and collect stdout."""
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -100,19 +100,37 @@ def run_python(
 ) -> RunResult:
     request_file = workdir / f"{op.name}.http"
     request_file.write_bytes(op.request.raw("127.0.0.1", port))
+    what = [
+        "--request-file", str(request_file),
+        "--expect", ",".join(map(str, op.expected_status)),
+        "--error-marker", op.error_marker.decode(),
+    ]  # fmt: skip
+    return run_python_raw(
+        what, port, duration=duration, warmup=warmup, concurrency=concurrency, processes=processes
+    )
+
+
+def run_python_raw(
+    what: list[str],
+    port: int,
+    *,
+    duration: float,
+    warmup: float,
+    concurrency: int,
+    processes: int = 1,
+) -> RunResult:
+    """``bench.loadgen`` in ``processes`` processes sharing the clients; ``what``: its
+    arguments naming the requests and what a failure is; the results merged exactly."""
     shares = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
     commands = [
         [
-            sys.executable, "-m", "bench.loadgen", "--port", str(port),
-            "--request-file", str(request_file), "--duration", str(duration),
-            "--warmup", str(warmup), "--concurrency", str(share),
-            "--expect", ",".join(map(str, op.expected_status)),
-            "--error-marker", op.error_marker.decode(),
+            sys.executable, "-m", "bench.loadgen", "--port", str(port), *what,
+            "--duration", str(duration), "--warmup", str(warmup), "--concurrency", str(share),
         ]
         for share in shares
         if share > 0
     ]  # fmt: skip
-    outputs = _run_processes(commands, timeout=duration + warmup + 60)
+    outputs = run_processes(commands, timeout=duration + warmup + 60)
     latencies: list[float] = []
     requests = errors = 0
     first_error = None
@@ -193,29 +211,48 @@ def run_wrk(
     """``cpu``: reads the server's CPU seconds so far (measured around the timed run only)."""
     script = workdir / f"{op.name}.lua"
     script.write_text(wrk_script(op))
-    threads = str(min(2, concurrency))
     url = f"http://127.0.0.1:{port}{op.request.path}"
+    return drive_wrk(
+        script, url, duration=duration, warmup=warmup, concurrency=concurrency, cpu=cpu
+    )
+
+
+def drive_wrk(
+    script: Path,
+    url: str,
+    *,
+    duration: float,
+    warmup: float,
+    concurrency: int,
+    cpu: Callable[[], float] | None = None,
+    before_measured: Callable[[], None] | None = None,
+) -> RunResult:
+    """wrk with ``script`` (whose ``done`` prints the JSON line ``wrk_script`` prints, plus an
+    optional ``first_bad``): an unmeasured warm-up, then ``before_measured()``, then the run."""
 
     def command(seconds: float) -> list[str]:
         return [
-            "wrk", "-t", threads, "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
-            "--timeout", "10s", "-s", str(script), url,
+            "wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency),
+            "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), url,
         ]  # fmt: skip
 
     if warmup > 0:
-        _run_processes([command(warmup)], timeout=warmup + 60)
+        run_processes([command(warmup)], timeout=warmup + 60)
+    if before_measured is not None:
+        before_measured()
     started = cpu() if cpu is not None else 0.0
-    (raw,) = _run_processes([command(duration)], timeout=duration + 60)
+    (raw,) = run_processes([command(duration)], timeout=duration + 60)
     used = cpu() - started if cpu is not None else None
     # wrk prints its own summary first; the script's JSON is the last line.
     part = orjson.loads(raw.decode().strip().splitlines()[-1])
     errors = part["socket_errors"] + part["failures"]
+    why = part.get("first_bad") or "see wrk: non-matching status or an errors body"
     return RunResult(
         requests=part["requests"] + part["socket_errors"],
         errors=errors,
         seconds=part["duration_us"] / 1e6,
         p50_ms=part["p50_us"] / 1000,
         p99_ms=part["p99_us"] / 1000,
-        first_error="see wrk: non-matching status or an errors body" if errors else None,
+        first_error=why if errors else None,
         cpu_seconds=used,
     )

@@ -15,7 +15,7 @@ settings as the gateway (database URL, pool sizes, site URL and name, title temp
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -126,20 +126,23 @@ def robots(row: Any) -> str:
     return ", ".join(directives)
 
 
-class Reference:
-    def __init__(self, engine: AsyncEngine, site: Site) -> None:
-        self.engine = engine
+class Shaper:
+    """Rows to the response dicts, the gateway's JSON shape: one definition that both references
+    (SQLAlchemy Core here, the driver in ``bench.reference_raw``) use."""
+
+    def __init__(self, site: Site) -> None:
         self.site = site
 
     def _url(self, row: Any) -> str:
         return self.site.absolute(self.site.path("article", row.slug, row.locale))
 
-    async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
-        async with self.engine.connect() as conn:
-            result = await conn.execute(
-                HOME_SQL, {"now": datetime.now(UTC), "limit": HOME_PAGE_SIZE}
-            )
-            rows = result.all()
+    def article_params(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """``ARTICLE_SQL``'s parameters for the request's variables."""
+        now = datetime.now(UTC)
+        return {"slug": variables.get("slug"), "now": now, "locale": self.site.default_locale}
+
+    def home(self, rows: Iterable[Any]) -> dict[str, Any]:
+        """``HOME_SQL`` rows as ``{"articles": {"nodes": [...]}}``."""
         nodes = [
             {
                 "id": article_id(r.id),
@@ -162,17 +165,10 @@ class Reference:
         ]
         return {"articles": {"nodes": nodes}}
 
-    async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
-        params = {
-            "slug": variables.get("slug"),
-            "now": datetime.now(UTC),
-            "locale": self.site.default_locale,
-        }
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(ARTICLE_SQL, params)).first()
-            if row is None:
-                return {"article": None}
-            links = (await conn.execute(LINKS_SQL, {"id": row.id})).all()
+    def article(self, row: Any | None, links: Iterable[Any]) -> dict[str, Any]:
+        """An ``ARTICLE_SQL`` row (None: not found) and its ``LINKS_SQL`` rows."""
+        if row is None:
+            return {"article": None}
         groups: dict[int, list[dict[str, str]]] = {1: [], 2: [], 3: []}
         for link in links:
             groups[link.kind].append({"name": link.name, "slug": link.slug})
@@ -195,6 +191,26 @@ class Reference:
                 },
             }
         }
+
+
+class Reference:
+    def __init__(self, engine: AsyncEngine, site: Site) -> None:
+        self.engine = engine
+        self.shape = Shaper(site)
+
+    async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                HOME_SQL, {"now": datetime.now(UTC), "limit": HOME_PAGE_SIZE}
+            )
+            return self.shape.home(result.all())
+
+    async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
+        params = self.shape.article_params(variables)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(ARTICLE_SQL, params)).first()
+            links = [] if row is None else (await conn.execute(LINKS_SQL, {"id": row.id})).all()
+        return self.shape.article(row, links)
 
 
 def _error(message: str, status: int = 400) -> Response:

@@ -32,13 +32,10 @@ from bench.reference import (
     ARTICLE_SQL,
     HOME_SQL,
     LINKS_SQL,
+    Shaper,
     _error,
     _params,
     _persisted,
-    article_id,
-    description,
-    iso,
-    robots,
 )
 from gateway.app import site_from_settings
 from gateway.config.settings import Settings, load_settings
@@ -131,68 +128,20 @@ def _sqlite_row(cursor: Any, row: tuple[Any, ...]) -> dict[str, Any]:
 class RawReference:
     def __init__(self, driver: Driver, site: Site) -> None:
         self.driver = driver
-        self.site = site
-
-    def _url(self, row: Any) -> str:
-        return self.site.absolute(self.site.path("article", row.slug, row.locale))
+        self.shape = Shaper(site)
 
     async def home(self, _variables: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC)
-        rows = await self.driver.fetch("home", {"now": now, "limit": HOME_PAGE_SIZE})
-        nodes = [
-            {
-                "id": article_id(r.id),
-                "slug": r.slug,
-                "title": r.title,
-                "excerpt": r.excerpt,
-                "publishedAt": iso(r.published_at),
-                "author": {
-                    "name": r.author_name,
-                    "slug": r.author_slug,
-                    "avatar": {"url": r.avatar_url} if r.avatar_url is not None else None,
-                },
-                "seo": {
-                    "title": r.meta_title or self.site.title(r.title),
-                    "description": description(r.meta_description, r.excerpt, r.fallback_body),
-                    "canonicalUrl": r.canonical_url or self._url(r),
-                },
-            }
-            for r in rows
-        ]
-        return {"articles": {"nodes": nodes}}
+        return self.shape.home(
+            await self.driver.fetch("home", {"now": now, "limit": HOME_PAGE_SIZE})
+        )
 
     async def article(self, variables: dict[str, Any]) -> dict[str, Any]:
-        params = {
-            "slug": variables.get("slug"),
-            "now": datetime.now(UTC),
-            "locale": self.site.default_locale,
-        }
+        params = self.shape.article_params(variables)
         found = await self.driver.fetch("article", params)
-        if not found:
-            return {"article": None}
-        row = found[0]
-        groups: dict[int, list[dict[str, str]]] = {1: [], 2: [], 3: []}
-        for link in await self.driver.fetch("links", {"id": row.id}):
-            groups[link.kind].append({"name": link.name, "slug": link.slug})
-        return {
-            "article": {
-                "id": article_id(row.id),
-                "slug": row.slug,
-                "title": row.title,
-                "excerpt": row.excerpt,
-                "publishedAt": iso(row.published_at),
-                "body": row.body,
-                "authors": groups[1],
-                "categories": groups[2],
-                "tags": groups[3],
-                "seo": {
-                    "title": row.meta_title or self.site.title(row.title),
-                    "description": description(row.meta_description, row.excerpt, row.body),
-                    "canonicalUrl": row.canonical_url or self._url(row),
-                    "robots": robots(row),
-                },
-            }
-        }
+        row = found[0] if found else None
+        links = [] if row is None else await self.driver.fetch("links", {"id": row.id})
+        return self.shape.article(row, links)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

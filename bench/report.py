@@ -124,6 +124,24 @@ def table(cases: list[Case]) -> str:
     return "\n".join(lines)
 
 
+HOME_P99_TARGET_MS = 200.0  # issue 13: uncached home page, 64 clients, 1 worker
+
+
+def verdict(value_ms: float, target_ms: float) -> str:
+    met = "met" if value_ms < target_ms else "missed"
+    return f"{value_ms:.1f} ms (target < {target_ms:.0f} ms: **{met}**)"
+
+
+def p99_targets(cases: list[Case]) -> list[str]:
+    """The latency targets these cases answer: the uncached home page's p99 at 64+ clients."""
+    return [
+        f"- uncached home p99 at {case.concurrency} clients (gateway): "
+        + verdict(case.gateway.p99_ms, HOME_P99_TARGET_MS)
+        for case in cases
+        if case.operation == "home" and case.concurrency >= 64 and case.gateway.runs
+    ]
+
+
 @dataclass
 class RunInfo:
     backend: str
@@ -151,6 +169,8 @@ def entry(cases: list[Case], info: RunInfo) -> str:
     if info.note:
         lines.append(f"- note: {info.note}")
     lines += ["", table(cases), ""]
+    if targets := p99_targets(cases):
+        lines += [*targets, ""]
     return "\n".join(lines)
 
 

@@ -37,7 +37,7 @@ from bench.dataset import (
     postgres_database,
     sqlite_database,
 )
-from bench.load import _run_processes, percentile
+from bench.load import percentile, run_processes
 from bench.operations import HttpRequest, graphql_post
 from bench.report import cpu_model, git_revision
 from bench.servers import Server, gateway_server, send, server_env
@@ -79,7 +79,7 @@ def _load(
         ]
         for path, clients in files
     ]  # fmt: skip
-    return [orjson.loads(raw) for raw in _run_processes(commands, duration + warmup + 120)]
+    return [orjson.loads(raw) for raw in run_processes(commands, duration + warmup + 120)]
 
 
 def _summary(parts: list[dict[str, object]], seconds: float) -> dict[str, float]:
