@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 # Models outside resolvers.models register their tables on import: autogenerate sees them.
-from resolvers.content import translation_models  # noqa: F401  (imported for its tables)
+from resolvers.content.locales import translation_models  # noqa: F401  (imported for its tables)
 
 # Full-text search structures live outside the SQLModel metadata on purpose (raw SQL in the
 # migrations: an FTS5 table on SQLite, a GIN expression index on PostgreSQL); autogenerate

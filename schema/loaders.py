@@ -31,7 +31,7 @@ from resolvers.content.loaders import (
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
-from resolvers.content.localized import TranslationByEntityLocaleLoader
+from resolvers.content.locales.localized import TranslationByEntityLocaleLoader
 from resolvers.db import Database
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls

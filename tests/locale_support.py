@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.content.slugs import make_slug
-from resolvers.content.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database
 from tests.support import gql, ok
 

@@ -37,7 +37,7 @@ from gateway.config.redis import OutageNotice
 from gateway.config.settings import Settings
 from gateway.http.request_context import record_of
 from resolvers.cache_tags import TagCollector, next_scheduled_publish
-from resolvers.content.localized import accepted_locale
+from resolvers.content.locales.localized import accepted_locale
 from resolvers.db import Database
 from resolvers.media.urls import negotiate_extension
 from resolvers.site import Site

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, literal, select, union_all
 
-from resolvers.content.localized import find_by_localized_slug, localized_path
-from resolvers.content.translation_models import TRANSLATION_TABLES
+from resolvers.content.locales.localized import find_by_localized_slug, localized_path
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database, as_utc
 from resolvers.media.html import expand_bodies, load_from
 from resolvers.media.urls import MediaUrls

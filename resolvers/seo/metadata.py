@@ -20,7 +20,7 @@ from resolvers.content.loaders import (
     CategoriesByArticleIdLoader,
     TagsByArticleIdLoader,
 )
-from resolvers.content.localized import localized_meta, row_locale
+from resolvers.content.locales.localized import localized_meta, row_locale
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import MediaUrls
 from resolvers.seo import jsonld

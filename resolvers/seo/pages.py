@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.content.localized import localized_path
+from resolvers.content.locales.localized import localized_path
 from resolvers.db import as_utc
 from resolvers.media.html import sized_rendition
 from resolvers.seo import jsonld

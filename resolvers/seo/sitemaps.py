@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sql_false
 
-from resolvers.content.translation_models import TRANSLATION_TABLES
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database, as_utc
 from resolvers.media.sitemap_images import add_asset_images, asset_columns
 from resolvers.media.urls import MediaUrls

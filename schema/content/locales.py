@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 
 from resolvers.content import directory
-from resolvers.content.localized import check_locale, find_by_localized_slug, localize_rows
+from resolvers.content.locales.localized import check_locale, find_by_localized_slug, localize_rows
 from resolvers.errors import UserInputError
 from resolvers.pagination import Page
 from schema.context import Info

@@ -19,7 +19,7 @@ import strawberry
 
 from resolvers.access import may_see_private_author_fields
 from resolvers.content.loaders import ParentPage
-from resolvers.content.localized import row_locale
+from resolvers.content.locales.localized import row_locale
 from resolvers.db import as_utc
 from resolvers.media.html import expand_bodies
 from resolvers.seo.audit import audit_article

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import UNSET
 
 from resolvers.commands import CommandEnv, Saved, ValidationFailed
-from resolvers.content import translation_commands as commands
+from resolvers.content.locales import translation_commands as commands
 from resolvers.errors import UserInputError
 from schema.content.nodes import Author, Category, Tag
 from schema.context import Info

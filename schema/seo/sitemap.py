@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.content.localized import check_locale
+from resolvers.content.locales.localized import check_locale
 from resolvers.pagination import PageArgs, build_page, decode_cursor, encode_cursor
 from resolvers.seo import sitemaps
 from schema.common import utc_instant

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from resolvers.content.localized import negotiate
+from resolvers.content.locales.localized import negotiate
 from resolvers.models import category_t
 from tests.auth_support import add_token, bearer, gid
 from tests.cache_support import backend_settings, cache_status, get

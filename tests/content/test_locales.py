@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from resolvers.content.translation_models import TRANSLATION_TABLES
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.models import redirect_t
 from tests.auth_support import add_token, bearer, gid
 from tests.locale_support import REMOVE, SET, mutate

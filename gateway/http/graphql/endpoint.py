@@ -41,7 +41,7 @@ from gateway.http.rules import (
     HttpError,
 )
 from resolvers.access import Viewer
-from resolvers.content.localized import accepted_locale
+from resolvers.content.locales.localized import accepted_locale
 from resolvers.errors import Unauthenticated
 from resolvers.site import Site
 from schema.context import ContextFactory, Metering

@@ -29,9 +29,9 @@ from resolvers.commands import (
     deny_unless_allowed,
     unit_of_work,
 )
-from resolvers.content.localized import LocalizedRow
+from resolvers.content.locales.localized import LocalizedRow
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.content.richtext import check_plain, check_rich_text
-from resolvers.content.translation_models import TRANSLATION_TABLES
 from resolvers.models import ARTICLE_LINKS, author_t
 from resolvers.seo import redirects
 from resolvers.validation import check_slug, check_text

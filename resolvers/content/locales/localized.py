@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 
 from resolvers.content.directory import TABLES
 from resolvers.content.loaders import RequestLoader
-from resolvers.content.translation_models import TRANSLATION_TABLES
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import seo_meta_t
