@@ -18,7 +18,7 @@ from typing import Any
 from resolvers.media.validation import EXTENSIONS, MediaError
 
 FITS = ("cover", "contain")
-DEFAULT_WIDTHS = (320, 480, 640, 768, 1024, 1280, 1600, 1920, 2400)
+DEFAULT_WIDTHS = (320, 480, 640, 768, 1024, 1200, 1280, 1600, 1920, 2400)
 # Formats a rendition may have, by extension (GIF renditions are not made: first frame as PNG).
 RENDITION_EXTENSIONS = tuple(ext for ext in ("jpg", "png", "webp", "avif") if ext in EXTENSIONS)
 _SPEC = re.compile(

@@ -24,8 +24,8 @@ from resolvers.site import plain_text
 from resolvers.visibility import PUBLIC
 
 # Open Graph, Twitter and JSON-LD images of library assets: the allowed rendition width nearest
-# 1200 px from above (1280 with the default widths; add 1200 to GATEWAY_MEDIA_RENDITION_WIDTHS
-# for exactly 1200), with its real width and height.
+# 1200 px from above (1200 itself with the default widths, which list it for this), with its
+# real width and height.
 SOCIAL_IMAGE_WIDTH = 1200
 
 

@@ -29,13 +29,13 @@ async def test_cards_and_json_ld_use_a_1200px_rendition_with_its_size(client, db
     await add_article(db, "Pictured", authors=[ada], feature_image_asset_id=lead)
     seo = ok(await gql(client, ARTICLE, {"s": "pictured"}))["article"]["seo"]
     image = seo["openGraph"]["image"]
-    # 1280: the allowed width nearest 1200 from above; the height as the renderer makes it.
-    assert image["url"].endswith("/w1280-fcontain.jpg") and image["url"].startswith("http")
-    assert (image["width"], image["height"], image["alt"]) == (1280, 640, "The lead")
+    # 1200 is one of the default widths; the height as the renderer makes it.
+    assert image["url"].endswith("/w1200-fcontain.jpg") and image["url"].startswith("http")
+    assert (image["width"], image["height"], image["alt"]) == (1200, 600, "The lead")
     assert seo["twitter"]["image"] == {"url": image["url"], "alt": "The lead"}
     article = next(n for n in seo["jsonLd"] if n["__typename"] == "JsonLdArticle")
     assert article["images"] == [
-        {"url": image["url"], "width": 1280, "height": 640, "caption": "The lead"}
+        {"url": image["url"], "width": 1200, "height": 600, "caption": "The lead"}
     ]
     # The author's avatar is smaller than 1200: its largest rendition (768), real size.
     script = json.loads(seo["jsonLdScript"])
