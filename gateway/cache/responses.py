@@ -193,14 +193,7 @@ class CacheLayer:
             or not self.settings.response_cache
         ):
             return plan
-        image_format = negotiate_extension(request.headers.get("accept"))
-        plan.key = self.key(
-            info,
-            variables,
-            operation_name,
-            image_format,
-            accepted_locale(self.site, request.headers.get("accept-language")),
-        )
+        plan.key = self._request_key(request, info, variables, operation_name)
         try:
             async with asyncio.timeout(BACKEND_TIMEOUT):
                 entry, plan.seq = await self.backend.lookup(plan.key)
@@ -223,6 +216,23 @@ class CacheLayer:
             record.operation_name = operation_name or info.operation_name()
             record.operation_type = operation_type
         return self._hit(request, entry, media)
+
+    def _request_key(
+        self,
+        request: Request,
+        info: DocumentInfo,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> str:
+        """The key of this request's answer: what the request headers may change in it (the
+        image format ``AUTO`` picks, the negotiated locale) is part of it."""
+        return self.key(
+            info,
+            variables,
+            operation_name,
+            negotiate_extension(request.headers.get("accept")),
+            accepted_locale(self.site, request.headers.get("accept-language")),
+        )
 
     async def _current(self, plan: Plan) -> bool:
         """No purge in the log is newer than this cache (pending ones are applied now)."""

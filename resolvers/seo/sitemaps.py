@@ -118,6 +118,16 @@ def _alternates_sql(site: Site, now: datetime) -> Any:
     )
 
 
+def _localized(site: Site, kind: str, source: Any, locale: str) -> tuple[Any, Any]:
+    """An author's or term's source joined to its translation, and its path in ``locale``
+    (the translated slug, else its own, under ``/<locale>``)."""
+    table = TABLES[kind]
+    tr = TRANSLATION_TABLES[kind]
+    source = source.outerjoin(tr, and_(tr.c.entity_id == table.c.id, tr.c.locale == locale))
+    slug = func.coalesce(tr.c.slug, table.c.slug)
+    return source, literal(f"/{locale}", String) + path_sql(site, kind, table, slug)
+
+
 def kind_query(
     site: Site, kind: str, now: datetime, *, details: bool = True, locale: str | None = None
 ) -> Select[Any]:
@@ -131,10 +141,7 @@ def kind_query(
     source = table.outerjoin(meta, on)
     in_locale: Any = article_t.c.locale == locale if locale is not None else None
     if locale is not None and locale != site.default_locale and kind != "article":
-        tr = TRANSLATION_TABLES[kind]
-        source = source.outerjoin(tr, and_(tr.c.entity_id == table.c.id, tr.c.locale == locale))
-        slug = func.coalesce(tr.c.slug, table.c.slug)
-        path = literal(f"/{locale}", String) + path_sql(site, kind, table, slug)
+        source, path = _localized(site, kind, source, locale)
     image_url: ColumnElement[Any]
     image_alt: ColumnElement[Any]
     locale_column: ColumnElement[Any]

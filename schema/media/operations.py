@@ -129,7 +129,12 @@ class MediaMutation:
         description="Change an asset's alt text, caption, credit or focal point (any role)."
     )
     async def update_media_asset(
-        self, info: Info, input: UpdateMediaAssetInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateMediaAssetInput,
+            strawberry.argument(description="The asset and the metadata to change."),
+        ],
     ) -> UpdateMediaAssetPayload:
         ctx = info.context
         if ctx.viewer.role is None:

@@ -31,6 +31,7 @@ def test_the_guarded_fields_are_declared():
         "redirects": IsEditor.__name__,
         "seo_report": IsEditor.__name__,
         "trashed_articles": IsEditor.__name__,
+        "media_assets": IsEditor.__name__,
         "webhooks": IsAdmin.__name__,
         "webhook": IsAdmin.__name__,
     }

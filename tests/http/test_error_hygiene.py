@@ -26,18 +26,22 @@ LEAKS = re.compile(
 async def broken_app(isolated_database_url, settings):
     """The real app on a database of its own whose `tag` table was dropped under it."""
     database = Database(make_engine(isolated_database_url))
-    author = await add_author(database, "Alan Turing")
-    tag = await add_term(database, "tag", "machines")
-    await add_article(database, "Computing Machinery", authors=[author], tags=[tag])
-    app = create_app(settings.model_copy(update={"database_url": isolated_database_url}))
-    async with LifespanManager(app) as manager:
-        async with database.engine.begin() as conn:
-            await conn.execute(text("DROP TABLE article_tag"))
-            await conn.execute(text("DROP TABLE tag"))
-        transport = ASGITransport(app=manager.app)
-        async with AsyncClient(transport=transport, base_url="http://t") as client:
-            yield client
-    await database.dispose()
+    try:
+        author = await add_author(database, "Alan Turing")
+        tag = await add_term(database, "tag", "machines")
+        await add_article(database, "Computing Machinery", authors=[author], tags=[tag])
+        app = create_app(settings.model_copy(update={"database_url": isolated_database_url}))
+        async with LifespanManager(app) as manager:
+            async with database.engine.begin() as conn:
+                # every table that references `tag` goes first (PostgreSQL refuses otherwise)
+                await conn.execute(text("DROP TABLE article_tag"))
+                await conn.execute(text("DROP TABLE tag_translation"))
+                await conn.execute(text("DROP TABLE tag"))
+            transport = ASGITransport(app=manager.app)
+            async with AsyncClient(transport=transport, base_url="http://t") as client:
+                yield client
+    finally:
+        await database.dispose()
 
 
 async def test_a_real_internal_failure_is_masked_and_logged(broken_app, caplog):
