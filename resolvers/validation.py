@@ -28,7 +28,7 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+LOCALE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")  # a lower-case language tag: de, pt-br
 _ROBOTS = re.compile(r"^[a-z0-9:, \-]*$")
 
 
@@ -166,7 +166,7 @@ def check_locale(problems: Problems, path: Path, value: str | None) -> str | Non
     if value is None:
         return None
     value = value.strip().lower()
-    if len(value) > 16 or not _LOCALE.fullmatch(value):
+    if len(value) > 16 or not LOCALE_TAG.fullmatch(value):
         problems.add(
             path,
             f"{value[:20]!r} is not a language tag such as en, de or pt-br.",

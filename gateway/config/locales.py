@@ -5,13 +5,12 @@ they are read from the same ``GATEWAY_*`` variables."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode
 
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+from resolvers.validation import LOCALE_TAG
 
 
 class LocaleSettings(BaseSettings):
@@ -48,7 +47,7 @@ class LocaleSettings(BaseSettings):
         cleaned: list[str] = []
         for tag in value:
             tag = tag.strip().lower()
-            if not _LOCALE.match(tag):
+            if not LOCALE_TAG.fullmatch(tag):
                 raise ValueError(
                     f"each locale must be a language tag such as de or de-at (got {tag!r})"
                 )
