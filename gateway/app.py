@@ -102,7 +102,11 @@ async def cache_backend_from_settings(settings: Settings) -> CacheBackend:
     """The response cache's storage; Redis is checked at start-up so a typo fails fast."""
     if settings.cache_backend_name == "memory":
         return MemoryBackend(settings.cache_memory_bytes)
-    client = redis_client(settings.redis_url)  # type: ignore[arg-type]  # validated
+    client = redis_client(
+        settings.redis_url,  # type: ignore[arg-type]  # validated
+        connect_timeout=settings.redis_connect_timeout,
+        timeout=settings.redis_timeout,
+    )
     try:
         await client.ping()
     except Exception as exc:

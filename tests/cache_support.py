@@ -22,7 +22,15 @@ def backend_settings(kind: str, request: pytest.FixtureRequest) -> dict[str, Any
     """Settings for the ``memory`` or ``redis`` cache backend (unique Redis prefix)."""
     if kind == "redis":
         prefix = request.getfixturevalue("redis_prefix")
-        return {"cache_backend": "redis", "redis_url": REDIS_URL, "redis_prefix": prefix}
+        # Redis is up in these tests: a connection that takes more than the production default
+        # (1 s) on a loaded machine must not turn into an outage fallback and fail a cache test.
+        return {
+            "cache_backend": "redis",
+            "redis_url": REDIS_URL,
+            "redis_prefix": prefix,
+            "redis_connect_timeout": 10.0,
+            "redis_timeout": 10.0,
+        }
     return {"cache_backend": "memory"}
 
 

@@ -92,6 +92,15 @@ class SecuritySettings(BaseSettings):
     redis_retry_interval: float = Field(
         5.0, ge=0, description="Seconds to use local limits before retrying a failed Redis."
     )
+    redis_connect_timeout: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds to wait for a new Redis connection; past it Redis counts as "
+        "unreachable for that call (the cache, rate limits and events go on without it).",
+    )
+    redis_timeout: float = Field(
+        2.0, gt=0, description="Seconds to wait for a Redis reply before giving up on it."
+    )
     redis_warning_interval: float = Field(
         60.0, ge=0, description="At most one 'Redis unreachable' warning per this many seconds."
     )

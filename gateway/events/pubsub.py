@@ -41,9 +41,11 @@ class EventHub:
         redis_url: str | None = None,
         channel: str = "content-gateway:events",
         warning_interval: float = 60.0,
+        connect_timeout: float = 1.0,
     ):
         self.redis_url = redis_url
         self.channel = channel
+        self.connect_timeout = connect_timeout
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._redis: Any = None
@@ -58,7 +60,9 @@ class EventHub:
         and keeps trying in the background."""
         if self.redis_url is None:
             return
-        self._redis = redis_client(self.redis_url, timeout=POLL_SECONDS + 5)
+        self._redis = redis_client(
+            self.redis_url, connect_timeout=self.connect_timeout, timeout=POLL_SECONDS + 5
+        )
         pubsub = None
         try:
             pubsub = await self._subscribe()

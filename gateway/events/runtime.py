@@ -30,7 +30,10 @@ class EventsRuntime:
         cls, db: Database, settings: Settings, *, run_worker: bool, name: str | None = None
     ) -> EventsRuntime:
         hub = EventHub(
-            settings.redis_url, settings.events_redis_channel, settings.redis_warning_interval
+            settings.redis_url,
+            settings.events_redis_channel,
+            settings.redis_warning_interval,
+            connect_timeout=settings.redis_connect_timeout,
         )
         await hub.start()
         worker = None

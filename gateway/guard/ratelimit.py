@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from gateway.config.redis import redis_client
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
     from starlette.requests import Request
@@ -272,16 +274,11 @@ class ClientIdentifier:
 def build_rate_limiter(settings: Settings) -> RateLimiter:
     redis = None
     if settings.redis_url and settings.rate_limit_budget > 0:
-        from redis.asyncio import Redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-
         # Short timeouts and no retries: with Redis unreachable a request must not stall, it
-        # falls back to the local buckets at once.
-        redis = Redis.from_url(
+        # falls back to the local buckets at once (for redis_retry_interval seconds).
+        redis = redis_client(
             settings.redis_url,
-            socket_connect_timeout=0.5,
-            socket_timeout=0.5,
-            retry=Retry(NoBackoff(), 0),
+            connect_timeout=settings.redis_connect_timeout,
+            timeout=settings.redis_timeout,
         )
     return RateLimiter(settings, redis)
