@@ -23,6 +23,7 @@ from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from tests.connections_support import ConnectionGuard
+from tests.live_server import DB_CONNECT_TIMEOUT
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
@@ -196,6 +197,7 @@ def settings(
         "site_url": "https://news.example.com",
         "site_name": "Example News",
         "events_worker": False,
+        "db_connect_timeout": DB_CONNECT_TIMEOUT,
         **getattr(request.module, "MODULE_SETTINGS", {}),
         **settings_overrides,
     }
@@ -205,7 +207,7 @@ def settings(
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """Direct access for arranging data (the app under test has its own engine)."""
-    database = Database(make_engine(database_url))
+    database = Database(make_engine(database_url, connect_timeout=DB_CONNECT_TIMEOUT))
     yield database
     await database.dispose()
 

@@ -19,6 +19,12 @@ from typing import Any, TypeVar
 from gateway.cli.main import run_migrations
 from resolvers.db import Database, make_engine
 
+# Connecting to PostgreSQL normally takes milliseconds, but a checkpoint forced by another test's
+# CREATE/DROP DATABASE on a shared 2-core machine has held a new connection for more than the
+# production default of 5 s (a CI run failed so). In tests it is a hang detector, not a target;
+# the fault tests cut or stall connections with a TCP proxy and do not depend on it.
+DB_CONNECT_TIMEOUT = 30.0
+
 T = TypeVar("T")
 CLI = Path(sys.executable).parent / "content-gateway"
 
@@ -28,7 +34,7 @@ def run_async(work: Callable[[Database], Awaitable[T]], url: str) -> T:
     test's loop may already be running in this thread)."""
 
     async def main() -> T:
-        db = Database(make_engine(url))
+        db = Database(make_engine(url, connect_timeout=DB_CONNECT_TIMEOUT))
         try:
             return await work(db)
         finally:
@@ -81,6 +87,7 @@ def start_server(
         **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")},
         "GATEWAY_DATABASE_URL": database_url,
         "GATEWAY_ENV": "development",
+        "GATEWAY_DB_CONNECT_TIMEOUT": str(DB_CONNECT_TIMEOUT),  # see above
         **(env or {}),
     }
     process = subprocess.Popen(

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live_server import free_port
+from tests.live_server import DB_CONNECT_TIMEOUT, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 CLI = Path(sys.executable).parent / "content-gateway"
@@ -92,6 +92,7 @@ def gateway_env(database_url: str, **extra: str) -> dict[str, str]:
         "GATEWAY_DATABASE_URL": database_url,
         "GATEWAY_ENV": "development",
         "GATEWAY_LOG_FORMAT": "console",
+        "GATEWAY_DB_CONNECT_TIMEOUT": str(DB_CONNECT_TIMEOUT),  # see tests.live_server
         **extra,
     }
 
