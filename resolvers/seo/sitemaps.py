@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +44,12 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
-from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.seo.metadata import (
+    AlternateData,
+    ImageData,
+    entity_alternates,
+    hreflang_alternates,
+)
 from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
@@ -85,17 +91,22 @@ def _meta(kind: str, table: Any, alias: str) -> Any:
     return meta, on
 
 
-def _indexable(site: Site, meta: Any, path: Any) -> ColumnElement[bool]:
-    """No noindex override, no canonical pointing elsewhere, no redirect stored for the path."""
-    return and_(
+def _indexable(site: Site, meta: Any, path: Any, *, canonical: bool = True) -> ColumnElement[bool]:
+    """No noindex override, no canonical pointing elsewhere (when ``canonical`` overrides
+    apply to the page), no redirect stored for the path."""
+    rules = [
         meta.c.robots_index.is_not(sql_false()),
-        or_(
-            meta.c.canonical_url.is_(None),
-            meta.c.canonical_url == "",
-            meta.c.canonical_url == literal(site.url, String) + path,
-        ),
         ~exists().where(redirect_t.c.from_path == path),
-    )
+    ]
+    if canonical:
+        rules.append(
+            or_(
+                meta.c.canonical_url.is_(None),
+                meta.c.canonical_url == "",
+                meta.c.canonical_url == literal(site.url, String) + path,
+            )
+        )
+    return and_(*rules)
 
 
 def _alternates_sql(site: Site, now: datetime) -> Any:
@@ -114,6 +125,17 @@ def _alternates_sql(site: Site, now: datetime) -> Any:
             PUBLIC.sql(now, t),
             meta.c.robots_index.is_not(sql_false()),
         )
+        .scalar_subquery()
+    )
+
+
+def _translations_sql(kind: str) -> Any:
+    """Correlated subquery: "locale<TAB>slug" lines of every translation of the outer author
+    or term (NULL when there are none); ``metadata.entity_alternates`` makes the links."""
+    table, tr = TABLES[kind], TRANSLATION_TABLES[kind].alias("others")
+    return (
+        select(func.aggregate_strings(tr.c.locale + "\t" + tr.c.slug, "\n"))
+        .where(tr.c.entity_id == table.c.id)
         .scalar_subquery()
     )
 
@@ -176,7 +198,7 @@ def kind_query(
         image_url = table.c.avatar_url if kind == "author" else null()
         image_alt = table.c.avatar_alt if kind == "author" else null()
         locale_column = literal(locale or site.default_locale, String)
-        alternates = null()
+        alternates = _translations_sql(kind)
     columns: list[Any] = [table.c.id, lastmod.label("lastmod")]
     if details:
         columns += [
@@ -185,15 +207,26 @@ def kind_query(
             image_alt.label("image_alt"),
             locale_column.label("locale"),
             alternates.label("alternates"),
+            table.c.slug.label("base_slug"),
             *asset_columns(kind, table),
         ]
-    return select(*columns).select_from(source).where(eligible, _indexable(site, meta, path))
+    # A localized author/term page is its own canonical (the override names the default
+    # locale's page: ``localized_meta`` ignores it there, and so does this).
+    localized = locale not in (None, site.default_locale) and kind != "article"
+    indexable = _indexable(site, meta, path, canonical=not localized)
+    return select(*columns).select_from(source).where(eligible, indexable)
 
 
 def entry(site: Site, kind: str, row: Any) -> SitemapEntry:
     images = [ImageData(row.image_url, row.image_alt)] if row.image_url else []
     alternates: list[AlternateData] = []
-    if row.alternates:
+    if kind != "article":
+        lines = str(row.alternates).split("\n") if row.alternates else []
+        translations = [
+            SimpleNamespace(locale=x, slug=y) for x, _, y in (li.partition("\t") for li in lines)
+        ]
+        alternates = entity_alternates(site, kind, row.id, row.base_slug, row.locale, translations)
+    elif row.alternates:
         members = [(row.id, row.locale, site.absolute(row.path))]
         for line in str(row.alternates).split("\n"):
             member_id, locale, path = line.split("\t", 2)
@@ -214,8 +247,7 @@ async def home_entry(
     if locale is not None:
         stmt = stmt.where(a.c.locale == locale)
     latest = await db.scalar(stmt)
-    home = site.home_url if locale in (None, site.default_locale) else site.absolute(f"/{locale}")
-    return SitemapEntry("home", 0, home, _as_datetime(latest))
+    return SitemapEntry("home", 0, site.locale_home_url(locale), _as_datetime(latest))
 
 
 def _as_datetime(value: Any) -> datetime | None:
