@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from resolvers.content.locales.localized import (
-    LocalizedRow,
+    base_row,
     localize_rows,
     localized_path,
     row_locale,
@@ -305,9 +305,9 @@ async def translated_alternates(page: PageSeo) -> list[AlternateData]:
     if not (await page.robots()).index:
         return []
     row = page.row
-    base = row.base if isinstance(row, LocalizedRow) else row
     translations = await page.loaders.translations_by_entity.load((page.kind, row.id))
-    return entity_alternates(page.site, page.kind, row.id, base.slug, page.locale(), translations)
+    slug = base_row(row).slug
+    return entity_alternates(page.site, page.kind, row.id, slug, page.locale(), translations)
 
 
 def entity_feeds(page: PageSeo, segment: str) -> list[FeedLinkData]:

@@ -83,6 +83,11 @@ def localized_meta(row: Any, meta: Any | None) -> Any | None:
     return SimpleNamespace(**values)
 
 
+def base_row(row: Any) -> Any:
+    """The entity's own row (the default locale's text) of a row shown in any locale."""
+    return row.base if isinstance(row, LocalizedRow) else row
+
+
 def row_locale(row: Any) -> str | None:
     """The locale a row is shown in (``None``: a base row, the default locale)."""
     return row.locale if isinstance(row, LocalizedRow) else None
