@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from resolvers.search.index import index_all
+from resolvers.search.index import index_translated
 
 revision: str = "0012"
 down_revision: str | None = "0010"
@@ -34,8 +34,8 @@ def upgrade() -> None:
                     server_default="",
                 )
             )
-    # Computes the new keys, and re-indexes articles whose linked names have translations.
-    index_all(op.get_bind())
+    # The new keys, and the documents of articles whose linked names are translated.
+    index_translated(op.get_bind())
 
 
 def downgrade() -> None:

@@ -198,6 +198,24 @@ def index_all(conn: Sync, *, translated: bool = True) -> int:
     return len(ids)
 
 
+def index_translated(conn: Sync) -> int:
+    """The sort keys of every translated name, and the documents of the articles that show a
+    translated name (an author, category or tag translated into the article's locale): what
+    the translations change, without rebuilding everything. Returns the articles indexed."""
+    ids: set[int] = set()
+    for kind, (link, key, _) in LINKS.items():
+        sort_names(conn, kind)
+        tr = TRANSLATION_TABLES[kind]
+        shown = (
+            select(link.c.article_id)
+            .join(article_t, article_t.c.id == link.c.article_id)
+            .join(tr, and_(tr.c.entity_id == key, tr.c.locale == article_t.c.locale))
+        )
+        ids.update(row[0] for row in conn.execute(shown))
+    index_articles(conn, ids)
+    return len(ids)
+
+
 async def index_articles_async(conn: AsyncConnection | AsyncSession, ids: Collection[int]) -> None:
     await conn.run_sync(index_articles, ids)
 

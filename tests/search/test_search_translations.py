@@ -10,14 +10,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import column, insert, select, table, text
 
 import migrations
 from gateway.cli.main import run_migrations
 from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database, make_engine
 from resolvers.search.collation import collation_key
-from resolvers.search.index import index_all
+from resolvers.search.index import index_translated
 from tests.auth_support import add_token, bearer, gid
 from tests.locale_support import REMOVE, SET, mutate
 from tests.support import add_article, add_author, add_term, gql, ok
@@ -27,8 +27,8 @@ SEARCH = """query($q: String, $l: String) {
   articles(first: 50, locale: $l, filter: { search: $q }) { nodes { slug } } }"""
 
 
-async def found(client, text, locale=None):
-    data = ok(await gql(client, SEARCH, {"q": text, "l": locale}))
+async def found(client, words, locale=None):
+    data = ok(await gql(client, SEARCH, {"q": words, "l": locale}))
     return sorted(n["slug"] for n in data["articles"]["nodes"])
 
 
@@ -86,12 +86,18 @@ async def test_migration_builds_translated_sort_keys_and_documents(isolated_data
         run_migrations(isolated_database_url)
         tr = TRANSLATION_TABLES["category"]
         assert await db.scalar(select(tr.c.name_sort)) == collation_key("Wissenschaft")
+        document = (
+            "SELECT meta FROM search_fts"
+            if backend == "sqlite"
+            else "SELECT CAST(vector AS text) FROM search_document"
+        )
+        assert "wissenschaft" in await db.scalar(text(document))
     finally:
         await db.dispose()
 
 
 async def test_migrated_documents_are_searchable(client, db):
-    # What the migration runs (index_all) indexes translated names, as writes do.
+    # What the migration runs (index_translated) indexes translated names, as writes do.
     cat = await add_term(db, "category", "Science")
     await add_article(db, "Quokkas", slug="q", locale="de", authors=[await add_author(db)],
                       categories=[cat])  # fmt: skip
@@ -101,7 +107,7 @@ async def test_migrated_documents_are_searchable(client, db):
             "entity_id": cat, "locale": "de", "slug": "wissenschaft", "name": "Wissenschaft",
             "created_at": now, "updated_at": now,
         }])  # fmt: skip
-        await conn.run_sync(index_all)
+        await conn.run_sync(index_translated)
     assert await found(client, "wissenschaft") == ["q"]
     tr = TRANSLATION_TABLES["category"]
     assert await db.scalar(select(tr.c.name_sort)) == collation_key("Wissenschaft")
