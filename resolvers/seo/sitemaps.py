@@ -150,6 +150,24 @@ def _localized(site: Site, kind: str, source: Any, locale: str) -> tuple[Any, An
     return source, literal(f"/{locale}", String) + path_sql(site, kind, table, slug)
 
 
+def _listing_kind(kind: str, now: datetime, in_locale: Any) -> tuple[Any, Any]:
+    """lastmod and eligibility of an author or term: its newest public article (in the
+    locale), and whether it has one."""
+    table = TABLES[kind]
+    link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
+    public = PUBLIC.sql(now, article_t)
+    if in_locale is not None:
+        public = and_(public, in_locale)
+    latest = (
+        select(func.max(article_t.c.updated_at))
+        .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
+        .where(parent == table.c.id, public)
+        .scalar_subquery()
+    )
+    eligible = exists().where(parent == table.c.id, link.c.article_id == article_t.c.id, public)
+    return _greatest(table.c.updated_at, latest), eligible
+
+
 def kind_query(
     site: Site, kind: str, now: datetime, *, details: bool = True, locale: str | None = None
 ) -> Select[Any]:
@@ -179,22 +197,7 @@ def kind_query(
         )
         alternates: Any = _alternates_sql(site, now)
     else:
-        link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
-        public = PUBLIC.sql(now, article_t)
-        if in_locale is not None:
-            public = and_(public, in_locale)
-        latest = (
-            select(func.max(article_t.c.updated_at))
-            .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
-            .where(parent == table.c.id, public)
-            .scalar_subquery()
-        )
-        lastmod = _greatest(table.c.updated_at, latest)
-        eligible = exists().where(
-            parent == table.c.id,
-            link.c.article_id == article_t.c.id,
-            public,
-        )
+        lastmod, eligible = _listing_kind(kind, now, in_locale)
         image_url = table.c.avatar_url if kind == "author" else null()
         image_alt = table.c.avatar_alt if kind == "author" else null()
         locale_column = literal(locale or site.default_locale, String)
