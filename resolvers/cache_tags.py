@@ -8,6 +8,8 @@ Tag grammar (also sent to CDNs as ``Surrogate-Key`` / ``Cache-Tag``):
   publishing a draft with that slug purges the cached ``null`` (as WPGraphQL Smart Cache does);
 - ``list:article``, ``list:author``, ... — a root list or count of that type;
 - ``list:article:author:3`` (``:category:``, ``:tag:``) — the articles nested under one parent;
+- ``list:search`` — a search answer: search documents index the names of every article's
+  authors, categories and tags (and their translations), so a write of any of those purges it;
 - ``path:/articles/hello`` — a lookup by URL path (``route``); ``skipped:path`` stands for many;
 - ``skipped:article`` — a response that showed too many articles to name them all; every article
   write purges it (Smart Cache's fallback, so the header stays bounded).
@@ -200,8 +202,9 @@ def tags_for_write(
     tags.update(slug_tag(kind, slug) for slug in slugs)
     if kind in PARENT_KINDS:
         # Counts and nested lists under this parent show its articles; a deleted parent
-        # empties them.
+        # empties them. Its names are in its articles' search documents: searches change.
         tags.add(list_tag("article", kind, entity_id))
+        tags.add(list_tag("search"))
     path_tags = {path_tag(p) for p in paths}
     if path_tags:
         tags |= path_tags | {skipped_tag("path")}

@@ -93,6 +93,12 @@ class Site:
     def home_url(self) -> str:
         return self.url + "/"
 
+    def locale_home_url(self, locale: str | None) -> str:
+        """The home page of ``locale``: ``/`` for the default one (or none), else ``/<locale>``."""
+        if locale is None or locale == self.default_locale:
+            return self.home_url
+        return self.absolute(f"/{locale}")
+
     def absolute(self, path: str) -> str:
         return self.url + path
 

@@ -31,7 +31,10 @@ from resolvers.content.loaders import (
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
-from resolvers.content.locales.localized import TranslationByEntityLocaleLoader
+from resolvers.content.locales.localized import (
+    TranslationByEntityLocaleLoader,
+    TranslationsByEntityLoader,
+)
 from resolvers.db import Database
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls
@@ -70,6 +73,7 @@ class RequestLoaders:
         self.media_urls: Callable[[], MediaUrls] = lambda: MediaUrls("", DEFAULT_WIDTHS)
         self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
         self.translation_by_entity_locale = TranslationByEntityLocaleLoader(*bound)
+        self.translations_by_entity = TranslationsByEntityLoader(*bound)
         self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
         self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
         self.redirect_sources_by_to_path = RedirectSourcesByToPathLoader(*bound)
@@ -99,6 +103,7 @@ class RequestLoaders:
                 row_loader, embedded = by_id[change.entity]
                 row_loader.clear(key)
                 self.translation_by_entity_locale.clear_all()
+                self.translations_by_entity.clear((change.entity, key))
                 embedded.clear_all()  # its rows are embedded in every article that links it
                 self.links_by_article_id.clear_all()
                 if change.entity == "author":

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.content.slugs import make_slug
 from resolvers.db import Database
+from resolvers.search.collation import collation_key
 from tests.support import gql, ok
 
 ERRORS = """... on MutationError { message } ... on ValidationError { fields { path code } }
@@ -40,6 +41,7 @@ async def add_translation(
         "locale": locale,
         "name": name,
         "slug": values.pop("slug", None) or make_slug(name),
+        "name_sort": collation_key(name),
         "created_at": now,
         "updated_at": now,
         **values,

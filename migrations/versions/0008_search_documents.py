@@ -78,7 +78,7 @@ def upgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_article_search")
         for statement in POSTGRES_VECTOR:
             op.execute(statement)
-    index_all(bind)
+    index_all(bind, translated=False)  # translation tables: 0010, their sort keys: 0012
 
 
 def downgrade() -> None:

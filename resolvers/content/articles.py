@@ -191,6 +191,8 @@ async def list_articles(
     if tags is not None:
         tags.listing("article")
         tags.articles(page.rows, now)
+        if flt.search is not None:
+            tags.listing("search")  # matched on linked names too: their writes purge it
 
     async def count() -> int:
         if hits is not None:

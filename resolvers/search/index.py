@@ -14,11 +14,12 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, text, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
 from resolvers.changes import ChangeSet
+from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.models import (
     article_author_t,
     article_category_t,
@@ -91,21 +92,35 @@ def _epoch(value: datetime | None) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
-def _names(conn: Sync, ids: list[int]) -> dict[int, list[str]]:
+def _names(conn: Sync, ids: list[int], translated: bool = True) -> dict[int, list[str]]:
+    """The names of each article's authors, categories and tags, as its readers see them and
+    as the default locale calls them: the translation in the article's locale (if any) beside
+    the entity's own name, so ``Wissenschaft`` and ``Science`` both find a German article."""
     names: dict[int, list[str]] = defaultdict(list)
-    for link, key, table in LINKS.values():
+    for kind, (link, key, table) in LINKS.items():
+        columns: list[Any] = [link.c.article_id, table.c.name]
+        source: Any = link.join(table, table.c.id == key)
+        if translated:
+            tr = TRANSLATION_TABLES[kind]
+            source = source.join(article_t, article_t.c.id == link.c.article_id).outerjoin(
+                tr, and_(tr.c.entity_id == table.c.id, tr.c.locale == article_t.c.locale)
+            )
+            columns.append(tr.c.name.label("translated"))
         rows = conn.execute(
-            select(link.c.article_id, table.c.name)
-            .join(table, table.c.id == key)
+            select(*columns)
+            .select_from(source)
             .where(link.c.article_id.in_(ids))
             .order_by(link.c.article_id, link.c.position)
         )
-        for article_id, name in rows:
-            names[article_id].append(name)
+        for row in rows:
+            shown = row.translated if translated else None
+            if shown and shown != row.name:
+                names[row.article_id].append(shown)
+            names[row.article_id].append(row.name)
     return names
 
 
-def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
+def _index_batch(conn: Sync, ids: list[int], dialect: str, translated: bool) -> None:
     a = article_t.c
     rows = conn.execute(
         select(
@@ -122,7 +137,7 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
             a.created_at,
         ).where(a.id.in_(ids))
     ).all()
-    names = _names(conn, ids)
+    names = _names(conn, ids, translated)
     conn.execute(delete(search_document_t).where(search_document_t.c.id.in_(ids)))
     if dialect == "sqlite":
         conn.execute(text(_FTS_DELETE.format(", ".join(str(int(i)) for i in ids))))
@@ -163,21 +178,41 @@ def _index_batch(conn: Sync, ids: list[int], dialect: str) -> None:
         conn.execute(_TITLE_SORT, stale)
 
 
-def index_articles(conn: Sync, ids: Collection[int]) -> None:
-    """(Re)write the search documents of ``ids``; ids without an article lose theirs."""
+def index_articles(conn: Sync, ids: Collection[int], *, translated: bool = True) -> None:
+    """(Re)write the search documents of ``ids``; ids without an article lose theirs.
+    ``translated=False``: without translated names (migrations older than their tables)."""
     dialect = _dialect(conn)
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), BATCH):
-        _index_batch(conn, ordered[start : start + BATCH], dialect)
+        _index_batch(conn, ordered[start : start + BATCH], dialect, translated)
 
 
-def index_all(conn: Sync) -> int:
+def index_all(conn: Sync, *, translated: bool = True) -> int:
     """Rebuild every search document and collation key (the migration; again after an upgrade
-    that changes the analysis); returns how many articles were indexed."""
+    that changes the analysis); returns how many articles were indexed. ``translated=False``:
+    for the migrations that run before the translation tables have their final shape."""
     ids = [row[0] for row in conn.execute(select(article_t.c.id))]
-    index_articles(conn, ids)
+    index_articles(conn, ids, translated=translated)
     for kind in LINKS:
+        sort_names(conn, kind, translated=translated)
+    return len(ids)
+
+
+def index_translated(conn: Sync) -> int:
+    """The sort keys of every translated name, and the documents of the articles that show a
+    translated name (an author, category or tag translated into the article's locale): what
+    the translations change, without rebuilding everything. Returns the articles indexed."""
+    ids: set[int] = set()
+    for kind, (link, key, _) in LINKS.items():
         sort_names(conn, kind)
+        tr = TRANSLATION_TABLES[kind]
+        shown = (
+            select(link.c.article_id)
+            .join(article_t, article_t.c.id == link.c.article_id)
+            .join(tr, and_(tr.c.entity_id == key, tr.c.locale == article_t.c.locale))
+        )
+        ids.update(row[0] for row in conn.execute(shown))
+    index_articles(conn, ids)
     return len(ids)
 
 
@@ -196,25 +231,31 @@ def _affected(conn: Sync, changes: ChangeSet) -> set[int]:
     return ids
 
 
-def sort_names(conn: Sync, kind: str, ids: Collection[int] | None = None) -> None:
-    """Bring the ``name_sort`` collation keys of authors, categories or tags up to date (of
-    ``ids``, or of all rows)."""
-    table = LINKS[kind][2]
-    stmt = select(table.c.id, table.c.name, table.c.name_sort)
-    if ids is not None:
-        stmt = stmt.where(table.c.id.in_(list(ids)))
-    stale = [
-        {"b_id": row.id, "b_sort": key}
-        for row in conn.execute(stmt)
-        if (key := collation_key(row.name)) != row.name_sort
-    ]
-    if stale:
-        update_sort = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(name_sort=bindparam("b_sort"))
-        )
-        conn.execute(update_sort, stale)
+def sort_names(
+    conn: Sync, kind: str, ids: Collection[int] | None = None, *, translated: bool = True
+) -> None:
+    """Bring the ``name_sort`` collation keys of authors, categories or tags, and of their
+    translations, up to date (of the entities ``ids``, or of all rows)."""
+    tables = [(LINKS[kind][2], LINKS[kind][2].c.id)]
+    if translated:
+        tr = TRANSLATION_TABLES[kind]
+        tables.append((tr, tr.c.entity_id))
+    for table, entity in tables:
+        stmt = select(table.c.id, table.c.name, table.c.name_sort)
+        if ids is not None:
+            stmt = stmt.where(entity.in_(list(ids)))
+        stale = [
+            {"b_id": row.id, "b_sort": key}
+            for row in conn.execute(stmt)
+            if (key := collation_key(row.name)) != row.name_sort
+        ]
+        if stale:
+            update_sort = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(name_sort=bindparam("b_sort"))
+            )
+            conn.execute(update_sort, stale)
 
 
 def _refresh(conn: Sync, changes: ChangeSet) -> None:

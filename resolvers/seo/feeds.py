@@ -66,9 +66,7 @@ async def feed_source(
     """(FeedSource, parent id) or None when the author/category/tag does not exist. With a
     ``locale``, the author/category/tag is found by its slug there and named in it."""
     if kind == "site":
-        home = (
-            site.home_url if locale in (None, site.default_locale) else site.absolute(f"/{locale}")
-        )
+        home = site.locale_home_url(locale)
         return FeedSource("site", site.name, site.description, home), None
     row = await find_by_localized_slug(db, site, kind, slug or "", locale)
     if row is None:

@@ -20,7 +20,12 @@ from resolvers.content.loaders import (
     CategoriesByArticleIdLoader,
     TagsByArticleIdLoader,
 )
-from resolvers.content.locales.localized import localized_meta, row_locale
+from resolvers.content.locales.localized import (
+    TranslationByEntityLocaleLoader,
+    TranslationsByEntityLoader,
+    localized_meta,
+    row_locale,
+)
 from resolvers.media.loaders import MediaAssetByIdLoader
 from resolvers.media.urls import MediaUrls
 from resolvers.seo import jsonld
@@ -156,10 +161,37 @@ def hreflang_alternates(site: Site, members: list[tuple[int, str, str]]) -> list
     return [*links, AlternateData("x-default", default[2])]
 
 
-def site_feeds(site: Site) -> list[FeedLinkData]:
+def entity_alternates(
+    site: Site, kind: str, entity_id: int, base_slug: str, shown: str, translations: list[Any]
+) -> list[AlternateData]:
+    """hreflang links of an author's or term's pages: the default locale's page and one per
+    translation (``locale``, ``slug``) in a served locale, as ``hreflang_alternates`` makes
+    them for an article's translation group. A page shown in a locale it has no translation
+    in (``shown``: its fallback page, the default locale's text under ``/<locale>``) is no
+    translation: no links. The sitemap and the ``seo`` field both build them here."""
+    served = set(site.served_locales)
+    members = [(entity_id, site.default_locale, site.absolute(site.path(kind, base_slug)))]
+    members += [
+        (entity_id, t.locale, site.absolute(site.path(kind, t.slug, t.locale)))
+        for t in translations
+        if t.locale in served and t.locale != site.default_locale
+    ]
+    if shown not in {m[1] for m in members}:
+        return []
+    return hreflang_alternates(site, members)
+
+
+def site_feeds(site: Site, locale: str | None = None) -> list[FeedLinkData]:
+    """The site's feeds; a page in another locale than the default one announces that
+    locale's (``/<locale>/feed.xml``)."""
+    prefix = "" if locale is None or locale == site.default_locale else f"/{locale}"
     return [
-        FeedLinkData("application/rss+xml", f"{site.name} (RSS)", site.absolute("/feed.xml")),
-        FeedLinkData("application/atom+xml", f"{site.name} (Atom)", site.absolute("/feed.atom")),
+        FeedLinkData(
+            "application/rss+xml", f"{site.name} (RSS)", site.absolute(f"{prefix}/feed.xml")
+        ),
+        FeedLinkData(
+            "application/atom+xml", f"{site.name} (Atom)", site.absolute(f"{prefix}/feed.atom")
+        ),
     ]
 
 
@@ -172,6 +204,8 @@ class PageReads(Protocol):
     categories_by_article_id: CategoriesByArticleIdLoader
     tags_by_article_id: TagsByArticleIdLoader
     articles_by_translation_group: ArticlesByTranslationGroupLoader
+    translation_by_entity_locale: TranslationByEntityLocaleLoader
+    translations_by_entity: TranslationsByEntityLoader
     media_asset_by_id: MediaAssetByIdLoader
     media_urls: Callable[[], MediaUrls]  # asset URLs under the request's base URL
 
@@ -323,7 +357,8 @@ class PageSeo:
 
     async def breadcrumbs(self) -> list[Crumb]:
         trail = await self.trail()
-        return [Crumb(self.site.name, self.site.home_url), *trail] if trail else []
+        home = Crumb(self.site.name, self.site.locale_home_url(self.locale()))
+        return [home, *trail] if trail else []
 
     async def alternates(self) -> list[AlternateData]:
         return []
@@ -337,7 +372,7 @@ class PageSeo:
         return None
 
     def feeds(self) -> list[FeedLinkData]:
-        return [*site_feeds(self.site), *self.own_feeds()]
+        return [*site_feeds(self.site, self.locale()), *self.own_feeds()]
 
     def publisher(self) -> jsonld.LdOrganization:
         logo = jsonld.LdImage(self.site.logo_url) if self.site.logo_url else None

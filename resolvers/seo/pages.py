@@ -6,7 +6,12 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from resolvers.content.locales.localized import localized_path
+from resolvers.content.locales.localized import (
+    base_row,
+    localize_rows,
+    localized_path,
+    row_locale,
+)
 from resolvers.db import as_utc
 from resolvers.media.html import sized_rendition
 from resolvers.seo import jsonld
@@ -17,6 +22,7 @@ from resolvers.seo.metadata import (
     ImageData,
     OpenGraphData,
     PageSeo,
+    entity_alternates,
     hreflang_alternates,
 )
 from resolvers.seo.paths import article_path
@@ -102,12 +108,23 @@ class ArticleSeo(PageSeo):
     async def fallback_text(self) -> str | None:
         return await self.loaders.body_by_article_id.load(self.row.id)
 
+    async def _in_locale(self, kind: str, rows: list[Any]) -> list[Any]:
+        """An article's authors, categories or tags as it shows them: in its own locale."""
+        loader = self.loaders.translation_by_entity_locale
+        return await localize_rows(loader, self.site, kind, rows, [self.row.locale] * len(rows))
+
     async def authors(self) -> list[Any]:
-        return await self.loaders.authors_by_article_id.load(self.row.id)
+        rows = await self.loaders.authors_by_article_id.load(self.row.id)
+        return await self._in_locale("author", rows)
 
     async def primary_category(self) -> Any | None:
         categories = await self.loaders.categories_by_article_id.load(self.row.id)
-        return categories[0] if categories else None
+        found = await self._in_locale("category", categories[:1])
+        return found[0] if found else None
+
+    async def tags(self) -> list[Any]:
+        rows = await self.loaders.tags_by_article_id.load(self.row.id)
+        return await self._in_locale("tag", rows)
 
     async def creator(self) -> str | None:
         authors = await self.authors()
@@ -126,13 +143,13 @@ class ArticleSeo(PageSeo):
         authors, category, tags = await asyncio.gather(
             self.authors(),
             self.primary_category(),
-            self.loaders.tags_by_article_id.load(self.row.id),
+            self.tags(),
         )
         return replace(
             base,
             published_time=as_utc(self.row.published_at) if self.public else None,
             modified_time=as_utc(self.row.updated_at),
-            authors=[self.site.absolute(self.site.path("author", a.slug)) for a in authors],
+            authors=[self.site.absolute(localized_path(self.site, "author", a)) for a in authors],
             section=category.name if category is not None else None,
             tags=[t.name for t in tags],
         )
@@ -166,7 +183,7 @@ class ArticleSeo(PageSeo):
         authors, category, tags, image = await asyncio.gather(
             self.authors(),
             self.primary_category(),
-            self.loaders.tags_by_article_id.load(row.id),
+            self.tags(),
             self.image(),
         )
         avatars = await asyncio.gather(*(avatar_image(self, a) for a in authors))
@@ -192,7 +209,7 @@ class ArticleSeo(PageSeo):
 
 
 def category_path(page: PageSeo, category: Any) -> str:
-    return page.site.path("category", category.slug)
+    return localized_path(page.site, "category", category)
 
 
 def person(page: PageSeo, row: Any, image: ImageData | None) -> jsonld.LdPerson:
@@ -203,7 +220,7 @@ def person(page: PageSeo, row: Any, image: ImageData | None) -> jsonld.LdPerson:
     bio = plain_text(row.bio) if row.bio else None
     return jsonld.LdPerson(
         name=row.name,
-        url=page.site.absolute(page.site.path("author", row.slug)),
+        url=page.site.absolute(localized_path(page.site, "author", row)),
         image=image.url if image is not None else None,
         description=bio or None,
         same_as=same_as,
@@ -241,6 +258,9 @@ class AuthorSeo(PageSeo):
     def own_feeds(self) -> list[FeedLinkData]:
         return entity_feeds(self, "authors")
 
+    async def alternates(self) -> list[AlternateData]:
+        return await translated_alternates(self)
+
 
 class TermSeo(PageSeo):
     """A category or tag listing page; ``kind`` is set per instance."""
@@ -268,17 +288,35 @@ class TermSeo(PageSeo):
             name=self.name(),
             url=await self.canonical_url(),
             description=await self.description(),
-            in_language=self.site.default_locale,
+            in_language=self.locale(),
         )
         return [page]
 
     def own_feeds(self) -> list[FeedLinkData]:
         return entity_feeds(self, "categories" if self.kind == "category" else "tags")
 
+    async def alternates(self) -> list[AlternateData]:
+        return await translated_alternates(self)
+
+
+async def translated_alternates(page: PageSeo) -> list[AlternateData]:
+    """hreflang links between an author's or term's translations (``entity_alternates``);
+    none on a noindex page, as for articles."""
+    if not (await page.robots()).index:
+        return []
+    row = page.row
+    translations = await page.loaders.translations_by_entity.load((page.kind, row.id))
+    slug = base_row(row).slug
+    return entity_alternates(page.site, page.kind, row.id, slug, page.locale(), translations)
+
 
 def entity_feeds(page: PageSeo, segment: str) -> list[FeedLinkData]:
-    """Feeds of one author, category or tag: /<segment>/<slug>/feed.xml and .atom."""
-    base = page.site.absolute(f"/{segment}/{page.row.slug}/feed")
+    """Feeds of one author, category or tag: /<segment>/<slug>/feed.xml and .atom, under
+    ``/<locale>`` with the localized slug when the page is in another locale (that locale's
+    articles and names)."""
+    locale = row_locale(page.row)
+    prefix = f"/{locale}" if locale is not None else ""
+    base = page.site.absolute(f"{prefix}/{segment}/{page.row.slug}/feed")
     name = f"{page.site.name}: {page.name()}"
     return [
         FeedLinkData("application/rss+xml", f"{name} (RSS)", f"{base}.xml"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +44,12 @@ from resolvers.models import (
     seo_meta_t,
     tag_t,
 )
-from resolvers.seo.metadata import AlternateData, ImageData, hreflang_alternates
+from resolvers.seo.metadata import (
+    AlternateData,
+    ImageData,
+    entity_alternates,
+    hreflang_alternates,
+)
 from resolvers.seo.paths import path_sql
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
@@ -85,17 +91,22 @@ def _meta(kind: str, table: Any, alias: str) -> Any:
     return meta, on
 
 
-def _indexable(site: Site, meta: Any, path: Any) -> ColumnElement[bool]:
-    """No noindex override, no canonical pointing elsewhere, no redirect stored for the path."""
-    return and_(
+def _indexable(site: Site, meta: Any, path: Any, *, canonical: bool = True) -> ColumnElement[bool]:
+    """No noindex override, no canonical pointing elsewhere (when ``canonical`` overrides
+    apply to the page), no redirect stored for the path."""
+    rules = [
         meta.c.robots_index.is_not(sql_false()),
-        or_(
-            meta.c.canonical_url.is_(None),
-            meta.c.canonical_url == "",
-            meta.c.canonical_url == literal(site.url, String) + path,
-        ),
         ~exists().where(redirect_t.c.from_path == path),
-    )
+    ]
+    if canonical:
+        rules.append(
+            or_(
+                meta.c.canonical_url.is_(None),
+                meta.c.canonical_url == "",
+                meta.c.canonical_url == literal(site.url, String) + path,
+            )
+        )
+    return and_(*rules)
 
 
 def _alternates_sql(site: Site, now: datetime) -> Any:
@@ -118,6 +129,17 @@ def _alternates_sql(site: Site, now: datetime) -> Any:
     )
 
 
+def _translations_sql(kind: str) -> Any:
+    """Correlated subquery: "locale<TAB>slug" lines of every translation of the outer author
+    or term (NULL when there are none); ``metadata.entity_alternates`` makes the links."""
+    table, tr = TABLES[kind], TRANSLATION_TABLES[kind].alias("others")
+    return (
+        select(func.aggregate_strings(tr.c.locale + "\t" + tr.c.slug, "\n"))
+        .where(tr.c.entity_id == table.c.id)
+        .scalar_subquery()
+    )
+
+
 def _localized(site: Site, kind: str, source: Any, locale: str) -> tuple[Any, Any]:
     """An author's or term's source joined to its translation, and its path in ``locale``
     (the translated slug, else its own, under ``/<locale>``)."""
@@ -126,6 +148,24 @@ def _localized(site: Site, kind: str, source: Any, locale: str) -> tuple[Any, An
     source = source.outerjoin(tr, and_(tr.c.entity_id == table.c.id, tr.c.locale == locale))
     slug = func.coalesce(tr.c.slug, table.c.slug)
     return source, literal(f"/{locale}", String) + path_sql(site, kind, table, slug)
+
+
+def _listing_kind(kind: str, now: datetime, in_locale: Any) -> tuple[Any, Any]:
+    """lastmod and eligibility of an author or term: its newest public article (in the
+    locale), and whether it has one."""
+    table = TABLES[kind]
+    link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
+    public = PUBLIC.sql(now, article_t)
+    if in_locale is not None:
+        public = and_(public, in_locale)
+    latest = (
+        select(func.max(article_t.c.updated_at))
+        .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
+        .where(parent == table.c.id, public)
+        .scalar_subquery()
+    )
+    eligible = exists().where(parent == table.c.id, link.c.article_id == article_t.c.id, public)
+    return _greatest(table.c.updated_at, latest), eligible
 
 
 def kind_query(
@@ -157,26 +197,11 @@ def kind_query(
         )
         alternates: Any = _alternates_sql(site, now)
     else:
-        link, parent = ARTICLE_LINKS[kind].table, ARTICLE_LINKS[kind].parent_id
-        public = PUBLIC.sql(now, article_t)
-        if in_locale is not None:
-            public = and_(public, in_locale)
-        latest = (
-            select(func.max(article_t.c.updated_at))
-            .select_from(link.join(article_t, article_t.c.id == link.c.article_id))
-            .where(parent == table.c.id, public)
-            .scalar_subquery()
-        )
-        lastmod = _greatest(table.c.updated_at, latest)
-        eligible = exists().where(
-            parent == table.c.id,
-            link.c.article_id == article_t.c.id,
-            public,
-        )
+        lastmod, eligible = _listing_kind(kind, now, in_locale)
         image_url = table.c.avatar_url if kind == "author" else null()
         image_alt = table.c.avatar_alt if kind == "author" else null()
         locale_column = literal(locale or site.default_locale, String)
-        alternates = null()
+        alternates = _translations_sql(kind)
     columns: list[Any] = [table.c.id, lastmod.label("lastmod")]
     if details:
         columns += [
@@ -185,15 +210,26 @@ def kind_query(
             image_alt.label("image_alt"),
             locale_column.label("locale"),
             alternates.label("alternates"),
+            table.c.slug.label("base_slug"),
             *asset_columns(kind, table),
         ]
-    return select(*columns).select_from(source).where(eligible, _indexable(site, meta, path))
+    # A localized author/term page is its own canonical (the override names the default
+    # locale's page: ``localized_meta`` ignores it there, and so does this).
+    localized = locale not in (None, site.default_locale) and kind != "article"
+    indexable = _indexable(site, meta, path, canonical=not localized)
+    return select(*columns).select_from(source).where(eligible, indexable)
 
 
 def entry(site: Site, kind: str, row: Any) -> SitemapEntry:
     images = [ImageData(row.image_url, row.image_alt)] if row.image_url else []
     alternates: list[AlternateData] = []
-    if row.alternates:
+    if kind != "article":
+        lines = str(row.alternates).split("\n") if row.alternates else []
+        translations = [
+            SimpleNamespace(locale=x, slug=y) for x, _, y in (li.partition("\t") for li in lines)
+        ]
+        alternates = entity_alternates(site, kind, row.id, row.base_slug, row.locale, translations)
+    elif row.alternates:
         members = [(row.id, row.locale, site.absolute(row.path))]
         for line in str(row.alternates).split("\n"):
             member_id, locale, path = line.split("\t", 2)
@@ -214,8 +250,7 @@ async def home_entry(
     if locale is not None:
         stmt = stmt.where(a.c.locale == locale)
     latest = await db.scalar(stmt)
-    home = site.home_url if locale in (None, site.default_locale) else site.absolute(f"/{locale}")
-    return SitemapEntry("home", 0, home, _as_datetime(latest))
+    return SitemapEntry("home", 0, site.locale_home_url(locale), _as_datetime(latest))
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -15,6 +15,7 @@ from schema.content.locales import (
     one_by_slug,
     one_in_locale,
     page_in_locale,
+    translated_locale,
 )
 from schema.content.nodes import Author
 from schema.context import Info
@@ -47,7 +48,10 @@ class AuthorQuery:
             row = await one_by_slug(info, "author", slug, loc)  # type: ignore[arg-type]  # not None: checked above
         return Author.from_row(row, info, loc) if row is not None else None
 
-    @strawberry.field(description="All authors, ordered by (default-locale) name.")
+    @strawberry.field(
+        description="All authors, ordered by name (in `locale`: the translated name, "
+        "else the default locale's; Unicode collation)."
+    )
     async def authors(
         self,
         info: Info,
@@ -63,6 +67,7 @@ class AuthorQuery:
             "author",
             info.context.page(first, after, last, before),
             tags=info.context.tags,
+            locale=translated_locale(info, loc),
         )
         page = await page_in_locale(info, "author", page, loc)
         return Connection.build(page, count, lambda row: Author.from_row(row, info, loc))

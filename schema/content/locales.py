@@ -45,6 +45,11 @@ def chosen_locale(info: Info, given: str | None, inherited: str | None = None) -
     return info.context.locale
 
 
+def translated_locale(info: Info, locale: str | None) -> str | None:
+    """``locale`` when it is one translations are kept for (not the default locale)."""
+    return None if locale is None or locale == info.context.site.default_locale else locale
+
+
 async def localized(
     info: Info, kind: str, rows: Sequence[Any], locales: Sequence[str | None]
 ) -> list[Any]:
@@ -91,7 +96,7 @@ async def one_in_locale(info: Info, kind: str, row: Any | None, locale: str | No
 
 async def page_in_locale(info: Info, kind: str, page: Page, locale: str | None) -> Page:
     """A page of authors/categories/tags with each row in ``locale``."""
-    if locale is None or locale == info.context.site.default_locale or not page.rows:
+    if translated_locale(info, locale) is None or not page.rows:
         return page
     rows = await localized(info, kind, page.rows, [locale] * len(page.rows))
     return dataclasses.replace(page, rows=rows)

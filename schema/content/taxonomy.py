@@ -8,7 +8,13 @@ from typing import Annotated
 import strawberry
 
 from resolvers.content import directory
-from schema.content.locales import LocaleArg, chosen_locale, one_by_slug, page_in_locale
+from schema.content.locales import (
+    LocaleArg,
+    chosen_locale,
+    one_by_slug,
+    page_in_locale,
+    translated_locale,
+)
 from schema.content.nodes import Category, Tag
 from schema.context import Info
 from schema.relay import After, Before, Connection, First, Last
@@ -27,7 +33,10 @@ class TaxonomyQuery:
         row = await one_by_slug(info, "category", slug, loc)
         return Category.from_row(row, info, loc) if row is not None else None
 
-    @strawberry.field(description="All categories, ordered by (default-locale) name.")
+    @strawberry.field(
+        description="All categories, ordered by name (in `locale`: the translated name, "
+        "else the default locale's; Unicode collation)."
+    )
     async def categories(
         self,
         info: Info,
@@ -43,6 +52,7 @@ class TaxonomyQuery:
             "category",
             info.context.page(first, after, last, before),
             tags=info.context.tags,
+            locale=translated_locale(info, loc),
         )
         page = await page_in_locale(info, "category", page, loc)
         return Connection.build(page, count, lambda row: Category.from_row(row, info, loc))
@@ -58,7 +68,10 @@ class TaxonomyQuery:
         row = await one_by_slug(info, "tag", slug, loc)
         return Tag.from_row(row, info, loc) if row is not None else None
 
-    @strawberry.field(description="All tags, ordered by (default-locale) name.")
+    @strawberry.field(
+        description="All tags, ordered by name (in `locale`: the translated name, "
+        "else the default locale's; Unicode collation)."
+    )
     async def tags(
         self,
         info: Info,
@@ -74,6 +87,7 @@ class TaxonomyQuery:
             "tag",
             info.context.page(first, after, last, before),
             tags=info.context.tags,
+            locale=translated_locale(info, loc),
         )
         page = await page_in_locale(info, "tag", page, loc)
         return Connection.build(page, count, lambda row: Tag.from_row(row, info, loc))

@@ -188,3 +188,41 @@ async def test_statement_counts_are_constant(client, db, desk):
     first = ok(await gql(client, home, {"n": 100}))["articles"]["nodes"]
     names = {c["name"] for a in first for c in a["categories"]}
     assert "Kategorie 000" in names and "Cat 001" in names  # translated, and fallback
+
+
+async def test_lists_in_a_locale_sort_by_the_translated_name(client, db, desk):
+    names = {"Zebra": "Äpfel", "Apple": "Zucker", "Banana": None, "Öl": "Öl", "eclair": None}
+    ids = {}
+    for name, german in names.items():
+        ids[name] = await add_term(db, "tag", name)
+        if german is not None:  # the write frame computes the translated name's sort key
+            await mutate(client, desk, SET, {"id": gid("Tag", ids[name]), "locale": "de",
+                                             "name": german})  # fmt: skip
+    q = """query($l: String, $after: String) { tags(first: 2, after: $after, locale: $l) {
+      nodes { name } pageInfo { endCursor hasNextPage } } }"""
+
+    async def walk(locale):
+        seen, after, cursors = [], None, []
+        while True:
+            page = ok(await gql(client, q, {"l": locale, "after": after}))["tags"]
+            seen += [n["name"] for n in page["nodes"]]
+            cursors.append(page["pageInfo"]["endCursor"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen, cursors
+            after = page["pageInfo"]["endCursor"]
+
+    en, en_cursors = await walk(None)
+    assert en == ["Apple", "Banana", "eclair", "Öl", "Zebra"]
+    de, _ = await walk("de")  # translated names, and the own name where there is none
+    assert de == ["Äpfel", "Banana", "eclair", "Öl", "Zucker"]
+    assert (await walk("en"))[0] == en
+    assert (await walk("fr"))[0] == en  # no French translations: the default names' order
+    # A cursor belongs to its locale's order.
+    bad = await gql(client, q, {"l": "de", "after": en_cursors[0]})
+    assert bad.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # Renaming a translation (and removing one) moves it.
+    await mutate(client, desk, SET, {"id": gid("Tag", ids["Apple"]), "locale": "de",
+                                     "name": "Apfel"})  # fmt: skip
+    await mutate(client, desk, REMOVE, {"id": gid("Tag", ids["Zebra"]), "locale": "de"})
+    de, _ = await walk("de")
+    assert de == ["Apfel", "Banana", "eclair", "Öl", "Zebra"]

@@ -1,6 +1,6 @@
 """Sitemaps and feeds per locale: the sitemap index of a multi-locale site, each locale's
-children with localized paths and hreflang alternates, drafts never listed; feeds per locale
-with their <language> and localized names."""
+children with localized paths and hreflang alternates (articles, authors and terms), drafts
+never listed; feeds per locale with their <language> and localized names."""
 
 from __future__ import annotations
 
@@ -74,7 +74,34 @@ async def test_sitemap_index_per_locale(client, content):
         "en": f"{BASE}/articles/quokkas",
         "x-default": f"{BASE}/articles/quokkas",
     }
+    # Authors and terms link their translations as articles do; a page in a locale the
+    # author/term has no translation in (Ada under /de) is no translation and links none.
+    science = {
+        "de": f"{BASE}/de/categories/wissenschaft",
+        "en": f"{BASE}/categories/science",
+        "x-default": f"{BASE}/categories/science",
+    }
+    for loc in (f"{BASE}/categories/science", f"{BASE}/de/categories/wissenschaft"):
+        assert hreflang(urls[loc]) == science, loc
+    assert hreflang(urls[f"{BASE}/authors/ada"]) == hreflang(urls[f"{BASE}/de/authors/ada"]) == {}
     assert (await client.get("/sitemaps/fr/pages.xml")).status_code == 404
+
+
+def hreflang(url: etree._Element) -> dict[str, str]:
+    return {
+        link.get("hreflang"): link.get("href") for link in url.xpath("xhtml:link", namespaces=NS)
+    }
+
+
+async def test_sitemap_query_lists_term_alternates(client, content):
+    q = """{ sitemap(first: 20, locale: "de") { nodes { loc alternates { hreflang url } } } }"""
+    nodes = {n["loc"]: n for n in ok(await gql(client, q))["sitemap"]["nodes"]}
+    got = nodes[f"{BASE}/de/categories/wissenschaft"]["alternates"]
+    assert {a["hreflang"]: a["url"] for a in got} == {
+        "de": f"{BASE}/de/categories/wissenschaft",
+        "en": f"{BASE}/categories/science",
+        "x-default": f"{BASE}/categories/science",
+    }
 
 
 async def test_sitemap_query_per_locale(client, content):

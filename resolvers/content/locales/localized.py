@@ -55,24 +55,37 @@ class LocalizedRow:
         return self.translation is not None
 
 
+# Overrides written in the default locale's language, or naming its page: a page shown in
+# another locale does not use them (its own texts and URL are computed instead).
+_DEFAULT_LANGUAGE_ONLY = ("og_title", "og_description", "twitter_title", "twitter_description")
+_DEFAULT_PAGE_ONLY = ("canonical_url", "json_ld")
+
+
 def localized_meta(row: Any, meta: Any | None) -> Any | None:
-    """The SEO overrides of a page shown in a locale: the translation's meta title and
-    description over the entity's own; no canonical URL override (it names the default
-    locale's page, and a translated page is canonical itself). A base row: ``meta`` as is."""
+    """The SEO overrides of a page shown in a locale. A base row: ``meta`` as is. In another
+    locale, never the canonical URL or JSON-LD override (they name the default locale's page;
+    a localized page is its own canonical and gets generated JSON-LD). Translated: the
+    translation's meta title and description, and none of the entity's texts (meta, Open
+    Graph and Twitter titles and descriptions are in the default locale's language), so title,
+    description and social cards fall back to the translated name and description. What is no
+    text (robots, the Open Graph image) stays the entity's."""
     if not isinstance(row, LocalizedRow):
         return meta
-    title, description = row.meta_title, row.meta_description
-    if meta is None and not title and not description:
+    if meta is None and not row.translated:
         return None
     values: dict[str, Any] = {c.name: getattr(meta, c.name, None) for c in seo_meta_t.c}
     if meta is None:
         values.update(robots_index=True, robots_follow=True)
-    values.update(
-        meta_title=title or values["meta_title"],
-        meta_description=description or values["meta_description"],
-        canonical_url=None,
-    )
+    values.update(dict.fromkeys(_DEFAULT_PAGE_ONLY))
+    if row.translated:
+        values.update(dict.fromkeys(_DEFAULT_LANGUAGE_ONLY))
+        values.update(meta_title=row.meta_title, meta_description=row.meta_description)
     return SimpleNamespace(**values)
+
+
+def base_row(row: Any) -> Any:
+    """The entity's own row (the default locale's text) of a row shown in any locale."""
+    return row.base if isinstance(row, LocalizedRow) else row
 
 
 def row_locale(row: Any) -> str | None:
@@ -112,6 +125,27 @@ class TranslationByEntityLocaleLoader(RequestLoader[tuple[str, int, str], Any]):
             )
             found.update(((kind, r.entity_id, r.locale), r) for r in rows)
         return [found.get(k) for k in keys]
+
+
+class TranslationsByEntityLoader(RequestLoader[tuple[str, int], list[Any]]):
+    """Every translation (``locale``, ``slug``) of each (kind, entity id), by locale: the
+    hreflang alternates of an author or term page. One SELECT per kind in the batch."""
+
+    async def batch_load_fn(self, keys: Sequence[tuple[str, int]]) -> list[list[Any]]:
+        by_kind: dict[str, set[int]] = defaultdict(set)
+        for kind, entity_id in keys:
+            by_kind[kind].add(entity_id)
+        found: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        for kind, ids in by_kind.items():
+            table = TRANSLATION_TABLES[kind]
+            rows = await self.db.all(
+                select(table.c.entity_id, table.c.locale, table.c.slug)
+                .where(table.c.entity_id.in_(sorted(ids)))
+                .order_by(table.c.entity_id, table.c.locale)
+            )
+            for row in rows:
+                found[(kind, row.entity_id)].append(row)
+        return [found.get(k, []) for k in keys]
 
 
 async def localize_rows(

@@ -26,6 +26,9 @@ class _Translation(SQLModel):
     locale: str = Field(max_length=16)
     slug: str = Field(max_length=200)
     name: str = Field(max_length=200)
+    # the name's collation key (resolvers.search.collation), kept by the write frame as the
+    # base row's ``name_sort`` is: lists in this locale sort by it
+    name_sort: str = Field(default="", max_length=600)
     description: str | None = Field(default=None, sa_type=Text)  # bio of an author
     meta_title: str | None = Field(default=None, max_length=300)
     meta_description: str | None = Field(default=None, max_length=500)

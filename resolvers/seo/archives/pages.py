@@ -19,8 +19,8 @@ from typing import Any
 
 from resolvers.access import Viewer
 from resolvers.cache_tags import TagCollector
-from resolvers.content import directory
 from resolvers.content.articles import ArticleFilter, list_articles
+from resolvers.content.locales.localized import base_row, find_by_localized_slug
 from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.pagination import Page, PageArgs
@@ -79,19 +79,29 @@ def archive_path(site: Site, kind: str, slug: str | None, locale: str, page: int
 
 
 async def find_term(
-    db: Database, kind: str, slug: str, locale: str, tags: TagCollector | None = None
+    db: Database,
+    site: Site,
+    kind: str,
+    slug: str,
+    locale: str,
+    tags: TagCollector | None = None,
 ) -> Any | None:
     """The author, category or tag a path segment names in ``locale``.
 
-    The one lookup archive routing uses: today every locale reads the default slug (as typed,
-    or as its speaking form, "Schlüssel" -> "schluessel"); localized slugs plug in here. A miss
-    is tagged, so the write that creates the term purges a cached NotFound."""
-    del locale  # default slugs serve every locale until terms have translations
+    The one lookup archive routing uses: the slug in that locale (a translated slug, or the
+    entity's own where it has no translation there; ``find_by_localized_slug``), as typed or
+    as its speaking form ("Schlüssel" -> "schluessel"). A miss is tagged, so the write that
+    creates the term (or its translation) purges a cached NotFound."""
     candidates = list(dict.fromkeys([slug, make_slug(slug) or slug]))
     for candidate in candidates:
-        row = await directory.get_by_slug(db, kind, candidate, tags)
+        row = await find_by_localized_slug(db, site, kind, candidate, locale)
         if row is not None:
+            if tags is not None:
+                tags.entity(kind, row.id)
             return row
+    if tags is not None:
+        for candidate in candidates:
+            tags.missing(kind, slug=candidate)
     return None
 
 
@@ -132,7 +142,8 @@ class Archive:
 
 
 def archive_filter(kind: str, subject: Any, locale: str) -> ArticleFilter:
-    slug = None if subject is None else str(subject.slug)
+    # Article filters name an author/term by its own slug, not a translated one.
+    slug = None if subject is None else str(base_row(subject).slug)
     return ArticleFilter(
         author_slug=slug if kind == "author" else None,
         category_slug=slug if kind == "category" else None,
@@ -167,7 +178,7 @@ async def find_archive(
     subject = None
     if match.kind != HOME:
         assert match.slug is not None
-        subject = await find_term(db, match.kind, match.slug, locale, tags)
+        subject = await find_term(db, site, match.kind, match.slug, locale, tags)
         if subject is None:
             return None, False
     per_page = site.archive_page_size

@@ -7,6 +7,7 @@ from __future__ import annotations
 from resolvers.seo import jsonld
 from resolvers.seo.archives.pages import HOME, Archive
 from resolvers.seo.metadata import (
+    AlternateData,
     Crumb,
     FeedLinkData,
     ImageData,
@@ -105,6 +106,11 @@ class ArchiveSeo(PageSeo):
             in_language=self.archive.locale,
         )
         return [page]
+
+    async def alternates(self) -> list[AlternateData]:
+        """Page 1 is the author's or term's page: its translations' links; later pages
+        number different articles in each locale, so they link none."""
+        return await self.subject.alternates() if self.archive.page == 1 else []
 
     async def prev_url(self) -> str | None:
         archive = self.archive
