@@ -203,14 +203,15 @@ class CacheLayer:
             return plan
         self.outage.recovered()
         plan.status = "miss"
-        if not _fresh(entry, request):
+        if _fresh(entry, request):
+            entry = await self._current(plan, entry)
+        if not _fresh(entry, request) and plan.key is not None:
+            # A miss (or an answer a pending purge just dropped): one identical request runs.
             entry = await self._after_flight(plan)
-            if not _fresh(entry, request):
-                return plan
-        if entry is None:  # never: _fresh holds only for a stored entry (for the type checker)
+            if _fresh(entry, request):
+                entry = await self._current(plan, entry)
+        if entry is None or not _fresh(entry, request):
             return plan
-        if not await self._current(plan):
-            return plan  # purges were pending (applied now), or unknown: this answer runs fresh
         record = record_of(request)
         if record is not None:  # the access log names the operation a hit answered
             record.operation_name = operation_name or info.operation_name()
@@ -234,14 +235,21 @@ class CacheLayer:
             accepted_locale(self.site, request.headers.get("accept-language")),
         )
 
-    async def _current(self, plan: Plan) -> bool:
-        """No purge in the log is newer than this cache (pending ones are applied now)."""
+    async def _current(self, plan: Plan, entry: CachedResponse | None) -> CachedResponse | None:
+        """``entry`` when no purge in the log is newer than this cache. Pending purges are
+        applied now and the answer is looked up again (a purge that did not name it leaves it
+        servable). None: answer fresh; when the check itself failed, keep nothing either."""
         try:
-            return self.sync is None or await self.sync.verify()
+            if self.sync is None or await self.sync.verify():
+                return entry
+            if self.backend is not None and plan.key is not None:
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    entry, plan.seq = await self.backend.lookup(plan.key)
+                return entry
         except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
             log.warning("response cache check failed; serving uncached: %r", exc)
-            plan.key = None
-            return False
+        plan.key = None
+        return None
 
     async def _after_flight(self, plan: Plan) -> CachedResponse | None:
         """Single flight: the first miss of a key leads (it executes, and its request releases
