@@ -207,7 +207,7 @@ class CacheLayer:
             entry = await self._current(plan, entry)
         if not _fresh(entry, request) and plan.key is not None:
             # A miss (or an answer a pending purge just dropped): one identical request runs.
-            entry = await self._after_flight(plan)
+            entry = await self._after_flight(plan, request)
             if _fresh(entry, request):
                 entry = await self._current(plan, entry)
         if entry is None or not _fresh(entry, request):
@@ -251,21 +251,29 @@ class CacheLayer:
         plan.key = None
         return None
 
-    async def _after_flight(self, plan: Plan) -> CachedResponse | None:
+    async def _after_flight(self, plan: Plan, request: Request) -> CachedResponse | None:
         """Single flight: the first miss of a key leads (it executes, and its request releases
-        the key once the answer is stored); identical requests wait for that stored answer."""
+        the key once the answer is stored); identical requests wait for that stored answer.
+
+        A leader whose answer was not stored (a write purged the key while it ran, so the
+        answer may predate the write) leaves its waiters without one: they line up again, and
+        one of them leads the next execution, after that write, instead of all of them running
+        the query at once (a write a second made every waiter of the home page run it)."""
         if self.flight is None or plan.key is None or self.backend is None:
             return None
-        if await self.flight.lead(plan.key):
-            plan.flight = plan.key
-            return None
-        try:
-            async with asyncio.timeout(BACKEND_TIMEOUT):
-                entry, plan.seq = await self.backend.lookup(plan.key)
-        except Exception as exc:
-            self.outage.failed(exc)
-            return None
-        return entry
+        deadline = time.monotonic() + self.flight.wait_seconds
+        while True:
+            if await self.flight.lead(plan.key, deadline - time.monotonic()):
+                plan.flight = plan.key
+                return None
+            try:
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    entry, plan.seq = await self.backend.lookup(plan.key)
+            except Exception as exc:
+                self.outage.failed(exc)
+                return None
+            if _fresh(entry, request) or time.monotonic() >= deadline:
+                return entry  # (past the deadline, a miss runs the query itself)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
         headers = self._public_headers(
