@@ -204,12 +204,12 @@ class CacheLayer:
         self.outage.recovered()
         plan.status = "miss"
         if _fresh(entry, request):
-            entry = await self._current(plan, entry)
+            entry = await self._confirmed(plan)
         if not _fresh(entry, request) and plan.key is not None:
             # A miss (or an answer a pending purge just dropped): one identical request runs.
             entry = await self._after_flight(plan, request)
             if _fresh(entry, request):
-                entry = await self._current(plan, entry)
+                entry = await self._confirmed(plan)
         if entry is None or not _fresh(entry, request):
             return plan
         record = record_of(request)
@@ -235,13 +235,14 @@ class CacheLayer:
             accepted_locale(self.site, request.headers.get("accept-language")),
         )
 
-    async def _current(self, plan: Plan, entry: CachedResponse | None) -> CachedResponse | None:
-        """``entry`` when no purge in the log is newer than this cache. Pending purges are
-        applied now and the answer is looked up again (a purge that did not name it leaves it
-        servable). None: answer fresh; when the check itself failed, keep nothing either."""
+    async def _confirmed(self, plan: Plan) -> CachedResponse | None:
+        """The answer as the cache holds it once every purge committed so far is applied
+        (the shared check), looked up again after that check: an answer looked up before it
+        may have been purged meanwhile, by this check or by a concurrent one. None: answer
+        fresh; when the check itself failed, keep nothing either."""
         try:
-            if self.sync is None or await self.sync.verify():
-                return entry
+            if self.sync is not None:
+                await self.sync.verify()
             if self.backend is not None and plan.key is not None:
                 async with asyncio.timeout(BACKEND_TIMEOUT):
                     entry, plan.seq = await self.backend.lookup(plan.key)
