@@ -264,17 +264,22 @@ class CacheLayer:
             return None
         deadline = time.monotonic() + self.flight.wait_seconds
         while True:
-            if await self.flight.lead(plan.key, deadline - time.monotonic()):
-                plan.flight = plan.key
-                return None
+            led = await self.flight.lead(plan.key, deadline - time.monotonic())
+            if led:
+                plan.flight = plan.key  # the request releases it once its answer is stored
+            # A leader looks once more too: the previous leader may have stored the answer and
+            # let go between this request's miss and its turn.
             try:
                 async with asyncio.timeout(BACKEND_TIMEOUT):
                     entry, plan.seq = await self.backend.lookup(plan.key)
             except Exception as exc:
                 self.outage.failed(exc)
                 return None
-            if _fresh(entry, request) or time.monotonic() >= deadline:
-                return entry  # (past the deadline, a miss runs the query itself)
+            if led and _fresh(entry, request):
+                plan.flight = None
+                await self.flight.release(plan.key)
+            if led or _fresh(entry, request) or time.monotonic() >= deadline:
+                return entry  # (a miss past the deadline runs the query itself)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
         headers = self._public_headers(
