@@ -46,6 +46,12 @@ async def _await(work: Awaitable[T]) -> T:
     return await work
 
 
+def _retrieve(task: asyncio.Task[bool]) -> None:
+    """A shared check whose callers all went away must not log "exception never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
 class PurgeSync:
     def __init__(
         self, backend: CacheBackend, db: Database, on_removed: Callable[[int], None] | None = None
@@ -55,6 +61,8 @@ class PurgeSync:
         self.on_removed = on_removed  # counts answers the purges dropped (metrics)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._running: asyncio.Task[bool] | None = None  # the currency check under way
+        self._next: asyncio.Task[bool] | None = None  # the one that starts after it
         self._warned = 0.0
 
     async def start(self) -> None:
@@ -64,6 +72,10 @@ class PurgeSync:
         self._task = asyncio.create_task(self.run(), name="cache purge sync")
 
     async def stop(self) -> None:
+        for check in (self._next, self._running):
+            if check is not None:
+                check.cancel()
+                await asyncio.wait([check])
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -71,16 +83,41 @@ class PurgeSync:
             self._task = None
 
     async def verify(self) -> bool:
-        """True when the cache has applied every committed purge (so a hit may be served).
-        When it had not, the missing purges are applied now and False is returned: the
-        caller answers this request fresh."""
+        """On return, every purge committed before the call is applied to the cache. True: it
+        already was (an answer looked up before the call may be served); False: purges were
+        applied now (look the answer up again: it may be gone).
+
+        Concurrent callers share one check (one index seek): a caller joins the next check to
+        start, never one already running (that one may have read the log before the caller's
+        request arrived). A burst of hits costs one query, and purges found pending are applied
+        once for all of them, instead of each hit queueing on the lock with its own queries
+        (a write made every concurrent hit wait behind all the others' round trips)."""
+        if self._next is None:
+            task = asyncio.create_task(
+                self._check_after(self._running), name="cache purge check",
+                context=contextvars.Context(),  # the log is not the request's SQL (Server-Timing)
+            )  # fmt: skip
+            task.add_done_callback(_retrieve)
+            self._next = task
+        return await asyncio.shield(self._next)
+
+    async def _check_after(self, previous: asyncio.Task[bool] | None) -> bool:
+        if previous is not None:
+            await asyncio.wait([previous])  # one check at a time; its callers are not ours
+        self._running, self._next = self._next, None  # from now on, callers wait for the next
+        try:
+            return await self._check()
+        finally:
+            if self._running is asyncio.current_task():
+                self._running = None
+
+    async def _check(self) -> bool:
         async with asyncio.timeout(BACKEND_TIMEOUT):
             applied = await self.backend.generation()
         if applied is None:  # Redis lost its state (restart, eviction): start over
-            await self.backend.start_generation(await detached(latest_generation(self.db)))
+            await self.backend.start_generation(await latest_generation(self.db))
             return False
-        pending = await detached(purges_after(self.db, applied))
-        if not pending:
+        if not await purges_after(self.db, applied, limit=1):
             return True
         await self.apply()
         return False

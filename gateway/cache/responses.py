@@ -203,14 +203,15 @@ class CacheLayer:
             return plan
         self.outage.recovered()
         plan.status = "miss"
-        if not _fresh(entry, request):
-            entry = await self._after_flight(plan)
-            if not _fresh(entry, request):
-                return plan
-        if entry is None:  # never: _fresh holds only for a stored entry (for the type checker)
+        if _fresh(entry, request):
+            entry = await self._confirmed(plan)
+        if not _fresh(entry, request) and plan.key is not None:
+            # A miss (or an answer a pending purge just dropped): one identical request runs.
+            entry = await self._after_flight(plan, request)
+            if _fresh(entry, request):
+                entry = await self._confirmed(plan)
+        if entry is None or not _fresh(entry, request):
             return plan
-        if not await self._current(plan):
-            return plan  # purges were pending (applied now), or unknown: this answer runs fresh
         record = record_of(request)
         if record is not None:  # the access log names the operation a hit answered
             record.operation_name = operation_name or info.operation_name()
@@ -234,30 +235,51 @@ class CacheLayer:
             accepted_locale(self.site, request.headers.get("accept-language")),
         )
 
-    async def _current(self, plan: Plan) -> bool:
-        """No purge in the log is newer than this cache (pending ones are applied now)."""
+    async def _confirmed(self, plan: Plan) -> CachedResponse | None:
+        """The answer as the cache holds it once every purge committed so far is applied
+        (the shared check), looked up again after that check: an answer looked up before it
+        may have been purged meanwhile, by this check or by a concurrent one. None: answer
+        fresh; when the check itself failed, keep nothing either."""
         try:
-            return self.sync is None or await self.sync.verify()
+            if self.sync is not None:
+                await self.sync.verify()
+            if self.backend is not None and plan.key is not None:
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    entry, plan.seq = await self.backend.lookup(plan.key)
+                return entry
         except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
             log.warning("response cache check failed; serving uncached: %r", exc)
-            plan.key = None
-            return False
+        plan.key = None
+        return None
 
-    async def _after_flight(self, plan: Plan) -> CachedResponse | None:
+    async def _after_flight(self, plan: Plan, request: Request) -> CachedResponse | None:
         """Single flight: the first miss of a key leads (it executes, and its request releases
-        the key once the answer is stored); identical requests wait for that stored answer."""
+        the key once the answer is stored); identical requests wait for that stored answer.
+
+        A leader whose answer was not stored (a write purged the key while it ran, so the
+        answer may predate the write) leaves its waiters without one: they line up again, and
+        one of them leads the next execution, after that write, instead of all of them running
+        the query at once (a write a second made every waiter of the home page run it)."""
         if self.flight is None or plan.key is None or self.backend is None:
             return None
-        if await self.flight.lead(plan.key):
-            plan.flight = plan.key
-            return None
-        try:
-            async with asyncio.timeout(BACKEND_TIMEOUT):
-                entry, plan.seq = await self.backend.lookup(plan.key)
-        except Exception as exc:
-            self.outage.failed(exc)
-            return None
-        return entry
+        deadline = time.monotonic() + self.flight.wait_seconds
+        while True:
+            led = await self.flight.lead(plan.key, deadline - time.monotonic())
+            if led:
+                plan.flight = plan.key  # the request releases it once its answer is stored
+            # A leader looks once more too: the previous leader may have stored the answer and
+            # let go between this request's miss and its turn.
+            try:
+                async with asyncio.timeout(BACKEND_TIMEOUT):
+                    entry, plan.seq = await self.backend.lookup(plan.key)
+            except Exception as exc:
+                self.outage.failed(exc)
+                return None
+            if led and _fresh(entry, request):
+                plan.flight = None
+                await self.flight.release(plan.key)
+            if led or _fresh(entry, request) or time.monotonic() >= deadline:
+                return entry  # (a miss past the deadline runs the query itself)
 
     def _hit(self, request: Request, entry: CachedResponse, media: str) -> Response:
         headers = self._public_headers(

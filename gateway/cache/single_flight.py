@@ -29,18 +29,20 @@ class SingleFlight:
         self.flights: dict[str, asyncio.Event] = {}
         self.executions = 0  # cacheable misses that executed (leaders), for tests and metrics
 
-    async def lead(self, key: str) -> bool:
-        """True: the caller executes (and must ``release``); False: it waited for a leader."""
+    async def lead(self, key: str, wait: float | None = None) -> bool:
+        """True: the caller executes (and must ``release``); False: it waited for a leader
+        (at most ``wait`` seconds, by default ``wait_seconds``)."""
+        wait = self.wait_seconds if wait is None else max(wait, 0.0)
         event = self.flights.get(key)
         if event is not None:
-            await self._wait(event)
+            await self._wait(event, wait)
             return False
         event = self.flights[key] = asyncio.Event()
         if self.redis is not None and not await self._lock(key):
             # Another instance leads: wait for it like a local follower, then look again.
             del self.flights[key]
             event.set()
-            await self._poll(key)
+            await self._poll(key, wait)
             return False
         self.executions += 1
         return True
@@ -52,10 +54,10 @@ class SingleFlight:
         if self.redis is not None:
             await self._unlock(key)
 
-    async def _wait(self, event: asyncio.Event) -> None:
+    async def _wait(self, event: asyncio.Event, wait: float) -> None:
         # A slow leader: run the query rather than wait longer.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), self.wait_seconds)
+            await asyncio.wait_for(event.wait(), wait)
 
     async def _lock(self, key: str) -> bool:
         try:
@@ -71,8 +73,8 @@ class SingleFlight:
         except Exception:
             log.warning("single-flight unlock failed (the lock expires)", exc_info=True)
 
-    async def _poll(self, key: str) -> None:
-        deadline = time.monotonic() + self.wait_seconds
+    async def _poll(self, key: str, wait: float) -> None:
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             try:
                 if not await self.redis.exists(self._key(key)):
