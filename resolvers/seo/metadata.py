@@ -181,6 +181,13 @@ def entity_alternates(
     return hreflang_alternates(site, members)
 
 
+def home_alternates(site: Site) -> list[AlternateData]:
+    """hreflang links between the home pages of the served locales (``/``, ``/de``, ...):
+    every locale's home is the same page in another language. None with one locale."""
+    members = [(0, locale, site.locale_home_url(locale)) for locale in site.served_locales]
+    return hreflang_alternates(site, members)
+
+
 def site_feeds(site: Site, locale: str | None = None) -> list[FeedLinkData]:
     """The site's feeds; a page in another locale than the default one announces that
     locale's (``/<locale>/feed.xml``)."""

@@ -23,6 +23,7 @@ from resolvers.seo.metadata import (
     OpenGraphData,
     PageSeo,
     entity_alternates,
+    home_alternates,
     hreflang_alternates,
 )
 from resolvers.seo.paths import article_path
@@ -83,6 +84,9 @@ class HomeSeo(PageSeo):
             in_language=self.site.default_locale,
         )
         return [website, publisher]
+
+    async def alternates(self) -> list[AlternateData]:
+        return home_alternates(self.site)
 
 
 class ArticleSeo(PageSeo):

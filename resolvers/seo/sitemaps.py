@@ -48,6 +48,7 @@ from resolvers.seo.metadata import (
     AlternateData,
     ImageData,
     entity_alternates,
+    home_alternates,
     hreflang_alternates,
 )
 from resolvers.seo.paths import path_sql
@@ -250,7 +251,8 @@ async def home_entry(
     if locale is not None:
         stmt = stmt.where(a.c.locale == locale)
     latest = await db.scalar(stmt)
-    return SitemapEntry("home", 0, site.locale_home_url(locale), _as_datetime(latest))
+    url = site.locale_home_url(locale)
+    return SitemapEntry("home", 0, url, _as_datetime(latest), alternates=home_alternates(site))
 
 
 def _as_datetime(value: Any) -> datetime | None:

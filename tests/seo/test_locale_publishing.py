@@ -84,6 +84,9 @@ async def test_sitemap_index_per_locale(client, content):
     for loc in (f"{BASE}/categories/science", f"{BASE}/de/categories/wissenschaft"):
         assert hreflang(urls[loc]) == science, loc
     assert hreflang(urls[f"{BASE}/authors/ada"]) == hreflang(urls[f"{BASE}/de/authors/ada"]) == {}
+    # The locale home pages are one page in two languages.
+    homes = {"en": f"{BASE}/", "de": f"{BASE}/de", "x-default": f"{BASE}/"}
+    assert hreflang(urls[f"{BASE}/"]) == hreflang(urls[f"{BASE}/de"]) == homes
     assert (await client.get("/sitemaps/fr/pages.xml")).status_code == 404
 
 
@@ -136,3 +139,15 @@ async def test_feeds_per_locale(client, content):
     assert (await client.get("/fr/feed.xml")).status_code == 404  # not a served locale
     drafts = await client.get("/de/categories/drafts-only/feed.xml")  # fallback slug, no drafts
     assert drafts.status_code == 200 and etree.fromstring(drafts.content).xpath("//item") == []
+
+
+HOME_SEO = """query($p: String!) { route(path: $p) { __typename
+  ... on Site { seo { alternates { hreflang url } } }
+  ... on ArchivePage { seo { alternates { hreflang url } } } } }"""
+
+
+async def test_locale_home_pages_link_each_other(client, content):
+    homes = {"en": f"{BASE}/", "de": f"{BASE}/de", "x-default": f"{BASE}/"}
+    for path in ("/", "/de"):
+        route = ok(await gql(client, HOME_SEO, {"p": path}))["route"]
+        assert {a["hreflang"]: a["url"] for a in route["seo"]["alternates"]} == homes, path
