@@ -41,6 +41,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.sql import visitors
 
 from resolvers.models import search_document_t
 from resolvers.search.query import Match
@@ -160,13 +161,28 @@ def sqlite_search(
 # PostgreSQL: the stored tsvector -----------------------------------------------------------
 
 
+# Every value of the PostgreSQL search statement is rendered into its text (quoted literals;
+# the tokens are letters and digits, the quoting is ``render``'s and the dialect's): with a
+# bound value the driver's prepared statement runs on a generic plan after five runs, planned
+# without the value. Measured at 100,000 articles: a common word took 600+ ms with a generic
+# plan (a bound tsquery: the GIN bitmap), a rare word 43 ms (a bound ``now`` and limit:
+# ``published_at <= $1`` guessed at a third of the rows, so a BitmapAnd with the
+# status/publication index reading 84,000 entries) or 890 ms (the primary key walked through
+# 74,000 rows) instead of 3 ms with plans made for the values.
+
+
 def _tsquery(value: str) -> Any:
-    # Rendered into the statement (a quoted literal; the tokens are letters and digits, the
-    # quoting is ``render``'s): a bound tsquery lets PostgreSQL reuse a generic plan after a
-    # few runs of a prepared statement, one that cannot tell a common word (walk the primary
-    # key backwards) from a rare one (the GIN index). Measured at 100,000 articles: a common
-    # word took 600+ ms with the generic plan, 3 ms with its own.
     return cast(bindparam(None, value, String, literal_execute=True), TSQUERY)
+
+
+def _inline(bind: Any) -> None:
+    bind.literal_execute = True
+
+
+def _with_values_inline(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A copy of ``condition`` (visibility, filters) whose bound values are rendered inline."""
+    inlined: ColumnElement[bool] = visitors.cloned_traverse(condition, {}, {"bindparam": _inline})
+    return inlined
 
 
 def postgres_search(
@@ -196,9 +212,9 @@ def postgres_search(
     score = _score(_per_language(variants, every_lang, sd.c.lang, points), sd.c.recency)
     window = (
         select(sd.c.id, score, exact.label("exact"))
-        .where(matched(lambda v: v.loose), *conds)
+        .where(matched(lambda v: v.loose), *[_with_values_inline(c) for c in conds])
         .order_by(sd.c.id.desc())
-        .limit(limit)
+        .limit(literal_column(str(int(limit))))
         .cte("search_window")
         .prefix_with("MATERIALIZED")
     )
