@@ -101,6 +101,6 @@ async def run_search(
     stmt = candidates(db.engine.dialect.name, search, conds, limit)
     if stmt is None:
         return SearchHits([], True)
-    examined, ids, scores = (await db.all(stmt))[0]
-    hits = list(map(Hit, *decode_hits(db.engine.dialect.name, ids, scores)))
-    return SearchHits(hits, int(examined or 0) < limit)
+    row: Any = (await db.all(stmt))[0]  # (examined, ids, scores)
+    hits = list(map(Hit, *decode_hits(db.engine.dialect.name, row[1], row[2])))
+    return SearchHits(hits, int(row[0] or 0) < limit)
