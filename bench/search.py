@@ -56,6 +56,7 @@ KINDS = {
     "two words": "design water",
     "phrase": '"light water"',
     "prefix": "straßen*",
+    "short prefix": "ma*",
     "rare word": "Märchenwald",
     "exclusion": "design -water",
 }

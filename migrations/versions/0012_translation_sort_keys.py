@@ -16,7 +16,7 @@ from alembic import op
 from resolvers.search.index import index_translated
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

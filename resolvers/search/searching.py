@@ -14,7 +14,7 @@ from resolvers.models import search_language_t
 from resolvers.pagination import PageArgs, decode_cursor
 from resolvers.search.analysis import analyzer, language_of
 from resolvers.search.query import Clause, Match, analyse, loosen, parse
-from resolvers.search.statements import Variant, postgres_search, sqlite_search
+from resolvers.search.statements import Variant, decode_hits, postgres_search, sqlite_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +82,8 @@ class SearchHits:
 def candidates(
     dialect: str, search: AnalysedSearch, conds: list[ColumnElement[bool]], limit: int
 ) -> Select[Any] | None:
-    """The statement of a bounded search: rows ``(examined, id, score)``, one per hit, or one
-    row with a null id when nothing is found; ``examined`` is how many of the newest articles
+    """The statement of a bounded search: one row ``(examined, ids, scores)`` (the hits, read
+    with ``statements.decode_hits``); ``examined`` is how many of the newest articles
     with every searched word (``query.loosen``) passed ``conds`` (conditions on
     ``search_document``), at most ``limit``. None when the search cannot match anything."""
     variants = search.variants()
@@ -101,8 +101,6 @@ async def run_search(
     stmt = candidates(db.engine.dialect.name, search, conds, limit)
     if stmt is None:
         return SearchHits([], True)
-    rows: Sequence[Any] = await db.all(stmt)
-    examined = int(rows[0][0]) if rows else 0
-    # Up to ``limit`` rows: positions, not attribute lookups.
-    hits = [Hit(row[1], float(row[2])) for row in rows if row[1] is not None]
-    return SearchHits(hits, examined < limit)
+    row: Any = (await db.all(stmt))[0]  # (examined, ids, scores)
+    hits = list(map(Hit, *decode_hits(db.engine.dialect.name, row[1], row[2])))
+    return SearchHits(hits, int(row[0] or 0) < limit)

@@ -41,6 +41,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.sql import visitors
 
 from resolvers.models import search_document_t
 from resolvers.search.query import Match
@@ -73,13 +74,23 @@ def _score(points: Any, recency: Any) -> ColumnElement[float]:
 
 
 def _result(
-    bounds: Any, window: Any, found: ColumnElement[bool], score: ColumnElement[float]
+    bounds: Any, window: Any, found: ColumnElement[bool], ids: Any, scores: Any
 ) -> Select[Any]:
-    """One row per hit (a window row that is ``found``), or one row with a null id:
-    ``examined`` is always there."""
-    return select(bounds.c.examined, window.c.id, score).select_from(
+    """One row: ``examined``, and the ids and scores of the hits (the window rows that are
+    ``found``) aggregated in the same order (null without hits). One row to fetch and
+    decode, not up to ``limit``: at 1,000 hits the rows cost more CPU than the search."""
+    return select(func.max(bounds.c.examined), ids, scores).select_from(
         bounds.outerjoin(window, found)
     )
+
+
+def decode_hits(dialect: str, ids: Any, scores: Any) -> tuple[list[int], list[float]]:
+    """The ids and scores of ``_result``'s row: text lists on SQLite, arrays on PostgreSQL."""
+    if ids is None:
+        return [], []
+    if dialect == "sqlite":
+        return list(map(int, ids.split(","))), list(map(float, scores.split(",")))
+    return ids, scores
 
 
 def _per_language(
@@ -154,19 +165,36 @@ def sqlite_search(
             return case((in_range(_in_field(field, v.match)), value), else_=0)
 
         points = points + _per_language(variants, every_lang, window.c.lang, in_field)
-    return _result(bounds, window, found, _score(points, window.c.recency))
+    # 17 significant digits: the text of a score reads back as exactly the same float.
+    score = func.printf("%.17g", _score(points, window.c.recency))
+    return _result(bounds, window, found, func.group_concat(window.c.id), func.group_concat(score))
 
 
 # PostgreSQL: the stored tsvector -----------------------------------------------------------
 
 
+# Every value of the PostgreSQL search statement is rendered into its text (quoted literals;
+# the tokens are letters and digits, the quoting is ``render``'s and the dialect's): with a
+# bound value the driver's prepared statement runs on a generic plan after five runs, planned
+# without the value. Measured at 100,000 articles: a common word took 600+ ms with a generic
+# plan (a bound tsquery: the GIN bitmap), a rare word 43 ms (a bound ``now`` and limit:
+# ``published_at <= $1`` guessed at a third of the rows, so a BitmapAnd with the
+# status/publication index reading 84,000 entries) or 890 ms (the primary key walked through
+# 74,000 rows) instead of 3 ms with plans made for the values.
+
+
 def _tsquery(value: str) -> Any:
-    # Rendered into the statement (a quoted literal; the tokens are letters and digits, the
-    # quoting is ``render``'s): a bound tsquery lets PostgreSQL reuse a generic plan after a
-    # few runs of a prepared statement, one that cannot tell a common word (walk the primary
-    # key backwards) from a rare one (the GIN index). Measured at 100,000 articles: a common
-    # word took 600+ ms with the generic plan, 3 ms with its own.
     return cast(bindparam(None, value, String, literal_execute=True), TSQUERY)
+
+
+def _inline(bind: Any) -> None:
+    bind.literal_execute = True
+
+
+def _with_values_inline(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A copy of ``condition`` (visibility, filters) whose bound values are rendered inline."""
+    inlined: ColumnElement[bool] = visitors.cloned_traverse(condition, {}, {"bindparam": _inline})
+    return inlined
 
 
 def postgres_search(
@@ -196,11 +224,18 @@ def postgres_search(
     score = _score(_per_language(variants, every_lang, sd.c.lang, points), sd.c.recency)
     window = (
         select(sd.c.id, score, exact.label("exact"))
-        .where(matched(lambda v: v.loose), *conds)
+        .where(matched(lambda v: v.loose), *[_with_values_inline(c) for c in conds])
         .order_by(sd.c.id.desc())
-        .limit(limit)
+        .limit(literal_column(str(int(limit))))
         .cte("search_window")
         .prefix_with("MATERIALIZED")
     )
     bounds = select(func.count().label("examined")).select_from(window).cte("search_bounds")
-    return _result(bounds, window, window.c.exact, window.c.score)
+
+    def aggregate(value: Any) -> Any:
+        # Without hits the outer join's one row has a null id: no array (null), not [null].
+        return func.array_agg(value).filter(window.c.id.is_not(None))
+
+    return _result(
+        bounds, window, window.c.exact, aggregate(window.c.id), aggregate(window.c.score)
+    )

@@ -1,6 +1,6 @@
 """The search index follows every write (mutations, tag renames and deletions, article
-deletion), never shows what a viewer may not see, survives refused writes, and the migration
-builds it for articles that existed before."""
+deletion), never shows what a viewer may not see, survives refused writes, and the migrations
+build it for articles that existed before (and rebuild it, keeping every document)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import column, func, insert, select, table
+from sqlalchemy import column, func, insert, select, table, text
 
 import migrations
 from gateway.cli.main import run_migrations
-from resolvers.db import Database, make_engine
+from resolvers.access import ANONYMOUS
+from resolvers.content.articles import ArticleFilter, search_hits
+from resolvers.db import Database, make_engine, now_utc
 from resolvers.models import article_author_t, article_t, search_document_t
 from resolvers.search.collation import collation_key
+from resolvers.search.gate import SearchGate
 from tests.auth_support import add_token, bearer, gid
-from tests.support import add_author, add_term, ago, gql, ok
+from tests.support import add_article, add_author, add_term, ago, gql, ok
 
 SEARCH = """query($q: String) { articles(first: 50, filter: {search: $q}) { nodes { slug } } }"""
 ARTICLE = "... on ArticleSaved { article { id slug version } } ... on MutationError { message }"
@@ -97,10 +100,15 @@ OLD_ROW = {
 }  # fmt: skip
 
 
-async def test_migration_indexes_existing_articles(isolated_database_url, backend):
+def _alembic(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    config.set_main_option("sqlalchemy.url", isolated_database_url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def test_migration_indexes_existing_articles(isolated_database_url, backend):
+    config = _alembic(isolated_database_url)
     before_search = ScriptDirectory.from_config(config).get_revision("0008").down_revision
     await asyncio.to_thread(command.downgrade, config, before_search)
     db = Database(make_engine(isolated_database_url))
@@ -126,5 +134,40 @@ async def test_migration_indexes_existing_articles(isolated_database_url, backen
         assert sort == collation_key("Old quokka story") != ""
         name_sort = await db.scalar(select(column("name_sort")).select_from(table("author")))
         assert name_sort == collation_key("Ada Lovelace")
+    finally:
+        await db.dispose()
+
+
+async def _found(db: Database, typed: str) -> list[int]:
+    hits = await search_hits(db, ANONYMOUS, now_utc(), ArticleFilter(search=typed), SearchGate())
+    return [hit.id for hit in hits[1].hits]
+
+
+async def _fts_definition(db: Database) -> str:
+    if not db.is_sqlite:
+        return ""
+    return str(await db.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")))
+
+
+async def test_prefix_index_migration_keeps_existing_documents(isolated_database_url, backend):
+    # 0011 rebuilds the SQLite FTS5 table with prefix indexes; the documents written before
+    # it must be found after the upgrade and again after a downgrade.
+    config = _alembic(isolated_database_url)
+    await asyncio.to_thread(command.downgrade, config, "0010")
+    db = Database(make_engine(isolated_database_url))
+    try:
+        ada = await add_author(db, "Ada Lovelace")
+        quokka = await add_article(db, "Quokkas of Rottnest", authors=[ada])
+        await add_article(db, "Wombats at night", authors=[ada])
+        assert "prefix" not in await _fts_definition(db)
+        run_migrations(isolated_database_url)
+        if backend == "sqlite":
+            assert "prefix='2 3'" in await _fts_definition(db)
+        # two letters (a prefix index), three, and longer (the main index)
+        for typed in ("qu*", "quo*", "quokk*", "rottnest", "lovelace quokka*"):
+            assert await _found(db, typed) == [quokka], typed
+        await asyncio.to_thread(command.downgrade, config, "0010")
+        assert "prefix" not in await _fts_definition(db)
+        assert await _found(db, "qu*") == [quokka]
     finally:
         await db.dispose()
