@@ -3,7 +3,7 @@ search documents that index the names of an article's authors, categories and ta
 article's locale.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05
 """
 
