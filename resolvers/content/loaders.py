@@ -100,6 +100,55 @@ class RequestLoader(DataLoader[K, V]):
         self.scope.watch(future)
         super().do_resolve_reject(key, future)
 
+    async def load_all(self, keys: Sequence[K]) -> list[V]:
+        """``load_many`` for a whole batch known up front, without a future per key where it
+        can: keys all answered already (loaded or primed) are read from the cache as they
+        are; distinct keys none of which is cached or pending run the batch function once,
+        here, and prime the cache with what it returned. Anything else (some keys pending in
+        another batch, some cached): ``load_many``. The values, the statements and the cache
+        are those ``load_many`` gives."""
+        answered = self.answered(keys)
+        if answered is not None:
+            return answered
+        found = [self._cache.get(self.get_cache_key(k)) for k in keys]
+        if all(f is None for f in found) and len(set(keys)) == len(keys):
+            values = list(await self.batch_load_fn(list(keys)))
+            for key, value in zip(keys, values, strict=True):
+                self.prime(key, value)
+            return values
+        return list(await self.load_many(keys))
+
+    def answered(self, keys: Sequence[K]) -> list[V] | None:
+        """The values of ``keys`` when the cache holds them all already (else ``None``)."""
+        values = []
+        for key in keys:
+            future = self._cache.get(self.get_cache_key(key))
+            if future is None or not _answered(future):
+                return None
+            values.append(future.result())
+        return values
+
+
+async def load_all_of(
+    loaders: dict[str, Any], ids: Sequence[Any], keys: dict[str, Sequence[Any]] | None = None
+) -> dict[str, Any]:
+    """``{name: loader.load_all(keys)}`` (the keys: ``ids`` unless ``keys`` names others):
+    what the loaders hold already is read as it is, the rest is loaded concurrently (one
+    batch each)."""
+    of = {name: (keys or {}).get(name, ids) for name in loaders}
+    results = {name: loader.answered(of[name]) for name, loader in loaders.items()}
+    todo = [name for name, value in results.items() if value is None]
+    if len(todo) == 1:
+        results[todo[0]] = await loaders[todo[0]].load_all(of[todo[0]])
+    elif todo:
+        found = await asyncio.gather(*(loaders[name].load_all(of[name]) for name in todo))
+        results.update(zip(todo, found, strict=True))
+    return results
+
+
+def _answered(future: asyncio.Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
 
 class ArticleByIdLoader(RequestLoader[int, Any]):
     """Articles the viewer may see, by id (``None`` when missing or not visible)."""

@@ -9,7 +9,6 @@ live in the modules beside this one and import it.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any, Self, TypeVar
 import strawberry
 
 from resolvers.access import may_see_private_author_fields
-from resolvers.content.loaders import ParentPage
+from resolvers.content.loaders import ParentPage, load_all_of
 from resolvers.content.locales.localized import row_locale
 from resolvers.db import as_utc
 from resolvers.media.html import expand_bodies
@@ -28,6 +27,7 @@ from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, MaybeAwaitable
+from schema.content.article_seo import seo_of_articles
 from schema.content.locales import ListLocaleArg, chosen_locale, localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation, item_relations
 from schema.content.status import ArticleStatus
@@ -421,7 +421,8 @@ async def prefetch_articles(
     if not todo or not articles:
         return
     if "seo" in todo and len(articles) > 1:
-        await _prefetch_seo(info, articles)
+        for article, seo in zip(articles, await seo_of_articles(info, articles), strict=True):
+            article.loaded.seo = seo
     todo.discard("seo")
     if not todo:
         return
@@ -431,17 +432,17 @@ async def prefetch_articles(
     linked = todo & set(LINK_KINDS)
     if len(linked) > 1:
         # Two or more of authors/categories/tags: one statement reads all three.
-        jobs["links"] = loaders.links_by_article_id.load_many(ids)
+        jobs["links"] = loaders.links_by_article_id
     else:
         if "authors" in todo:
-            jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
+            jobs["authors"] = loaders.authors_by_article_id
         if "categories" in todo:
-            jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
+            jobs["categories"] = loaders.categories_by_article_id
         if "tags" in todo:
-            jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
+            jobs["tags"] = loaders.tags_by_article_id
     if "body" in todo:
-        jobs["body"] = loaders.body_by_article_id.load_many(ids)
-    results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+        jobs["body"] = loaders.body_by_article_id
+    results = await load_all_of(jobs, ids)
     links = results.pop("links", None)
     if links is not None:
         for relation in linked:
@@ -469,28 +470,3 @@ async def prefetch_articles(
         bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
         for article, body in zip(articles, bodies, strict=True):
             article.loaded.body = body
-
-
-async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
-    """Compute each list item's title, description, canonical URL and robots ahead.
-
-    Everything the rules read is loaded first, for all items at once (one batch per loader,
-    most already primed by the root query); the per-item computation then only hits the
-    loaders' caches, so it runs without suspending and without a task per field."""
-    ctx = info.context
-    loaders = ctx.loaders
-    ids = [a.database_id for a in articles]
-    warm = [loaders.seo_meta_by_entity.load_many([("article", i) for i in ids])]
-    if ctx.site.article_needs_category:
-        warm.append(loaders.categories_by_article_id.load_many(ids))
-    metas = (await asyncio.gather(*warm))[0]
-    need_body = [
-        a.database_id
-        for a, meta in zip(articles, metas, strict=True)
-        if not a.excerpt and not (meta is not None and meta.meta_description)
-    ]
-    if need_body:
-        await loaders.body_by_article_id.load_many(need_body)
-    for article in articles:
-        page = ArticleSeo(ctx.site, loaders, article.row, article.public)
-        article.loaded.seo = Seo(page=page, basics=await page.basics())
