@@ -40,16 +40,33 @@ from schema.seo.types import Seo, SeoFinding
 
 @strawberry.type(description="A person who writes articles.")
 class Author(Node, Audited):
+    # Values derived from the row (image, paths) are fields with resolvers: computed
+    # when a response selects them, not for every row a list reads.
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique.")
     name: str = strawberry.field(description="Display name.")
     bio: str | None = strawberry.field(description="Short biography (HTML).")
-    avatar: Image | None = strawberry.field(description="Portrait, if any.")
+
+    @strawberry.field(description="Portrait, if any.")
+    def avatar(self) -> Image | None:
+        r = self.row
+        return Image.maybe(
+            r.avatar_url, r.avatar_alt, r.avatar_width, r.avatar_height, r.avatar_asset_id
+        )
+
     website: str | None = strawberry.field(description="Personal website URL.")
     twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
-    path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
-    url: str = strawberry.field(description="Absolute URL of the author page.")
+
+    @strawberry.field(description="Path of the author page, e.g. /authors/x.")
+    def path(self, info: Info) -> str:
+        return info.context.site.path("author", self.slug, row_locale(self.row))
+
+    @strawberry.field(description="Absolute URL of the author page.")
+    def url(self, info: Info) -> str:
+        site = info.context.site
+        return site.absolute(site.path("author", self.slug, row_locale(self.row)))
+
     row: strawberry.Private[Any]
     locale: strawberry.Private[str | None]  # cascades to nested lists
     version: int = strawberry.field(
@@ -58,25 +75,14 @@ class Author(Node, Audited):
 
     @classmethod
     def from_row(cls, row: Any, info: Info, locale: str | None = None) -> Author:
-        site = info.context.site
-        path = site.path("author", row.slug, row_locale(row))
         return cls(
-            id=to_global_id("Author", row.id),
+            id=to_global_id(cls.__name__, row.id),
             database_id=row.id,
             slug=row.slug,
             name=row.name,
             bio=row.bio,
-            avatar=Image.maybe(
-                row.avatar_url,
-                row.avatar_alt,
-                row.avatar_width,
-                row.avatar_height,
-                row.avatar_asset_id,
-            ),
             website=row.website,
             twitter=row.twitter,
-            path=path,
-            url=site.absolute(path),
             row=row,
             locale=locale or row_locale(row),
             version=row.version,
@@ -198,23 +204,53 @@ class Preloaded:
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
 class Article(Node, Audited):
+    # As on Author: what is derived from the row is computed when a response selects it.
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
     title: str = strawberry.field(description="Headline.")
     excerpt: str | None = strawberry.field(description="Short summary (plain text).")
-    status: ArticleStatus = strawberry.field(description="Editorial state.")
-    published_at: datetime | None = strawberry.field(
-        description="When it is (or becomes) public; null for drafts."
-    )
-    unpublish_at: datetime | None = strawberry.field(
-        description="When it stops being public (exact to the second); null: no end."
-    )
-    updated_at: datetime = strawberry.field(description="Last modification time.")
-    created_at: datetime = strawberry.field(description="Creation time.")
+
+    @strawberry.field(description="Editorial state.")
+    def status(self, info: Info) -> ArticleStatus:
+        r = self.row
+        state = PUBLIC.state(r.status, r.published_at, info.context.now, r.unpublish_at)
+        return ArticleStatus[state.upper()]
+
+    @strawberry.field(description="When it is (or becomes) public; null for drafts.")
+    def published_at(self) -> datetime | None:
+        value: datetime | None = self.row.published_at
+        return as_utc(value)
+
+    @strawberry.field(description="When it stops being public (exact to the second); null: no end.")
+    def unpublish_at(self) -> datetime | None:
+        value: datetime | None = self.row.unpublish_at
+        return as_utc(value)
+
+    @strawberry.field(description="Last modification time.")
+    def updated_at(self) -> datetime:
+        value: datetime = self.row.updated_at
+        return as_utc(value)
+
+    @strawberry.field(description="Creation time.")
+    def created_at(self) -> datetime:
+        value: datetime = self.row.created_at
+        return as_utc(value)
+
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
-    feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+
+    @strawberry.field(description="Lead image, if any.")
+    def feature_image(self) -> Image | None:
+        r = self.row
+        return Image.maybe(
+            r.feature_image_url,
+            r.feature_image_alt,
+            r.feature_image_width,
+            r.feature_image_height,
+            r.feature_image_asset_id,
+        )
+
     version: int = strawberry.field(
         description="Grows with every change; send it as `expectedVersion` when updating."
     )
@@ -224,32 +260,16 @@ class Article(Node, Audited):
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
-        ctx = info.context
-        published_at = as_utc(row.published_at)
-        status = PUBLIC.state(row.status, published_at, ctx.now, row.unpublish_at).upper()
-        public = PUBLIC.holds(row, ctx.now)
         return cls(
-            id=to_global_id("Article", row.id),
+            id=to_global_id(cls.__name__, row.id),
             database_id=row.id,
             slug=row.slug,
             title=row.title,
             excerpt=row.excerpt,
-            status=ArticleStatus[status],
-            published_at=published_at,
-            unpublish_at=as_utc(row.unpublish_at),
-            updated_at=as_utc(row.updated_at),
-            created_at=as_utc(row.created_at),
             reading_time_minutes=row.reading_time_minutes,
             locale=row.locale,
-            feature_image=Image.maybe(
-                row.feature_image_url,
-                row.feature_image_alt,
-                row.feature_image_width,
-                row.feature_image_height,
-                row.feature_image_asset_id,
-            ),
             version=row.version,
-            public=public,
+            public=PUBLIC.holds(row, info.context.now),
             row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -420,7 +440,7 @@ async def prefetch_articles(
     todo = {r for r in relations if any(a.loaded.missing(r) for a in articles)}
     if not todo or not articles:
         return
-    if "seo" in todo and len(articles) > 1:
+    if "seo" in todo and (len(articles) > 1 or _seo_primed(info, articles[0])):
         for article, seo in zip(articles, await seo_of_articles(info, articles), strict=True):
             article.loaded.seo = seo
     todo.discard("seo")
@@ -470,3 +490,10 @@ async def prefetch_articles(
         bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
         for article, body in zip(articles, bodies, strict=True):
             article.loaded.body = body
+
+
+def _seo_primed(info: Info, article: Article) -> bool:
+    """Whether the root query read the article's SEO overrides with it (``with_extras``): its
+    basics then cost no statement, and the fields resolve without an await each."""
+    meta = info.context.loaders.seo_meta_by_entity
+    return meta.answered([("article", article.database_id)]) is not None
