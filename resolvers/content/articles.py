@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -77,11 +76,27 @@ def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
     return stmt
 
 
+SEO_NAMES = frozenset(c.name for c in seo_meta_t.c)
+
+
+class SeoMetaOf:
+    """The SEO override row joined by ``with_extras``, read through the article row: its
+    ``seo_<column>`` values under the column names, copied only when read."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in SEO_NAMES:
+            raise AttributeError(name)
+        return getattr(self._row, f"seo_{name}")
+
+
 def seo_meta_of(row: Any) -> Any | None:
     """The SEO override row joined by ``with_extras`` (None when the article has none)."""
-    if row.seo_id is None:
-        return None
-    return SimpleNamespace(**{c.name: getattr(row, f"seo_{c.name}") for c in seo_meta_t.c})
+    return None if row.seo_id is None else SeoMetaOf(row)
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,21 +101,13 @@ class RequestLoader(DataLoader[K, V]):
         super().do_resolve_reject(key, future)
 
     async def load_all(self, keys: Sequence[K]) -> list[V]:
-        """``load_many`` for a whole batch known up front, without a future per key where it
-        can: keys all answered already (loaded or primed) are read from the cache as they
-        are; distinct keys none of which is cached or pending run the batch function once,
-        here, and prime the cache with what it returned. Anything else (some keys pending in
-        another batch, some cached): ``load_many``. The values, the statements and the cache
-        are those ``load_many`` gives."""
+        """``load_many``, without a future per key when the cache holds every key's value
+        already (loaded or primed: the common case for what a root query read with its rows).
+        Otherwise ``load_many``, so that the keys join the batch of every other caller of this
+        tick (a nested list under each of many parents is still one statement)."""
         answered = self.answered(keys)
         if answered is not None:
             return answered
-        found = [self._cache.get(self.get_cache_key(k)) for k in keys]
-        if all(f is None for f in found) and len(set(keys)) == len(keys):
-            values = list(await self.batch_load_fn(list(keys)))
-            for key, value in zip(keys, values, strict=True):
-                self.prime(key, value)
-            return values
         return list(await self.load_many(keys))
 
     def answered(self, keys: Sequence[K]) -> list[V] | None:

@@ -5,6 +5,7 @@ burst of requests)."""
 from __future__ import annotations
 
 import gc
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from sqlalchemy import text
@@ -41,10 +42,15 @@ def test_plain_text_remembers_recent_bodies_but_not_huge_ones() -> None:
 
 
 async def test_sqlite_file_pool_has_the_configured_size(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=7)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=7, max_overflow=3)
     memory = make_engine("sqlite+aiosqlite://", pool_size=7)  # no sized pool in memory
     try:
-        assert engine.pool.size() == 7  # type: ignore[attr-defined]  # QueuePool
+        # A SQLite file keeps the overflow too: opening a connection starts a thread.
+        assert engine.pool.size() == 10  # type: ignore[attr-defined]  # QueuePool
+        async with AsyncExitStack() as stack:
+            for _ in range(10):
+                await stack.enter_async_context(engine.connect())
+        assert engine.pool.checkedin() == 10  # type: ignore[attr-defined]  # all kept open
         for each in (engine, memory):
             async with each.connect() as conn:
                 assert (await conn.execute(text("SELECT 1"))).scalar() == 1
