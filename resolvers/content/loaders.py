@@ -100,15 +100,26 @@ class RequestLoader(DataLoader[K, V]):
         self.scope.watch(future)
         super().do_resolve_reject(key, future)
 
-    async def load_all(self, keys: Sequence[K]) -> list[V]:
-        """``load_many``, without a future per key when the cache holds every key's value
-        already (loaded or primed: the common case for what a root query read with its rows).
-        Otherwise ``load_many``, so that the keys join the batch of every other caller of this
-        tick (a nested list under each of many parents is still one statement)."""
+    async def load_all(self, keys: Sequence[K], *, alone: bool = False) -> list[V]:
+        """``load_many``, without a future per key when it can: keys the cache holds all
+        already (loaded or primed) are read as they are. ``alone``: the caller knows no other
+        caller batches with it (a root field, which loads for its whole list at once), so
+        keys none of which is cached or pending run the batch function here, once, and prime
+        the cache with what it returned. Otherwise ``load_many``: the keys join the batch of
+        every other caller of this tick (a nested list under each of many parents is still
+        one statement)."""
         answered = self.answered(keys)
         if answered is not None:
             return answered
+        if alone and len(set(keys)) == len(keys) and not any(self._has(k) for k in keys):
+            values = list(await self.batch_load_fn(list(keys)))
+            for key, value in zip(keys, values, strict=True):
+                self.prime(key, value)
+            return values
         return list(await self.load_many(keys))
+
+    def _has(self, key: K) -> bool:
+        return self.get_cache_key(key) in self._cache
 
     def answered(self, keys: Sequence[K]) -> list[V] | None:
         """The values of ``keys`` when the cache holds them all already (else ``None``)."""
@@ -122,18 +133,23 @@ class RequestLoader(DataLoader[K, V]):
 
 
 async def load_all_of(
-    loaders: dict[str, Any], ids: Sequence[Any], keys: dict[str, Sequence[Any]] | None = None
+    loaders: dict[str, Any],
+    ids: Sequence[Any],
+    keys: dict[str, Sequence[Any]] | None = None,
+    *,
+    alone: bool = False,
 ) -> dict[str, Any]:
-    """``{name: loader.load_all(keys)}`` (the keys: ``ids`` unless ``keys`` names others):
-    what the loaders hold already is read as it is, the rest is loaded concurrently (one
-    batch each)."""
+    """``{name: loader.load_all(keys, alone=alone)}`` (the keys: ``ids`` unless ``keys``
+    names others): what the loaders hold already is read as it is, the rest is loaded
+    concurrently (one batch each)."""
     of = {name: (keys or {}).get(name, ids) for name in loaders}
     results = {name: loader.answered(of[name]) for name, loader in loaders.items()}
     todo = [name for name, value in results.items() if value is None]
     if len(todo) == 1:
-        results[todo[0]] = await loaders[todo[0]].load_all(of[todo[0]])
+        results[todo[0]] = await loaders[todo[0]].load_all(of[todo[0]], alone=alone)
     elif todo:
-        found = await asyncio.gather(*(loaders[name].load_all(of[name]) for name in todo))
+        loads = (loaders[name].load_all(of[name], alone=alone) for name in todo)
+        found = await asyncio.gather(*loads)
         results.update(zip(todo, found, strict=True))
     return results
 

@@ -163,6 +163,22 @@ def site_feeds(site: Site) -> list[FeedLinkData]:
     ]
 
 
+def robots_rule(public: bool, meta: Any | None) -> Robots:
+    """Anything that is not public is ``noindex``; explicit overrides can only restrict."""
+    index = public and (meta is None or bool(meta.robots_index))
+    follow = meta is None or bool(meta.robots_follow)
+    directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]
+    if index:
+        directives.append(INDEX_EXTRAS)
+    if meta is not None and meta.robots_extra:
+        directives.append(meta.robots_extra)
+    return Robots(index, follow, ", ".join(directives))
+
+
+# Most pages have no overrides: their robots are one of two values.
+DEFAULT_ROBOTS = {public: robots_rule(public, None) for public in (True, False)}
+
+
 class PageReads(Protocol):
     """The loaders page SEO reads through (a request's loaders provide them)."""
 
@@ -295,15 +311,9 @@ class PageSeo:
         return self.canonical_with(meta, await self.url() if self.needs_url(meta) else None)
 
     def robots_with(self, meta: Any | None) -> Robots:
-        """Anything that is not public is ``noindex``; explicit overrides can only restrict."""
-        index = self.public and (meta is None or bool(meta.robots_index))
-        follow = meta is None or bool(meta.robots_follow)
-        directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]
-        if index:
-            directives.append(INDEX_EXTRAS)
-        if meta is not None and meta.robots_extra:
-            directives.append(meta.robots_extra)
-        return Robots(index, follow, ", ".join(directives))
+        if meta is None:
+            return DEFAULT_ROBOTS[bool(self.public)]
+        return robots_rule(bool(self.public), meta)
 
     async def robots(self) -> Robots:
         return self.robots_with(await self.meta())

@@ -27,7 +27,7 @@ from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, MaybeAwaitable
-from schema.content.article_seo import seo_of_articles
+from schema.content.article_seo import seo_of_articles, seo_primed
 from schema.content.locales import ListLocaleArg, chosen_locale, localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation, item_relations
 from schema.content.status import ArticleStatus
@@ -399,13 +399,14 @@ class Article(Node, Audited):
 
 
 async def article_connection(
-    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+    info: Info, page: Any, count: Callable[[], Awaitable[int]], *, root: bool = False
 ) -> Connection[Article]:
-    """A connection of articles whose selected relations are loaded in bulk."""
+    """A connection of articles whose selected relations are loaded in bulk (``root``: see
+    ``prefetch_articles``)."""
     loaders = info.context.loaders
     prime_extras(page.rows, loaders.body_by_article_id, loaders.seo_meta_by_entity)
     connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
-    await prefetch_articles(info, connection.nodes, item_relations(info))
+    await prefetch_articles(info, connection.nodes, item_relations(info), root=root)
     return connection
 
 
@@ -434,13 +435,15 @@ async def related_articles(
 
 
 async def prefetch_articles(
-    info: Info, articles: Sequence[Article], relations: set[Relation]
+    info: Info, articles: Sequence[Article], relations: set[Relation], *, root: bool = False
 ) -> None:
-    """Fill ``article.loaded.<relation>`` for every article; one batch per relation."""
+    """Fill ``article.loaded.<relation>`` for every article; one batch per relation.
+    ``root``: the articles of a root field, which no other list batches with: a relation
+    not loaded yet is read at once (``RequestLoader.load_all``)."""
     todo = {r for r in relations if any(a.loaded.missing(r) for a in articles)}
     if not todo or not articles:
         return
-    if "seo" in todo and (len(articles) > 1 or _seo_primed(info, articles[0])):
+    if "seo" in todo and (len(articles) > 1 or seo_primed(info, articles[0].database_id)):
         for article, seo in zip(articles, await seo_of_articles(info, articles), strict=True):
             article.loaded.seo = seo
     todo.discard("seo")
@@ -462,7 +465,7 @@ async def prefetch_articles(
             jobs["tags"] = loaders.tags_by_article_id
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id
-    results = await load_all_of(jobs, ids)
+    results = await load_all_of(jobs, ids, alone=root)
     links = results.pop("links", None)
     if links is not None:
         for relation in linked:
@@ -490,10 +493,3 @@ async def prefetch_articles(
         bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
         for article, body in zip(articles, bodies, strict=True):
             article.loaded.body = body
-
-
-def _seo_primed(info: Info, article: Article) -> bool:
-    """Whether the root query read the article's SEO overrides with it (``with_extras``): its
-    basics then cost no statement, and the fields resolve without an await each."""
-    meta = info.context.loaders.seo_meta_by_entity
-    return meta.answered([("article", article.database_id)]) is not None
