@@ -17,10 +17,9 @@ from typing import Any, Self, TypeVar
 import strawberry
 
 from resolvers.access import may_see_private_author_fields
-from resolvers.content.loaders import ParentPage, load_all_of
+from resolvers.content.loaders import ParentPage
 from resolvers.content.locales.localized import row_locale
 from resolvers.db import as_utc
-from resolvers.media.html import expand_bodies
 from resolvers.seo.audit import audit_article
 from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
@@ -28,8 +27,9 @@ from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, MaybeAwaitable
 from schema.content.article_seo import seo_of_articles, seo_primed
-from schema.content.locales import ListLocaleArg, chosen_locale, localized_lists
-from schema.content.prefetch import LINK_KINDS, Relation, item_relations
+from schema.content.locales import ListLocaleArg, chosen_locale
+from schema.content.prefetch import Relation, item_relations
+from schema.content.relation_rows import primary_authors, relation_rows
 from schema.content.status import ArticleStatus
 from schema.context import Info
 from schema.media.image import Image
@@ -193,12 +193,15 @@ class Preloaded:
     (``schema.content.prefetch``); ``None``: not loaded (yet)."""
 
     authors: list[Author] | None = None
+    author: Author | None = None  # the primary author alone (from the root query's rows)
     categories: list[Category] | None = None
     tags: list[Tag] | None = None
     body: str | None = None
     seo: Seo | None = None
 
     def missing(self, relation: Relation) -> bool:
+        if relation == "author" and self.authors is not None:
+            return False  # the first of them
         return getattr(self, relation) is None
 
 
@@ -323,6 +326,8 @@ class Article(Node, Audited):
 
     @strawberry.field(description="The primary (first) author.", graphql_type=Author)
     def author(self, info: Info) -> MaybeAwaitable[Author]:
+        if self.loaded.author is not None:
+            return self.loaded.author
         authors = self._relation(info, "authors", lambda p: p.authors)
         if isinstance(authors, list):
             return authors[0]
@@ -447,49 +452,24 @@ async def prefetch_articles(
         for article, seo in zip(articles, await seo_of_articles(info, articles), strict=True):
             article.loaded.seo = seo
     todo.discard("seo")
+    locales = [a.locale for a in articles]  # an article's relations are shown in its locale
+    if "author" in todo:
+        todo.discard("author")
+        primaries = await primary_authors(info, [a.row for a in articles], locales)
+        if primaries is None or "authors" in todo:
+            todo.add("authors")  # the primary author is the first of them
+        else:
+            for article, row in zip(articles, primaries, strict=True):
+                article.loaded.author = Author.from_row(row, info, article.locale)
     if not todo:
         return
-    loaders = info.context.loaders
     ids = [a.database_id for a in articles]
-    jobs: dict[str, Any] = {}
-    linked = todo & set(LINK_KINDS)
-    if len(linked) > 1:
-        # Two or more of authors/categories/tags: one statement reads all three.
-        jobs["links"] = loaders.links_by_article_id
-    else:
-        if "authors" in todo:
-            jobs["authors"] = loaders.authors_by_article_id
-        if "categories" in todo:
-            jobs["categories"] = loaders.categories_by_article_id
-        if "tags" in todo:
-            jobs["tags"] = loaders.tags_by_article_id
-    if "body" in todo:
-        jobs["body"] = loaders.body_by_article_id
-    results = await load_all_of(jobs, ids, alone=root)
-    links = results.pop("links", None)
-    if links is not None:
-        for relation in linked:
-            results[relation] = [item[LINK_KINDS[relation]] for item in links]
-        by_kind = {
-            "author": loaders.authors_by_article_id,
-            "category": loaders.categories_by_article_id,
-            "tag": loaders.tags_by_article_id,
-        }
-        for article_id, item in zip(ids, links, strict=True):
-            for kind, loader in by_kind.items():
-                loader.prime(article_id, item[kind])  # later reads of one relation reuse it
-    locales = [a.locale for a in articles]  # an article's relations are shown in its locale
-    for name in [r for r in LINK_KINDS if r in results]:
-        results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
+    results = await relation_rows(info, ids, locales, todo, root=root)
     for article, rows in zip(articles, results.get("authors", ()), strict=False):
         article.loaded.authors = [Author.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("categories", ()), strict=False):
         article.loaded.categories = [Category.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("tags", ()), strict=False):
         article.loaded.tags = [Tag.from_row(r, info, article.locale) for r in rows]
-    if "body" in results:  # library images completed, one asset load for all bodies
-        bodies = [body or "" for body in results["body"]]
-        urls = info.context.media_urls()
-        bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
-        for article, body in zip(articles, bodies, strict=True):
-            article.loaded.body = body
+    for article, body in zip(articles, results.get("body", ()), strict=False):
+        article.loaded.body = body

@@ -18,11 +18,12 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from schema.context import Info
 
-Relation = Literal["authors", "categories", "tags", "body", "seo"]
+Relation = Literal["author", "authors", "categories", "tags", "body", "seo"]
 
-# GraphQL field on Article -> the relation that feeds it.
+# GraphQL field on Article -> the relation that feeds it ("author": the primary author alone,
+# which a root query reads in its own statement; else the first of "authors").
 RELATIONS: dict[str, Relation] = {
-    "author": "authors",
+    "author": "author",
     "authors": "authors",
     "categories": "categories",
     "tags": "tags",
@@ -53,8 +54,12 @@ def field_relations(info: Info) -> set[Relation]:
 
 
 def root_extras(relations: set[Relation]) -> frozenset[str]:
-    """The relations a root article query reads in its own statement (see with_extras)."""
-    return frozenset(relations & {"body", "seo"})
+    """The relations a root article query reads in its own statement (see with_extras): the
+    primary author only when all authors are not read anyway."""
+    extras = relations & {"body", "seo", "author"}
+    if "authors" in relations:
+        extras.discard("author")
+    return frozenset(extras)
 
 
 def item_relations(info: Info) -> set[Relation]:
