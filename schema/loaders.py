@@ -1,7 +1,7 @@
 """The dataloaders of one request: each domain's loaders, built together, cleared together,
 closed together when the request ends.
 
-A plain holder (no batch logic, no lookup by name): the loaders themselves live with their domain
+A plain holder (no batch logic, no lookup by name; each loader is built when first used): the loaders themselves live with their domain
 (``resolvers.content.loaders``, ``resolvers.seo.loaders``); domain rules declare the few they
 read (``resolvers.seo.metadata.PageReads``, ``resolvers.seo.audit.AuditReads``) and this holder
 provides them. Attribute names label the dataloader metrics and spans.
@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
 
 from resolvers.access import Viewer
 from resolvers.cache_tags import TagCollector
@@ -27,6 +30,7 @@ from resolvers.content.loaders import (
     CategoryByIdLoader,
     EmailByAuthorIdLoader,
     LinksByArticleIdLoader,
+    RequestLoader,
     RequestScope,
     TagByIdLoader,
     TagsByArticleIdLoader,
@@ -45,38 +49,66 @@ from resolvers.seo.loaders import (
     SeoMetaByEntityLoader,
 )
 
+L = TypeVar("L", bound=RequestLoader[Any, Any])
+
+
+class _Built(Generic[L]):
+    """A loader attribute built on first use (most requests use a few of the ~20): the
+    instance is then stored under the same name, so later reads are plain attribute reads."""
+
+    def __init__(self, cls: type[L]) -> None:
+        self.cls = cls
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, holder: RequestLoaders, owner: type | None = None) -> L:
+        loader = self.cls(*holder.bound)
+        if holder.observe is not None:
+            holder.observe(self.name, loader)
+        holder.__dict__[self.name] = loader
+        return loader
+
 
 class RequestLoaders:
     """Every loader a request may use, bound to its database, viewer, clock and tags."""
+
+    article_by_id = _Built(ArticleByIdLoader)
+    body_by_article_id = _Built(BodyByArticleIdLoader)
+    author_by_id = _Built(AuthorByIdLoader)
+    category_by_id = _Built(CategoryByIdLoader)
+    tag_by_id = _Built(TagByIdLoader)
+    email_by_author_id = _Built(EmailByAuthorIdLoader)
+    authors_by_article_id = _Built(AuthorsByArticleIdLoader)
+    categories_by_article_id = _Built(CategoriesByArticleIdLoader)
+    tags_by_article_id = _Built(TagsByArticleIdLoader)
+    links_by_article_id = _Built(LinksByArticleIdLoader)
+    articles_by_parent = _Built(ArticlesByParentLoader)
+    article_count_by_parent = _Built(ArticleCountByParentLoader)
+    articles_by_translation_group = _Built(ArticlesByTranslationGroupLoader)
+    media_asset_by_id = _Built(MediaAssetByIdLoader)
+    seo_meta_by_entity = _Built(SeoMetaByEntityLoader)
+    translation_by_entity_locale = _Built(TranslationByEntityLocaleLoader)
+    translations_by_entity = _Built(TranslationsByEntityLoader)
+    duplicates_by_field = _Built(DuplicatesByFieldLoader)
+    redirect_by_from_path = _Built(RedirectByFromPathLoader)
+    redirect_sources_by_to_path = _Built(RedirectSourcesByToPathLoader)
 
     def __init__(
         self, db: Database, viewer: Viewer, now: datetime, tags: TagCollector | None = None
     ) -> None:
         self.now = now
         self.scope = RequestScope()
-        bound = (db, viewer, now, tags if tags is not None else TagCollector(), self.scope)
-        self.article_by_id = ArticleByIdLoader(*bound)
-        self.body_by_article_id = BodyByArticleIdLoader(*bound)
-        self.author_by_id = AuthorByIdLoader(*bound)
-        self.category_by_id = CategoryByIdLoader(*bound)
-        self.tag_by_id = TagByIdLoader(*bound)
-        self.email_by_author_id = EmailByAuthorIdLoader(*bound)
-        self.authors_by_article_id = AuthorsByArticleIdLoader(*bound)
-        self.categories_by_article_id = CategoriesByArticleIdLoader(*bound)
-        self.tags_by_article_id = TagsByArticleIdLoader(*bound)
-        self.links_by_article_id = LinksByArticleIdLoader(*bound)
-        self.articles_by_parent = ArticlesByParentLoader(*bound)
-        self.article_count_by_parent = ArticleCountByParentLoader(*bound)
-        self.articles_by_translation_group = ArticlesByTranslationGroupLoader(*bound)
-        self.media_asset_by_id = MediaAssetByIdLoader(*bound)
+        self.bound = (db, viewer, now, tags if tags is not None else TagCollector(), self.scope)
+        # Called with (attribute name, loader) for each loader as it is built (metrics, spans).
+        self.observe: Callable[[str, DataLoader[Any, Any]], None] | None = None
         # Asset URLs for readers below the schema (SEO images); the context sets its own.
         self.media_urls: Callable[[], MediaUrls] = lambda: MediaUrls("", DEFAULT_WIDTHS)
-        self.seo_meta_by_entity = SeoMetaByEntityLoader(*bound)
-        self.translation_by_entity_locale = TranslationByEntityLocaleLoader(*bound)
-        self.translations_by_entity = TranslationsByEntityLoader(*bound)
-        self.duplicates_by_field = DuplicatesByFieldLoader(*bound)
-        self.redirect_by_from_path = RedirectByFromPathLoader(*bound)
-        self.redirect_sources_by_to_path = RedirectSourcesByToPathLoader(*bound)
+
+    def built(self) -> dict[str, DataLoader[Any, Any]]:
+        """The loaders built so far, by attribute name."""
+        return {k: v for k, v in vars(self).items() if isinstance(v, DataLoader)}
 
     async def close(self) -> None:
         """The request is over: no batch of its loaders runs on (``RequestScope``)."""

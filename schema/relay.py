@@ -55,7 +55,9 @@ MAX_DATABASE_ID = 2**63 - 1
 
 
 def to_global_id(type_name: str, database_id: int) -> strawberry.ID:
-    return strawberry.ID(base64.b64encode(f"{type_name}:{database_id}".encode()).decode())
+    # base64.b64encode without its wrapper (one per node of every list).
+    encoded = binascii.b2a_base64(f"{type_name}:{database_id}".encode(), newline=False)
+    return strawberry.ID(encoded.decode())
 
 
 def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, int]:

@@ -73,6 +73,8 @@ def bounded_tags(tags: set[str], limit: int) -> tuple[str, ...]:
     tags is replaced by the tag that covers it (``resolvers.cache_tags.covering_tag``: entities
     and slug lookups by ``skipped:<kind>``, paths by ``skipped:path``, nested article lists by
     ``list:article``), one fallback step after another."""
+    if _length(tags) <= limit:
+        return tuple(sorted(tags))  # the common case: nothing to replace
     result = set(tags)
     for step in range(FALLBACK_STEPS):
         while _length(result) > limit:

@@ -67,7 +67,11 @@ class Settings(
         description="Database connections each worker keeps open (PostgreSQL, or a SQLite file).",
     )
     db_max_overflow: int = Field(
-        10, ge=0, le=500, description="Extra database connections a worker may open under load."
+        10,
+        ge=0,
+        le=500,
+        description="Extra database connections a worker may open under load (a SQLite file "
+        "keeps them open once opened: each is a thread).",
     )
     db_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."

@@ -12,9 +12,10 @@ For other modules: ``note_cache(request, "hit")``, ``note_rate_limited(request)`
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import time
-import uuid
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,10 +29,21 @@ REQUEST_ID_HEADER = "X-Request-ID"
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 
 
+# Fresh ids: 128 random bits as 32 hex digits (what uuid4().hex looked like), from a generator
+# seeded by the OS per process (again in a forked child, which would otherwise repeat its
+# parent's ids). A correlation id, not a secret: no system call per request.
+_ids = random.Random(os.urandom(32))
+os.register_at_fork(after_in_child=lambda: _ids.seed(os.urandom(32)))
+
+
+def new_request_id() -> str:
+    return f"{_ids.getrandbits(128):032x}"
+
+
 def accept_request_id(value: str | None) -> str:
     if value and VALID_REQUEST_ID.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 @dataclass

@@ -90,9 +90,14 @@ def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) 
     loader name): batch size histogram and one span per batch."""
     if metrics is None and not tracing.enabled:
         return
-    for name, loader in vars(loaders).items():
+
+    def observe(name: str, loader: Any) -> None:
         if isinstance(loader, DataLoader) and not getattr(loader.batch_load_fn, "observed", False):
             loader.batch_load_fn = _observed_batch(name, loader.batch_load_fn, metrics, tracing)
+
+    for name, loader in loaders.built().items():
+        observe(name, loader)
+    loaders.observe = observe  # the loaders built later (RequestLoaders builds on first use)
 
 
 def _observed_batch(name: str, load: Any, metrics: Metrics | None, tracing: Tracing) -> Any:

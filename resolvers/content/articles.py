@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -20,11 +21,13 @@ from sqlalchemy import (
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
+from resolvers.content.directory import AUTHOR_COLUMNS
 from resolvers.db import Database
 from resolvers.errors import UserInputError
 from resolvers.models import (
     ARTICLE_LINKS,
     article_t,
+    author_t,
     search_document_t,
     seo_meta_t,
 )
@@ -54,8 +57,27 @@ ORDER_COLUMNS = {
 
 
 # Optional extras a root query reads in the same statement when the client selected them,
-# saving a round trip each: the body, and the SEO overrides (LEFT JOIN, prefixed `seo_`).
+# saving a round trip each: the body, the SEO overrides (LEFT JOIN, prefixed `seo_`) and the
+# primary author (the first in byline order; LEFT JOIN, prefixed `author_`).
 SEO_COLUMNS = [c.label(f"seo_{c.name}") for c in seo_meta_t.c]
+PRIMARY_AUTHOR = author_t.alias("primary_author")
+PRIMARY_AUTHOR_COLUMNS = [
+    PRIMARY_AUTHOR.c[c.name].label(f"author_{c.name}") for c in AUTHOR_COLUMNS
+]
+
+
+def primary_author_id() -> Any:
+    """Correlated scalar subquery: the id of the article's first author (byline order, the
+    order ``hot_reads.linked`` reads an article's authors in)."""
+    link = ARTICLE_LINKS["author"]
+    return (
+        select(link.parent_id)
+        .where(link.table.c.article_id == a.c.id)
+        .order_by(link.table.c.position, link.parent_id)
+        .limit(1)
+        .correlate(a)
+        .scalar_subquery()
+    )
 
 
 def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
@@ -74,14 +96,40 @@ def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
                 func.coalesce(seo_meta_t.c.meta_description, "") == "",
             )
             stmt = stmt.add_columns(case((needs_body, a.c.body)).label("fallback_body"))
+    if "author" in extras:
+        stmt = stmt.add_columns(*PRIMARY_AUTHOR_COLUMNS).join_from(
+            a, PRIMARY_AUTHOR, PRIMARY_AUTHOR.c.id == primary_author_id(), isouter=True
+        )
     return stmt
+
+
+SEO_NAMES = tuple(c.name for c in seo_meta_t.c)
+AUTHOR_NAMES = tuple(c.name for c in AUTHOR_COLUMNS)
+_JOINED: dict[tuple[Any, ...], tuple[Callable[[Any], Any], Any]] = {}
+
+
+def joined(row: Any, prefix: str, names: tuple[str, ...]) -> Any:
+    """The row joined to an article row by ``with_extras``: its ``<prefix><column>`` values
+    as a row of their own, with the column names (how to cut it out is found once per row
+    shape)."""
+    key = (type(row), row._fields, prefix)
+    found = _JOINED.get(key)
+    if found is None:
+        positions = [row._fields.index(prefix + name) for name in names]
+        make: Any = namedtuple("Joined", names)  # type: ignore[misc]  # fields known at run time
+        found = _JOINED[key] = (itemgetter(*positions), make._make)
+    cut, build = found
+    return build(cut(row))
 
 
 def seo_meta_of(row: Any) -> Any | None:
     """The SEO override row joined by ``with_extras`` (None when the article has none)."""
-    if row.seo_id is None:
-        return None
-    return SimpleNamespace(**{c.name: getattr(row, f"seo_{c.name}") for c in seo_meta_t.c})
+    return None if row.seo_id is None else joined(row, "seo_", SEO_NAMES)
+
+
+def primary_author_of(row: Any) -> Any | None:
+    """The primary author row joined by ``with_extras`` (None: the article has no author)."""
+    return None if row.author_id is None else joined(row, "author_", AUTHOR_NAMES)
 
 
 @dataclass(frozen=True, slots=True)

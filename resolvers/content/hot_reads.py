@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from itertools import combinations
 from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, case, literal, null, select, union_all
@@ -27,11 +28,9 @@ from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
 from resolvers.search.gate import SearchGate
 
 a = article_t
-EXTRAS: tuple[frozenset[str], ...] = (
-    frozenset(),
-    frozenset({"body"}),
-    frozenset({"seo"}),
-    frozenset({"body", "seo"}),
+# Every combination of the extras a root query may read with its rows (``with_extras``).
+EXTRAS: tuple[frozenset[str], ...] = tuple(
+    frozenset(c) for n in range(4) for c in combinations(("body", "seo", "author"), n)
 )
 NO_FILTER = ArticleFilter()
 EDITOR = Viewer(role="editor")

@@ -100,6 +100,63 @@ class RequestLoader(DataLoader[K, V]):
         self.scope.watch(future)
         super().do_resolve_reject(key, future)
 
+    async def load_all(self, keys: Sequence[K], *, alone: bool = False) -> list[V]:
+        """``load_many``, without a future per key when it can: keys the cache holds all
+        already (loaded or primed) are read as they are. ``alone``: the caller knows no other
+        caller batches with it (a root field, which loads for its whole list at once), so
+        keys none of which is cached or pending run the batch function here, once, and prime
+        the cache with what it returned. Otherwise ``load_many``: the keys join the batch of
+        every other caller of this tick (a nested list under each of many parents is still
+        one statement)."""
+        answered = self.answered(keys)
+        if answered is not None:
+            return answered
+        if alone and len(set(keys)) == len(keys) and not any(self._has(k) for k in keys):
+            values = list(await self.batch_load_fn(list(keys)))
+            for key, value in zip(keys, values, strict=True):
+                self.prime(key, value)
+            return values
+        return list(await self.load_many(keys))
+
+    def _has(self, key: K) -> bool:
+        return self.get_cache_key(key) in self._cache
+
+    def answered(self, keys: Sequence[K]) -> list[V] | None:
+        """The values of ``keys`` when the cache holds them all already (else ``None``)."""
+        values = []
+        for key in keys:
+            future = self._cache.get(self.get_cache_key(key))
+            if future is None or not _answered(future):
+                return None
+            values.append(future.result())
+        return values
+
+
+async def load_all_of(
+    loaders: dict[str, Any],
+    ids: Sequence[Any],
+    keys: dict[str, Sequence[Any]] | None = None,
+    *,
+    alone: bool = False,
+) -> dict[str, Any]:
+    """``{name: loader.load_all(keys, alone=alone)}`` (the keys: ``ids`` unless ``keys``
+    names others): what the loaders hold already is read as it is, the rest is loaded
+    concurrently (one batch each)."""
+    of = {name: (keys or {}).get(name, ids) for name in loaders}
+    results = {name: loader.answered(of[name]) for name, loader in loaders.items()}
+    todo = [name for name, value in results.items() if value is None]
+    if len(todo) == 1:
+        results[todo[0]] = await loaders[todo[0]].load_all(of[todo[0]], alone=alone)
+    elif todo:
+        loads = (loaders[name].load_all(of[name], alone=alone) for name in todo)
+        found = await asyncio.gather(*loads)
+        results.update(zip(todo, found, strict=True))
+    return results
+
+
+def _answered(future: asyncio.Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
 
 class ArticleByIdLoader(RequestLoader[int, Any]):
     """Articles the viewer may see, by id (``None`` when missing or not visible)."""

@@ -202,6 +202,22 @@ def site_feeds(site: Site, locale: str | None = None) -> list[FeedLinkData]:
     ]
 
 
+def robots_rule(public: bool, meta: Any | None) -> Robots:
+    """Anything that is not public is ``noindex``; explicit overrides can only restrict."""
+    index = public and (meta is None or bool(meta.robots_index))
+    follow = meta is None or bool(meta.robots_follow)
+    directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]
+    if index:
+        directives.append(INDEX_EXTRAS)
+    if meta is not None and meta.robots_extra:
+        directives.append(meta.robots_extra)
+    return Robots(index, follow, ", ".join(directives))
+
+
+# Most pages have no overrides: their robots are one of two values.
+DEFAULT_ROBOTS = {public: robots_rule(public, None) for public in (True, False)}
+
+
 class PageReads(Protocol):
     """The loaders page SEO reads through (a request's loaders provide them)."""
 
@@ -265,51 +281,83 @@ class PageSeo:
         return []
 
     # --- the rules ---
+    # Each rule is a plain function of what it reads (``*_with``), so a list that loaded the
+    # inputs of all its items at once applies them without an await per field; the async
+    # methods load the inputs through the dataloaders and apply the same rules.
     async def basics(self) -> SeoBasics:
         """The four values every page head needs, computed together (see SeoBasics)."""
+        meta = await self.meta()
+        fallback = await self.fallback_text() if self.needs_fallback(meta) else None
+        url = await self.url() if self.needs_url(meta) else None
+        return self.basics_with(meta, url, fallback)
+
+    def basics_with(self, meta: Any | None, url: str | None, fallback: str | None) -> SeoBasics:
+        """``basics`` from the page's (localized) overrides, URL and fallback text."""
         return SeoBasics(
-            title=await self.title(),
-            description=await self.description(),
-            canonical_url=await self.canonical_url(),
-            robots=await self.robots(),
+            title=self.title_with(meta),
+            description=self.description_with(meta, fallback),
+            canonical_url=self.canonical_with(meta, url),
+            robots=self.robots_with(meta),
         )
+
+    def localize(self, meta: Any | None) -> Any | None:
+        """The overrides of the page in the locale it is shown in."""
+        return localized_meta(self.row, meta)
 
     async def meta(self) -> Any | None:
         if self.row is None:
             return None
-        meta = await self.loaders.seo_meta_by_entity.load((self.kind, self.row.id))
-        return localized_meta(self.row, meta)
+        return self.localize(await self.loaders.seo_meta_by_entity.load((self.kind, self.row.id)))
 
     async def url(self) -> str:
         return self.site.absolute(await self.path())
 
-    async def title(self) -> str:
-        return effective_title(self.site, self.name(), await self.meta())
+    def title_with(self, meta: Any | None) -> str:
+        return effective_title(self.site, self.name(), meta)
 
-    async def description(self) -> str | None:
-        meta = await self.meta()
+    async def title(self) -> str:
+        return self.title_with(await self.meta())
+
+    def needs_fallback(self, meta: Any | None) -> bool:
+        """Whether the description falls back to ``fallback_text`` (no override, no summary)."""
+        if meta is not None and meta.meta_description:
+            return False
+        return not describe(self.summary(), html=self.summary_is_html)
+
+    def description_with(self, meta: Any | None, fallback: str | None) -> str | None:
         if meta is not None and meta.meta_description:
             return str(meta.meta_description)
         summary = describe(self.summary(), html=self.summary_is_html)
-        return summary or describe(await self.fallback_text(), html=True)
+        return summary or describe(fallback, html=True)
+
+    async def description(self) -> str | None:
+        meta = await self.meta()
+        fallback = await self.fallback_text() if self.needs_fallback(meta) else None
+        return self.description_with(meta, fallback)
+
+    @staticmethod
+    def canonical_with(meta: Any | None, url: str | None) -> str:
+        """The override, else ``url`` (the page's own: only needed without an override)."""
+        if meta is not None and meta.canonical_url:
+            return str(meta.canonical_url)
+        assert url is not None
+        return url
+
+    @staticmethod
+    def needs_url(meta: Any | None) -> bool:
+        return not (meta is not None and meta.canonical_url)
 
     async def canonical_url(self) -> str:
         meta = await self.meta()
-        if meta is not None and meta.canonical_url:
-            return str(meta.canonical_url)
-        return await self.url()
+        return self.canonical_with(meta, await self.url() if self.needs_url(meta) else None)
+
+    def robots_with(self, meta: Any | None) -> Robots:
+        if meta is None:
+            return DEFAULT_ROBOTS[bool(self.public)]
+        return robots_rule(bool(self.public), meta)
 
     async def robots(self) -> Robots:
-        """Anything that is not public is ``noindex``; explicit overrides can only restrict."""
-        meta = await self.meta()
-        index = self.public and (meta is None or bool(meta.robots_index))
-        follow = meta is None or bool(meta.robots_follow)
-        directives = ["index" if index else "noindex", "follow" if follow else "nofollow"]
-        if index:
-            directives.append(INDEX_EXTRAS)
-        if meta is not None and meta.robots_extra:
-            directives.append(meta.robots_extra)
-        return Robots(index, follow, ", ".join(directives))
+        return self.robots_with(await self.meta())
 
     async def image(self) -> ImageData | None:
         meta = await self.meta()

@@ -8,6 +8,7 @@ with ``Site.path``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
@@ -20,10 +21,14 @@ from resolvers.site import UNCATEGORIZED, Site
 
 async def article_path(site: Site, categories_of: CategoriesByArticleIdLoader, row: Any) -> str:
     """Canonical path of an article row; the primary category comes from a batched loader."""
-    category = None
-    if site.article_needs_category:
-        categories = await categories_of.load(row.id)
-        category = categories[0].slug if categories else None
+    categories = await categories_of.load(row.id) if site.article_needs_category else None
+    return article_path_with(site, row, categories)
+
+
+def article_path_with(site: Site, row: Any, categories: Sequence[Any] | None) -> str:
+    """Canonical path of an article row given its categories (read only when the site's
+    article pattern names the category; ``None`` otherwise)."""
+    category = categories[0].slug if categories else None
     return site.path("article", row.slug, row.locale, category)
 
 

@@ -138,7 +138,7 @@ class ArticleQuery:
         prime_extras([row], ctx.loaders.body_by_article_id, ctx.loaders.seo_meta_by_entity)
         article = Article.from_row(row, info)
         # The page's relations in bulk (authors, categories and tags in one statement).
-        await prefetch_articles(info, [article], relations)
+        await prefetch_articles(info, [article], relations, root=True)
         return article
 
     @strawberry.field(description="Articles, newest first unless ordered otherwise.")
@@ -189,7 +189,7 @@ class ArticleQuery:
             tags=ctx.tags,
             gate=ctx.search_gate,
         )
-        connection = await article_connection(info, page, count)
+        connection = await article_connection(info, page, count, root=True)
         if page_number is not None:
             await number_pages(connection, page_number, args.size, count)
         return connection

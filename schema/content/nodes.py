@@ -9,7 +9,6 @@ live in the modules beside this one and import it.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -21,15 +20,16 @@ from resolvers.access import may_see_private_author_fields
 from resolvers.content.loaders import ParentPage
 from resolvers.content.locales.localized import row_locale
 from resolvers.db import as_utc
-from resolvers.media.html import expand_bodies
 from resolvers.seo.audit import audit_article
 from resolvers.seo.loaders import prime_extras
 from resolvers.seo.pages import ArticleSeo, AuthorSeo, TermSeo
 from resolvers.seo.paths import article_path
 from resolvers.visibility import PUBLIC
 from schema.common import Audited, MaybeAwaitable
-from schema.content.locales import ListLocaleArg, chosen_locale, localized_lists
-from schema.content.prefetch import LINK_KINDS, Relation, item_relations
+from schema.content.article_seo import seo_of_articles, seo_primed
+from schema.content.locales import ListLocaleArg, chosen_locale
+from schema.content.prefetch import Relation, item_relations
+from schema.content.relation_rows import primary_authors, relation_rows
 from schema.content.status import ArticleStatus
 from schema.context import Info
 from schema.media.image import Image
@@ -40,16 +40,33 @@ from schema.seo.types import Seo, SeoFinding
 
 @strawberry.type(description="A person who writes articles.")
 class Author(Node, Audited):
+    # Values derived from the row (image, paths) are fields with resolvers: computed
+    # when a response selects them, not for every row a list reads.
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique.")
     name: str = strawberry.field(description="Display name.")
     bio: str | None = strawberry.field(description="Short biography (HTML).")
-    avatar: Image | None = strawberry.field(description="Portrait, if any.")
+
+    @strawberry.field(description="Portrait, if any.")
+    def avatar(self) -> Image | None:
+        r = self.row
+        return Image.maybe(
+            r.avatar_url, r.avatar_alt, r.avatar_width, r.avatar_height, r.avatar_asset_id
+        )
+
     website: str | None = strawberry.field(description="Personal website URL.")
     twitter: str | None = strawberry.field(description="Twitter/X handle without @.")
-    path: str = strawberry.field(description="Path of the author page, e.g. /authors/x.")
-    url: str = strawberry.field(description="Absolute URL of the author page.")
+
+    @strawberry.field(description="Path of the author page, e.g. /authors/x.")
+    def path(self, info: Info) -> str:
+        return info.context.site.path("author", self.slug, row_locale(self.row))
+
+    @strawberry.field(description="Absolute URL of the author page.")
+    def url(self, info: Info) -> str:
+        site = info.context.site
+        return site.absolute(site.path("author", self.slug, row_locale(self.row)))
+
     row: strawberry.Private[Any]
     locale: strawberry.Private[str | None]  # cascades to nested lists
     version: int = strawberry.field(
@@ -58,25 +75,14 @@ class Author(Node, Audited):
 
     @classmethod
     def from_row(cls, row: Any, info: Info, locale: str | None = None) -> Author:
-        site = info.context.site
-        path = site.path("author", row.slug, row_locale(row))
         return cls(
-            id=to_global_id("Author", row.id),
+            id=to_global_id(cls.__name__, row.id),
             database_id=row.id,
             slug=row.slug,
             name=row.name,
             bio=row.bio,
-            avatar=Image.maybe(
-                row.avatar_url,
-                row.avatar_alt,
-                row.avatar_width,
-                row.avatar_height,
-                row.avatar_asset_id,
-            ),
             website=row.website,
             twitter=row.twitter,
-            path=path,
-            url=site.absolute(path),
             row=row,
             locale=locale or row_locale(row),
             version=row.version,
@@ -187,34 +193,67 @@ class Preloaded:
     (``schema.content.prefetch``); ``None``: not loaded (yet)."""
 
     authors: list[Author] | None = None
+    author: Author | None = None  # the primary author alone (from the root query's rows)
     categories: list[Category] | None = None
     tags: list[Tag] | None = None
     body: str | None = None
     seo: Seo | None = None
 
     def missing(self, relation: Relation) -> bool:
+        if relation == "author" and self.authors is not None:
+            return False  # the first of them
         return getattr(self, relation) is None
 
 
 @strawberry.type(description="A piece of published (or, for editors, unpublished) content.")
 class Article(Node, Audited):
+    # As on Author: what is derived from the row is computed when a response selects it.
     id: strawberry.ID = strawberry.field(description="Opaque global ID (Relay).")
     database_id: int = strawberry.field(description="Numeric primary key in the database.")
     slug: str = strawberry.field(description="URL-safe name, unique per locale.")
     title: str = strawberry.field(description="Headline.")
     excerpt: str | None = strawberry.field(description="Short summary (plain text).")
-    status: ArticleStatus = strawberry.field(description="Editorial state.")
-    published_at: datetime | None = strawberry.field(
-        description="When it is (or becomes) public; null for drafts."
-    )
-    unpublish_at: datetime | None = strawberry.field(
-        description="When it stops being public (exact to the second); null: no end."
-    )
-    updated_at: datetime = strawberry.field(description="Last modification time.")
-    created_at: datetime = strawberry.field(description="Creation time.")
+
+    @strawberry.field(description="Editorial state.")
+    def status(self, info: Info) -> ArticleStatus:
+        r = self.row
+        state = PUBLIC.state(r.status, r.published_at, info.context.now, r.unpublish_at)
+        return ArticleStatus[state.upper()]
+
+    @strawberry.field(description="When it is (or becomes) public; null for drafts.")
+    def published_at(self) -> datetime | None:
+        value: datetime | None = self.row.published_at
+        return as_utc(value)
+
+    @strawberry.field(description="When it stops being public (exact to the second); null: no end.")
+    def unpublish_at(self) -> datetime | None:
+        value: datetime | None = self.row.unpublish_at
+        return as_utc(value)
+
+    @strawberry.field(description="Last modification time.")
+    def updated_at(self) -> datetime:
+        value: datetime = self.row.updated_at
+        return as_utc(value)
+
+    @strawberry.field(description="Creation time.")
+    def created_at(self) -> datetime:
+        value: datetime = self.row.created_at
+        return as_utc(value)
+
     reading_time_minutes: int = strawberry.field(description="Estimated reading time.")
     locale: str = strawberry.field(description="Language tag, e.g. en or de.")
-    feature_image: Image | None = strawberry.field(description="Lead image, if any.")
+
+    @strawberry.field(description="Lead image, if any.")
+    def feature_image(self) -> Image | None:
+        r = self.row
+        return Image.maybe(
+            r.feature_image_url,
+            r.feature_image_alt,
+            r.feature_image_width,
+            r.feature_image_height,
+            r.feature_image_asset_id,
+        )
+
     version: int = strawberry.field(
         description="Grows with every change; send it as `expectedVersion` when updating."
     )
@@ -224,32 +263,16 @@ class Article(Node, Audited):
 
     @classmethod
     def from_row(cls, row: Any, info: Info) -> Article:
-        ctx = info.context
-        published_at = as_utc(row.published_at)
-        status = PUBLIC.state(row.status, published_at, ctx.now, row.unpublish_at).upper()
-        public = PUBLIC.holds(row, ctx.now)
         return cls(
-            id=to_global_id("Article", row.id),
+            id=to_global_id(cls.__name__, row.id),
             database_id=row.id,
             slug=row.slug,
             title=row.title,
             excerpt=row.excerpt,
-            status=ArticleStatus[status],
-            published_at=published_at,
-            unpublish_at=as_utc(row.unpublish_at),
-            updated_at=as_utc(row.updated_at),
-            created_at=as_utc(row.created_at),
             reading_time_minutes=row.reading_time_minutes,
             locale=row.locale,
-            feature_image=Image.maybe(
-                row.feature_image_url,
-                row.feature_image_alt,
-                row.feature_image_width,
-                row.feature_image_height,
-                row.feature_image_asset_id,
-            ),
             version=row.version,
-            public=public,
+            public=PUBLIC.holds(row, info.context.now),
             row=row,
             created_by_label=row.created_by,
             updated_by_label=row.updated_by,
@@ -303,6 +326,8 @@ class Article(Node, Audited):
 
     @strawberry.field(description="The primary (first) author.", graphql_type=Author)
     def author(self, info: Info) -> MaybeAwaitable[Author]:
+        if self.loaded.author is not None:
+            return self.loaded.author
         authors = self._relation(info, "authors", lambda p: p.authors)
         if isinstance(authors, list):
             return authors[0]
@@ -379,13 +404,14 @@ class Article(Node, Audited):
 
 
 async def article_connection(
-    info: Info, page: Any, count: Callable[[], Awaitable[int]]
+    info: Info, page: Any, count: Callable[[], Awaitable[int]], *, root: bool = False
 ) -> Connection[Article]:
-    """A connection of articles whose selected relations are loaded in bulk."""
+    """A connection of articles whose selected relations are loaded in bulk (``root``: see
+    ``prefetch_articles``)."""
     loaders = info.context.loaders
     prime_extras(page.rows, loaders.body_by_article_id, loaders.seo_meta_by_entity)
     connection = Connection.build(page, count, lambda row: Article.from_row(row, info))
-    await prefetch_articles(info, connection.nodes, item_relations(info))
+    await prefetch_articles(info, connection.nodes, item_relations(info), root=root)
     return connection
 
 
@@ -414,83 +440,36 @@ async def related_articles(
 
 
 async def prefetch_articles(
-    info: Info, articles: Sequence[Article], relations: set[Relation]
+    info: Info, articles: Sequence[Article], relations: set[Relation], *, root: bool = False
 ) -> None:
-    """Fill ``article.loaded.<relation>`` for every article; one batch per relation."""
+    """Fill ``article.loaded.<relation>`` for every article; one batch per relation.
+    ``root``: the articles of a root field, which no other list batches with: a relation
+    not loaded yet is read at once (``RequestLoader.load_all``)."""
     todo = {r for r in relations if any(a.loaded.missing(r) for a in articles)}
     if not todo or not articles:
         return
-    if "seo" in todo and len(articles) > 1:
-        await _prefetch_seo(info, articles)
+    if "seo" in todo and (len(articles) > 1 or seo_primed(info, articles[0].database_id)):
+        for article, seo in zip(articles, await seo_of_articles(info, articles), strict=True):
+            article.loaded.seo = seo
     todo.discard("seo")
+    locales = [a.locale for a in articles]  # an article's relations are shown in its locale
+    if "author" in todo:
+        todo.discard("author")
+        primaries = await primary_authors(info, [a.row for a in articles], locales)
+        if primaries is None or "authors" in todo:
+            todo.add("authors")  # the primary author is the first of them
+        else:
+            for article, row in zip(articles, primaries, strict=True):
+                article.loaded.author = Author.from_row(row, info, article.locale)
     if not todo:
         return
-    loaders = info.context.loaders
     ids = [a.database_id for a in articles]
-    jobs: dict[str, Any] = {}
-    linked = todo & set(LINK_KINDS)
-    if len(linked) > 1:
-        # Two or more of authors/categories/tags: one statement reads all three.
-        jobs["links"] = loaders.links_by_article_id.load_many(ids)
-    else:
-        if "authors" in todo:
-            jobs["authors"] = loaders.authors_by_article_id.load_many(ids)
-        if "categories" in todo:
-            jobs["categories"] = loaders.categories_by_article_id.load_many(ids)
-        if "tags" in todo:
-            jobs["tags"] = loaders.tags_by_article_id.load_many(ids)
-    if "body" in todo:
-        jobs["body"] = loaders.body_by_article_id.load_many(ids)
-    results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
-    links = results.pop("links", None)
-    if links is not None:
-        for relation in linked:
-            results[relation] = [item[LINK_KINDS[relation]] for item in links]
-        by_kind = {
-            "author": loaders.authors_by_article_id,
-            "category": loaders.categories_by_article_id,
-            "tag": loaders.tags_by_article_id,
-        }
-        for article_id, item in zip(ids, links, strict=True):
-            for kind, loader in by_kind.items():
-                loader.prime(article_id, item[kind])  # later reads of one relation reuse it
-    locales = [a.locale for a in articles]  # an article's relations are shown in its locale
-    for name in [r for r in LINK_KINDS if r in results]:
-        results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
+    results = await relation_rows(info, ids, locales, todo, root=root)
     for article, rows in zip(articles, results.get("authors", ()), strict=False):
         article.loaded.authors = [Author.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("categories", ()), strict=False):
         article.loaded.categories = [Category.from_row(r, info, article.locale) for r in rows]
     for article, rows in zip(articles, results.get("tags", ()), strict=False):
         article.loaded.tags = [Tag.from_row(r, info, article.locale) for r in rows]
-    if "body" in results:  # library images completed, one asset load for all bodies
-        bodies = [body or "" for body in results["body"]]
-        urls = info.context.media_urls()
-        bodies = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
-        for article, body in zip(articles, bodies, strict=True):
-            article.loaded.body = body
-
-
-async def _prefetch_seo(info: Info, articles: Sequence[Article]) -> None:
-    """Compute each list item's title, description, canonical URL and robots ahead.
-
-    Everything the rules read is loaded first, for all items at once (one batch per loader,
-    most already primed by the root query); the per-item computation then only hits the
-    loaders' caches, so it runs without suspending and without a task per field."""
-    ctx = info.context
-    loaders = ctx.loaders
-    ids = [a.database_id for a in articles]
-    warm = [loaders.seo_meta_by_entity.load_many([("article", i) for i in ids])]
-    if ctx.site.article_needs_category:
-        warm.append(loaders.categories_by_article_id.load_many(ids))
-    metas = (await asyncio.gather(*warm))[0]
-    need_body = [
-        a.database_id
-        for a, meta in zip(articles, metas, strict=True)
-        if not a.excerpt and not (meta is not None and meta.meta_description)
-    ]
-    if need_body:
-        await loaders.body_by_article_id.load_many(need_body)
-    for article in articles:
-        page = ArticleSeo(ctx.site, loaders, article.row, article.public)
-        article.loaded.seo = Seo(page=page, basics=await page.basics())
+    for article, body in zip(articles, results.get("body", ()), strict=False):
+        article.loaded.body = body

@@ -11,18 +11,19 @@ through the same function.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from schema.context import Info
 
-Relation = Literal["authors", "categories", "tags", "body", "seo"]
+Relation = Literal["author", "authors", "categories", "tags", "body", "seo"]
 
-# GraphQL field on Article -> the relation that feeds it.
+# GraphQL field on Article -> the relation that feeds it ("author": the primary author alone,
+# which a root query reads in its own statement; else the first of "authors").
 RELATIONS: dict[str, Relation] = {
-    "author": "authors",
+    "author": "author",
     "authors": "authors",
     "categories": "categories",
     "tags": "tags",
@@ -36,38 +37,78 @@ LINK_KINDS = {"authors": "author", "categories": "category", "tags": "tag"}
 # each needs through the dataloaders, which those rows primed.
 
 
-def _flatten(selections: Iterable[Any]) -> Iterable[SelectedField]:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
+def _fields(selection_set: Any, fragments: dict[str, Any]) -> Iterator[FieldNode]:
+    """The fields of a selection set, through inline fragments and fragment spreads (as the
+    document states them: directives are not evaluated)."""
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, FieldNode):
             yield selection
-        elif isinstance(selection, (FragmentSpread, InlineFragment)):
-            yield from _flatten(selection.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            yield from _fields(fragments[selection.name.value].selection_set, fragments)
+
+
+def _wanted(fields: Iterable[FieldNode]) -> Iterator[Relation]:
+    return (RELATIONS[f.name.value] for f in fields if f.name.value in RELATIONS)
+
+
+def _on_object(nodes: Sequence[FieldNode], fragments: dict[str, Any]) -> set[Relation]:
+    wanted: set[Relation] = set()
+    for node in nodes:
+        wanted.update(_wanted(_fields(node.selection_set, fragments)))
+    return wanted
+
+
+def _on_items(nodes: Sequence[FieldNode], fragments: dict[str, Any]) -> set[Relation]:
+    wanted: set[Relation] = set()
+    for connection in nodes:
+        for child in _fields(connection.selection_set, fragments):
+            items: Iterable[FieldNode] = ()
+            if child.name.value == "nodes":
+                items = _fields(child.selection_set, fragments)
+            elif child.name.value == "edges":
+                for edge_field in _fields(child.selection_set, fragments):
+                    if edge_field.name.value == "node":
+                        items = _fields(edge_field.selection_set, fragments)
+            wanted.update(_wanted(items))
+    return wanted
+
+
+# What a field's selections ask for depends on the document alone: computed once per field of
+# a (cached, parsed) document, kept with its nodes so that an id is never mistaken for another.
+_SEEN: dict[tuple[str, tuple[int, ...]], tuple[tuple[FieldNode, ...], frozenset[Relation]]] = {}
+_SEEN_MAX = 4096
+
+
+def _relations(info: Info, on: Callable[..., set[Relation]]) -> set[Relation]:
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    key = (on.__name__, tuple(map(id, nodes)))
+    hit = _SEEN.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+        return set(hit[1])
+    found = frozenset(on(nodes, raw.fragments))
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.clear()
+    _SEEN[key] = (nodes, found)
+    return set(found)
 
 
 def field_relations(info: Info) -> set[Relation]:
     """Relations selected directly on the current field's object (e.g. `article { ... }`)."""
-    wanted: set[Relation] = set()
-    for field in _flatten(info.selected_fields):
-        wanted.update(RELATIONS[f.name] for f in _flatten(field.selections) if f.name in RELATIONS)
-    return wanted
+    return _relations(info, _on_object)
 
 
 def root_extras(relations: set[Relation]) -> frozenset[str]:
-    """The relations a root article query reads in its own statement (see with_extras)."""
-    return frozenset(relations & {"body", "seo"})
+    """The relations a root article query reads in its own statement (see with_extras): the
+    primary author only when all authors are not read anyway."""
+    extras = relations & {"body", "seo", "author"}
+    if "authors" in relations:
+        extras.discard("author")
+    return frozenset(extras)
 
 
 def item_relations(info: Info) -> set[Relation]:
     """Relations selected on a connection's items (`nodes { ... }` and `edges { node { ... } }`)."""
-    wanted: set[Relation] = set()
-    for connection in _flatten(info.selected_fields):
-        for child in _flatten(connection.selections):
-            items: Iterable[SelectedField] = ()
-            if child.name == "nodes":
-                items = _flatten(child.selections)
-            elif child.name == "edges":
-                for edge_field in _flatten(child.selections):
-                    if edge_field.name == "node":
-                        items = _flatten(edge_field.selections)
-            wanted.update(RELATIONS[f.name] for f in items if f.name in RELATIONS)
-    return wanted
+    return _relations(info, _on_items)

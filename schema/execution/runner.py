@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from graphql.execution.executor import Executor
 
 Getter = Callable[[Any], Any]
+# Leaf values that are never awaitable: no need to ask.
+PLAIN = frozenset({str, int, float, bool, datetime, date})
 Group = tuple[ObjectPlan, list[Any], list[dict[str, Any]]]
 
 
@@ -119,11 +122,11 @@ class Run:
                     target[key] = None
                 elif str_ok and type(value) is str:
                     target[key] = value
-                elif is_awaitable(value):
+                elif type(value) in PLAIN or not is_awaitable(value):
+                    target[key] = _leaf(coerce, value)
+                else:
                     target[key] = None  # keeps the key's position in the response
                     pending.append((value, field, target))
-                else:
-                    target[key] = _leaf(coerce, value)
             return
         for source, target in zip(sources, targets, strict=True):
             value = get(source)

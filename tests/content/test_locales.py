@@ -226,3 +226,29 @@ async def test_lists_in_a_locale_sort_by_the_translated_name(client, db, desk):
     await mutate(client, desk, REMOVE, {"id": gid("Tag", ids["Zebra"]), "locale": "de"})
     de, _ = await walk("de")
     assert de == ["Apfel", "Banana", "eclair", "Öl", "Zebra"]
+
+
+async def test_a_list_reads_its_primary_authors_with_its_rows(client, db, desk):
+    """`author` alone on a list: read in the list's own statement, in each article's locale
+    (translation, else the base name), the first in byline order; `authors` beside it: the
+    first of them, the same answer."""
+    ada, bob = await add_author(db, "Ada Lovelace"), await add_author(db, "Bob Byline")
+    await mutate(client, desk, SET, {"id": gid("Author", ada), "locale": "de",
+                                     "name": "Ada auf Deutsch", "slug": "ada"})  # fmt: skip
+    await add_article(db, "First", authors=[bob, ada], locale="en", published_at=ago(minutes=3))
+    await add_article(db, "Zweiter", authors=[ada, bob], locale="de", published_at=ago(minutes=2))
+    await add_article(db, "Dritter", authors=[bob], locale="de", published_at=ago(minutes=1))
+    alone = "{ articles(first: 10) { nodes { title author { name path } } } }"
+    beside = "{ articles(first: 10) { nodes { title author { name path } authors { slug } } } }"
+    expected = [
+        {"title": "Dritter", "author": {"name": "Bob Byline", "path": "/de/authors/bob-byline"}},
+        {"title": "Zweiter", "author": {"name": "Ada auf Deutsch", "path": "/de/authors/ada"}},
+        {"title": "First", "author": {"name": "Bob Byline", "path": "/authors/bob-byline"}},
+    ]
+    result = await gql(client, alone)
+    assert ok(result)["articles"]["nodes"] == expected
+    both = ok(await gql(client, beside))["articles"]["nodes"]
+    assert [{k: n[k] for k in ("title", "author")} for n in both] == expected
+    english = await gql(client, alone.replace("first: 10", 'first: 10, locale: "en"'))
+    assert ok(english)["articles"]["nodes"] == expected[2:]
+    assert english.statements == 1  # the list and its authors: one statement

@@ -86,7 +86,7 @@ async def test_every_documented_series_moves(client, content):
         for _ in range(2):  # a miss, then a hit; later pieces evict earlier ones
             query = '{ article(slug: "piece-%s") { title body } }'.replace("%s", str(i))
             await gql(client, query, method="GET")
-    await gql(client, "query Named { articles(first: 2) { nodes { title author { name } } } }")
+    await gql(client, "query Named { articles(first: 2) { nodes { title authors { name } } } }")
     await gql(client, '{ article(id: "not-an-id") { title } }')  # a resolver error
     apq = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
     await client.post("/graphql", json={"extensions": apq})  # persisted-query miss

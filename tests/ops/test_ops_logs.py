@@ -40,7 +40,7 @@ ACCESS_FIELDS = {
     "client_id",
     "error_codes",
 }
-QUERY = "query FrontPage { articles(first: 5) { nodes { title author { name } } } }"
+QUERY = "query FrontPage { articles(first: 5) { nodes { title authors { name } } } }"
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ SERIES = [
     "gateway_persisted_query_misses_total",
     "gateway_deprecated_field_usage_total",
 ]
-LIST = "query Front { articles(first: 10) { nodes { title author { name } tags { name } } } }"
+LIST = "query Front { articles(first: 10) { nodes { title authors { name } tags { name } } } }"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.ops_support import GatewayServer, free_port, total
 from tests.support import add_article, add_author
 
 METRICS_TOKEN = "scraper-" + "t" * 32
-QUERY = "query Front { articles(first: 5) { totalCount nodes { title author { name } } } }"
+QUERY = "query Front { articles(first: 5) { totalCount nodes { title authors { name } } } }"
 ACCESS_FIELDS = {
     "timestamp", "level", "logger", "event", "pid", "request_id", "method", "path", "status",
     "duration_ms", "operation_name", "operation_type", "cache", "sql_statements", "db_ms",

@@ -21,7 +21,7 @@ from tests.support import add_article, add_author, add_term, gql, ok
 
 REMOTE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 REMOTE_PARENT = "00f067aa0ba902b7"
-QUERY = "query Front { articles(first: 5) { nodes { title author { name } tags { name } } } }"
+QUERY = "query Front { articles(first: 5) { nodes { title authors { name } tags { name } } } }"
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ burst of requests)."""
 from __future__ import annotations
 
 import gc
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.util import greenlet_spawn
 
 from gateway.ops.drain import GC_YOUNG_THRESHOLD, settle_heap
 from resolvers import site
@@ -41,13 +43,44 @@ def test_plain_text_remembers_recent_bodies_but_not_huge_ones() -> None:
 
 
 async def test_sqlite_file_pool_has_the_configured_size(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=7)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=7, max_overflow=3)
     memory = make_engine("sqlite+aiosqlite://", pool_size=7)  # no sized pool in memory
     try:
-        assert engine.pool.size() == 7  # type: ignore[attr-defined]  # QueuePool
+        # A SQLite file keeps the overflow too: opening a connection starts a thread.
+        assert engine.pool.size() == 10  # type: ignore[attr-defined]  # QueuePool
+        async with AsyncExitStack() as stack:
+            for _ in range(10):
+                await stack.enter_async_context(engine.connect())
+        assert engine.pool.checkedin() == 10  # type: ignore[attr-defined]  # all kept open
         for each in (engine, memory):
             async with each.connect() as conn:
                 assert (await conn.execute(text("SELECT 1"))).scalar() == 1
     finally:
         await engine.dispose()
         await memory.dispose()
+
+
+async def test_sqlite_connection_returns_to_the_pool_without_an_open_transaction(
+    tmp_path: Path,
+) -> None:
+    """Reads return their connection without the rollback hand-off; a connection returned in
+    the middle of a write is still rolled back: the write is not there, nothing is locked."""
+    engine = make_engine(
+        f"sqlite+aiosqlite:///{tmp_path / 'reset.db'}", pool_size=1, max_overflow=0
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        raw = await engine.raw_connection()  # the one pooled connection, as hot reads use it
+        await raw.driver_connection.execute("INSERT INTO t VALUES (1)")
+        assert raw.driver_connection.in_transaction
+        await greenlet_spawn(raw.close)  # back to the pool with the write still open
+        async with engine.connect() as conn:  # the same connection, checked out again
+            assert not (await conn.get_raw_connection()).driver_connection.in_transaction
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+        async with engine.begin() as conn:  # and the file is not left locked
+            await conn.execute(text("INSERT INTO t VALUES (2)"))
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT x FROM t"))).scalars().all() == [2]
+    finally:
+        await engine.dispose()
