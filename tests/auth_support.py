@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from starlette.applications import Starlette
 from typer.testing import CliRunner
@@ -34,6 +33,7 @@ from resolvers.models import (
     tag_t,
 )
 from resolvers.site import Site
+from tests.live_server import lifespan
 
 CONTENT_TABLES = (
     article_t,
@@ -96,7 +96,7 @@ async def rows(db: Database, table: Any, *where: Any) -> list[Any]:
 async def serve(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """The app object itself (to reach ``app.state``) and a client over its ASGI interface."""
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield application, client

@@ -15,7 +15,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
@@ -23,12 +22,11 @@ from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from tests.connections_support import ConnectionGuard
-from tests.live_server import DB_CONNECT_TIMEOUT
+from tests.live_server import DB_CONNECT_TIMEOUT, lifespan
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES") == "1"
-LIFESPAN_TIMEOUT = 30.0
 GUARD = ConnectionGuard()
 GUARD.install()
 
@@ -215,12 +213,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
-    # asgi-lifespan's default of 5 s per phase is a hang detector, not a speed target: on a
-    # shared 2-core CI machine a start-up that normally takes 0.1 s has exceeded it. A hung
-    # lifespan still fails the test, after LIFESPAN_TIMEOUT seconds.
-    async with LifespanManager(
-        application, startup_timeout=LIFESPAN_TIMEOUT, shutdown_timeout=LIFESPAN_TIMEOUT
-    ) as manager:
+    async with lifespan(application) as manager:
         yield manager.app
 
 

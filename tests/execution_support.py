@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -33,6 +32,7 @@ from graphql import (
 
 from gateway.app import create_app
 from gateway.config.settings import Settings
+from tests.live_server import lifespan
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCED = re.compile(r"```graphql\n(.*?)```", re.S)
@@ -177,7 +177,7 @@ def variables_for(
 async def app_client(settings: Settings, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
     """The app for ``settings`` with its request clock pinned to ``now``."""
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         application.state.clock = lambda: now
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from asgi_lifespan import LifespanManager
+
 from gateway.cli.main import run_migrations
 from resolvers.db import Database, make_engine
 
@@ -24,6 +26,16 @@ from resolvers.db import Database, make_engine
 # production default of 5 s (a CI run failed so). In tests it is a hang detector, not a target;
 # the fault tests cut or stall connections with a TCP proxy and do not depend on it.
 DB_CONNECT_TIMEOUT = 30.0
+# asgi-lifespan's default of 5 s per phase is a hang detector, not a speed target: on a shared
+# 2-core machine a start-up that normally takes 0.1 s has exceeded it (PostgreSQL busy with a
+# checkpoint or another process's bulk load). Every test starts its app with ``lifespan``.
+LIFESPAN_TIMEOUT = 30.0
+
+
+def lifespan(app: Any) -> LifespanManager:
+    """The app's lifespan (start-up and shutdown) with the tests' hang-detector timeouts."""
+    return LifespanManager(app, startup_timeout=LIFESPAN_TIMEOUT, shutdown_timeout=LIFESPAN_TIMEOUT)
+
 
 T = TypeVar("T")
 CLI = Path(sys.executable).parent / "content-gateway"

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
 from bench.operations import HOME_PAGE_SIZE, build_operations
@@ -24,6 +23,7 @@ from resolvers.db import now_utc
 from resolvers.demo.seed import seed_content
 from resolvers.models import article_author_t, article_t
 from resolvers.site import cut_at_word, plain_text
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, add_seo, add_term, ago, ahead
 
 BODY = "<p>Plain <b>body</b> text &amp; more, " + "words " * 60 + "</p>"
@@ -34,7 +34,7 @@ async def reference(settings, request) -> AsyncIterator[httpx.AsyncClient]:
     """``bench/reference.py`` (SQLAlchemy Core text) and ``bench/reference_raw.py`` (driver)."""
     factory = create_reference if request.param == "sqlalchemy" else create_raw_reference
     app = factory(settings)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://reference") as c:
             yield c

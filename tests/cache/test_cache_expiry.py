@@ -7,11 +7,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
 from gateway.cache.backends import CachedResponse
 from tests.cache_support import backend_settings, cache_status, get
+from tests.live_server import lifespan
 from tests.support import add_article, add_author
 
 HOME = "{ articles { nodes { slug } } }"
@@ -30,7 +30,7 @@ def settings_overrides(cache_backend: str, request: pytest.FixtureRequest):
 @pytest.fixture
 async def app(settings):
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         yield application
 
 

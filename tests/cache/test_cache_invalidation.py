@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
 from gateway.cache.backends import CachedResponse
@@ -18,6 +17,7 @@ from gateway.cache.documents import sha256_hex
 from tests.auth_support import add_token, bearer, gid
 from tests.cache_support import backend_settings, cache_status, get
 from tests.event_support import receiver
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, add_term, ago, gql, ok
 
 ARTICLE = "query One($slug: String!) { article(slug: $slug) { title author { name } } }"
@@ -54,7 +54,7 @@ def settings_overrides(cache_backend: str, request: pytest.FixtureRequest):
 async def app(settings):
     """The Starlette app itself (tests reach ``app.state.cache``), served with its lifespan."""
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         yield application
 
 
@@ -301,7 +301,7 @@ async def test_in_flight_read_never_stores_data_a_write_replaced(app):
 async def test_two_instances_share_invalidations(client, content, settings):
     """Instances share a cache through Redis (the memory backend is one process's own)."""
     other_app = create_app(settings)
-    async with LifespanManager(other_app):
+    async with lifespan(other_app):
         transport = httpx.ASGITransport(app=other_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://other") as other:
             first = await get(client, ARTICLE, {"slug": "engines"})
@@ -333,7 +333,7 @@ async def test_cdn_purge_covers_the_tags_cached_responses_carry(db, content, set
     async with receiver() as cdn:
         purging = settings.model_copy(update={"events_purge_url": cdn.url, "events_worker": True})
         app = create_app(purging)
-        async with LifespanManager(app):
+        async with lifespan(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://cdn") as client:
                 one = await get(client, ARTICLE, {"slug": "engines"})

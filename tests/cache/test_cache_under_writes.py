@@ -11,7 +11,6 @@ import asyncio
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import event, update
 
 from gateway.app import create_app
@@ -22,6 +21,7 @@ from resolvers.models import article_t
 from tests.cache.test_single_flight import statements
 from tests.cache_support import backend_settings, cache_status, get
 from tests.conftest import REDIS_URL
+from tests.live_server import lifespan
 from tests.support import add_article, add_author
 
 ARTICLE = "query Page($slug: String!) { article(slug: $slug) { title } }"
@@ -40,7 +40,7 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 async def app(settings):
     """The Starlette app itself (the test reaches ``app.state.cache``), with its lifespan."""
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         yield application
 
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from graphql import OperationDefinitionNode, parse, print_ast, validate
 from graphql.language import FragmentDefinitionNode
 from typer.testing import CliRunner
@@ -30,7 +29,7 @@ from typer.testing import CliRunner
 from gateway.app import create_app
 from gateway.cli.main import cli as cli_app
 from gateway.config.settings import Settings
-from tests.live_server import free_port
+from tests.live_server import free_port, lifespan
 from tests.media_support import image_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +145,7 @@ async def test_every_documented_graphql_example_runs(demo: dict[str, Any]) -> No
     )  # type: ignore[call-arg]
     app = create_app(settings)
     admin = {"Authorization": f"Bearer {demo['token']}"}
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
             slug = (await client.post("/graphql", json={

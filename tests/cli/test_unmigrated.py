@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from gateway.app import create_app
 from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
-from tests.live_server import free_port, run_async
+from tests.live_server import free_port, lifespan, run_async
 from tests.process_support import CLI, gateway_env, spawn, stop
 
 HINT = "run `content-gateway migrate`"
@@ -67,7 +66,7 @@ async def test_readyz_names_the_fix_when_the_schema_version_is_gone(settings: Se
     head = run_async(version, settings.database_url)
     app = create_app(settings)
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 assert (await client.get("/readyz")).status_code == 200

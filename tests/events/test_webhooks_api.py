@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
@@ -17,6 +16,7 @@ from resolvers.events.outbox import record_event
 from resolvers.models import webhook_t
 from tests.auth_support import add_token, bearer
 from tests.event_support import FAST_EVENTS, free_port, receiver
+from tests.live_server import lifespan
 from tests.support import gql, ok
 
 PRIVATE_OK = {"webhook_allow_private_targets": True}
@@ -60,7 +60,7 @@ def settings_overrides() -> dict[str, Any]:
 async def app(settings):
     """The Starlette app itself (its lifespan running), for its state."""
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         yield application
 
 

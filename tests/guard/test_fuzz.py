@@ -36,6 +36,7 @@ from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from schema import export_sdl
 from tests.conftest import POSTGRES_URL, _admin_sync, _drop_later
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, add_seo, add_term, ago, ahead
 
 LONG_RUN = "GATEWAY_FUZZ_EXAMPLES" in os.environ
@@ -117,7 +118,7 @@ def fuzz_client(backend: str, request: pytest.FixtureRequest, tmp_path: Path) ->
 
         async def start() -> LifespanManager:
             # asgi-lifespan picks its async library when built: build it inside the loop.
-            manager = LifespanManager(app)
+            manager = lifespan(app)
             await manager.__aenter__()
             return manager
 

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from redis.asyncio import Redis
 
@@ -17,6 +16,7 @@ from gateway.app import create_app
 from gateway.config.settings import Settings
 from tests.auth_support import add_token
 from tests.conftest import REDIS_URL, skip_or_fail
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, gql
 from tests.tcp_proxy import TcpProxy
 
@@ -47,7 +47,7 @@ async def content(db):
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[AsyncClient]:
     app = create_app(settings)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://t") as client:
             yield client

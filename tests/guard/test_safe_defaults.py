@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from asgi_lifespan import LifespanManager
 from graphql import get_introspection_query
 from httpx import ASGITransport, AsyncClient
 
@@ -14,6 +13,7 @@ from gateway.config.settings import SettingsError, load_settings
 from resolvers.access import ANONYMOUS, Viewer
 from schema import Context
 from schema.loaders import RequestLoaders
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, gql, ok
 
 QUERY = {"query": "{ articles { totalCount } }"}
@@ -218,7 +218,7 @@ async def test_introspection_can_be_opened_in_production(client):
 @pytest.mark.parametrize(("env", "hinted"), [("production", False), ("development", True)])
 async def test_suggestions_are_hidden_in_production(db, query, env, hinted, settings):
     app = create_app(settings.model_copy(update={"env": env}))
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://t") as client:
             result = await gql(client, query)

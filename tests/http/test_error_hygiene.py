@@ -8,12 +8,12 @@ import logging
 import re
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 
 from gateway.app import create_app
 from resolvers.db import Database, make_engine
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, add_term, gql, ok
 
 LEAKS = re.compile(
@@ -31,7 +31,7 @@ async def broken_app(isolated_database_url, settings):
         tag = await add_term(database, "tag", "machines")
         await add_article(database, "Computing Machinery", authors=[author], tags=[tag])
         app = create_app(settings.model_copy(update={"database_url": isolated_database_url}))
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             async with database.engine.begin() as conn:
                 # every table that references `tag` goes first (PostgreSQL refuses otherwise)
                 await conn.execute(text("DROP TABLE article_tag"))

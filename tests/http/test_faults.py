@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
 
 from tests.conftest import _plain_dsn
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, gql, ok
 from tests.tcp_proxy import TcpProxy
 
@@ -51,7 +51,7 @@ async def proxied(proxy, database_url, settings, content) -> AsyncIterator[Async
     # would rightly still be served while it is down).
     update = {"database_url": url.render_as_string(hide_password=False), "response_cache": False}
     app = create_app(settings.model_copy(update=update))
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://t") as client:
             yield client

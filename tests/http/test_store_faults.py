@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
 from tests.conftest import _plain_dsn
 from tests.event_support import until
+from tests.live_server import lifespan
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
@@ -37,7 +37,7 @@ async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
 async def client(proxy, database_url, settings) -> AsyncIterator[httpx.AsyncClient]:
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
     app = create_app(settings.model_copy(update={"database_url": url.render_as_string(False)}))
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             yield c

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
@@ -16,13 +15,14 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.config.settings import Settings
 from tests.conftest import REDIS_URL, skip_or_fail
+from tests.live_server import lifespan
 from tests.ops_support import TcpProxy
 from tests.support import gql, ok
 
 
 async def serve(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield application, c
@@ -181,7 +181,7 @@ async def test_pool_settings_are_applied(settings: Settings, backend: str) -> No
 
 async def test_background_tasks_stop_and_pool_closes_on_shutdown(settings: Settings) -> None:
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         tasks = dict(application.state.background.tasks)
         assert "pool-sampler" in tasks
         assert not any(t.done() for t in tasks.values())

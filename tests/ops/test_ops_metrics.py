@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.requests import Request
 
@@ -18,6 +17,7 @@ from gateway.http.request_context import (
     note_persisted_query_miss,
     note_rate_limited,
 )
+from tests.live_server import lifespan
 from tests.ops_support import samples, total
 from tests.support import add_article, add_author, add_term, gql, ok
 
@@ -53,7 +53,7 @@ LIST = "query Front { articles(first: 10) { nodes { title authors { name } tags 
 async def served(settings: Settings) -> Any:
     """The Starlette app itself (for its state) and a client for it."""
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield application, c

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -17,6 +16,7 @@ from gateway.app import create_app
 from gateway.config.settings import Settings
 from gateway.ops.logs import drain_logs
 from gateway.ops.tracing import TracingUnavailable, provider_from_env
+from tests.live_server import lifespan
 from tests.support import add_article, add_author, add_term, gql, ok
 
 REMOTE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -30,7 +30,7 @@ async def traced_app(settings: Settings) -> AsyncIterator[tuple[Any, httpx.Async
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     application = create_app(settings, tracer_provider=provider)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield application, client, exporter
