@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway.config.redis import redis_client
 from gateway.config.settings import Settings
 from gateway.ops.logs import get_logger, redact_text
 from gateway.ops.schema_version import schema_problem
@@ -60,11 +61,10 @@ class Readiness:
 
     async def open(self) -> None:
         if self.settings.redis_url:
-            import redis.asyncio as aioredis
-
+            # The one Redis client rule (no retries of its own), with the readiness deadline.
             timeout = self.settings.readiness_timeout
-            self.redis = aioredis.from_url(
-                self.settings.redis_url, socket_connect_timeout=timeout, socket_timeout=timeout
+            self.redis = redis_client(
+                self.settings.redis_url, connect_timeout=timeout, timeout=timeout
             )
 
     async def close(self) -> None:
