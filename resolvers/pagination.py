@@ -123,14 +123,48 @@ class SortKey:
         return key > tuple_(value, row_id)
 
 
-@dataclass(slots=True)
 class Page:
-    """One page of rows plus what Relay's PageInfo needs."""
+    """One page of rows plus what Relay's PageInfo needs. The cursors are encoded on first
+    use: a page whose response selects only ``nodes`` never encodes one."""
 
-    rows: list[Any]
-    cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
+    __slots__ = ("_cursor_of", "_cursors", "has_next_page", "has_previous_page", "rows")
+
+    def __init__(
+        self,
+        rows: list[Any],
+        has_next_page: bool,
+        has_previous_page: bool,
+        *,
+        cursors: list[str] | None = None,
+        cursor_of: Callable[[Any], str] | None = None,
+    ) -> None:
+        if (cursors is None) == (cursor_of is None):
+            raise TypeError("Page needs either its cursors or how to make them")
+        self.rows = rows
+        self.has_next_page = has_next_page
+        self.has_previous_page = has_previous_page
+        self._cursors = cursors
+        self._cursor_of = cursor_of
+
+    @property
+    def cursors(self) -> list[str]:
+        if self._cursors is None:
+            assert self._cursor_of is not None
+            self._cursors = [self._cursor_of(r) for r in self.rows]
+        return self._cursors
+
+    def cursor_at(self, index: int) -> str | None:
+        """The cursor of row ``index`` (negative from the end); None on an empty page."""
+        if not self.rows:
+            return None
+        if self._cursors is not None or self._cursor_of is None:
+            return self.cursors[index]
+        return self._cursor_of(self.rows[index])
+
+    def with_rows(self, rows: list[Any]) -> Page:
+        """The same page (cursors, flags) showing ``rows``: the same rows, in the same order,
+        as another form (e.g. translated). The cursors stay those of the original rows."""
+        return Page(rows, self.has_next_page, self.has_previous_page, cursors=self.cursors)
 
 
 def build_page(
@@ -147,12 +181,7 @@ def build_page(
         has_next, has_prev = args.cursor is not None, more
     else:
         has_next, has_prev = more, args.cursor is not None or args.offset > 0
-    return Page(
-        rows=items,
-        cursors=[cursor_of(r) for r in items],
-        has_next_page=has_next,
-        has_previous_page=has_prev,
-    )
+    return Page(rows=items, has_next_page=has_next, has_previous_page=has_prev, cursor_of=cursor_of)
 
 
 async def keyset_page(

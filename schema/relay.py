@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -54,10 +55,16 @@ class Node:
 MAX_DATABASE_ID = 2**63 - 1
 
 
-def to_global_id(type_name: str, database_id: int) -> strawberry.ID:
-    # base64.b64encode without its wrapper (one per node of every list).
+def encode_global_id(type_name: str, database_id: int) -> strawberry.ID:
+    # base64.b64encode without its wrapper. Uncached: for checking IDs that clients send.
     encoded = binascii.b2a_base64(f"{type_name}:{database_id}".encode(), newline=False)
     return strawberry.ID(encoded.decode())
+
+
+# The IDs of our own rows, remembered: the same rows are listed again and again (one ID per
+# node of every list), and the lookup costs a tenth of the encoding. Client input is checked
+# with the uncached encoder, so it cannot fill this cache.
+to_global_id = lru_cache(maxsize=65536)(encode_global_id)
 
 
 def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, int]:
@@ -72,7 +79,7 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, in
     if type_name not in NODE_TYPES or (expected is not None and type_name != expected):
         wanted = expected or "a node"
         raise UserInputError(f"ID {global_id[:60]!r} does not identify {wanted}.")
-    if to_global_id(type_name, database_id) != global_id:
+    if encode_global_id(type_name, database_id) != global_id:
         # int() also takes "003", " 3", "3_0" and non-ASCII digits, and base64 has spare bits:
         # only the exact form this API issues is accepted, so each object has one ID.
         raise UserInputError(f"Invalid ID {global_id[:60]!r}: not an ID issued by this API.")
@@ -109,8 +116,8 @@ class PageInfo:
         return cls(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor_at(0),
+            end_cursor=page.cursor_at(-1),
         )
 
 
@@ -120,12 +127,20 @@ class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
 
 
+def _edges(root: Any):  # type: ignore[no-untyped-def]  # typed by the field: list[Edge[T]]
+    # Built when selected: most lists ask for `nodes` only, and need no cursor per item.
+    return [Edge(cursor=c, node=n) for c, n in zip(root.page.cursors, root.nodes, strict=True)]
+
+
 @strawberry.type(description="A page of items (Relay cursor connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="Items of this page with cursors.")
+    edges: list[Edge[T]] = strawberry.field(
+        resolver=_edges, description="Items of this page with cursors."
+    )
     nodes: list[T] = strawberry.field(description="Items of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    page: strawberry.Private[Page]
 
     @strawberry.field(
         description="Number of items in the whole connection (counted only when selected)."
@@ -138,12 +153,7 @@ class Connection(Generic[T]):
         cls, page: Page, count: Callable[[], Awaitable[int]], convert: Callable[[Any], T]
     ) -> Connection[T]:
         nodes = [convert(row) for row in page.rows]
-        return cls(
-            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            nodes=nodes,
-            page_info=PageInfo.from_page(page),
-            count=count,
-        )
+        return cls(nodes=nodes, page_info=PageInfo.from_page(page), count=count, page=page)
 
 
 def numbered_or_cursor(

@@ -15,11 +15,11 @@ tracing and statement listeners see hot statements like every other.
 
 from __future__ import annotations
 
-import json
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Integer, any_, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
@@ -64,7 +64,7 @@ class _Compiled:
         for name in self.order:
             value = params[name] if name in params else self.constants.get(name)
             if is_sqlite and isinstance(value, (list, tuple)):
-                value = json.dumps(list(value))
+                value = orjson.dumps(list(value)).decode()
             elif value is not None and name in self.binders:
                 value = self.binders[name](value)
             values.append(value)

@@ -99,7 +99,7 @@ async def page_in_locale(info: Info, kind: str, page: Page, locale: str | None) 
     if translated_locale(info, locale) is None or not page.rows:
         return page
     rows = await localized(info, kind, page.rows, [locale] * len(page.rows))
-    return dataclasses.replace(page, rows=rows)
+    return page.with_rows(rows)
 
 
 ARTICLES_LOCALE_HELP = (

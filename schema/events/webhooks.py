@@ -18,14 +18,14 @@ from resolvers.events.outbox import EVENT_TYPES
 from schema.context import Info
 from schema.mutation_types import FieldError, ValidationError
 from schema.permissions import IsAdmin
-from schema.relay import After, Before, Connection, First, Last, to_global_id
+from schema.relay import After, Before, Connection, First, Last, encode_global_id, to_global_id
 
 
 def decode_id(value: str, type_name: str) -> int:
     """The database id of a ``type_name`` global ID; anything else is a clear input error."""
     try:
         name, _, raw = base64.b64decode(value, validate=True).decode().partition(":")
-        if name == type_name and to_global_id(type_name, int(raw)) == value:
+        if name == type_name and encode_global_id(type_name, int(raw)) == value:
             return int(raw)  # only the exact form issued: one ID per object
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -107,7 +107,11 @@ class _Builder:
                 plan = FieldPlan(key, slot, field_def, nodes, type_, shape, resolver)
             self.fields[slot] = plan
             fields.append(plan)
-        return ObjectPlan(type=type_, fields=fields, is_type_of=type_.is_type_of)
+        definition = (type_.extensions or {}).get("strawberry-definition")
+        origin = None
+        if definition is not None and getattr(definition, "concrete_of", None) is None:
+            origin = definition.origin
+        return ObjectPlan(type=type_, fields=fields, is_type_of=type_.is_type_of, origin=origin)
 
     def shape(self, type_: Any, details: Any) -> Shape:
         non_null = is_non_null_type(type_)

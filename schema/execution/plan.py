@@ -9,6 +9,7 @@ is bound by the runner.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,9 @@ class ObjectPlan:
     type: GraphQLObjectType
     fields: list[FieldPlan]
     is_type_of: Callable[..., Any] | None = None
+    # The Python class whose instances certainly are of ``type`` (a plain Strawberry type;
+    # nothing here uses ``strawberry.cast``): those skip the ``is_type_of`` call.
+    origin: builtins.type | None = None
 
 
 @dataclass(slots=True)

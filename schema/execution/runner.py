@@ -76,8 +76,9 @@ class Run:
         try:
             for plan, sources, targets in level:
                 if plan.is_type_of is not None:
+                    origin = plan.origin
                     for source in sources:
-                        if not plan.is_type_of(source, None):
+                        if type(source) is not origin and not plan.is_type_of(source, None):
                             raise Fallback(f"not a {plan.type.name}")
                 for field in plan.fields:
                     self.read_field(field, sources, targets, pending, upcoming)
@@ -128,9 +129,11 @@ class Run:
                     target[key] = None  # keeps the key's position in the response
                     pending.append((value, field, target))
             return
+        # An object of the field's own type is not awaitable (no need to ask).
+        known = shape.plan.origin if shape.kind == OBJECT and shape.plan is not None else None
         for source, target in zip(sources, targets, strict=True):
             value = get(source)
-            if is_awaitable(value):
+            if type(value) is not known and is_awaitable(value):
                 target[key] = None
                 pending.append((value, field, target))
             else:
