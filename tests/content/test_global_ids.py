@@ -53,3 +53,21 @@ async def test_aliases_are_refused_by_mutations_too(client, db, alias: str) -> N
     assert payload["fields"][0]["code"] == "INVALID_ID"
     still = await gql(client, "{ articles { totalCount } }")
     assert ok(still)["articles"]["totalCount"] == 3  # nothing was deleted
+
+
+async def test_ids_clients_send_never_enter_the_issued_id_cache(client, db) -> None:
+    """The IDs of listed rows are remembered (``to_global_id`` is cached); the IDs clients
+    send are checked with the uncached encoder, so made-up ones cannot fill that cache."""
+    from schema.relay import to_global_id
+
+    author = await add_author(db)
+    await add_article(db, "A", authors=[author], slug="a")
+    before = to_global_id.cache_info().currsize
+    made_up = [raw_id(f"Article:{n}") for n in range(10**6, 10**6 + 50)]
+    made_up += [raw_id(f"Article:{2**63 + n}") for n in range(50)]  # out of range
+    for global_id in made_up:
+        result = await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": global_id})
+        assert result.data == {"node": None}
+    assert to_global_id.cache_info().currsize == before
+    listed = ok(await gql(client, "{ articles { nodes { id } } }"))["articles"]["nodes"]
+    assert listed == [{"id": raw_id("Article:1")}]

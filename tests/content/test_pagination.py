@@ -136,3 +136,29 @@ async def test_editors_page_through_drafts_without_gaps(client, db):
         totalCount pageInfo { hasNextPage endCursor } } } }"""
     first = ok(await gql(client, nested, headers=headers))["author"]["articles"]
     assert first["totalCount"] == 7 and first["pageInfo"]["hasNextPage"] is True
+
+
+def test_a_page_encodes_its_cursors_only_when_asked_and_keeps_them_for_other_rows():
+    """Cursors are encoded on first use (a list showing `nodes` only encodes none), the page
+    info needs only the first and last, and the same page shown with other forms of its rows
+    (translated ones) keeps the cursors of the rows it was read with."""
+    from resolvers.pagination import Page
+
+    encoded: list[int] = []
+
+    def cursor_of(row: int) -> str:
+        encoded.append(row)
+        return f"c{row}"
+
+    page = Page([1, 2, 3], True, False, cursor_of=cursor_of)
+    assert encoded == []
+    assert (page.cursor_at(0), page.cursor_at(-1)) == ("c1", "c3")
+    assert encoded == [1, 3]
+    assert page.cursors == ["c1", "c2", "c3"]
+    shown = page.with_rows([10, 20, 30])
+    assert shown.rows == [10, 20, 30]
+    assert shown.cursors == ["c1", "c2", "c3"]
+    assert (shown.has_next_page, shown.has_previous_page) == (True, False)
+    assert Page([], False, False, cursor_of=cursor_of).cursor_at(0) is None
+    with pytest.raises(TypeError):
+        Page([1], False, False)
