@@ -113,6 +113,10 @@ class ArticleAuthor(SQLModel, table=True):
     """Ordered authors of an article; position 0 is the primary author."""
 
     __tablename__ = "article_author"
+    # An article's authors in order (the primary author first): a seek, not a sort per article.
+    __table_args__ = (
+        Index("ix_article_author_article_position", "article_id", "position", "author_id"),
+    )
 
     article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
     author_id: int = Field(foreign_key="author.id", primary_key=True, index=True)
