@@ -22,7 +22,7 @@ from gateway.cli.main import run_migrations
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
 from tests.connections_support import ConnectionGuard
-from tests.live_server import DB_CONNECT_TIMEOUT, lifespan
+from tests.live_server import DB_CONNECT_TIMEOUT, EXECUTION_TIMEOUT, lifespan
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GATEWAY_TEST_REDIS_URL")
@@ -196,6 +196,7 @@ def settings(
         "site_name": "Example News",
         "events_worker": False,
         "db_connect_timeout": DB_CONNECT_TIMEOUT,
+        "execution_timeout": EXECUTION_TIMEOUT,
         **getattr(request.module, "MODULE_SETTINGS", {}),
         **settings_overrides,
     }
