@@ -35,7 +35,8 @@ from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.content.article_commands import create_article, update_article
 from resolvers.db import Database, make_engine
-from resolvers.models import author_t, revision_t
+from resolvers.models import author_t
+from resolvers.revisions.models import revision_t
 from resolvers.site import Site
 
 ROOT = Path(__file__).resolve().parents[1]

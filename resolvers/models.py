@@ -7,38 +7,27 @@ no ORM entities are hydrated on the read path.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
-    DateTime,
     Index,
-    LargeBinary,
-    Table,
     Text,
     UniqueConstraint,
     select,
 )
 from sqlmodel import Field, SQLModel
 
+from resolvers.events import models as event_tables  # noqa: F401  (outbox, webhooks, deliveries)
 from resolvers.media.models import asset_fk  # also puts media_asset into the metadata
+from resolvers.revisions import models as revision_tables  # noqa: F401  (revisions, reviews, trash)
+from resolvers.search import models as search_tables  # noqa: F401  (search documents)
+from resolvers.table_base import table_of, timestamp, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a ``table=True`` model (SQLModel sets it when the class is created)."""
-    table = model.__table__  # type: ignore[attr-defined]  # absent from SQLModel's stubs
-    assert isinstance(table, Table)
-    return table
-
-
-def _ts(nullable: bool = False, index: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+# The subsystems' table modules above are imported for their tables: ``metadata`` (Alembic, the
+# native export, the test template) holds every table once this module is imported.
 
 
 class Author(SQLModel, table=True):
@@ -59,8 +48,8 @@ class Author(SQLModel, table=True):
     avatar_height: int | None = None
     avatar_asset_id: int | None = asset_fk()
     version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
@@ -90,13 +79,15 @@ class Article(SQLModel, table=True):
     excerpt: str | None = Field(default=None, sa_type=Text)
     body: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=16)
-    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    published_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     # Public until this moment (exclusive); null: no end. Compared with the clock on every read.
-    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    unpublish_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     # In the trash since then (see ArticleTrash); null for live articles.
-    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    deleted_at: datetime | None = Field(
+        default=None, sa_column=timestamp(nullable=True, index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     reading_time_minutes: int = Field(default=1)
     feature_image_url: str | None = Field(default=None, max_length=500)
     feature_image_alt: str | None = Field(default=None, max_length=300)
@@ -133,8 +124,8 @@ class Category(SQLModel, table=True):
     name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     image_asset_id: int | None = asset_fk()
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
@@ -149,8 +140,8 @@ class Tag(SQLModel, table=True):
     name_sort: str = Field(default="", max_length=600, index=True)
     description: str | None = Field(default=None, sa_type=Text)
     image_asset_id: int | None = asset_fk()
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
@@ -201,7 +192,7 @@ class Redirect(SQLModel, table=True):
     from_path: str = Field(max_length=500, unique=True)
     to_path: str | None = Field(default=None, max_length=500, index=True)  # redirect chains
     status_code: int = Field(default=301)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     created_by: str | None = Field(default=None, max_length=200)  # who wrote it
     updated_by: str | None = Field(default=None, max_length=200)
 
@@ -217,9 +208,9 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=16)  # the first characters, to recognise a token in lists
     author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    expires_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     created_by: str | None = Field(default=None, max_length=200)
 
 
@@ -236,7 +227,7 @@ class PersistedDocument(SQLModel, table=True):
     operation_type: str = Field(max_length=16)
     body: str = Field(sa_type=Text)
     source: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 metadata = SQLModel.metadata
@@ -279,148 +270,6 @@ ARTICLE_LINKS: dict[str, ArticleLink] = {
 }
 
 
-# --- transactional outbox, webhooks and their deliveries ---
-
-
-class OutboxEvent(SQLModel, table=True):
-    """One content change, written in the same transaction as the change itself.
-
-    ``id`` is the stream position; events of one entity are dispatched in ``id`` order.
-    ``available_at`` defers an event (a scheduled publication goes live later); ``dispatched_at``
-    is set once the event has been turned into deliveries and broadcast.
-    """
-
-    __tablename__ = "outbox_event"
-    __table_args__ = (
-        Index("ix_outbox_event_pending", "dispatched_at", "available_at", "id"),
-        Index("ix_outbox_event_entity", "entity_type", "entity_id", "id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(max_length=40, unique=True)  # the webhook-id header
-    type: str = Field(max_length=40)
-    entity_type: str = Field(max_length=16)
-    entity_id: int
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    available_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    dispatched_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-
-
-class Webhook(SQLModel, table=True):
-    """A subscriber: where to POST which event types, signed with ``secret``."""
-
-    __tablename__ = "webhook"
-
-    id: int | None = Field(default=None, primary_key=True)
-    url: str = Field(max_length=2000)
-    description: str | None = Field(default=None, max_length=500)
-    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    secret: str = Field(max_length=100)  # whsec_<base64>; HMAC needs it in the clear
-    enabled: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-
-
-class EventDelivery(SQLModel, table=True):
-    """One event for one sink (a webhook, or the purge hook): its attempts and lease.
-
-    ``queue`` (``webhook:<id>`` or ``purge``) with ``entity_key`` orders deliveries: a delivery is
-    sent only when no earlier pending one of the same queue and entity exists.
-    """
-
-    __tablename__ = "event_delivery"
-    __table_args__ = (
-        Index("ix_event_delivery_claim", "status", "next_attempt_at", "id"),
-        Index("ix_event_delivery_order", "queue", "entity_key", "id"),
-        Index("ix_event_delivery_webhook", "webhook_id", "id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(foreign_key="outbox_event.id", index=True, ondelete="CASCADE")
-    webhook_id: int | None = Field(default=None, foreign_key="webhook.id", ondelete="CASCADE")
-    queue: str = Field(max_length=40)
-    entity_key: str = Field(max_length=40)
-    status: str = Field(default="pending", max_length=16)  # pending | delivered | dead
-    attempts: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    lease_token: str | None = Field(default=None, max_length=40)
-    leased_by: str | None = Field(default=None, max_length=100)
-    last_attempt_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    last_status_code: int | None = None
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-
-
-outbox_event_t = table_of(OutboxEvent)
-webhook_t = table_of(Webhook)
-event_delivery_t = table_of(EventDelivery)
-
-
-# --- revisions, reviews and the trash ---
-
-
-class Revision(SQLModel, table=True):
-    """One saved state of an article or author: the state a committed write produced.
-
-    ``state`` is zlib-compressed JSON of every restorable field (columns, ordered links, SEO
-    overrides); ``changed_fields`` names what differs from the revision before it.
-    """
-
-    __tablename__ = "revision"
-    __table_args__ = (Index("ix_revision_entity", "entity_type", "entity_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    entity_type: str = Field(max_length=16)  # article | author
-    entity_id: int
-    version: int
-    action: str = Field(max_length=16)  # created | updated | deleted | restored
-    operation: str | None = Field(default=None, max_length=100)  # mutation or CLI command
-    actor: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
-    changed_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    state_bytes: int = Field(default=0)  # uncompressed size, for reporting
-
-
-class ArticleReview(SQLModel, table=True):
-    """One step of the review workflow: a submission, an approval or a change request."""
-
-    __tablename__ = "article_review"
-    __table_args__ = (Index("ix_article_review_article", "article_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")
-    action: str = Field(max_length=24)  # submitted | approved | changes_requested
-    comment: str | None = Field(default=None, sa_type=Text)
-    version: int
-    actor: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    findings: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
-
-
-class ArticleTrash(SQLModel, table=True):
-    """What restoring a trashed article needs: its slug and the redirects its deletion ended."""
-
-    __tablename__ = "article_trash"
-
-    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
-    slug: str = Field(max_length=200)
-    deleted_by: str | None = Field(default=None, max_length=200)
-    purge_after: datetime = Field(sa_column=_ts(index=True))
-    # [[from_path, to_path, status_code], ...] of redirects that pointed at the article
-    redirects: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-
-
-revision_t = table_of(Revision)
-article_review_t = table_of(ArticleReview)
-article_trash_t = table_of(ArticleTrash)
-
-
 # --- response-cache coherence: purges every process applies before answering from its cache ---
 
 
@@ -437,45 +286,10 @@ class CachePurge(SQLModel, table=True):
 
     gen: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 cache_purge_t = table_of(CachePurge)
-
-
-# --- full-text search: the stored, analysed search document of each article ---
-
-
-class SearchDocument(SQLModel, table=True):
-    """One article as search sees it, rewritten by every write that changes what it says
-    (``resolvers/search/index.py``). The analysed tokens live beside it in raw SQL: the FTS5
-    table ``search_fts`` (rowid = article id) on SQLite, the ``vector`` tsvector column with a
-    GIN index on PostgreSQL. Status, publication window and trash time are copied here so
-    that the visibility rule runs on this table alone while candidates are collected."""
-
-    __tablename__ = "search_document"
-    __table_args__ = (Index("ix_search_document_status_published_at", "status", "published_at"),)
-
-    id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
-    locale: str = Field(max_length=16, index=True)
-    lang: str = Field(max_length=32)  # the analyser: a Snowball language or "simple"
-    status: str = Field(max_length=16)
-    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    unpublish_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    recency: float = Field(default=0.0)  # epoch seconds of publication (or creation)
-
-
-class SearchLanguage(SQLModel, table=True):
-    """The analysers in use: a search without a locale is analysed once per language here."""
-
-    __tablename__ = "search_language"
-
-    lang: str = Field(max_length=32, primary_key=True)
-
-
-search_document_t = table_of(SearchDocument)
-search_language_t = table_of(SearchLanguage)
 
 
 class ImportedItem(SQLModel, table=True):
@@ -496,8 +310,8 @@ class ImportedItem(SQLModel, table=True):
     entity_type: str = Field(max_length=16)
     entity_id: int
     content_hash: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 imported_item_t = table_of(ImportedItem)

@@ -20,8 +20,8 @@ from hypercorn.config import Config
 from sqlalchemy import select
 
 from resolvers.events import webhooks
+from resolvers.events.models import event_delivery_t
 from resolvers.events.outbox import record_event
-from resolvers.models import event_delivery_t
 
 HANG = -1  # a receiver answer: never respond (until the receiver stops)
 

@@ -17,10 +17,11 @@ from resolvers.changes import ChangeHooks
 from resolvers.commands import CommandEnv
 from resolvers.db import Database
 from resolvers.events.change_events import outbox_hook
+from resolvers.events.models import outbox_event_t
 from resolvers.imports.items import ImportOptions, Source
 from resolvers.imports.report import ImportReport
 from resolvers.imports.run import Importer
-from resolvers.models import outbox_event_t, redirect_t
+from resolvers.models import redirect_t
 from tests.support import gql, ok
 
 DATA = Path(__file__).parent / "data" / "imports"

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select
 
 from resolvers.db import Database
-from resolvers.models import article_review_t, article_trash_t, revision_t
+from resolvers.revisions.models import article_review_t, article_trash_t, revision_t
 from tests.auth_support import snapshot
 from tests.support import gql, ok
 

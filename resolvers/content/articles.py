@@ -24,15 +24,10 @@ from resolvers.cache_tags import TagCollector
 from resolvers.content.directory import AUTHOR_COLUMNS
 from resolvers.db import Database
 from resolvers.errors import UserInputError
-from resolvers.models import (
-    ARTICLE_LINKS,
-    article_t,
-    author_t,
-    search_document_t,
-    seo_meta_t,
-)
+from resolvers.models import ARTICLE_LINKS, article_t, author_t, seo_meta_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
 from resolvers.search.gate import SearchGate
+from resolvers.search.models import search_document_t
 from resolvers.search.searching import (
     AnalysedSearch,
     Hit,

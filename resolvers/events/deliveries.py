@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from resolvers.db import Database, as_utc
+from resolvers.events.models import event_delivery_t, outbox_event_t, webhook_t
 from resolvers.events.outbox import matches
-from resolvers.models import article_t, event_delivery_t, outbox_event_t, webhook_t
+from resolvers.models import article_t
 from resolvers.visibility import PUBLIC
 
 d = event_delivery_t

@@ -24,7 +24,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.db import as_utc, now_utc
-from resolvers.models import outbox_event_t
+from resolvers.events.models import outbox_event_t
 from resolvers.visibility import PUBLIC
 
 ENTITY_TYPES = ("article", "author", "category", "tag", "redirect")

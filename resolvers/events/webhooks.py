@@ -17,9 +17,9 @@ from sqlalchemy import delete, func, insert, select, update
 
 from resolvers.db import Database
 from resolvers.events.deliveries import delivery_select
+from resolvers.events.models import event_delivery_t, webhook_t
 from resolvers.events.netguard import UnresolvableTarget, UnsafeTarget, resolve, url_problem
 from resolvers.events.outbox import check_patterns
-from resolvers.models import event_delivery_t, webhook_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 
 MAX_DESCRIPTION = 500

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from resolvers.access import Viewer
 from resolvers.db import Database
-from resolvers.models import article_author_t, revision_t
+from resolvers.models import article_author_t
 from resolvers.pagination import Page, PageArgs, SortKey, build_page, encode_cursor
+from resolvers.revisions.models import revision_t
 from resolvers.revisions.state import decode, flatten
 
 r = revision_t

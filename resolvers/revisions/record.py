@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.models import revision_t
+from resolvers.revisions.models import revision_t
 from resolvers.revisions.state import TRACKED, changed_fields, decode, encode, read_states
 
 r = revision_t

@@ -30,7 +30,7 @@ from resolvers.content.article_commands import (
 from resolvers.content.article_input import check_fields
 from resolvers.content.links import LINK_KINDS, check_refs, replace_links
 from resolvers.db import as_utc
-from resolvers.models import revision_t
+from resolvers.revisions.models import revision_t
 from resolvers.revisions.state import LINK_FIELDS, decode
 from resolvers.seo import redirects
 from resolvers.seo.commands import apply_seo, drop_seo

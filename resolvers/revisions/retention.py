@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, select
 
 from resolvers.db import Database
-from resolvers.models import revision_t
+from resolvers.revisions.models import revision_t
 
 r = revision_t
 

@@ -35,7 +35,8 @@ from resolvers.content.article_commands import (
     reload,
 )
 from resolvers.content.articles import ARTICLE_COLUMNS
-from resolvers.models import article_review_t, article_t
+from resolvers.models import article_t
+from resolvers.revisions.models import article_review_t
 from resolvers.seo import redirects
 from resolvers.seo.audit import AuditReads, audit_article
 from resolvers.validation import check_aware, check_text

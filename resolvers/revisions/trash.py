@@ -35,14 +35,8 @@ from resolvers.content.article_commands import (
 )
 from resolvers.content.links import LINK_KINDS, replace_links
 from resolvers.db import Database
-from resolvers.models import (
-    article_review_t,
-    article_t,
-    article_trash_t,
-    redirect_t,
-    revision_t,
-    seo_meta_t,
-)
+from resolvers.models import article_t, redirect_t, seo_meta_t
+from resolvers.revisions.models import article_review_t, article_trash_t, revision_t
 from resolvers.seo import redirects
 from resolvers.visibility import PUBLIC
 

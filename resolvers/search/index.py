@@ -27,11 +27,11 @@ from resolvers.models import (
     article_tag_t,
     author_t,
     category_t,
-    search_document_t,
     tag_t,
 )
 from resolvers.search.analysis import analyzer, language_of, markup_text
 from resolvers.search.collation import collation_key
+from resolvers.search.models import search_document_t
 from resolvers.search.render import FIELD_LIMITS, FTS_COLUMNS, DocumentTokens
 
 BATCH = 500

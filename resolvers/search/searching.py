@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from resolvers.db import Database
-from resolvers.models import search_language_t
 from resolvers.pagination import PageArgs, decode_cursor
 from resolvers.search.analysis import analyzer, language_of
+from resolvers.search.models import search_language_t
 from resolvers.search.query import Clause, Match, analyse, loosen, parse
 from resolvers.search.statements import Variant, decode_hits, postgres_search, sqlite_search
 

@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.sql import visitors
 
-from resolvers.models import search_document_t
+from resolvers.search.models import search_document_t
 from resolvers.search.query import Match
 from resolvers.search.render import to_field_tsquery, to_fts5, to_tsquery
 

@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import func, not_, or_, select, union_all
 
 from resolvers.db import Database, as_utc
-from resolvers.models import article_t, outbox_event_t, redirect_t
+from resolvers.events.models import outbox_event_t
+from resolvers.models import article_t, redirect_t
 from resolvers.visibility import PUBLIC
 
 REMOVAL_EVENTS = (

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from resolvers.commands import CommandEnv, Saved
 from resolvers.db import as_utc
-from resolvers.models import article_t, article_trash_t
+from resolvers.models import article_t
 from resolvers.revisions import restore, review, trash
+from resolvers.revisions.models import article_trash_t
 from schema.content.article_mutations import ArticlePayload, ArticleRefInput, _saved
 from schema.content.nodes import Article
 from schema.context import Info

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from strawberry.permission import PermissionExtension
 
-from resolvers.models import webhook_t
+from resolvers.events.models import webhook_t
 from schema import Mutation, Query
 from schema.permissions import IsAdmin, IsEditor, IsSignedIn, RefuseAsPayload
 from tests.auth_support import add_token, bearer

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from gateway.cli.main import run_migrations
-from resolvers.models import outbox_event_t, redirect_t
+from resolvers.events.models import outbox_event_t
+from resolvers.models import redirect_t
 from tests.cache_support import PREFLIGHT, cache_status
 from tests.conftest import REDIS_URL
 from tests.event_support import until

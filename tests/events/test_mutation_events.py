@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from resolvers.models import outbox_event_t
+from resolvers.events.models import outbox_event_t
 from tests.auth_support import add_token, bearer, gid
 from tests.support import add_author, ahead, gql, ok
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from resolvers.events.models import webhook_t
 from resolvers.events.netguard import UnsafeTarget, resolve
-from resolvers.models import webhook_t
 from tests.auth_support import add_token, bearer
 from tests.support import gql, ok
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from resolvers.db import as_utc
 from resolvers.events.deliveries import dispatch
+from resolvers.events.models import outbox_event_t
 from resolvers.events.outbox import (
     article_event_type,
     check_patterns,
@@ -16,7 +17,7 @@ from resolvers.events.outbox import (
     record_article_event,
     record_event,
 )
-from resolvers.models import article_t, outbox_event_t
+from resolvers.models import article_t
 from tests.support import add_article, add_author, ago, ahead
 
 

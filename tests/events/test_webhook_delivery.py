@@ -14,7 +14,7 @@ from gateway.config.settings import Settings
 from gateway.events.purge import http_purge
 from gateway.events.worker import EventWorker
 from resolvers.events import deliveries, webhooks
-from resolvers.models import event_delivery_t, outbox_event_t
+from resolvers.events.models import event_delivery_t, outbox_event_t
 from tests.event_support import (
     FAST_EVENTS,
     HANG,

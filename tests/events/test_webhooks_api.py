@@ -12,8 +12,8 @@ from standardwebhooks.webhooks import Webhook
 
 from gateway.app import create_app
 from gateway.events.worker import EventWorker
+from resolvers.events.models import webhook_t
 from resolvers.events.outbox import record_event
-from resolvers.models import webhook_t
 from tests.auth_support import add_token, bearer
 from tests.event_support import FAST_EVENTS, free_port, receiver
 from tests.live_server import lifespan

@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 from resolvers.db import Database, make_engine
 from resolvers.events import deliveries
-from resolvers.models import event_delivery_t
+from resolvers.events.models import event_delivery_t
 from tests.event_support import HANG, Received, add_webhook, delivery_rows, emit, receiver, until
 
 CLI = shutil.which("content-gateway", path=str(Path(sys.executable).parent)) or "content-gateway"

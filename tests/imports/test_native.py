@@ -14,9 +14,10 @@ from sqlalchemy import insert
 
 from gateway.config.settings import Settings
 from resolvers.db import Database, make_engine
+from resolvers.events.models import webhook_t
 from resolvers.events.webhooks import create_webhook
 from resolvers.imports.native import NativeImportError, export_native, import_native_file
-from resolvers.models import author_t, persisted_document_t, webhook_t
+from resolvers.models import author_t, persisted_document_t
 from tests.auth_support import add_token, bearer, run_cli, serve, snapshot
 from tests.imports_support import count, ghost, markdown, run_import, wordpress
 from tests.support import gql, ok

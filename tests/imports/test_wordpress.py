@@ -180,7 +180,7 @@ async def test_one_summary_event_per_import_unless_rows_are_asked(db, settings):
     assert await event_types(db) == ["import.completed"]
     from sqlalchemy import select
 
-    from resolvers.models import outbox_event_t
+    from resolvers.events.models import outbox_event_t
 
     payload: dict[str, Any] = (await db.all(select(outbox_event_t.c.payload)))[0].payload
     assert payload["source"] == "wordpress:https://old.example.com"

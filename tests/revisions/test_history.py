@@ -12,7 +12,7 @@ from sqlalchemy import select
 from resolvers.access import CLI
 from resolvers.commands import CommandEnv, ValidationFailed
 from resolvers.content.article_commands import update_article
-from resolvers.models import revision_t
+from resolvers.revisions.models import revision_t
 from resolvers.site import Site
 from tests.auth_support import add_token, bearer, gid
 from tests.revisions_support import (

@@ -13,7 +13,7 @@ from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.content.article_commands import publish_article, update_article
 from resolvers.db import now_utc
-from resolvers.models import revision_t
+from resolvers.revisions.models import revision_t
 from resolvers.site import Site
 from tests.support import add_article, add_author
 

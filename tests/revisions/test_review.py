@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from resolvers.events.models import outbox_event_t
 from resolvers.events.outbox import EVENT_TYPES, SUMMARY_EVENTS
-from resolvers.models import outbox_event_t
 from schema.events.subscriptions import ChangeType
 from tests.auth_support import add_token, bearer, gid
 from tests.revisions_support import (

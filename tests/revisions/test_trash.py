@@ -12,7 +12,8 @@ from gateway.events.worker import EventWorker
 from resolvers.access import CLI
 from resolvers.commands import CommandEnv
 from resolvers.db import now_utc
-from resolvers.models import article_t, article_trash_t, redirect_t, revision_t
+from resolvers.models import article_t, redirect_t
+from resolvers.revisions.models import article_trash_t, revision_t
 from resolvers.revisions.trash import trash_article
 from resolvers.site import Site
 from tests.auth_support import add_token, bearer, gid

@@ -11,7 +11,8 @@ from resolvers.cache_tags import TagCollector
 from resolvers.content.articles import ARTICLE_COLUMNS
 from resolvers.db import as_utc
 from resolvers.events import deliveries
-from resolvers.models import article_t, event_delivery_t, outbox_event_t
+from resolvers.events.models import event_delivery_t, outbox_event_t
+from resolvers.models import article_t
 from resolvers.visibility import PUBLIC
 from tests.auth_support import add_token, bearer, gid, serve
 from tests.cache_support import get

@@ -17,9 +17,10 @@ from gateway.cli.main import run_migrations
 from resolvers.access import ANONYMOUS
 from resolvers.content.articles import ArticleFilter, search_hits
 from resolvers.db import Database, make_engine, now_utc
-from resolvers.models import article_author_t, article_t, search_document_t
+from resolvers.models import article_author_t, article_t
 from resolvers.search.collation import collation_key
 from resolvers.search.gate import SearchGate
+from resolvers.search.models import search_document_t
 from tests.auth_support import add_token, bearer, gid
 from tests.support import add_article, add_author, add_term, ago, gql, ok
 

@@ -16,7 +16,7 @@ from sqlalchemy import Column, DateTime, Integer, Table, Text, UniqueConstraint
 from sqlalchemy import ForeignKey as FK
 from sqlmodel import Field, SQLModel
 
-from resolvers.models import table_of, utcnow
+from resolvers.table_base import table_of, utcnow
 
 
 class _Translation(SQLModel):
