@@ -94,7 +94,8 @@ def database_from_settings(settings: Settings) -> Database:
             pre_ping=settings.db_pool_pre_ping,
             statement_timeout=settings.db_statement_timeout,
             connect_timeout=settings.db_connect_timeout,
-        )
+        ),
+        sqlite_read_concurrency=settings.db_sqlite_read_concurrency,
     )
 
 

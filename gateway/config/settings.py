@@ -73,6 +73,13 @@ class Settings(
         description="Extra database connections a worker may open under load (a SQLite file "
         "keeps them open once opened: each is a thread).",
     )
+    db_sqlite_read_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Reads one worker runs at once on a SQLite file; more wait their turn (each "
+        "runs on a connection's thread, and many at once contend for the interpreter lock).",
+    )
     db_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."
     )

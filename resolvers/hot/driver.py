@@ -101,6 +101,10 @@ class HotStatement:
     async def all(self, db: Database, **params: Any) -> list[Any]:
         compiled = self.compiled(db)
         arguments = compiled.arguments(params, db.is_sqlite)
+        async with db.reading():
+            return await self._run(db, compiled, arguments)
+
+    async def _run(self, db: Database, compiled: _Compiled, arguments: list[Any]) -> list[Any]:
         # The pooled DBAPI connection itself: a SQLAlchemy Connection around it (construction,
         # connection events, transaction bookkeeping) costs more than the statement's own
         # Python work and gives a single SELECT nothing. Checkout (pre-ping) and the reset on

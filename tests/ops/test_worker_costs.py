@@ -1,19 +1,22 @@
 """What a worker does to keep per-request CPU low: the start-up heap out of the garbage
 collector, recent bodies' text remembered, a sized SQLite pool (no connection, and thread, per
-burst of requests)."""
+burst of requests) and SQLite reads run a few at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, event, func, literal, select, text
 from sqlalchemy.util import greenlet_spawn
 
 from gateway.ops.drain import GC_YOUNG_THRESHOLD, settle_heap
 from resolvers import site
-from resolvers.db import make_engine
+from resolvers.db import OPEN, Database, make_engine
+from resolvers.hot.driver import HotStatement
 from resolvers.site import plain_text
 
 
@@ -84,3 +87,62 @@ async def test_sqlite_connection_returns_to_the_pool_without_an_open_transaction
             assert (await conn.execute(text("SELECT x FROM t"))).scalars().all() == [2]
     finally:
         await engine.dispose()
+
+
+SLOW_COUNT = text(
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
+    "SELECT count(*) FROM n"
+)
+
+
+def _slow_rows(_is_sqlite: bool) -> Select[Any]:
+    """A hot statement that takes a few milliseconds (a recursive count)."""
+    numbers = select(literal(1).label("i")).cte("n", recursive=True)
+    numbers = numbers.union_all(select(numbers.c.i + 1).where(numbers.c.i < 100000))
+    return select(func.count().label("n")).select_from(numbers)
+
+
+async def _most_reads_at_once(path: Path, concurrency: int) -> tuple[int, list[int]]:
+    """Twelve reads started together (hot statements and Core selects): the most that were
+    in the database at the same moment, and what they answered."""
+    db = Database(make_engine(f"sqlite+aiosqlite:///{path}"), sqlite_read_concurrency=concurrency)
+    running, most = 0, 0
+
+    def before(*_: object) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+
+    def after(*_: object) -> None:
+        nonlocal running
+        running -= 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", before)
+    event.listen(db.engine.sync_engine, "after_cursor_execute", after)
+    hot = HotStatement("slow-count", _slow_rows)
+    try:
+        results = await asyncio.gather(
+            *(hot.all(db) for _ in range(6)), *(db.all(SLOW_COUNT) for _ in range(6))
+        )
+    finally:
+        await db.dispose()
+    return most, [rows[0][0] for rows in results]
+
+
+async def test_sqlite_reads_run_at_most_the_configured_number_at_once(tmp_path: Path) -> None:
+    """Each aiosqlite connection is a thread: a dozen reads at once would contend for the
+    interpreter lock. The gate lets the configured number in; the rest wait, and all answer."""
+    one, answers = await _most_reads_at_once(tmp_path / "one.db", 1)
+    assert one == 1
+    assert answers == [100000] * 12
+    three, answers = await _most_reads_at_once(tmp_path / "three.db", 3)
+    assert 1 < three <= 3  # the gate, not the test, kept the first run to one at a time
+    assert answers == [100000] * 12
+
+
+def test_the_read_gate_is_sqlites_only() -> None:
+    """asyncpg has no threads: PostgreSQL reads are not gated (the pool bounds them)."""
+    engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    assert Database(engine, sqlite_read_concurrency=1).reading() is OPEN
+    sqlite = Database(make_engine("sqlite+aiosqlite://"), sqlite_read_concurrency=1)
+    assert isinstance(sqlite.reading(), asyncio.Semaphore)
