@@ -53,8 +53,11 @@ class DrainMiddleware:
         await self.app(scope, receive, closing_send)
 
 
-# Young-generation size before a collection (CPython's default is 700 allocations).
-GC_YOUNG_THRESHOLD = 10_000
+# Young-generation size before a collection (CPython's default is 700 allocations). Each
+# collection traverses what the requests in flight hold, whatever the threshold: fewer
+# collections, less work (served home page at 16 clients: 10,000 -> 50,000 took its worker CPU
+# per request down by about 5%; the garbage waiting for a collection is a few MB at most).
+GC_YOUNG_THRESHOLD = 50_000
 
 
 def settle_heap() -> None:

@@ -172,9 +172,21 @@ class _Stderr:
         """The writer thread flushes; a caller never waits for the stream."""
 
 
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def add_pid(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
-    # Several workers write to one stream; the pid tells their lines apart.
-    event_dict.setdefault("pid", os.getpid())
+    # Several workers write to one stream; the pid tells their lines apart. It is remembered
+    # (a fork updates it): os.getpid() is a system call, on every log line.
+    event_dict.setdefault("pid", _pid)
     return event_dict
 
 

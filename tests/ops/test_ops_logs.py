@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from typing import Any
 
 import httpx
 import pytest
 
-from gateway.ops.logs import drain_logs, redact_secrets
+from gateway.ops.logs import add_pid, drain_logs, redact_secrets
 from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
 
@@ -189,3 +191,21 @@ async def test_development_logs_are_readable_text(
     line = next(line for line in err.splitlines() if "dev-1" in line)
     assert not line.startswith("{")
     assert "request" in line and "status=200" in line and "path=/healthz" in line
+
+
+def _pid_in_child(pipe: Any) -> None:
+    pipe.send((add_pid(None, "info", {})["pid"], os.getpid()))
+
+
+def test_log_lines_carry_the_pid_of_the_process_that_wrote_them() -> None:
+    """The pid is remembered, not asked of the kernel per line: a forked child still logs its
+    own."""
+    assert add_pid(None, "info", {})["pid"] == os.getpid()
+    fork = multiprocessing.get_context("fork")
+    parent_end, child_end = fork.Pipe()
+    child = fork.Process(target=_pid_in_child, args=(child_end,))
+    child.start()
+    logged, actual = parent_end.recv()
+    child.join(timeout=30)
+    assert logged == actual == child.pid
+    assert logged != os.getpid()
