@@ -164,11 +164,13 @@ class Database:
     ``sqlite_read_concurrency``: on SQLite, how many reads one process runs at once. Each
     aiosqlite connection is a thread; a dozen of them answering at once contend for the
     interpreter lock and hand off to each other (measured on the home page at 16 clients: 2.4 ms
-    of worker CPU per request with the pool's 20 threads, 1.8 ms with one read at a time). The
-    others wait their turn on the event loop, which costs nothing. Writes are not gated.
+    of worker CPU per request with the pool's 20 threads, 1.8 ms with one read at a time; two
+    at a time sit in between). The others wait their turn on the event loop, which costs
+    nothing; the reads are index seeks of a millisecond or less (a search: a few ms). Writes
+    are not gated.
     """
 
-    def __init__(self, engine: AsyncEngine, *, sqlite_read_concurrency: int = 2) -> None:
+    def __init__(self, engine: AsyncEngine, *, sqlite_read_concurrency: int = 1) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._read_gate: AbstractAsyncContextManager[Any] = (

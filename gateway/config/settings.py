@@ -74,7 +74,7 @@ class Settings(
         "keeps them open once opened: each is a thread).",
     )
     db_sqlite_read_concurrency: int = Field(
-        2,
+        1,
         ge=1,
         le=64,
         description="Reads one worker runs at once on a SQLite file; more wait their turn (each "
