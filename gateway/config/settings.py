@@ -64,7 +64,8 @@ class Settings(
         10,
         ge=1,
         le=500,
-        description="Database connections each worker keeps open (PostgreSQL, or a SQLite file).",
+        description="Database connections each worker keeps open (PostgreSQL, or a SQLite file); "
+        "on PostgreSQL, also the reads a worker runs at once (more wait their turn).",
     )
     db_max_overflow: int = Field(
         10,

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, event, func, literal, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
 from gateway.ops.drain import GC_YOUNG_THRESHOLD, settle_heap
@@ -102,11 +104,10 @@ def _slow_rows(_is_sqlite: bool) -> Select[Any]:
     return select(func.count().label("n")).select_from(numbers)
 
 
-async def _most_reads_at_once(path: Path, concurrency: int) -> tuple[int, list[int]]:
+async def _reads_at_once(db: Database) -> tuple[int, int, list[int]]:
     """Twelve reads started together (hot statements and Core selects): the most that were
-    in the database at the same moment, and what they answered."""
-    db = Database(make_engine(f"sqlite+aiosqlite:///{path}"), sqlite_read_concurrency=concurrency)
-    running, most = 0, 0
+    in the database at the same moment, the connections the pool opened, and the answers."""
+    running, most, opened = 0, 0, 0
 
     def before(*_: object) -> None:
         nonlocal running, most
@@ -117,8 +118,13 @@ async def _most_reads_at_once(path: Path, concurrency: int) -> tuple[int, list[i
         nonlocal running
         running -= 1
 
+    def connected(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
     event.listen(db.engine.sync_engine, "before_cursor_execute", before)
     event.listen(db.engine.sync_engine, "after_cursor_execute", after)
+    event.listen(db.engine.sync_engine.pool, "connect", connected)
     hot = HotStatement("slow-count", _slow_rows)
     try:
         results = await asyncio.gather(
@@ -126,23 +132,40 @@ async def _most_reads_at_once(path: Path, concurrency: int) -> tuple[int, list[i
         )
     finally:
         await db.dispose()
-    return most, [rows[0][0] for rows in results]
+    return most, opened, [rows[0][0] for rows in results]
 
 
 async def test_sqlite_reads_run_at_most_the_configured_number_at_once(tmp_path: Path) -> None:
     """Each aiosqlite connection is a thread: a dozen reads at once would contend for the
     interpreter lock. The gate lets the configured number in; the rest wait, and all answer."""
-    one, answers = await _most_reads_at_once(tmp_path / "one.db", 1)
-    assert one == 1
-    assert answers == [100000] * 12
-    three, answers = await _most_reads_at_once(tmp_path / "three.db", 3)
-    assert 1 < three <= 3  # the gate, not the test, kept the first run to one at a time
-    assert answers == [100000] * 12
+    for concurrency in (1, 3):
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / f'{concurrency}.db'}")
+        db = Database(engine, sqlite_read_concurrency=concurrency)
+        most, opened, answers = await _reads_at_once(db)
+        assert answers == [100000] * 12
+        assert opened == most  # one connection (and thread) per read allowed in, no more
+        if concurrency == 1:
+            assert most == 1
+        else:
+            assert 1 < most <= 3  # the gate, not the test, kept the first run to one at a time
 
 
-def test_the_read_gate_is_sqlites_only() -> None:
-    """asyncpg has no threads: PostgreSQL reads are not gated (the pool bounds them)."""
-    engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    assert Database(engine, sqlite_read_concurrency=1).reading() is OPEN
-    sqlite = Database(make_engine("sqlite+aiosqlite://"), sqlite_read_concurrency=1)
-    assert isinstance(sqlite.reading(), asyncio.Semaphore)
+async def test_postgres_reads_wait_in_line_for_the_pools_connections(database_url: str) -> None:
+    """PostgreSQL reads beyond the pool's size wait for a pooled connection in arrival order
+    instead of opening overflow connections (which the pool closes on return: a connection
+    set-up per statement under a burst). SQLite: one at a time, by default."""
+    engine = make_engine(database_url, pool_size=3, max_overflow=5)
+    db = Database(engine)
+    most, opened, answers = await _reads_at_once(db)
+    assert answers == [100000] * 12
+    if db.is_sqlite:
+        assert (most, opened) == (1, 1)
+    else:
+        assert 1 < most <= 3
+        assert opened <= 3  # never the overflow
+
+
+def test_a_pool_without_a_size_has_no_read_gate() -> None:
+    """A pool that opens a connection per use (NullPool) has no size to queue for."""
+    engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none", poolclass=NullPool)
+    assert Database(engine).reading() is OPEN
