@@ -126,6 +126,12 @@ class CompiledExecutor(FastLeafExecutor):
             result = super().execute_operation()
             if self.is_awaitable(result):
                 result = await result
-            return result  # type: ignore[return-value]  # graphql-core's result type, same shape
-        _note(self.context_value, COMPILED)
-        return self.build_response(data)  # type: ignore[return-value]  # graphql-core's result type, same shape
+        else:
+            _note(self.context_value, COMPILED)
+            result = self.build_response(data)
+        if isinstance(result, ExecutionResult):
+            # graphql-core's executor holds helpers bound to itself (a reference cycle, and
+            # through it the request's context and loaders): cut once the answer is complete,
+            # so all of it is freed by reference counting rather than by the garbage collector.
+            self.async_helpers = None  # type: ignore[assignment]  # no resolver runs any more
+        return result  # type: ignore[return-value]  # graphql-core's result type, same shape

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Select, event, func, literal, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
 
+from gateway.app import create_app
+from gateway.config.settings import Settings
 from gateway.ops.drain import GC_YOUNG_THRESHOLD, settle_heap
 from resolvers import site
 from resolvers.db import OPEN, Database, make_engine
 from resolvers.hot.driver import HotStatement
 from resolvers.site import plain_text
+from tests.live_server import lifespan
+from tests.support import add_article, add_author, gql, ok
 
 
 def test_settle_heap_freezes_what_start_up_built() -> None:
@@ -169,3 +175,45 @@ def test_a_pool_without_a_size_has_no_read_gate() -> None:
     """A pool that opens a connection per use (NullPool) has no size to queue for."""
     engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none", poolclass=NullPool)
     assert Database(engine).reading() is OPEN
+
+
+HOME = """query Home {
+  articles(first: 5) {
+    nodes { id title author { name } seo { title description } categories { name } }
+  }
+}"""
+
+
+async def test_a_requests_objects_are_freed_without_the_garbage_collector(
+    settings: Settings, db: Database
+) -> None:
+    """A finished request leaves no reference cycle behind (loaders holding themselves through
+    their batch functions, the context through its loaders, graphql-core's executor through
+    its helpers): its context, loaders and executor are freed when the request lets go of
+    them, and the collector has nothing of it to find."""
+    author = await add_author(db, "Ada")
+    for n in range(3):
+        await add_article(db, f"Article {n}", authors=[author])
+    application = create_app(settings.model_copy(update={"response_cache": False}))
+    async with lifespan(application) as manager:
+        factory = application.state.contexts
+        made: list[weakref.ref[Any]] = []
+
+        def capture(*args: Any, **kwargs: Any) -> Any:
+            context = factory(*args, **kwargs)
+            made.append(weakref.ref(context))
+            return context
+
+        application.state.contexts = capture
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            assert len(ok(await gql(c, HOME))["articles"]["nodes"]) == 3  # warm: caches filled
+            gc.collect()
+            gc.disable()
+            try:
+                data = ok(await gql(c, HOME))
+                assert data["articles"]["nodes"][0]["author"] == {"name": "Ada"}
+                context = made[-1]()
+                assert context is None, gc.get_referrers(context)
+            finally:
+                gc.enable()
