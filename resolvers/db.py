@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import Executable
 
 
@@ -145,17 +146,8 @@ def make_engine(
     return engine
 
 
-class _Open:
-    """The read gate of a database that needs none (a pool without a size)."""
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *_: object) -> None:
-        return None
-
-
-OPEN = _Open()
+# The read gate of a database that needs none (a pool without a size).
+OPEN: AbstractAsyncContextManager[None] = nullcontext()
 
 
 class Database:
@@ -181,12 +173,11 @@ class Database:
     def __init__(self, engine: AsyncEngine, *, sqlite_read_concurrency: int = 1) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        pool_size = getattr(engine.pool, "size", None)  # QueuePool; not NullPool/StaticPool
         self._read_gate: AbstractAsyncContextManager[Any] = OPEN
         if self.is_sqlite:
             self._read_gate = asyncio.Semaphore(sqlite_read_concurrency)
-        elif callable(pool_size):
-            self._read_gate = asyncio.Semaphore(pool_size())
+        elif isinstance(engine.pool, QueuePool):  # not NullPool: no size to queue for
+            self._read_gate = asyncio.Semaphore(engine.pool.size())
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )
