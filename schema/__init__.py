@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from schema.auth.mutations import AuthMutation, AuthQuery
@@ -23,6 +26,7 @@ from schema.events.subscriptions import Subscription
 from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
 from schema.execution.compiled import CompiledExecutor
+from schema.execution.hooks import HookRunner
 from schema.media.operations import MediaMutation, MediaQuery
 from schema.media.types import MediaAsset
 from schema.relay import Node, from_global_id
@@ -109,6 +113,13 @@ get_object_definition(Mutation, strict=True).description = (
 
 
 class GatewaySchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """The extensions' hooks run by ``HookRunner`` (same semantics, a fraction of the
+        cost per request)."""
+        return HookRunner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         """Strawberry logs every error at ERROR level; the HTTP layer already logs unexpected
         ones with their request id and traceback, and a client's bad query is no server error."""
