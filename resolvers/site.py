@@ -15,6 +15,9 @@ import lxml.html
 UNCATEGORIZED = "uncategorized"
 
 
+PATTERNS = {kind: f"{kind}_path" for kind in ("article", "author", "category", "tag")}
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     url: str = "http://127.0.0.1:8000"
@@ -45,12 +48,9 @@ class Site:
     noindex_paged: bool = False  # archive pages 2+ are noindex
 
     def pattern(self, kind: str) -> str:
-        return {
-            "article": self.article_path,
-            "author": self.author_path,
-            "category": self.category_path,
-            "tag": self.tag_path,
-        }[kind]
+        """The path pattern of ``kind`` (article, author, category, tag): ``<kind>_path``."""
+        pattern: str = getattr(self, PATTERNS[kind])
+        return pattern
 
     @property
     def served_locales(self) -> tuple[str, ...]:

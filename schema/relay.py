@@ -90,14 +90,27 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, in
     return type_name, database_id
 
 
+# The cursors of a page are encoded when a response selects them (most lists ask for nodes).
+def _start_cursor(root: Any) -> str | None:
+    return None if root.source is None else root.source.cursor_at(0)
+
+
+def _end_cursor(root: Any) -> str | None:
+    return None if root.source is None else root.source.cursor_at(-1)
+
+
 @strawberry.type(description="Where a page sits in its connection (Relay PageInfo).")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     has_previous_page: bool = strawberry.field(
         description="Whether items precede this page (true when paging from a cursor)."
     )
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+    start_cursor: str | None = strawberry.field(
+        resolver=_start_cursor, description="Cursor of the first item."
+    )
+    end_cursor: str | None = strawberry.field(
+        resolver=_end_cursor, description="Cursor of the last item."
+    )
     page: int | None = strawberry.field(
         default=None, description="With page numbers (`page:`): this page's number, from 1."
     )
@@ -110,14 +123,14 @@ class PageInfo:
     total_count: int | None = strawberry.field(
         default=None, description="With page numbers: how many items all pages hold."
     )
+    source: strawberry.Private[Page | None] = None
 
     @classmethod
     def from_page(cls, page: Page) -> PageInfo:
         return cls(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursor_at(0),
-            end_cursor=page.cursor_at(-1),
+            source=page,
         )
 
 

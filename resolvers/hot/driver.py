@@ -100,7 +100,8 @@ def _result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | No
         try:
             return datetime.fromisoformat(value + "+00:00")
         except ValueError:  # text SQLAlchemy did not write (with an offset): its parser
-            return as_utc(parse(value))
+            parsed: datetime | None = parse(value)
+            return as_utc(parsed)
 
     return utc_from_text
 

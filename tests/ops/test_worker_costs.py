@@ -8,11 +8,24 @@ import asyncio
 import gc
 import weakref
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Select, event, func, literal, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    event,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import greenlet_spawn
@@ -217,3 +230,26 @@ async def test_a_requests_objects_are_freed_without_the_garbage_collector(
                 assert context is None, gc.get_referrers(context)
             finally:
                 gc.enable()
+
+
+async def test_hot_statements_read_sqlite_instants_as_aware_utc(tmp_path: Path) -> None:
+    """SQLite stores instants as naive UTC text; a hot statement hands them back as aware UTC
+    values (what every reader would otherwise convert per use), whether SQLAlchemy wrote the
+    text or an import wrote it with an offset."""
+
+    stamps = Table("stamps", MetaData(), Column("id", Integer), Column("at", DateTime))
+    db = Database(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'stamps.db'}"))
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(stamps.metadata.create_all)
+            await conn.execute(stamps.insert(), [{"id": 1, "at": datetime(2026, 3, 1, 9, 30)}])
+            await conn.execute(
+                text("INSERT INTO stamps VALUES (2, '2026-03-01 11:30:00+02:00'), (3, NULL)")
+            )
+        hot = HotStatement("stamps", lambda _: select(stamps.c.id, stamps.c.at).order_by("id"))
+        rows = await hot.all(db)
+    finally:
+        await db.dispose()
+    expected = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    assert [(r.id, r.at) for r in rows] == [(1, expected), (2, expected), (3, None)]
+    assert rows[0].at.tzinfo is UTC and rows[1].at.tzinfo is UTC
