@@ -24,7 +24,12 @@ from datetime import timedelta
 from typing import TypeVar
 
 from gateway.cache.backends import CacheBackend
-from resolvers.cache.purges import latest_generation, prune_purges, purges_after
+from resolvers.cache.purges import (
+    latest_generation,
+    prune_purges,
+    purge_pending,
+    purges_after,
+)
 from resolvers.db import Database, now_utc
 
 log = logging.getLogger("gateway.cache")
@@ -117,7 +122,7 @@ class PurgeSync:
         if applied is None:  # Redis lost its state (restart, eviction): start over
             await self.backend.start_generation(await latest_generation(self.db))
             return False
-        if not await purges_after(self.db, applied, limit=1):
+        if not await purge_pending(self.db, applied):
             return True
         await self.apply()
         return False

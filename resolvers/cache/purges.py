@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.cache_tags import tags_for_recorded
 from resolvers.changes import ChangeSet
 from resolvers.db import Database, now_utc
+from resolvers.hot.driver import HotStatement
 from resolvers.models import cache_purge_t
 from resolvers.site import Site
 
@@ -71,6 +72,24 @@ async def purges_after(db: Database, gen: int, limit: int = MAX_BATCH) -> list[P
         .limit(limit)
     )
     return [Purge(int(r.gen), tuple(r.tags)) for r in rows]
+
+
+def _next_purge(_is_sqlite: bool) -> Select[tuple[int]]:
+    return (
+        select(cache_purge_t.c.gen)
+        .where(cache_purge_t.c.gen > bindparam("gen"))
+        .order_by(cache_purge_t.c.gen)
+        .limit(1)
+    )
+
+
+# Asked before answering from the cache (shared by the hits of a moment): on the lean path.
+NEXT_PURGE = HotStatement("next-purge", _next_purge)
+
+
+async def purge_pending(db: Database, gen: int) -> bool:
+    """Whether a purge was committed after generation ``gen`` (one index seek)."""
+    return bool(await NEXT_PURGE.all(db, gen=gen))
 
 
 async def prune_purges(db: Database, now: datetime, keep: timedelta) -> int:
