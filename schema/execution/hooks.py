@@ -68,7 +68,18 @@ class Phase:
         self.running: list[tuple[Any, bool]] = []
 
     async def __aenter__(self) -> None:
+        await self._enter(synchronously=False)
+
+    def __enter__(self) -> None:
+        _run_synchronously(self._enter(synchronously=True))
+
+    async def _enter(self, *, synchronously: bool) -> None:
         for extension, function, kind in self.hooks:
+            if synchronously and kind in (ASYNC_GENERATOR, ASYNC_CALL):
+                raise RuntimeError(
+                    f"SchemaExtension hook {extension}.{self.name} "
+                    "failed to complete synchronously."
+                )
             if kind == ASYNC_GENERATOR:
                 generator = function(extension)
                 await generator.__anext__()
@@ -81,15 +92,6 @@ class Phase:
                 await function(extension)
             else:
                 function(extension)
-
-    def __enter__(self) -> None:
-        for extension, _, kind in self.hooks:
-            if kind in (ASYNC_GENERATOR, ASYNC_CALL):
-                raise RuntimeError(
-                    f"SchemaExtension hook {extension}.{self.name} "
-                    "failed to complete synchronously."
-                )
-        _run_synchronously(self.__aenter__())
 
     async def __aexit__(
         self,

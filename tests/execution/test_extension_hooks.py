@@ -198,3 +198,27 @@ def test_synchronous_phase_same_as_strawberry(fails):
     got = run(lambda extensions: Phase(extensions, "on_operation"))
     assert got == expected
     assert got[0][:3] == ["outer operation in", "inner operation in", "body"]
+
+
+class AsyncOperation(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]  # async hook
+        yield
+
+
+def test_synchronous_phase_refuses_an_async_hook_where_strawberry_does():
+    """The synchronous hooks before the async one are entered first, as in Strawberry (and
+    closed when the phase is dropped, never resumed)."""
+
+    def run(manager_of: Any) -> tuple[list[str], str]:
+        log: list[str] = []
+        manager = manager_of([Recorder(log, "outer"), AsyncOperation(), Recorder(log, "inner")])
+        try:
+            with manager:
+                log.append("body")
+        except RuntimeError as exc:
+            return log, "failed to complete synchronously" in str(exc)
+        return log, "no exception"
+
+    expected = run(OperationContextManager)
+    got = run(lambda extensions: Phase(extensions, "on_operation"))
+    assert got == expected == (["outer operation in", "outer operation out"], True)
