@@ -42,6 +42,9 @@ class CachedResponse:
 
 class CacheBackend(Protocol):
     name: str
+    # Whether a call can wait on something outside the process (a network round trip): only
+    # then does it run under a deadline (``gateway.cache.coherence.within``).
+    remote: bool
 
     async def lookup(self, key: str) -> tuple[CachedResponse | None, int]:
         """The live entry (or None) and the current invalidation sequence number."""
@@ -82,6 +85,7 @@ class MemoryBackend:
     purges recorded in the database (``resolvers.cache.purges``), checked before every hit."""
 
     name = "memory"
+    remote = False  # its calls never suspend: no deadline can fire
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -228,6 +232,7 @@ class RedisBackend:
     """
 
     name = "redis"
+    remote = True
 
     def __init__(self, client: Any, prefix: str) -> None:
         self.client = client

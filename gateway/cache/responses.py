@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 from gateway.cache import http_headers as http_cache
 from gateway.cache.backends import CacheBackend, CachedResponse, RedisBackend
-from gateway.cache.coherence import BACKEND_TIMEOUT, PurgeSync
+from gateway.cache.coherence import PurgeSync, within
 from gateway.cache.documents import DocumentInfo, describe
 from gateway.cache.persisted import PersistedQueries
 from gateway.cache.single_flight import SingleFlight
@@ -195,7 +195,7 @@ class CacheLayer:
             return plan
         plan.key = self._request_key(request, info, variables, operation_name)
         try:
-            async with asyncio.timeout(BACKEND_TIMEOUT):
+            async with within(self.backend):
                 entry, plan.seq = await self.backend.lookup(plan.key)
         except Exception as exc:  # a cache outage must not take reads down: run uncached
             self.outage.failed(exc)
@@ -244,7 +244,7 @@ class CacheLayer:
             if self.sync is not None:
                 await self.sync.verify()
             if self.backend is not None and plan.key is not None:
-                async with asyncio.timeout(BACKEND_TIMEOUT):
+                async with within(self.backend):
                     entry, plan.seq = await self.backend.lookup(plan.key)
                 return entry
         except Exception as exc:  # cannot tell whether it is current: answer fresh, keep nothing
@@ -270,7 +270,7 @@ class CacheLayer:
             # A leader looks once more too: the previous leader may have stored the answer and
             # let go between this request's miss and its turn.
             try:
-                async with asyncio.timeout(BACKEND_TIMEOUT):
+                async with within(self.backend):
                     entry, plan.seq = await self.backend.lookup(plan.key)
             except Exception as exc:
                 self.outage.failed(exc)
@@ -351,7 +351,7 @@ class CacheLayer:
                 entry = CachedResponse(body, etag, tags, not_after)
                 evicted = getattr(self.backend, "evictions", 0)
                 try:
-                    async with asyncio.timeout(BACKEND_TIMEOUT):
+                    async with within(self.backend):
                         await self.backend.store(plan.key, entry, ttl, tags, plan.seq)
                 except Exception as exc:
                     self.outage.failed(exc)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from gateway.cache.backends import CachedResponse, MemoryBackend
+import pytest
+
+from gateway.cache.backends import CachedResponse, MemoryBackend, RedisBackend
+from gateway.cache.coherence import BACKEND_TIMEOUT, NO_DEADLINE, within
 from gateway.cache.documents import describe
 from gateway.cache.http_headers import bounded_tags, etag_matches, public_cache_control
 from resolvers.cache_tags import (
@@ -162,3 +165,18 @@ def test_tag_values_are_header_safe_and_short():
     tags.path("/\u00fcber")
     assert tags.tags == {"article-slug:%C3%BCber", "path:/%C3%BCber"}
     assert all(t.isascii() and " " not in t and "," not in t for t in tags.tags)
+
+
+async def test_only_a_remote_backend_gets_a_deadline():
+    """An in-process backend never waits, so its calls run without a timer; Redis's calls run
+    under BACKEND_TIMEOUT (a frozen Redis must not hold a request)."""
+    memory = MemoryBackend(max_bytes=1_000)
+    assert within(memory) is NO_DEADLINE
+    async with within(memory):
+        assert await memory.lookup("k") == (None, 0)
+    redis = RedisBackend(SimpleNamespace(register_script=lambda _script: None), "p:")
+    deadline = within(redis)
+    assert isinstance(deadline, asyncio.Timeout)
+    async with deadline:
+        loop = asyncio.get_running_loop()
+        assert deadline.when() == pytest.approx(loop.time() + BACKEND_TIMEOUT, abs=0.5)
