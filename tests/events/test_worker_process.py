@@ -43,6 +43,13 @@ async def start_worker(env: dict[str, str], name: str, cwd: Path) -> asyncio.sub
         )
 
 
+async def running(cwd: Path, name: str, within: float = 30.0) -> None:
+    """Until the worker says it runs: its SIGTERM handler is installed then (a SIGTERM while
+    it is still starting ends the process the default way, -15)."""
+    log = cwd / f"{name}.log"
+    await until(lambda: f"worker {name} running" in log.read_text(errors="replace"), within)
+
+
 async def stop(process: asyncio.subprocess.Process) -> int:
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
@@ -99,6 +106,8 @@ async def test_two_workers_never_deliver_the_same_attempt(database_url, db, tmp_
         env = worker_env(database_url, events_batch_size=3)
         workers = [await start_worker(env, f"w{i}", tmp_path) for i in (1, 2)]
         try:
+            for i in (1, 2):  # both compete for the deliveries, and both stop cleanly
+                await running(tmp_path, f"w{i}")
             await r.wait_for(40, within=60)
             await until(lambda: _status_is(db, "delivered"), within=30)
         finally:
