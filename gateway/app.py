@@ -18,7 +18,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from strawberry.extensions import ValidationCache
 
 from gateway.auth import preview_tokens
 from gateway.cache.backends import CacheBackend, MemoryBackend, RedisBackend
@@ -29,6 +28,7 @@ from gateway.events.purge import purge_on_events
 from gateway.events.runtime import EventsRuntime, write_hooks
 from gateway.guard.limits import QueryLimits
 from gateway.guard.ratelimit import build_rate_limiter
+from gateway.guard.validation import ValidationResults
 from gateway.http import rules as http_rules
 from gateway.http.developer import developer_routes
 from gateway.http.graphql.endpoint import GraphQLEndpoint
@@ -149,7 +149,7 @@ def graphql_schema(settings: Settings, ops: Operations) -> strawberry.Schema:
         extensions=[
             ops.schema_extension(),  # first: its timings wrap the document caches
             limits.extension,
-            lambda: ValidationCache(maxsize=cache_size),
+            ValidationResults(cache_size).extension,
         ],
         no_suggestions=settings.env == "production",
     )

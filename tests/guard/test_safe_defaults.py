@@ -201,6 +201,28 @@ async def test_editors_may_introspect_in_production(settings, db, role, allowed)
         assert result.data == {"__schema": {"queryType": {"name": "Query"}}}
 
 
+@pytest.mark.parametrize("settings_overrides", PRODUCTION)
+async def test_one_document_is_validated_for_each_viewer_under_its_own_rules(settings, db):
+    # The validation results are cached per document and rule set: an editor's allowed
+    # introspection must not open it for the anonymous reader who sends the same text next.
+    schema = create_app(settings).state.schema
+    query = "{ __schema { queryType { name } } }"
+    outcomes = []
+    for role in (None, "editor", None, "editor"):
+        viewer = ANONYMOUS if role is None else Viewer(role=role, name="Ed")
+        now = datetime.now(UTC)
+        context = Context(
+            request=None, db=db, site=None, viewer=viewer, now=now,
+            loaders=RequestLoaders(db, viewer, now),
+        )  # fmt: skip
+        result = await schema.execute(query, context_value=context)
+        outcomes.append(None if result.errors else result.data)
+        if result.errors:
+            assert "introspection has been disabled" in result.errors[0].message
+    allowed = {"__schema": {"queryType": {"name": "Query"}}}
+    assert outcomes == [None, allowed, None, allowed]
+
+
 @pytest.mark.parametrize("settings_overrides", [{"env": "production", "introspection": True}])
 async def test_introspection_can_be_opened_in_production(client):
     assert ok(await gql(client, "{ __schema { queryType { name } } }"))
