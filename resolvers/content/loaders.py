@@ -86,6 +86,8 @@ class RequestLoader(DataLoader[K, V]):
         scope: RequestScope | None = None,
     ) -> None:
         super().__init__()
+        self._primed = PrimedFutures(self.loop)
+        self._cache = self._primed
         self.db, self.viewer, self.now, self.tags = db, viewer, now, tags
         self.scope = scope if scope is not None else RequestScope()
         batch = self.batch_load_fn
@@ -99,6 +101,15 @@ class RequestLoader(DataLoader[K, V]):
     def do_resolve_reject(self, key: K, future: asyncio.Future[V]) -> None:
         self.scope.watch(future)
         super().do_resolve_reject(key, future)
+
+    def prime(self, key: K, value: V) -> RequestLoader[K, V]:
+        """aiodataloader's ``prime`` (the first value primed or loaded for a key stays),
+        without a future until a ``load`` asks for the key: a root query primes the loaders
+        with what its rows carry for every item, and most of it is never loaded."""
+        cache_key = self.get_cache_key(key)
+        if cache_key not in self._primed:
+            self._primed[cache_key] = Primed(value)
+        return self
 
     async def load_all(self, keys: Sequence[K], *, alone: bool = False) -> list[V]:
         """``load_many``, without a future per key when it can: keys the cache holds all
@@ -124,11 +135,17 @@ class RequestLoader(DataLoader[K, V]):
     def answered(self, keys: Sequence[K]) -> list[V] | None:
         """The values of ``keys`` when the cache holds them all already (else ``None``)."""
         values = []
+        peek = self._primed.peek
         for key in keys:
-            future = self._cache.get(self.get_cache_key(key))
-            if future is None or not _answered(future):
+            found = peek(self.get_cache_key(key))
+            if type(found) is Primed:
+                if isinstance(found.value, Exception):
+                    return None
+                values.append(found.value)
+            elif found is None or not _answered(found):
                 return None
-            values.append(future.result())
+            else:
+                values.append(found.result())
         return values
 
 
@@ -152,6 +169,41 @@ async def load_all_of(
         found = await asyncio.gather(*loads)
         results.update(zip(todo, found, strict=True))
     return results
+
+
+class Primed:
+    """A primed value not asked for yet (``RequestLoader.prime``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class PrimedFutures(dict[Any, Any]):
+    """A loader's cache (aiodataloader's ``cache_map``: cache key -> future) that also holds
+    ``Primed`` values and makes the future of one when it is first read, as
+    ``DataLoader.prime`` would have made it at once (an exception is a failed future)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self.loop = loop
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = dict.get(self, key, default)
+        if type(found) is not Primed:
+            return found
+        future = self.loop.create_future()
+        if isinstance(found.value, Exception):
+            future.set_exception(found.value)
+        else:
+            future.set_result(found.value)
+        self[key] = future
+        return future
+
+    def peek(self, key: Any) -> Any:
+        """What the cache holds for ``key`` (a future, a ``Primed`` value or None), as is."""
+        return dict.get(self, key)
 
 
 def _answered(future: asyncio.Future[Any]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import event
 
 from resolvers.access import ANONYMOUS
@@ -47,3 +48,49 @@ async def test_without_alone_callers_of_one_tick_share_a_batch(db):
     )
     assert [r[0].name for r in first + second] == ["Ada"] * 4
     assert len(seen) == 1  # one statement for both (nested lists under many parents)
+
+
+# --- priming: values are held as they are until a load asks for them -------------------------
+
+
+async def test_a_primed_value_is_what_load_and_answered_return_without_a_statement(db):
+    ada = await add_author(db, "Ada")
+    ids = [await add_article(db, f"P{i}", authors=[ada]) for i in range(3)]
+    loaders = RequestLoaders(db, ANONYMOUS, datetime.now(UTC))
+    bodies = loaders.body_by_article_id
+    seen = statements(db)
+    bodies.prime(ids[0], "first").prime(ids[0], "second")  # the first primed value stays
+    bodies.prime(ids[1], None)
+    assert bodies.answered(ids[:2]) == ["first", None]
+    assert bodies.answered(ids) is None  # ids[2] was neither primed nor loaded
+    assert await bodies.load(ids[0]) == "first"
+    assert await bodies.load_all(ids[:2], alone=True) == ["first", None]
+    assert await bodies.load_many(ids[:2]) == ["first", None]
+    assert seen == []
+    loaded = await bodies.load(ids[2])  # loaded, then primed: the loaded value stays
+    bodies.prime(ids[2], "primed later")
+    assert await bodies.load(ids[2]) == loaded != "primed later"
+    assert len(seen) == 1
+
+
+async def test_a_primed_exception_fails_its_load_and_is_not_an_answer(db):
+    loaders = RequestLoaders(db, ANONYMOUS, datetime.now(UTC))
+    bodies = loaders.body_by_article_id
+    bodies.prime(7, ValueError("broken"))
+    assert bodies.answered([7]) is None
+    with pytest.raises(ValueError, match="broken"):
+        await bodies.load(7)
+
+
+async def test_clear_drops_a_primed_value_and_the_next_load_reads_the_database(db):
+    ada = await add_author(db, "Ada")
+    article = await add_article(db, "Cleared", authors=[ada])
+    loaders = RequestLoaders(db, ANONYMOUS, datetime.now(UTC))
+    bodies = loaders.body_by_article_id
+    bodies.prime(article, "stale")
+    bodies.clear(article)
+    seen = statements(db)
+    assert await bodies.load(article) != "stale"
+    assert len(seen) == 1
+    bodies.prime(article + 1, "x").clear_all()
+    assert bodies.answered([article + 1]) is None
