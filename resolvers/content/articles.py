@@ -107,7 +107,10 @@ def joined(row: Any, prefix: str, names: tuple[str, ...]) -> Any:
     """The row joined to an article row by ``with_extras``: its ``<prefix><column>`` values
     as a row of their own, with the column names (how to cut it out is found once per row
     shape)."""
-    key = (type(row), row._fields, prefix)
+    kind = type(row)
+    # A named tuple's fields are its class's (the hot statements' rows): the class is the
+    # shape. Other rows (SQLAlchemy's) share one class: their field names tell the shape.
+    key = (kind, prefix) if "_make" in kind.__dict__ else (kind, row._fields, prefix)
     found = _JOINED.get(key)
     if found is None:
         positions = [row._fields.index(prefix + name) for name in names]
