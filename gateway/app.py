@@ -96,6 +96,7 @@ def database_from_settings(settings: Settings) -> Database:
             connect_timeout=settings.db_connect_timeout,
         ),
         sqlite_read_concurrency=settings.db_sqlite_read_concurrency,
+        sqlite_inline_reads=settings.db_sqlite_inline_reads,
     )
 
 

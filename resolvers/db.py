@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import Executable
 
+from resolvers.sqlite_reader import SqliteReader
+
 
 @dataclass
 class QueryStats:
@@ -79,6 +81,15 @@ def _sqlite_reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
         return
     if dbapi_conn.driver_connection.in_transaction:
         dbapi_conn.rollback()
+
+
+def _sqlite_file(engine: AsyncEngine) -> str | None:
+    """The path of the engine's SQLite file; None for an in-memory database or a URL with
+    options (a URI filename), which a second connection would not open the same way."""
+    url = engine.url
+    if url.query or _in_memory(url.render_as_string(hide_password=False)):
+        return None
+    return url.database
 
 
 def _in_memory(url: str) -> bool:
@@ -170,9 +181,20 @@ class Database:
     Waiting for the gate costs nothing; writes are not gated.
     """
 
-    def __init__(self, engine: AsyncEngine, *, sqlite_read_concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        sqlite_read_concurrency: int = 1,
+        sqlite_inline_reads: bool = True,
+    ) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # The hot statements' own connection on the loop's thread (SQLite files only).
+        self.sqlite_reader: SqliteReader | None = None
+        if self.is_sqlite and sqlite_inline_reads:
+            path = _sqlite_file(engine)
+            self.sqlite_reader = SqliteReader(path) if path is not None else None
         self._read_gate: AbstractAsyncContextManager[Any] = OPEN
         if self.is_sqlite:
             self._read_gate = asyncio.Semaphore(sqlite_read_concurrency)
@@ -207,6 +229,8 @@ class Database:
             return (await conn.execute(stmt)).scalar()
 
     async def dispose(self) -> None:
+        if self.sqlite_reader is not None:
+            self.sqlite_reader.close()
         await self.engine.dispose()
 
 

@@ -81,6 +81,13 @@ class Settings(
         description="Reads one worker runs at once on a SQLite file; more wait their turn (each "
         "runs on a connection's thread, and many at once contend for the interpreter lock).",
     )
+    db_sqlite_inline_reads: bool = Field(
+        True,
+        description="Run the hot reads (article lists, an article, its authors and terms) on a "
+        "read-only SQLite connection of the worker's event loop instead of handing each to a "
+        "connection's thread (about 0.2 ms of CPU less per statement; a busy database falls "
+        "back to the pool).",
+    )
     db_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."
     )

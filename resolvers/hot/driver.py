@@ -29,6 +29,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.util import greenlet_spawn
 
 from resolvers.db import Database, as_utc
+from resolvers.sqlite_reader import SqliteReader
 
 Builder = Callable[[bool], Select[Any]]  # is_sqlite -> the statement
 
@@ -128,6 +129,10 @@ class HotStatement:
             return await self._run(db, compiled, arguments)
 
     async def _run(self, db: Database, compiled: _Compiled, arguments: list[Any]) -> list[Any]:
+        if db.sqlite_reader is not None:
+            records = _fetch_inline(db, db.sqlite_reader, compiled.sql, arguments)
+            if records is not None:
+                return compiled.rows(records)
         # The pooled DBAPI connection itself: a SQLAlchemy Connection around it (construction,
         # connection events, transaction bookkeeping) costs more than the statement's own
         # Python work and gives a single SELECT nothing. Checkout (pre-ping) and the reset on
@@ -144,6 +149,18 @@ class HotStatement:
         finally:
             await greenlet_spawn(raw.close)
         return compiled.rows(records)
+
+
+def _fetch_inline(db: Database, reader: SqliteReader, sql: str, arguments: list[Any]) -> Any:
+    """The statement on the loop's own SQLite connection (``resolvers.sqlite_reader``); None
+    when it has to run on a pooled connection instead (its events then fire for that run too:
+    the statement was attempted twice)."""
+    events = db.engine.sync_engine.dispatch
+    events.before_cursor_execute(reader, None, sql, arguments, None, False)
+    try:
+        return reader.fetch(sql, arguments)
+    finally:
+        events.after_cursor_execute(reader, None, sql, arguments, None, False)
 
 
 async def _through_sqlalchemy(db: Database, sql: str, arguments: list[Any]) -> list[Any]:
