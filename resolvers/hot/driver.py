@@ -10,6 +10,10 @@ on SQLite (see ``id_in``). Rows come back as plain named tuples with the attribu
 the code reads (``row.slug``), with SQLAlchemy's result processing (SQLite datetimes are
 read as aware UTC values).
 
+On a SQLite file they run on the event loop's own read-only connection
+(``resolvers.sqlite_reader``), and on a pooled connection only when that one cannot answer at
+once (busy, or any error).
+
 The engine's statement events fire around each execution, so the request's SQL statistics,
 tracing and statement listeners see hot statements like every other.
 """
