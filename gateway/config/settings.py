@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import SettingsConfigDict
 
+from gateway.config.database import DatabaseSettings
 from gateway.config.locales import LocaleSettings
 from gateway.config.media import MediaSettings
 from gateway.config.redaction import redact_url_credentials
@@ -41,7 +42,13 @@ class SettingsError(Exception):
 
 
 class Settings(
-    SecuritySettings, SeoSettings, RoutingSettings, LocaleSettings, MediaSettings, StorageSettings
+    DatabaseSettings,
+    SecuritySettings,
+    SeoSettings,
+    RoutingSettings,
+    LocaleSettings,
+    MediaSettings,
+    StorageSettings,
 ):
     """Gateway configuration. Every field is documented; the README table mirrors it."""
 
@@ -52,55 +59,10 @@ class Settings(
     env: Literal["development", "production"] = Field(
         "development", description="Deployment environment: development or production."
     )
-    database_url: str = Field(
-        "sqlite+aiosqlite:///./content.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
-    )
     site_url: str = Field(
         "http://127.0.0.1:8000", description="Public base URL of the site (absolute URLs)."
     )
     site_name: str = Field("Content Gateway", description="Site name used in SEO metadata.")
-    db_pool_size: int = Field(
-        10,
-        ge=1,
-        le=500,
-        description="Database connections each worker keeps open (PostgreSQL, or a SQLite file); "
-        "on PostgreSQL, also the reads a worker runs at once (more wait their turn).",
-    )
-    db_max_overflow: int = Field(
-        10,
-        ge=0,
-        le=500,
-        description="Extra database connections a worker may open under load (a SQLite file "
-        "keeps them open once opened: each is a thread).",
-    )
-    db_sqlite_read_concurrency: int = Field(
-        1,
-        ge=1,
-        le=64,
-        description="Reads one worker runs at once on a SQLite file; more wait their turn (each "
-        "runs on a connection's thread, and many at once contend for the interpreter lock).",
-    )
-    db_sqlite_inline_reads: bool = Field(
-        True,
-        description="Run the hot reads (article lists, an article, its authors and terms) on a "
-        "read-only SQLite connection of the worker's event loop instead of handing each to a "
-        "connection's thread (about 0.2 ms of CPU less per statement; a busy database falls "
-        "back to the pool).",
-    )
-    db_pool_timeout: float = Field(
-        10.0, gt=0, description="Seconds a request waits for a free PostgreSQL connection."
-    )
-    db_pool_recycle: int = Field(
-        1800, ge=-1, description="Replace PostgreSQL connections older than N seconds (-1: never)."
-    )
-    db_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
-    db_pool_pre_ping: bool = Field(
-        False,
-        description="Test each pooled PostgreSQL connection before use (one extra round trip per "
-        "query). Off: a connection lost to a database restart fails one query, then the pool "
-        "is invalidated and reconnects.",
-    )
     server_timing: bool = Field(True, description="Send the Server-Timing header.")
     graphiql: bool | None = Field(
         None, description="Serve GraphiQL on GET /graphql; default: on in development only."
@@ -342,16 +304,6 @@ class Settings(
     ws_init_timeout: float = Field(
         10.0, gt=0, description="Seconds a WebSocket client has to send connection_init."
     )
-
-    @field_validator("database_url")
-    @classmethod
-    def _check_database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
-                f"(got {value.split('://', 1)[0]!r})"
-            )
-        return value
 
     @field_validator("metrics_bind")
     @classmethod
