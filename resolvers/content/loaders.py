@@ -77,6 +77,11 @@ class RequestScope:
 class RequestLoader(DataLoader[K, V]):
     """A dataloader bound to one request's database, viewer, clock, tag collector and scope."""
 
+    @staticmethod
+    def get_cache_key(key: Any) -> Any:
+        """The key itself (aiodataloader's default, without a lambda per instance)."""
+        return key
+
     def __init__(
         self,
         db: Database,
@@ -85,7 +90,11 @@ class RequestLoader(DataLoader[K, V]):
         tags: TagCollector,
         scope: RequestScope | None = None,
     ) -> None:
-        super().__init__()
+        # What aiodataloader's constructor sets up (its defaults), without its per-instance
+        # inspection of the batch function (a coroutine function here by definition; a
+        # request builds several loaders): ``tests/content/test_load_all.py`` holds it to it.
+        self.loop = asyncio.get_event_loop()
+        self._queue = []
         self._primed = PrimedFutures(self.loop)
         self._cache = self._primed
         self.db, self.viewer, self.now, self.tags = db, viewer, now, tags

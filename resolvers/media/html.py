@@ -164,14 +164,19 @@ def expand_images(body: str, assets: Mapping[int, Any], urls: MediaUrls) -> str:
     return _IMG.sub(one, body)
 
 
-async def expand_bodies(bodies: Sequence[str], load: LoadAssets, urls: MediaUrls) -> list[str]:
-    """Every body completed, with ONE load of all the assets they name (however many)."""
+async def expand_bodies(
+    bodies: Sequence[str], load: LoadAssets, urls: MediaUrls | Callable[[], MediaUrls]
+) -> list[str]:
+    """Every body completed, with ONE load of all the assets they name (however many).
+    ``urls`` may be a function giving them: called only when a body names an asset (a
+    request's URL builder reads its base URL, which most bodies never need)."""
     wanted = sorted({i for body in bodies for i in asset_ids(body)})
     if not wanted:
         return list(bodies)
     rows = await load(wanted)
     assets = {row.id: row for row in rows if row is not None}
-    return [expand_images(body, assets, urls) for body in bodies]
+    built = urls if isinstance(urls, MediaUrls) else urls()
+    return [expand_images(body, assets, built) for body in bodies]
 
 
 def load_from(db: Database) -> LoadAssets:

@@ -53,8 +53,11 @@ async def relation_rows(
         results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
     if "body" in results:  # library images completed, one asset load for all bodies
         bodies = [body or "" for body in results["body"]]
-        urls = info.context.media_urls()
-        results["body"] = await expand_bodies(bodies, loaders.media_asset_by_id.load_many, urls)
+        results["body"] = await expand_bodies(
+            bodies,
+            lambda ids: loaders.media_asset_by_id.load_many(ids),  # the loader when needed
+            info.context.media_urls,
+        )
     return results
 
 

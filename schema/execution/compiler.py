@@ -14,6 +14,7 @@ permission classes, fragment variables and ``@defer``/``@stream``.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -49,6 +50,7 @@ from schema.execution.plan import (
     Resolver,
     Shape,
     Unsupported,
+    caller,
 )
 
 if TYPE_CHECKING:
@@ -74,7 +76,10 @@ def compile_operation(executor: Executor[Any]) -> OperationPlan:
     )
     builder = _Builder(executor)
     root = builder.object_plan(root_type, collected.grouped_field_set)
-    return OperationPlan(root=root, slots=len(builder.fields), fields=builder.fields)
+    getters = [f.resolver.getter if f.resolver is not None else None for f in builder.fields]
+    return OperationPlan(
+        root=root, slots=len(builder.fields), fields=builder.fields, getters=getters
+    )
 
 
 class _Builder:
@@ -139,7 +144,7 @@ class _Builder:
         if field is None:
             raise Unsupported("a field without a Strawberry definition")
         if getattr(field_def.resolve, "_is_default", False):
-            return Resolver(attribute=field.python_name)
+            return Resolver(attribute=field.python_name, getter=attrgetter(field.python_name))
         if field.extensions or getattr(field, "permission_classes", None):
             raise Unsupported("field extensions or permission classes")
         base = field.base_resolver
@@ -157,6 +162,10 @@ class _Builder:
             # Constant arguments: coerced (and converted to Python values) once.
             values = get_argument_values(field_def, node, None)
             resolver.static_kwargs = self.convert(field, values)
+            if resolver.info_name is None:  # nothing of the request: bound once, here
+                resolver.getter = caller(
+                    base.wrapped_func, resolver.takes_self, roots, resolver.static_kwargs
+                )
         return resolver
 
     def convert(self, field: Any, values: dict[str, Any]) -> dict[str, Any]:

@@ -64,6 +64,9 @@ class Resolver:
     root_names: tuple[str, ...] = ()
     static_kwargs: dict[str, Any] | None = None  # arguments without variables, coerced once
     strawberry_field: Any = None  # to convert per-request arguments and build Info
+    # The getter when it depends on nothing of the request (an attribute, or a resolver with
+    # constant arguments and no ``Info``): built once with the plan, not per request.
+    getter: Callable[[Any], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -97,3 +100,26 @@ class OperationPlan:
     root: ObjectPlan
     slots: int  # how many FieldPlans (per-request binding table size)
     fields: list[FieldPlan] = field(default_factory=list)  # by slot
+    # By slot: the getters that need no request (``Resolver.getter``), None for the others.
+    getters: list[Callable[[Any], Any] | None] = field(default_factory=list)
+
+
+def caller(
+    function: Callable[..., Any], takes_self: bool, roots: tuple[str, ...], kwargs: dict[str, Any]
+) -> Callable[[Any], Any]:
+    """A getter that calls a resolver function with its parent object as ``self`` (when it
+    takes it) and as each root/parent parameter, and ``kwargs``."""
+    if roots:
+
+        def with_root(source: Any) -> Any:
+            call = dict(kwargs)
+            for name in roots:
+                call[name] = source
+            return function(source, **call) if takes_self else function(**call)
+
+        return with_root
+    if takes_self:
+        if not kwargs:
+            return function
+        return lambda source: function(source, **kwargs)
+    return lambda _source: function(**kwargs)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from graphql import Undefined
@@ -39,6 +38,7 @@ from schema.execution.plan import (
     ObjectPlan,
     OperationPlan,
     Shape,
+    caller,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Run:
         self.plan = plan
         self.executor = executor
         self.is_awaitable = executor.is_awaitable
-        self.getters: list[Getter | None] = [None] * plan.slots
+        self.getters: list[Getter | None] = list(plan.getters)
         self.raw_infos: list[Any] = [None] * plan.slots
         schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]  # set by Strawberry on its GraphQLSchema
         self.config = schema.config
@@ -197,14 +197,11 @@ class Run:
         return info
 
     def bind(self, field: FieldPlan) -> Getter:
-        """The request's getter for a field: attribute reader or bound resolver call."""
+        """The request's getter for a field whose resolver takes the request's ``Info`` or
+        variables (the others come bound with the plan: ``Resolver.getter``)."""
         resolver = field.resolver
         assert resolver is not None
         getter: Getter
-        if resolver.attribute is not None:
-            getter = attrgetter(resolver.attribute)
-            self.getters[field.slot] = getter
-            return getter
         function = resolver.function
         assert function is not None
         info = None
@@ -213,7 +210,7 @@ class Run:
                 _raw_info=self.raw_info(field), _field=resolver.strawberry_field
             )
         if resolver.static_kwargs is not None:
-            kwargs = dict(resolver.static_kwargs)
+            kwargs = dict(resolver.static_kwargs)  # with the Info added below
         else:
             values = get_argument_values(
                 field.field_def,  # type: ignore[arg-type]  # graphql-core accepts the definition here
@@ -225,28 +222,9 @@ class Run:
             )
         if resolver.info_name is not None:
             kwargs[resolver.info_name] = info
-        getter = _caller(function, resolver.takes_self, resolver.root_names, kwargs)
+        getter = caller(function, resolver.takes_self, resolver.root_names, kwargs)
         self.getters[field.slot] = getter
         return getter
-
-
-def _caller(
-    function: Callable[..., Any], takes_self: bool, roots: tuple[str, ...], kwargs: dict[str, Any]
-) -> Getter:
-    if roots:
-
-        def with_root(source: Any) -> Any:
-            call = dict(kwargs)
-            for name in roots:
-                call[name] = source
-            return function(source, **call) if takes_self else function(**call)
-
-        return with_root
-    if takes_self:
-        if not kwargs:
-            return function
-        return lambda source: function(source, **kwargs)
-    return lambda _source: function(**kwargs)
 
 
 def _leaf(coerce: Callable[[Any], Any] | None, value: Any) -> Any:

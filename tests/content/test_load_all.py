@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from aiodataloader import DataLoader
 from sqlalchemy import event
 
 from resolvers.access import ANONYMOUS
@@ -94,3 +95,18 @@ async def test_clear_drops_a_primed_value_and_the_next_load_reads_the_database(d
     assert len(seen) == 1
     bodies.prime(article + 1, "x").clear_all()
     assert bodies.answered([article + 1]) is None
+
+
+async def test_a_request_loader_has_everything_aiodataloaders_constructor_sets(db):
+    async def batch(keys: list[int]) -> list[int]:
+        return keys
+
+    plain = DataLoader(batch)  # aiodataloader's own set-up, for comparison
+    loader = RequestLoaders(db, ANONYMOUS, datetime.now(UTC)).author_by_id
+    missing = [name for name in vars(plain) if not hasattr(loader, name)]
+    assert missing == []
+    assert loader.loop is asyncio.get_running_loop()
+    assert loader.get_cache_key(("article", 1)) == ("article", 1)
+    assert (loader.batch, loader.cache, loader.max_batch_size) == (True, True, None)
+    ada = await add_author(db, "Ada")
+    assert (await loader.load(ada)).name == "Ada"

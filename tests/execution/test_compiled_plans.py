@@ -154,3 +154,29 @@ async def test_the_setting_off_runs_graphql_core():
     result = await COMPILED_SCHEMA.execute("{ items { label } }", context_value=context)
     assert result.data == {"items": [{"label": "a"}, {"label": "b"}]}
     assert context.execution_path == "graphql-core"
+
+
+async def test_getters_that_need_nothing_of_the_request_are_bound_once_with_the_plan():
+    from schema.execution.compiled import plans_of
+
+    query = "query($t: Int!) { items { label twice(times: 3) x: twice(times: $t) } pets { name } }"
+    for times in (1, 2):  # the getter of `x` is bound again for each request
+        context = Ctx()
+        result = await COMPILED_SCHEMA.execute(
+            query, variable_values={"t": times}, context_value=context
+        )
+        assert context.execution_path == "compiled"
+        assert result.data["items"][0] == {"label": "a", "twice": "aaa", "x": "a" * times}
+    plans = [
+        plan
+        for entry in plans_of(COMPILED_SCHEMA._schema).entries.values()
+        for plan in entry.plans.values()
+        if plan is not None and "x" in [f.key for f in plan.fields]
+    ]
+    assert plans  # one per parsed document (this schema has no parse cache)
+    bound = {f.key: plans[-1].getters[f.slot] is not None for f in plans[-1].fields}
+    # Attributes and resolvers with constant arguments only: bound once, with the plan;
+    # a variable argument or a resolver taking the Info: bound for each request.
+    assert bound == {
+        "items": True, "label": True, "twice": True, "x": False, "pets": False, "name": True
+    }  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from resolvers.content.sanitize import sanitize_html
-from resolvers.media.html import asset_ids, body_reference, expand_images
+from resolvers.media.html import asset_ids, body_reference, expand_bodies, expand_images
 from resolvers.media.urls import DEFAULT_WIDTHS, MediaUrls
 
 URLS = MediaUrls("https://cdn.example", DEFAULT_WIDTHS)
@@ -51,3 +51,25 @@ def test_a_quoted_angle_bracket_does_not_end_the_tag():
     assert out.startswith('<img data-asset-id="7" title="a > b" src=') and out.endswith(
         'alt="Say &quot;hi&quot; &lt;b&gt;&amp;&lt;/b&gt;"><p>after</p>'
     )
+
+
+async def test_bodies_without_assets_load_nothing_and_never_ask_for_urls():
+    asked: list[str] = []
+
+    async def load(ids: list[int]) -> list[object]:
+        asked.append(f"load {ids}")
+        return [asset(i) for i in ids]
+
+    def urls() -> MediaUrls:
+        asked.append("urls")
+        return URLS
+
+    plain = ["<p>no images</p>", ""]
+    assert await expand_bodies(plain, load, urls) == plain
+    assert asked == []  # a request's URL builder reads its base URL: not for these
+
+    out = await expand_bodies(['<img data-asset-id="7">', "<p>x</p>"], load, urls)
+    assert asked == ["load [7]", "urls"]  # one load, the URLs once, for all the bodies
+    assert 'src="https://cdn.example/media/r/' in out[0] and out[1] == "<p>x</p>"
+    # A ready MediaUrls is used as it is.
+    assert await expand_bodies(['<img data-asset-id="7">'], load, URLS) == out[:1]

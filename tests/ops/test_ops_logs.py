@@ -179,6 +179,11 @@ def test_redaction_covers_keys_text_and_nesting() -> None:
     assert clean["headers"]["accept"] == "application/json"
     assert clean["sql_statements"] == 3
     assert clean["client_id"] == "token:reader-app"
+    # Under a secret key: any value but None or "" is hidden, numbers and nested ones too.
+    scalars = redact_secrets(None, "info", {"token": 0, "secret": None, "password": "", "pin_token": 7.5, "retries": 2, "ok": True})  # fmt: skip
+    assert scalars == {"token": "[REDACTED]", "secret": None, "password": "", "pin_token": "[REDACTED]", "retries": 2, "ok": True}  # fmt: skip
+    nested = redact_secrets(None, "info", {"api_key": {"id": 1}, "tuple": ("Bearer xyz",)})
+    assert nested == {"api_key": "[REDACTED]", "tuple": ["Bearer [REDACTED]"]}
 
 
 @pytest.mark.parametrize("settings_overrides", [{"env": "development"}])
