@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -101,6 +101,18 @@ def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
 SEO_NAMES = tuple(c.name for c in seo_meta_t.c)
 AUTHOR_NAMES = tuple(c.name for c in AUTHOR_COLUMNS)
 _JOINED: dict[tuple[Any, ...], tuple[Callable[[Any], Any], Any]] = {}
+
+
+def all_have(rows: Sequence[Any], column: str) -> bool:
+    """Whether every row has ``column`` (the rows of one statement share their tuple of
+    names: it is searched once, not once per row)."""
+    checked: tuple[str, ...] | None = None
+    for row in rows:
+        if row._fields is not checked:
+            if column not in row._fields:
+                return False
+            checked = row._fields
+    return True
 
 
 def joined(row: Any, prefix: str, names: tuple[str, ...]) -> Any:

@@ -124,11 +124,14 @@ def prime_extras(
     rows: Sequence[Any], bodies: BodyByArticleIdLoader, seo_meta: SeoMetaByEntityLoader
 ) -> None:
     """Seed the body and SEO-override loaders from rows a root query read with extras."""
+    columns: tuple[str, ...] = ()
     for row in rows:
-        fields = row._fields
-        if "body" in fields:
+        if row._fields is not columns:  # the rows of one statement share their columns
+            columns = row._fields
+            body, fallback, seo = "body" in columns, "fallback_body" in columns, "seo_id" in columns
+        if body:
             bodies.prime(row.id, row.body)
-        elif "fallback_body" in fields and row.fallback_body is not None:
+        elif fallback and row.fallback_body is not None:
             bodies.prime(row.id, row.fallback_body)
-        if "seo_id" in fields:
+        if seo:
             seo_meta.prime(("article", row.id), seo_meta_of(row))

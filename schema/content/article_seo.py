@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers.content.articles import seo_meta_of
+from resolvers.content.articles import all_have, seo_meta_of
 from resolvers.content.loaders import load_all_of
 from resolvers.seo.pages import ArticleSeo
 from resolvers.seo.paths import article_path_with
@@ -25,7 +25,7 @@ async def seo_of_articles(info: Info, articles: Sequence[Any]) -> list[Seo]:
     loaders, site = ctx.loaders, ctx.site
     ids = [a.row.id for a in articles]
     jobs: dict[str, Any] = {}
-    from_rows = all("seo_id" in a.row._fields for a in articles)
+    from_rows = all_have([a.row for a in articles], "seo_id")
     if not from_rows:
         jobs["meta"] = loaders.seo_meta_by_entity
     if site.article_needs_category:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers.content.articles import primary_author_of
+from resolvers.content.articles import all_have, primary_author_of
 from resolvers.content.loaders import load_all_of
 from resolvers.media.html import expand_bodies
 from schema.content.locales import localized_lists
@@ -65,7 +65,7 @@ async def primary_authors(info: Info, rows: Sequence[Any], locales: list[str]) -
     """The primary author row of each article row, in the article's locale, when the root
     query read them with its rows (``with_extras``); ``None`` otherwise (or when an article
     has no author), for the caller to read them with the rest of the authors."""
-    if not all("author_id" in row._fields for row in rows):
+    if not all_have(rows, "author_id"):
         return None
     primaries = [primary_author_of(row) for row in rows]
     if any(p is None for p in primaries):
