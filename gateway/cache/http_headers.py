@@ -14,7 +14,7 @@ from resolvers.cache_tags import FALLBACK_STEPS, covering_tag
 
 
 class Digest(Protocol):
-    """A running hash (``hashlib.sha256()``, ``hashlib.blake2b()``, ...)."""
+    """A running hash (``hashlib.sha256()``, ...)."""
 
     def hexdigest(self) -> str: ...
 
@@ -38,7 +38,9 @@ def etag_of(digest: Digest) -> str:
 
 
 def strong_etag(body: bytes) -> str:
-    return etag_of(hashlib.blake2b(body, digest_size=16))
+    """SHA-256, as the feeds and sitemaps hash their bodies: OpenSSL's, with the CPU's SHA
+    instructions where it has them (a 26 KB home page: 15 us here, blake2b 28 us)."""
+    return etag_of(hashlib.sha256(body))
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
