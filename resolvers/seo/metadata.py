@@ -239,6 +239,8 @@ class PageSeo:
     kind: ClassVar[str] = "site"
     og_type: ClassVar[str] = "website"
 
+    _summary_description: str | None
+
     def __init__(self, site: Site, loaders: PageReads, row: Any = None, public: bool = True):
         self.site = site
         self.loaders = loaders
@@ -253,6 +255,13 @@ class PageSeo:
 
     def summary(self) -> str | None:
         return self.site.description
+
+    def summary_description(self) -> str | None:
+        """The summary in meta-description form; worked out once per page (a list asks
+        whether it needs the fallback text, then describes: the same cut twice otherwise)."""
+        if "_summary_description" not in self.__dict__:
+            self._summary_description = describe(self.summary(), html=self.summary_is_html)
+        return self._summary_description
 
     async def path(self) -> str:
         return "/"
@@ -322,12 +331,12 @@ class PageSeo:
         """Whether the description falls back to ``fallback_text`` (no override, no summary)."""
         if meta is not None and meta.meta_description:
             return False
-        return not describe(self.summary(), html=self.summary_is_html)
+        return not self.summary_description()
 
     def description_with(self, meta: Any | None, fallback: str | None) -> str | None:
         if meta is not None and meta.meta_description:
             return str(meta.meta_description)
-        summary = describe(self.summary(), html=self.summary_is_html)
+        summary = self.summary_description()
         return summary or describe(fallback, html=True)
 
     async def description(self) -> str | None:
