@@ -57,7 +57,8 @@ class Run:
         self.plan = plan
         self.executor = executor
         self.is_awaitable = executor.is_awaitable
-        self.getters: list[Getter | None] = list(plan.getters)
+        # The plan's request-free getters; the others are bound on first use (``bind``).
+        self.getters: list[Getter | None] = list(plan.getters) or [None] * plan.slots
         self.raw_infos: list[Any] = [None] * plan.slots
         schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]  # set by Strawberry on its GraphQLSchema
         self.config = schema.config
