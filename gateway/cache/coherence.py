@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from gateway.cache.backends import CacheBackend
@@ -52,14 +53,15 @@ PRUNE_EVERY = 600.0
 KEEP_PURGES = timedelta(days=1)  # far longer than any cache lifetime
 
 
-async def detached(work: Awaitable[T]) -> T:
+async def detached(work: Callable[[], Awaitable[T]]) -> T:
     """Bookkeeping SQL outside the request's statement count (Server-Timing ``db`` stays the
-    resolvers' cost)."""
-    return await asyncio.create_task(_await(work), context=contextvars.Context())
+    resolvers' cost). ``work`` is called inside the new task: one cancelled before it starts
+    (the app shutting down at that moment) leaves no coroutine behind that was never awaited."""
+    return await asyncio.create_task(_run(work), context=contextvars.Context())
 
 
-async def _await(work: Awaitable[T]) -> T:
-    return await work
+async def _run(work: Callable[[], Awaitable[T]]) -> T:
+    return await work()
 
 
 def _retrieve(task: asyncio.Task[bool]) -> None:
@@ -84,7 +86,7 @@ class PurgeSync:
     async def start(self) -> None:
         """A new memory cache is empty: it is current as of the latest purge. (Redis keeps its
         own generation; it is only set when missing.)"""
-        await self.backend.start_generation(await detached(latest_generation(self.db)))
+        await self.backend.start_generation(await detached(partial(latest_generation, self.db)))
         self._task = asyncio.create_task(self.run(), name="cache purge sync")
 
     async def stop(self) -> None:
@@ -149,7 +151,7 @@ class PurgeSync:
                     applied = await self.backend.generation()
                 if applied is None:
                     return removed
-                pending = await detached(purges_after(self.db, applied))
+                pending = await detached(partial(purges_after, self.db, applied))
                 if not pending:
                     return removed
                 if pending[0].gen > applied + 1:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from feedgen.feed import FeedGenerator
 from starlette.requests import Request
@@ -127,7 +128,7 @@ async def feed(request: Request) -> Response:
     self_url = site.absolute(request.url.path)
     body = build_feed(site, source, items, self_url, "atom" if fmt == "atom" else "rss", locale)
     # Bookkeeping beside the feed's own query: kept out of its statement count.
-    withdrawn = await detached(last_withdrawal(db, now_utc()))
+    withdrawn = await detached(partial(last_withdrawal, db, now_utc()))
     newest = max((t for t in (*(i.updated for i in items), withdrawn) if t), default=None)
     headers = validators(etag_of(hashlib.sha256(body)), newest, settings.seo_files_max_age)
     if settings.server_timing:

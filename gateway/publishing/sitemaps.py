@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -145,7 +146,7 @@ async def respond(
         return PlainTextResponse("Not found.", status_code=404)
     settings = request.app.state.settings
     # A removed entry changes the file too: Last-Modified is never older than the withdrawal.
-    withdrawn = await detached(last_withdrawal(request.app.state.db, now_utc()))
+    withdrawn = await detached(partial(last_withdrawal, request.app.state.db, now_utc()))
     newest = max((t for t in (spool.newest, withdrawn) if t), default=None)
     headers = validators(etag_of(spool.digest), newest, settings.seo_files_max_age)
     if settings.server_timing:

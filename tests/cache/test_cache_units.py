@@ -4,12 +4,14 @@ and the private flag."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from types import SimpleNamespace
 
 import pytest
 
 from gateway.cache.backends import CachedResponse, MemoryBackend, RedisBackend
-from gateway.cache.coherence import BACKEND_TIMEOUT, NO_DEADLINE, within
+from gateway.cache.coherence import BACKEND_TIMEOUT, NO_DEADLINE, detached, within
 from gateway.cache.documents import describe
 from gateway.cache.http_headers import bounded_tags, etag_matches, public_cache_control
 from resolvers.cache_tags import (
@@ -180,3 +182,28 @@ async def test_only_a_remote_backend_gets_a_deadline():
     async with deadline:
         loop = asyncio.get_running_loop()
         assert deadline.when() == pytest.approx(loop.time() + BACKEND_TIMEOUT, abs=0.5)
+
+
+async def test_detached_work_cancelled_before_it_starts_leaves_no_unawaited_coroutine():
+    # The app's shutdown can cancel the purge loop in the tick where it has just handed its
+    # SQL to a detached task (CI saw "coroutine 'purges_after' was never awaited"): the work
+    # is only called once that task runs, so nothing is created that nobody awaits.
+    started: list[str] = []
+
+    async def work() -> str:
+        started.append("work")
+        return "done"
+
+    async def caller() -> str:
+        return await detached(work)
+
+    task = asyncio.create_task(caller())
+    await asyncio.sleep(0)  # the caller runs up to awaiting its detached task, not yet started
+    task.cancel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a never-awaited coroutine would warn when collected
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        gc.collect()
+    assert started == []
+    assert await detached(work) == "done" and started == ["work"]
