@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 from resolvers.content.loaders import (
@@ -239,8 +240,6 @@ class PageSeo:
     kind: ClassVar[str] = "site"
     og_type: ClassVar[str] = "website"
 
-    _summary_description: str | None
-
     def __init__(self, site: Site, loaders: PageReads, row: Any = None, public: bool = True):
         self.site = site
         self.loaders = loaders
@@ -256,12 +255,11 @@ class PageSeo:
     def summary(self) -> str | None:
         return self.site.description
 
+    @cached_property
     def summary_description(self) -> str | None:
         """The summary in meta-description form; worked out once per page (a list asks
         whether it needs the fallback text, then describes: the same cut twice otherwise)."""
-        if "_summary_description" not in self.__dict__:
-            self._summary_description = describe(self.summary(), html=self.summary_is_html)
-        return self._summary_description
+        return describe(self.summary(), html=self.summary_is_html)
 
     async def path(self) -> str:
         return "/"
@@ -331,12 +329,12 @@ class PageSeo:
         """Whether the description falls back to ``fallback_text`` (no override, no summary)."""
         if meta is not None and meta.meta_description:
             return False
-        return not self.summary_description()
+        return not self.summary_description
 
     def description_with(self, meta: Any | None, fallback: str | None) -> str | None:
         if meta is not None and meta.meta_description:
             return str(meta.meta_description)
-        summary = self.summary_description()
+        summary = self.summary_description
         return summary or describe(fallback, html=True)
 
     async def description(self) -> str | None:

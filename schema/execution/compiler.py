@@ -76,10 +76,7 @@ def compile_operation(executor: Executor[Any]) -> OperationPlan:
     )
     builder = _Builder(executor)
     root = builder.object_plan(root_type, collected.grouped_field_set)
-    getters = [f.resolver.getter if f.resolver is not None else None for f in builder.fields]
-    return OperationPlan(
-        root=root, slots=len(builder.fields), fields=builder.fields, getters=getters
-    )
+    return OperationPlan(root=root, slots=len(builder.fields), fields=builder.fields)
 
 
 class _Builder:

@@ -101,7 +101,13 @@ class OperationPlan:
     slots: int  # how many FieldPlans (per-request binding table size)
     fields: list[FieldPlan] = field(default_factory=list)  # by slot
     # By slot: the getters that need no request (``Resolver.getter``), None for the others.
-    getters: list[Callable[[Any], Any] | None] = field(default_factory=list)
+    getters: list[Callable[[Any], Any] | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.getters = [None] * self.slots
+        for f in self.fields:
+            if f.resolver is not None:
+                self.getters[f.slot] = f.resolver.getter
 
 
 def caller(

@@ -58,7 +58,7 @@ class Run:
         self.executor = executor
         self.is_awaitable = executor.is_awaitable
         # The plan's request-free getters; the others are bound on first use (``bind``).
-        self.getters: list[Getter | None] = list(plan.getters) or [None] * plan.slots
+        self.getters: list[Getter | None] = list(plan.getters)
         self.raw_infos: list[Any] = [None] * plan.slots
         schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]  # set by Strawberry on its GraphQLSchema
         self.config = schema.config
