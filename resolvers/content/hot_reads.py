@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import combinations
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, case, literal, null, select, union_all
+from sqlalchemy import Select, bindparam, case, func, literal, null, select, union_all
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
@@ -161,6 +161,45 @@ async def get_article(
         else:
             tags.missing("article", slug=slug, entity_id=None)
     return row
+
+
+# What a route's article is read with: its SEO overrides (the page's <head>), in the same row.
+SPELLING_EXTRAS = frozenset({"seo"})
+
+
+def _by_spelling(visible: Any) -> Select[Any]:
+    """The visible article whose slug is ``slug`` (as typed) or ``slugified`` (its speaking
+    reading), in ``locale``: the spelling as typed wins."""
+    typed: Any = bindparam("slug")
+    stmt = with_extras(select(*ARTICLE_COLUMNS), SPELLING_EXTRAS).where(
+        a.c.slug.in_([typed, bindparam("slugified")]),
+        func.lower(a.c.locale) == bindparam("locale"),
+        visible,
+    )
+    return stmt.order_by((a.c.slug == typed).desc(), a.c.id).limit(1)
+
+
+def _by_spelling_builder(public: bool) -> Callable[[bool], Select[Any]]:
+    return lambda _is_sqlite: _by_spelling(_visible(public))
+
+
+BY_SPELLING = {
+    public: HotStatement(f"spelling{public}", _by_spelling_builder(public))
+    for public in (True, False)
+}
+
+
+async def article_by_spelling(
+    db: Database, viewer: Viewer, now: datetime, typed: str, slugified: str, locale: str
+) -> Any | None:
+    """The article a path's slug segment names (``resolvers.seo.routing``), with the columns of
+    ``SPELLING_EXTRAS``; on the lean path for a public or an editor viewer."""
+    params = {"slug": typed, "slugified": slugified, "locale": locale}
+    public = _audience(viewer)
+    if public is None:
+        return await db.one_or_none(_by_spelling(article_visible(viewer, now)).params(params))
+    rows = await BY_SPELLING[public].all(db, now=now, **params)
+    return rows[0] if rows else None
 
 
 def _linked_select(kind: str, columns: list[Any], is_sqlite: bool) -> Select[Any]:

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal, select, tuple_
+from sqlalchemy import Select, String, and_, cast, func, literal, or_, select
 
 from resolvers.content.articles import seo_meta_of
+from resolvers.content.directory import TABLES
 from resolvers.content.loaders import BodyByArticleIdLoader, RequestLoader
 from resolvers.db import Database
+from resolvers.hot.driver import HotStatement, id_in
 from resolvers.models import article_t, redirect_t, seo_meta_t
 from resolvers.site import Site
 from resolvers.visibility import PUBLIC
@@ -23,14 +25,36 @@ from resolvers.visibility import PUBLIC
 EntityKey = tuple[str, int]
 
 
+# The kinds of entity an SEO override belongs to (``seo_meta.entity_type``).
+SEO_ENTITY_TYPES = ("article", *TABLES)
+
+
+def _seo_meta_of(is_sqlite: bool) -> Select[Any]:
+    """One statement for every kind: per kind a list of ids (a parameter each, empty when the
+    batch has none), each a seek on the (entity_type, entity_id) unique index. A row-value IN
+    over (type, id) pairs would scan the whole table on SQLite."""
+    t = seo_meta_t
+    return select(t).where(
+        or_(
+            *(
+                and_(t.c.entity_type == kind, id_in(t.c.entity_id, kind, is_sqlite))
+                for kind in SEO_ENTITY_TYPES
+            )
+        )
+    )
+
+
+SEO_META = HotStatement("seo-meta", _seo_meta_of)
+
+
 class SeoMetaByEntityLoader(RequestLoader[EntityKey, Any]):
     """The SEO override row of each (entity type, id), or ``None``."""
 
     async def batch_load_fn(self, keys: Sequence[EntityKey]) -> list[Any]:
-        t = seo_meta_t
-        rows = await self.db.all(
-            select(t).where(tuple_(t.c.entity_type, t.c.entity_id).in_(list(keys)))
-        )
+        ids: dict[str, list[int]] = {kind: [] for kind in SEO_ENTITY_TYPES}
+        for entity_type, entity_id in keys:
+            ids[entity_type].append(entity_id)
+        rows = await SEO_META.all(self.db, **ids)
         found = {(r.entity_type, r.entity_id): r for r in rows}
         for entity_type, entity_id in keys:
             self.tags.entity(entity_type, entity_id)

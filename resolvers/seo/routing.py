@@ -26,14 +26,13 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, literal, select
 
-from resolvers.access import Viewer, article_visible
+from resolvers.access import Viewer
 from resolvers.cache_tags import TagCollector
-from resolvers.content import directory
-from resolvers.content.articles import ARTICLE_COLUMNS
+from resolvers.content import directory, hot_reads
 from resolvers.content.slugs import make_slug
 from resolvers.db import Database
 from resolvers.errors import UserInputError
-from resolvers.models import article_t, redirect_t
+from resolvers.models import redirect_t
 from resolvers.pagination import Page, PageArgs, SortKey, keyset_page
 from resolvers.seo.archives.pages import find_archive, match_archive
 from resolvers.seo.paths import primary_category_select
@@ -122,19 +121,11 @@ class Hop:
 async def _find_article(
     db: Database, site: Site, viewer: Viewer, now: datetime, match: PathMatch
 ) -> Any | None:
+    candidates = slug_candidates(match.slug)
     locale = match.locale or site.default_locale
-    stmt = (
-        select(*ARTICLE_COLUMNS)
-        .where(
-            article_t.c.slug.in_(slug_candidates(match.slug)),
-            func.lower(article_t.c.locale) == locale,
-            article_visible(viewer, now),
-        )
-        # the spelling as typed wins over the slugified reading of it
-        .order_by((article_t.c.slug == match.slug).desc(), article_t.c.id)
-        .limit(1)
+    return await hot_reads.article_by_spelling(
+        db, viewer, now, candidates[0], candidates[-1], locale
     )
-    return await db.one_or_none(stmt)
 
 
 async def _primary_category(db: Database, article_id: int) -> str | None:

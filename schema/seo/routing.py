@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.seo import routing
+from resolvers.seo.loaders import prime_extras
 from schema.content.nodes import Article, Author, Category, Tag
 from schema.context import Info
 from schema.permissions import IsEditor
@@ -70,6 +71,9 @@ def _answer(answer: routing.RouteAnswer, path: str, info: Info) -> Route:
         case "home":
             return Site.current(info)
         case "article":
+            loaders = info.context.loaders
+            # read with its SEO overrides (resolvers.content.hot_reads.SPELLING_EXTRAS)
+            prime_extras([answer.row], loaders.body_by_article_id, loaders.seo_meta_by_entity)
             return Article.from_row(answer.row, info)
         case "author":
             return Author.from_row(answer.row, info)

@@ -27,7 +27,7 @@ READ_PATHS = {
     "resolvers/access.py": "PUBLIC.sql",  # viewer-aware filter of lists, lookups, search
     "resolvers/content/articles.py": "article_visible",  # root lists and single lookups
     "resolvers/content/loaders.py": "article_visible",  # nested lists, counts, translations
-    "resolvers/seo/routing.py": "article_visible",  # route(path:)
+    "resolvers/content/hot_reads.py": "article_visible",  # lean root reads, route(path:)
     "resolvers/seo/sitemaps.py": "PUBLIC.sql",  # sitemap query and XML sitemaps
     "resolvers/seo/feeds.py": "PUBLIC.sql",  # RSS / Atom feeds
     "resolvers/seo/audit.py": "PUBLIC",  # SEO report: duplicates among public articles
