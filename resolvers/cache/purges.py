@@ -62,15 +62,24 @@ async def latest_generation(db: Database) -> int:
     return int(await db.scalar(select(func.max(cache_purge_t.c.gen))) or 0)
 
 
+def _purges_after(_is_sqlite: bool) -> Select[tuple[int, list[str]]]:
+    return (
+        select(cache_purge_t.c.gen, cache_purge_t.c.tags)
+        .where(cache_purge_t.c.gen > bindparam("gen"))
+        .order_by(cache_purge_t.c.gen)
+        .limit(bindparam("limit"))
+    )
+
+
+# Read right after every write by whoever answers from the cache next (the hits of that moment
+# wait for it): on the lean path, not queued behind the writers on a pooled connection.
+PURGES_AFTER = HotStatement("purges-after", _purges_after)
+
+
 async def purges_after(db: Database, gen: int, limit: int = MAX_BATCH) -> list[Purge]:
     """The purges committed after generation ``gen``, oldest first (one index seek; usually
     none)."""
-    rows = await db.all(
-        select(cache_purge_t.c.gen, cache_purge_t.c.tags)
-        .where(cache_purge_t.c.gen > gen)
-        .order_by(cache_purge_t.c.gen)
-        .limit(limit)
-    )
+    rows = await PURGES_AFTER.all(db, gen=gen, limit=limit)
     return [Purge(int(r.gen), tuple(r.tags)) for r in rows]
 
 

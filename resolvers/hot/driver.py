@@ -38,12 +38,15 @@ from resolvers.sqlite_reader import SqliteReader
 Builder = Callable[[bool], Select[Any]]  # is_sqlite -> the statement
 
 
-def id_in(column_: Any, name: str, is_sqlite: bool) -> ColumnElement[bool]:
-    """``column IN <the list parameter name>`` as one parameter, whatever the list's length."""
+def id_in(
+    column_: Any, name: str, is_sqlite: bool, item_type: Any = Integer
+) -> ColumnElement[bool]:
+    """``column IN <the list parameter name>`` as one parameter, whatever the list's length
+    (a list of ``item_type``: ids by default)."""
     if is_sqlite:
         values: Any = select(column("value")).select_from(func.json_each(bindparam(name)))
         return column_.in_(values)  # type: ignore[no-any-return]  # SQLAlchemy column typed Any here
-    return column_ == any_(bindparam(name, type_=ARRAY(Integer)))  # type: ignore[no-any-return]  # Any column
+    return column_ == any_(bindparam(name, type_=ARRAY(item_type)))  # type: ignore[no-any-return]  # Any column
 
 
 class _Compiled:

@@ -13,17 +13,18 @@ keys with one SELECT per kind.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, String, and_, or_, select
 
 from resolvers.content.directory import TABLES
 from resolvers.content.loaders import RequestLoader
 from resolvers.content.locales.translation_models import TRANSLATION_TABLES
 from resolvers.db import Database
 from resolvers.errors import UserInputError
+from resolvers.hot.driver import HotStatement, id_in
 from resolvers.models import seo_meta_t
 from resolvers.site import Site
 
@@ -107,6 +108,39 @@ def check_locale(site: Site, locale: str | None) -> str | None:
     return tag
 
 
+def _translations_of(kind: str) -> Callable[[bool], Select[Any]]:
+    def build(is_sqlite: bool) -> Select[Any]:
+        table = TRANSLATION_TABLES[kind]
+        return select(table).where(
+            id_in(table.c.entity_id, "ids", is_sqlite),
+            id_in(table.c.locale, "locales", is_sqlite, String),
+        )
+
+    return build
+
+
+def _slugs_of(kind: str) -> Callable[[bool], Select[Any]]:
+    def build(is_sqlite: bool) -> Select[Any]:
+        table = TRANSLATION_TABLES[kind]
+        return (
+            select(table.c.entity_id, table.c.locale, table.c.slug)
+            .where(id_in(table.c.entity_id, "ids", is_sqlite))
+            .order_by(table.c.entity_id, table.c.locale)
+        )
+
+    return build
+
+
+# Read for every page shown in a locale other than the default (its authors, categories and
+# tags in that locale): on the lean path, not through the pool (resolvers.hot.driver).
+TRANSLATIONS = {
+    kind: HotStatement(f"translations-{kind}", _translations_of(kind)) for kind in TABLES
+}
+TRANSLATED_SLUGS = {
+    kind: HotStatement(f"translated-slugs-{kind}", _slugs_of(kind)) for kind in TABLES
+}
+
+
 class TranslationByEntityLocaleLoader(RequestLoader[tuple[str, int, str], Any]):
     """The translation row of each (kind, entity id, locale), ``None`` when there is none.
     One SELECT per kind in the batch, whatever the number of keys."""
@@ -117,12 +151,9 @@ class TranslationByEntityLocaleLoader(RequestLoader[tuple[str, int, str], Any]):
             by_kind[kind].append((entity_id, locale))
         found: dict[tuple[str, int, str], Any] = {}
         for kind, pairs in by_kind.items():
-            table = TRANSLATION_TABLES[kind]
             ids = sorted({i for i, _ in pairs})
             locales = sorted({loc for _, loc in pairs})
-            rows = await self.db.all(
-                select(table).where(table.c.entity_id.in_(ids), table.c.locale.in_(locales))
-            )
+            rows = await TRANSLATIONS[kind].all(self.db, ids=ids, locales=locales)
             found.update(((kind, r.entity_id, r.locale), r) for r in rows)
         return [found.get(k) for k in keys]
 
@@ -137,13 +168,7 @@ class TranslationsByEntityLoader(RequestLoader[tuple[str, int], list[Any]]):
             by_kind[kind].add(entity_id)
         found: dict[tuple[str, int], list[Any]] = defaultdict(list)
         for kind, ids in by_kind.items():
-            table = TRANSLATION_TABLES[kind]
-            rows = await self.db.all(
-                select(table.c.entity_id, table.c.locale, table.c.slug)
-                .where(table.c.entity_id.in_(sorted(ids)))
-                .order_by(table.c.entity_id, table.c.locale)
-            )
-            for row in rows:
+            for row in await TRANSLATED_SLUGS[kind].all(self.db, ids=sorted(ids)):
                 found[(kind, row.entity_id)].append(row)
         return [found.get(k, []) for k in keys]
 
