@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import Executable
 
+from resolvers.sqlite_cursor import install as install_one_hand_off
 from resolvers.sqlite_reader import SqliteReader
 
 
@@ -63,6 +64,7 @@ def _after_execute(conn: Any, *_: Any) -> None:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    install_one_hand_off(dbapi_conn)  # a statement is one hand-off to aiosqlite's thread
     # WAL lets readers run beside a writer (several workers share one file); the busy timeout
     # makes a writer wait instead of failing at once.
     cursor = dbapi_conn.cursor()
