@@ -9,7 +9,9 @@ caller reads afterwards (rows, description, rowcount, last row id); it answers l
 replaces, errors included (they are raised on the thread and mapped by the adapter as before).
 
 Only the buffered cursor changes; server-side cursors (``stream_results``) stay SQLAlchemy's.
-``install`` switches one pooled connection over, from the engine's ``connect`` event.
+``install`` switches one pooled connection over, from the engine's ``connect`` event. It builds
+on SQLAlchemy 2.1's asyncio adapter (``_execute_mutex``, ``_cursor_cls``, ``_handle_exception``;
+``pyproject.toml`` pins 2.1): ``tests/ops/test_sqlite_one_hand_off.py`` fails if those change.
 """
 
 from __future__ import annotations
