@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, cast, func, literal, or_, select
 
+from resolvers.cache_tags import ENTITY_KINDS
 from resolvers.content.articles import seo_meta_of
-from resolvers.content.directory import TABLES
 from resolvers.content.loaders import BodyByArticleIdLoader, RequestLoader
 from resolvers.db import Database
 from resolvers.hot.driver import HotStatement, id_in
@@ -25,8 +25,8 @@ from resolvers.visibility import PUBLIC
 EntityKey = tuple[str, int]
 
 
-# The kinds of entity an SEO override belongs to (``seo_meta.entity_type``).
-SEO_ENTITY_TYPES = ("article", *TABLES)
+# The kinds of entity an SEO override belongs to (``seo_meta.entity_type``): every entity kind.
+SEO_ENTITY_TYPES = ENTITY_KINDS
 
 
 def _seo_meta_of(is_sqlite: bool) -> Select[Any]:
