@@ -10,7 +10,7 @@ provides them. Attribute names label the dataloader metrics and spans.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -69,6 +69,8 @@ class _Built(Generic[L]):
         if holder.observe is not None:
             holder.observe(self.name, loader)
         holder.__dict__[self.name] = loader
+        for key, value in holder.deferred.pop(self.name, ()):
+            loader.prime(key, value)
         return loader
 
 
@@ -115,6 +117,21 @@ class RequestLoaders:
         self.observe: Callable[[str, DataLoader[Any, Any]], None] | None = None
         # Asset URLs for readers below the schema (SEO images); the context sets its own.
         self.media_urls: Callable[[], MediaUrls] = _site_relative_urls
+        # Primes for loaders not built yet: applied when (if) the loader is built (``prime``).
+        self.deferred: dict[str, list[tuple[Any, Any]]] = {}
+
+    def prime(self, name: str, pairs: Iterable[tuple[Any, Any]]) -> None:
+        """``loader.prime(key, value)`` for each pair, on the loader named ``name``; a loader
+        not built yet is primed when something first uses it (most requests never do: an
+        article page reads its authors, categories and tags in one statement and primes the
+        per-relation loaders for whatever reads one of them later). Nothing can have loaded
+        a key of a loader that does not exist yet, so the outcome is the same."""
+        loader = self.__dict__.get(name)
+        if loader is not None:
+            for key, value in pairs:
+                loader.prime(key, value)
+        else:
+            self.deferred.setdefault(name, []).extend(pairs)
 
     def built(self) -> dict[str, DataLoader[Any, Any]]:
         """The loaders built so far, by attribute name."""

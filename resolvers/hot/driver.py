@@ -132,14 +132,15 @@ class HotStatement:
     async def all(self, db: Database, **params: Any) -> list[Any]:
         compiled = self.compiled(db)
         arguments = compiled.arguments(params, db.is_sqlite)
+        if db.sqlite_reader is not None:
+            # On the loop's own thread, start to end: nothing to queue for at the read gate.
+            records = _fetch_inline(db, db.sqlite_reader, compiled.sql, arguments)
+            if records is not None:
+                return compiled.rows(records)
         async with db.reading():
             return await self._run(db, compiled, arguments)
 
     async def _run(self, db: Database, compiled: _Compiled, arguments: list[Any]) -> list[Any]:
-        if db.sqlite_reader is not None:
-            records = _fetch_inline(db, db.sqlite_reader, compiled.sql, arguments)
-            if records is not None:
-                return compiled.rows(records)
         # The pooled DBAPI connection itself: a SQLAlchemy Connection around it (construction,
         # connection events, transaction bookkeeping) costs more than the statement's own
         # Python work and gives a single SELECT nothing. Checkout (pre-ping) and the reset on

@@ -15,6 +15,13 @@ from schema.content.locales import localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation
 from schema.context import Info
 
+# The per-relation loaders a links row primes, by its keys.
+BY_KIND = (
+    ("author", "authors_by_article_id"),
+    ("category", "categories_by_article_id"),
+    ("tag", "tags_by_article_id"),
+)
+
 
 async def relation_rows(
     info: Info, ids: list[int], locales: list[str], todo: set[Relation], *, root: bool
@@ -41,14 +48,9 @@ async def relation_rows(
     if links is not None:
         for relation in linked:
             results[relation] = [item[LINK_KINDS[relation]] for item in links]
-        by_kind = {
-            "author": loaders.authors_by_article_id,
-            "category": loaders.categories_by_article_id,
-            "tag": loaders.tags_by_article_id,
-        }
-        for article_id, item in zip(ids, links, strict=True):
-            for kind, loader in by_kind.items():
-                loader.prime(article_id, item[kind])  # later reads of one relation reuse it
+        # Later reads of one relation reuse them.
+        for kind, name in BY_KIND:
+            loaders.prime(name, [(i, item[kind]) for i, item in zip(ids, links, strict=True)])
     for name in [r for r in LINK_KINDS if r in results]:
         results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
     if "body" in results:  # library images completed, one asset load for all bodies

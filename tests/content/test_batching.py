@@ -90,3 +90,24 @@ async def test_list_queries_do_not_read_the_body_unless_selected(settings, libra
         assert all(n["body"].startswith("<p>") for n in ok(with_body)["articles"]["nodes"])
         assert with_body.statements == 1  # read by the list query itself: no extra round trip
         assert "article.body" in statements[-1]
+
+
+ARTICLE_PAGE = """query($slug: String!) { article(slug: $slug) {
+  authors { name } categories { name } tags { name }
+  seo { title jsonLdScript }
+} }"""
+
+
+async def test_an_article_page_reads_its_relations_once_for_the_page_and_its_json_ld(
+    client, library
+):
+    """The page's authors, categories and tags come in one statement; the JSON-LD, which reads
+    the authors and categories through their own loaders, reuses them (primed when those
+    loaders are first built) instead of reading them again."""
+    plain = await gql(client, ARTICLE_PAGE.replace(" jsonLdScript", ""), {"slug": "story-004"})
+    with_ld = await gql(client, ARTICLE_PAGE, {"slug": "story-004"})
+    article = ok(with_ld)["article"]
+    assert [a["name"] for a in article["authors"]] == ["Author 004", "Author 005"]
+    assert '"Author 004"' in article["seo"]["jsonLdScript"]
+    assert '"Author 005"' in article["seo"]["jsonLdScript"]
+    assert with_ld.statements == plain.statements, (plain.statements, with_ld.statements)

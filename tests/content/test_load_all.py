@@ -110,3 +110,26 @@ async def test_a_request_loader_has_everything_aiodataloaders_constructor_sets(d
     assert (loader.batch, loader.cache, loader.max_batch_size) == (True, True, None)
     ada = await add_author(db, "Ada")
     assert (await loader.load(ada)).name == "Ada"
+
+
+# --- deferred primes: a loader primed before it exists gets the values when it is built --------
+
+
+async def test_a_prime_for_a_loader_not_built_yet_waits_for_it_and_costs_no_statement(db):
+    ada = await add_author(db, "Ada")
+    article = await add_article(db, "Deferred", authors=[ada])
+    loaders = RequestLoaders(db, ANONYMOUS, datetime.now(UTC))
+    rows = await RequestLoaders(db, ANONYMOUS, datetime.now(UTC)).authors_by_article_id.load(
+        article
+    )
+    loaders.prime("authors_by_article_id", [(article, rows)])
+    assert "authors_by_article_id" not in loaders.built()  # nothing built just to prime it
+    seen = statements(db)
+    assert await loaders.authors_by_article_id.load(article) == rows
+    assert seen == []
+    assert loaders.deferred == {}
+    # Built now: a later prime lands at once, and the first value primed or loaded stays.
+    loaders.prime("authors_by_article_id", [(article, []), (article + 1, ["later"])])
+    assert await loaders.authors_by_article_id.load(article) == rows
+    assert loaders.authors_by_article_id.answered([article + 1]) == [["later"]]
+    assert seen == [] and loaders.deferred == {}
