@@ -220,9 +220,11 @@ def _linked_builder(kind: str) -> Callable[[bool], Select[Any]]:
 LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in ARTICLE_LINKS}
 
 
-def _all_links(is_sqlite: bool) -> Select[Any]:
+def _all_links(is_sqlite: bool, one: bool = False) -> Select[Any]:
     """Authors, categories and tags of the articles in one statement: each branch fills the
-    columns of its table and NULLs the others' (``rel_kind`` says which branch a row is)."""
+    columns of its table and NULLs the others' (``rel_kind`` says which branch a row is).
+    ``one``: of one article (parameter ``id``), an index seek per branch without a list to
+    unpack (an article page)."""
     names: dict[str, Any] = {}
     for kind in ARTICLE_LINKS:
         for col in TABLES[kind][1]:
@@ -240,7 +242,11 @@ def _all_links(is_sqlite: bool) -> Select[Any]:
                 *cols,
             )
             .select_from(table.join(link.table, link.parent_id == table.c.id))
-            .where(id_in(link.table.c.article_id, "ids", is_sqlite))
+            .where(
+                link.table.c.article_id == bindparam("id")
+                if one
+                else id_in(link.table.c.article_id, "ids", is_sqlite)
+            )
         )
     union = union_all(*branches).subquery()
     return select(union).order_by(
@@ -249,6 +255,7 @@ def _all_links(is_sqlite: bool) -> Select[Any]:
 
 
 ALL_LINKS = HotStatement("links", _all_links)
+ONE_ARTICLES_LINKS = HotStatement("links-one", lambda is_sqlite: _all_links(is_sqlite, one=True))
 
 
 async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[Any]:
@@ -258,4 +265,6 @@ async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[An
 
 async def all_links(db: Database, article_ids: Sequence[int]) -> list[Any]:
     """Author, category and tag rows of the articles, each with ``rel_kind``/``rel_article``."""
+    if len(article_ids) == 1:
+        return await ONE_ARTICLES_LINKS.all(db, id=article_ids[0])
     return await ALL_LINKS.all(db, ids=list(article_ids))

@@ -103,15 +103,29 @@ def _result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | No
     def utc_from_text(value: str | None) -> datetime | None:
         # SQLite keeps UTC instants as naive text: read them as aware UTC values at once (what
         # ``as_utc`` makes of them later, at a seventh of its cost, and only once per value).
+        # The same few instants come back request after request (the newest articles'): a
+        # value read before is looked up, not parsed again (datetimes are immutable).
         if value is None:
             return None
+        found = _INSTANTS.get(value)
+        if found is not None:
+            return found
         try:
-            return datetime.fromisoformat(value + "+00:00")
+            found = datetime.fromisoformat(value + "+00:00")
         except ValueError:  # text SQLAlchemy did not write (with an offset): its parser
             parsed: datetime | None = parse(value)
             return as_utc(parsed)
+        if len(_INSTANTS) >= INSTANTS_KEPT:
+            _INSTANTS.clear()  # bounded: start over rather than track recency per read
+        _INSTANTS[value] = found
+        return found
 
     return utc_from_text
+
+
+# Instants read from SQLite text, by their text (``utc_from_text``).
+INSTANTS_KEPT = 8192
+_INSTANTS: dict[str, datetime] = {}
 
 
 class HotStatement:

@@ -4,15 +4,16 @@ and the same values, statements and cache as ``load_many``; nested lists still b
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiodataloader import DataLoader
 from sqlalchemy import event
 
 from resolvers.access import ANONYMOUS
+from resolvers.content import hot_reads
 from schema.loaders import RequestLoaders
-from tests.support import add_article, add_author
+from tests.support import add_article, add_author, add_term
 
 
 def statements(db) -> list[str]:
@@ -133,3 +134,24 @@ async def test_a_prime_for_a_loader_not_built_yet_waits_for_it_and_costs_no_stat
     assert await loaders.authors_by_article_id.load(article) == rows
     assert loaders.authors_by_article_id.answered([article + 1]) == [["later"]]
     assert seen == [] and loaders.deferred == {}
+
+
+async def test_the_links_of_one_article_are_the_rows_a_list_of_articles_reads_for_it(db):
+    """An article page reads its links with the one-article statement; a list with the
+    statement for many. Same rows, same order, same values (instants aware, in UTC)."""
+    ada, bob = await add_author(db, "Ada"), await add_author(db, "Bob")
+    science, compilers = await add_term(db, "category", "Science"), await add_term(db, "tag", "cc")
+    one = await add_article(db, "One", authors=[bob, ada], categories=[science], tags=[compilers])
+    two = await add_article(db, "Two", authors=[ada], tags=[compilers])
+    alone = await hot_reads.all_links(db, [one])
+    both = await hot_reads.all_links(db, [one, two])
+    assert alone == [row for row in both if row.rel_article == one]
+    assert [(r.rel_kind, r.name) for r in alone] == [
+        ("author", "Bob"),
+        ("author", "Ada"),
+        ("category", "Science"),
+        ("tag", "cc"),
+    ]
+    assert all(r.created_at.utcoffset() == timedelta(0) for r in alone)
+    again = await hot_reads.all_links(db, [one])  # the same instants, read again
+    assert [r.created_at for r in again] == [r.created_at for r in alone]
