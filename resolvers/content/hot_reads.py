@@ -255,7 +255,7 @@ def _all_links(is_sqlite: bool, one: bool = False) -> Select[Any]:
 
 
 ALL_LINKS = HotStatement("links", _all_links)
-ONE_ARTICLES_LINKS = HotStatement("links-one", lambda is_sqlite: _all_links(is_sqlite, one=True))
+ONE_ARTICLE_LINKS = HotStatement("links-one", lambda is_sqlite: _all_links(is_sqlite, one=True))
 
 
 async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[Any]:
@@ -266,5 +266,5 @@ async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[An
 async def all_links(db: Database, article_ids: Sequence[int]) -> list[Any]:
     """Author, category and tag rows of the articles, each with ``rel_kind``/``rel_article``."""
     if len(article_ids) == 1:
-        return await ONE_ARTICLES_LINKS.all(db, id=article_ids[0])
+        return await ONE_ARTICLE_LINKS.all(db, id=article_ids[0])
     return await ALL_LINKS.all(db, ids=list(article_ids))

@@ -152,9 +152,9 @@ class HotStatement:
             if records is not None:
                 return compiled.rows(records)
         async with db.reading():
-            return await self._run(db, compiled, arguments)
+            return await self._pooled(db, compiled, arguments)
 
-    async def _run(self, db: Database, compiled: _Compiled, arguments: list[Any]) -> list[Any]:
+    async def _pooled(self, db: Database, compiled: _Compiled, arguments: list[Any]) -> list[Any]:
         # The pooled DBAPI connection itself: a SQLAlchemy Connection around it (construction,
         # connection events, transaction bookkeeping) costs more than the statement's own
         # Python work and gives a single SELECT nothing. Checkout (pre-ping) and the reset on

@@ -15,12 +15,13 @@ from schema.content.locales import localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation
 from schema.context import Info
 
-# The per-relation loaders a links row primes, by its keys.
-BY_KIND = (
-    ("author", "authors_by_article_id"),
-    ("category", "categories_by_article_id"),
-    ("tag", "tags_by_article_id"),
-)
+# The loader (``RequestLoaders`` attribute) of each of authors/categories/tags: what reads one
+# of them alone, and what a links row primes for later reads of one of them.
+RELATION_LOADERS = {
+    "authors": "authors_by_article_id",
+    "categories": "categories_by_article_id",
+    "tags": "tags_by_article_id",
+}
 
 
 async def relation_rows(
@@ -35,12 +36,9 @@ async def relation_rows(
         # Two or more of authors/categories/tags: one statement reads all three.
         jobs["links"] = loaders.links_by_article_id
     else:
-        if "authors" in todo:
-            jobs["authors"] = loaders.authors_by_article_id
-        if "categories" in todo:
-            jobs["categories"] = loaders.categories_by_article_id
-        if "tags" in todo:
-            jobs["tags"] = loaders.tags_by_article_id
+        for relation, name in RELATION_LOADERS.items():
+            if relation in todo:
+                jobs[relation] = getattr(loaders, name)
     if "body" in todo:
         jobs["body"] = loaders.body_by_article_id
     results = await load_all_of(jobs, ids, alone=root)
@@ -48,8 +46,8 @@ async def relation_rows(
     if links is not None:
         for relation in linked:
             results[relation] = [item[LINK_KINDS[relation]] for item in links]
-        # Later reads of one relation reuse them.
-        for kind, name in BY_KIND:
+        for relation, name in RELATION_LOADERS.items():  # later reads of one relation
+            kind = LINK_KINDS[relation]
             loaders.prime(name, [(i, item[kind]) for i, item in zip(ids, links, strict=True)])
     for name in [r for r in LINK_KINDS if r in results]:
         results[name] = await localized_lists(info, LINK_KINDS[name], locales, results[name])
