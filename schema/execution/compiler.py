@@ -14,6 +14,7 @@ permission classes, fragment variables and ``@defer``/``@stream``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,9 @@ from graphql import (
 from graphql.execution.collect_fields import collect_fields
 from graphql.execution.values import get_argument_values
 from graphql.language import DirectiveNode, FieldNode, FragmentSpreadNode, InlineFragmentNode
+from strawberry.relay.types import GlobalID
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional, StrawberryType
 
 from schema.execution.plan import (
     ABSTRACT,
@@ -154,6 +157,7 @@ class _Builder:
             info_name=base.info_parameter.name if base.info_parameter else None,
             root_names=roots,
             strawberry_field=field,
+            plain_arguments=plain_arguments(field, self.scalars, self.config),
         )
         if not any(_has_variable(argument.value) for argument in node.arguments or ()):
             # Constant arguments: coerced (and converted to Python values) once.
@@ -167,6 +171,28 @@ class _Builder:
 
     def convert(self, field: Any, values: dict[str, Any]) -> dict[str, Any]:
         return convert_arguments(values, field.arguments, self.scalars, self.config)
+
+
+def plain_arguments(
+    field: Any, scalars: Mapping[object, Any], config: Any
+) -> tuple[tuple[str, str], ...] | None:
+    """(GraphQL name, Python name) of the field's arguments when ``convert_arguments`` would
+    return each value unchanged: a built-in or custom scalar other than ``GlobalID`` (which it
+    decodes), or such a scalar made optional (not ``Maybe``, which it wraps). None otherwise."""
+    names = []
+    for argument in field.arguments:
+        type_ = argument.type
+        if isinstance(type_, StrawberryMaybe):
+            return None
+        if isinstance(type_, StrawberryOptional):
+            type_ = type_.of_type
+        try:
+            if type_ is GlobalID or isinstance(type_, StrawberryType) or type_ not in scalars:
+                return None
+        except TypeError:  # an unhashable annotation: not a registered scalar
+            return None
+        names.append((config.name_converter.from_argument(argument), argument.python_name))
+    return tuple(names)
 
 
 def _has_variable(value: ValueNode) -> bool:

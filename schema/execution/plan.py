@@ -64,6 +64,10 @@ class Resolver:
     root_names: tuple[str, ...] = ()
     static_kwargs: dict[str, Any] | None = None  # arguments without variables, coerced once
     strawberry_field: Any = None  # to convert per-request arguments and build Info
+    # (GraphQL name, Python name) of every argument when all of them are scalars that
+    # Strawberry passes through unconverted (``plain_arguments``): per-request arguments are
+    # then renamed, not converted, and need no ``Info``. None: ``convert_arguments`` runs.
+    plain_arguments: tuple[tuple[str, str], ...] | None = None
     # The getter when it depends on nothing of the request (an attribute, or a resolver with
     # constant arguments and no ``Info``): built once with the plan, not per request.
     getter: Callable[[Any], Any] | None = None

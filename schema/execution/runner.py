@@ -206,7 +206,8 @@ class Run:
         function = resolver.function
         assert function is not None
         info = None
-        if resolver.info_name is not None or resolver.static_kwargs is None:
+        plain = resolver.plain_arguments
+        if resolver.info_name is not None or (resolver.static_kwargs is None and plain is None):
             info = self.config.info_class(
                 _raw_info=self.raw_info(field), _field=resolver.strawberry_field
             )
@@ -218,9 +219,12 @@ class Run:
                 field.field_nodes[0],
                 self.executor.variable_values,
             )
-            kwargs = convert_arguments(
-                values, resolver.strawberry_field.arguments, self.scalars, self.config, info
-            )
+            if plain is not None:  # what convert_arguments returns for these, without it
+                kwargs = {python: values[name] for name, python in plain if name in values}
+            else:
+                kwargs = convert_arguments(
+                    values, resolver.strawberry_field.arguments, self.scalars, self.config, info
+                )
         if resolver.info_name is not None:
             kwargs[resolver.info_name] = info
         getter = caller(function, resolver.takes_self, resolver.root_names, kwargs)

@@ -4,6 +4,7 @@ Strawberry/graphql-core, and the path that ran."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -84,6 +85,20 @@ class Query:
     @strawberry.field
     def greet(self, name: str) -> str:
         return f"hi {name}"
+
+    @strawberry.field
+    def echo(
+        self, first_name: str | None = "dflt", count: int = 1, when: datetime | None = None
+    ) -> str:
+        return f"{first_name!r} {count} {when!r}"
+
+    @strawberry.field
+    def node_name(self, id: strawberry.relay.GlobalID) -> str:
+        return f"{type(id).__name__} {id.type_name} {id.node_id}"
+
+    @strawberry.field
+    def maybe(self, value: strawberry.Maybe[str]) -> str:
+        return repr(value)
 
 
 COMPILED_SCHEMA = strawberry.Schema(
@@ -180,3 +195,38 @@ async def test_getters_that_need_nothing_of_the_request_are_bound_once_with_the_
     assert bound == {
         "items": True, "label": True, "twice": True, "x": False, "pets": False, "name": True
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($n: String, $c: Int!) { echo(firstName: $n, count: $c) }", {"n": "Ada", "c": 2}),
+        ("query($n: String) { echo(firstName: $n) }", {"n": None}),  # an explicit null
+        ("query($n: String) { echo(firstName: $n) }", {}),  # omitted: the Python default
+        ("query($w: DateTime) { echo(when: $w) }", {"w": "2026-01-02T03:04:05+00:00"}),
+        ("query($i: ID!) { nodeName(id: $i) }", {"i": "SXRlbToxMg=="}),  # Item:12
+        ("query($v: String) { maybe(value: $v) }", {"v": "x"}),
+    ],
+)
+async def test_per_request_arguments_arrive_as_strawberry_converts_them(query, variables):
+    result, path = await both(query, variables)
+    assert path == "compiled"
+    assert result.data and not result.errors
+
+
+def test_only_arguments_strawberry_passes_through_are_renamed_instead_of_converted():
+    from strawberry.types.base import get_object_definition
+
+    from schema.execution.compiler import plain_arguments
+
+    fields = {f.python_name: f for f in get_object_definition(Query, strict=True).fields}
+    scalars, config = COMPILED_SCHEMA.schema_converter.scalar_registry, COMPILED_SCHEMA.config
+
+    def plain(name: str) -> Any:
+        return plain_arguments(fields[name], scalars, config)
+
+    assert plain("echo") == (("firstName", "first_name"), ("count", "count"), ("when", "when"))
+    assert plain("greet") == (("name", "name"),)
+    assert plain("node_name") is None  # decoded into a GlobalID
+    assert plain("maybe") is None  # wrapped in Some()
+    assert plain("items") is None  # an input object, built by Strawberry
