@@ -33,6 +33,7 @@ from resolvers.content.loaders import (
     LinksByArticleIdLoader,
     RequestLoader,
     RequestScope,
+    SlimLinksByArticleIdLoader,
     TagByIdLoader,
     TagsByArticleIdLoader,
 )
@@ -96,6 +97,7 @@ class RequestLoaders:
     categories_by_article_id = _Built(CategoriesByArticleIdLoader)
     tags_by_article_id = _Built(TagsByArticleIdLoader)
     links_by_article_id = _Built(LinksByArticleIdLoader)
+    slim_links_by_article_id = _Built(SlimLinksByArticleIdLoader)
     articles_by_parent = _Built(ArticlesByParentLoader)
     article_count_by_parent = _Built(ArticleCountByParentLoader)
     articles_by_translation_group = _Built(ArticlesByTranslationGroupLoader)
@@ -163,6 +165,7 @@ class RequestLoaders:
                 self.article_by_id.clear(key)
                 self.body_by_article_id.clear(key)
                 self.links_by_article_id.clear(key)
+                self.slim_links_by_article_id.clear(key)
                 for _, embedded in by_id.values():
                     embedded.clear(key)
             elif change.entity in by_id:
@@ -172,6 +175,7 @@ class RequestLoaders:
                 self.translations_by_entity.clear((change.entity, key))
                 embedded.clear_all()  # its rows are embedded in every article that links it
                 self.links_by_article_id.clear_all()
+                self.slim_links_by_article_id.clear_all()
                 if change.entity == "author":
                     self.email_by_author_id.clear(key)
             if change.entity == "article" or change.entity in by_id:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.sql.elements import Label
 
 from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
@@ -75,11 +76,42 @@ def primary_author_id() -> Any:
     )
 
 
-def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
+# Slim rows (``schema.content.slim``): the columns that the fields a slim document may select
+# read, with what the visibility rule, cache tags and cursors read (status and the dates). The
+# slim statements select only these; their rows have the other columns too, as None
+# (``HotStatement``'s ``shape``).
+SLIM_ARTICLE = frozenset(
+    {"id", "slug", "locale", "title", "excerpt", "status", "published_at", "unpublish_at"}
+    | {"deleted_at", "reading_time_minutes"}
+)
+SLIM_SEO = frozenset(
+    {"id", "entity_type", "entity_id", "meta_title", "meta_description", "canonical_url"}
+    | {"robots_index", "robots_follow", "robots_extra"}
+)
+SLIM_AUTHOR = frozenset(
+    {"id", "slug", "name", "avatar_url", "avatar_alt", "avatar_width", "avatar_height"}
+    | {"avatar_asset_id"}
+)
+SLIM_TERM = frozenset({"id", "slug", "name"})  # categories and tags
+
+
+def slim_columns(columns: Sequence[Any], keep: frozenset[str]) -> list[Any]:
+    """The ``columns`` whose table column is in ``keep``."""
+    return [c for c in columns if (c.element if isinstance(c, Label) else c).name in keep]
+
+
+SLIM_ARTICLE_COLUMNS = slim_columns(ARTICLE_COLUMNS, SLIM_ARTICLE)
+SLIM_SEO_COLUMNS = slim_columns(SEO_COLUMNS, SLIM_SEO)
+SLIM_PRIMARY_AUTHOR_COLUMNS = slim_columns(PRIMARY_AUTHOR_COLUMNS, SLIM_AUTHOR)
+
+
+def with_extras(stmt: Select[Any], extras: frozenset[str], *, slim: bool = False) -> Select[Any]:
+    """``stmt`` (an article select) with the columns and joins of ``extras``; ``slim``: only
+    the joined tables' slim columns."""
     if "body" in extras:
         stmt = stmt.add_columns(a.c.body)
     if "seo" in extras:
-        stmt = stmt.add_columns(*SEO_COLUMNS).outerjoin(
+        stmt = stmt.add_columns(*(SLIM_SEO_COLUMNS if slim else SEO_COLUMNS)).outerjoin(
             seo_meta_t,
             and_(seo_meta_t.c.entity_type == "article", seo_meta_t.c.entity_id == a.c.id),
         )
@@ -92,7 +124,8 @@ def with_extras(stmt: Select[Any], extras: frozenset[str]) -> Select[Any]:
             )
             stmt = stmt.add_columns(case((needs_body, a.c.body)).label("fallback_body"))
     if "author" in extras:
-        stmt = stmt.add_columns(*PRIMARY_AUTHOR_COLUMNS).join_from(
+        authors = SLIM_PRIMARY_AUTHOR_COLUMNS if slim else PRIMARY_AUTHOR_COLUMNS
+        stmt = stmt.add_columns(*authors).join_from(
             a, PRIMARY_AUTHOR, PRIMARY_AUTHOR.c.id == primary_author_id(), isouter=True
         )
     return stmt

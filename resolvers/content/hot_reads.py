@@ -19,7 +19,16 @@ from sqlalchemy import Select, bindparam, case, func, literal, null, select, uni
 from resolvers.access import ANONYMOUS, Viewer, article_visible
 from resolvers.cache_tags import TagCollector
 from resolvers.content import articles as general
-from resolvers.content.articles import ARTICLE_COLUMNS, ArticleFilter, sort_key, with_extras
+from resolvers.content.articles import (
+    ARTICLE_COLUMNS,
+    SLIM_ARTICLE_COLUMNS,
+    SLIM_AUTHOR,
+    SLIM_TERM,
+    ArticleFilter,
+    slim_columns,
+    sort_key,
+    with_extras,
+)
 from resolvers.content.directory import TABLES
 from resolvers.db import Database
 from resolvers.hot.driver import HotStatement, id_in
@@ -51,20 +60,29 @@ def _audience(viewer: Viewer) -> bool | None:
     return None
 
 
-def _newest_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Select[Any]]:
+def _article_columns(slim: bool) -> list[Any]:
+    return SLIM_ARTICLE_COLUMNS if slim else ARTICLE_COLUMNS
+
+
+def _newest_builder(
+    extras: frozenset[str], public: bool, slim: bool
+) -> Callable[[bool], Select[Any]]:
     def build(_is_sqlite: bool) -> Select[Any]:
         key = sort_key(None, None, ANONYMOUS if public else EDITOR)
-        stmt = select(*ARTICLE_COLUMNS, key.column.label("sort_value"))
-        stmt = with_extras(stmt, extras).where(_visible(public))
+        stmt = select(*_article_columns(slim), key.column.label("sort_value"))
+        stmt = with_extras(stmt, extras, slim=slim).where(_visible(public))
         limited: Any = stmt.order_by(*key.order_by(False)).limit(bindparam("limit"))
         return cast("Select[Any]", limited)
 
     return build
 
 
-def _by_slug_builder(extras: frozenset[str], public: bool) -> Callable[[bool], Select[Any]]:
+def _by_slug_builder(
+    extras: frozenset[str], public: bool, slim: bool
+) -> Callable[[bool], Select[Any]]:
     def build(_is_sqlite: bool) -> Select[Any]:
-        stmt = with_extras(select(*ARTICLE_COLUMNS), extras).where(_visible(public))
+        stmt = select(*_article_columns(slim))
+        stmt = with_extras(stmt, extras, slim=slim).where(_visible(public))
         stmt = stmt.where(a.c.slug == bindparam("slug"))
         first = case((a.c.locale == bindparam("default_locale"), 0), else_=1)
         return stmt.order_by(first, a.c.id).limit(1)
@@ -72,19 +90,26 @@ def _by_slug_builder(extras: frozenset[str], public: bool) -> Callable[[bool], S
     return build
 
 
+# By (extras, public rows only, slim rows): see ``schema.content.slim`` for ``slim``.
 NEWEST = {
-    (extras, public): HotStatement(
-        f"newest{sorted(extras)}{public}", _newest_builder(extras, public)
+    (extras, public, slim): HotStatement(
+        f"newest{sorted(extras)}{public}{'-slim' if slim else ''}",
+        _newest_builder(extras, public, slim),
+        shape=_newest_builder(extras, public, False) if slim else None,
     )
     for extras in EXTRAS
     for public in (True, False)
+    for slim in (False, True)
 }
 BY_SLUG = {
-    (extras, public): HotStatement(
-        f"slug{sorted(extras)}{public}", _by_slug_builder(extras, public)
+    (extras, public, slim): HotStatement(
+        f"slug{sorted(extras)}{public}{'-slim' if slim else ''}",
+        _by_slug_builder(extras, public, slim),
+        shape=_by_slug_builder(extras, public, False) if slim else None,
     )
     for extras in EXTRAS
     for public in (True, False)
+    for slim in (False, True)
 }
 
 
@@ -99,17 +124,20 @@ async def list_articles(
     extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
     gate: SearchGate | None = None,
+    *,
+    slim: bool = False,
 ) -> tuple[Page, Callable[[], Awaitable[int]]]:
-    """``articles.list_articles``; the first page in the default order on the lean path."""
+    """``articles.list_articles``; the first page in the default order on the lean path
+    (``slim``: with slim rows, ``schema.content.slim``)."""
     public = _audience(viewer)
     plain = flt == NO_FILTER and order_field is None and descending is None
-    lean = args.cursor is None and not args.backward and args.offset == 0 and args.size >= 1
-    if public is None or not plain or not lean:
+    first = args.cursor is None and not args.backward and args.offset == 0 and args.size >= 1
+    if public is None or not plain or not first:
         return await general.list_articles(
             db, viewer, now, flt, order_field, descending, args, extras, tags, gate
         )
     key = sort_key(None, None, viewer)
-    rows = await NEWEST[(extras, public)].all(db, now=now, limit=args.size + 1)
+    rows = await NEWEST[(extras, public, slim)].all(db, now=now, limit=args.size + 1)
     page = build_page(rows, args, lambda r: encode_cursor(key.name, r.sort_value, r.id))
     if tags is not None:
         tags.listing("article")
@@ -143,15 +171,17 @@ async def get_article(
     default_locale: str = "en",
     extras: frozenset[str] = frozenset(),
     tags: TagCollector | None = None,
+    slim: bool = False,
 ) -> Any | None:
-    """``articles.get_article``; by slug in the default locale on the lean path."""
+    """``articles.get_article``; by slug in the default locale on the lean path (``slim``:
+    with slim rows, ``schema.content.slim``)."""
     public = _audience(viewer)
     if public is None or slug is None or article_id is not None or locale is not None:
         return await general.get_article(
             db, viewer, now, slug=slug, article_id=article_id, locale=locale,
             default_locale=default_locale, extras=extras, tags=tags,
         )  # fmt: skip
-    rows = await BY_SLUG[(extras, public)].all(
+    rows = await BY_SLUG[(extras, public, slim)].all(
         db, now=now, slug=slug, default_locale=default_locale
     )
     row = rows[0] if rows else None
@@ -220,19 +250,27 @@ def _linked_builder(kind: str) -> Callable[[bool], Select[Any]]:
 LINKED = {kind: HotStatement(f"linked-{kind}", _linked_builder(kind)) for kind in ARTICLE_LINKS}
 
 
-def _all_links(is_sqlite: bool, one: bool = False) -> Select[Any]:
+def _all_links(is_sqlite: bool, one: bool = False, slim: bool = False) -> Select[Any]:
     """Authors, categories and tags of the articles in one statement: each branch fills the
     columns of its table and NULLs the others' (``rel_kind`` says which branch a row is).
     ``one``: of one article (parameter ``id``), an index seek per branch without a list to
-    unpack (an article page)."""
+    unpack (an article page). ``slim``: only the ``SLIM_AUTHOR`` / ``SLIM_TERM`` columns
+    (slim rows, ``schema.content.slim``)."""
+
+    def kept(kind: str) -> list[Any]:
+        columns = TABLES[kind][1]
+        if not slim:
+            return list(columns)
+        return slim_columns(columns, SLIM_AUTHOR if kind == "author" else SLIM_TERM)
+
     names: dict[str, Any] = {}
     for kind in ARTICLE_LINKS:
-        for col in TABLES[kind][1]:
+        for col in kept(kind):
             names.setdefault(col.name, col.type)
     branches = []
     for kind, link in ARTICLE_LINKS.items():
-        table, columns = TABLES[kind]
-        own = {c.name: c for c in columns}
+        table = TABLES[kind][0]
+        own = {c.name: c for c in kept(kind)}
         cols = [own[n] if n in own else null().cast(t).label(n) for n, t in names.items()]
         branches.append(
             select(
@@ -254,8 +292,20 @@ def _all_links(is_sqlite: bool, one: bool = False) -> Select[Any]:
     )
 
 
-ALL_LINKS = HotStatement("links", _all_links)
-ONE_ARTICLE_LINKS = HotStatement("links-one", lambda is_sqlite: _all_links(is_sqlite, one=True))
+def _links_builder(one: bool, slim: bool) -> Callable[[bool], Select[Any]]:
+    return lambda is_sqlite: _all_links(is_sqlite, one=one, slim=slim)
+
+
+# By (of one article, slim rows).
+LINKS = {
+    (one, slim): HotStatement(
+        f"links{'-one' if one else ''}{'-slim' if slim else ''}",
+        _links_builder(one, slim),
+        shape=_links_builder(one, False) if slim else None,
+    )
+    for one in (False, True)
+    for slim in (False, True)
+}
 
 
 async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[Any]:
@@ -263,8 +313,9 @@ async def linked(db: Database, kind: str, article_ids: Sequence[int]) -> list[An
     return await LINKED[kind].all(db, ids=list(article_ids))
 
 
-async def all_links(db: Database, article_ids: Sequence[int]) -> list[Any]:
-    """Author, category and tag rows of the articles, each with ``rel_kind``/``rel_article``."""
+async def all_links(db: Database, article_ids: Sequence[int], *, slim: bool = False) -> list[Any]:
+    """Author, category and tag rows of the articles, each with ``rel_kind``/``rel_article``
+    (``slim``: slim rows)."""
     if len(article_ids) == 1:
-        return await ONE_ARTICLE_LINKS.all(db, id=article_ids[0])
-    return await ALL_LINKS.all(db, ids=list(article_ids))
+        return await LINKS[(True, slim)].all(db, id=article_ids[0])
+    return await LINKS[(False, slim)].all(db, ids=list(article_ids))

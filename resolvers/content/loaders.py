@@ -300,14 +300,23 @@ class _LinkedByArticleIdLoader(RequestLoader[int, list[Any]]):
 class LinksByArticleIdLoader(RequestLoader[int, dict[str, list[Any]]]):
     """Authors, categories and tags of each article in one statement: ``{kind: rows}``."""
 
+    slim = False  # slim rows (``schema.content.slim``): SlimLinksByArticleIdLoader
+
     async def batch_load_fn(self, article_ids: Sequence[int]) -> list[dict[str, list[Any]]]:
-        rows = await hot_reads.all_links(self.db, article_ids)
+        rows = await hot_reads.all_links(self.db, article_ids, slim=self.slim)
         grouped: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ARTICLE_LINKS}
         for row in rows:
             grouped[row.rel_kind][row.rel_article].append(row)
         for kind, by_article in grouped.items():
             self.tags.entities(kind, [r for found in by_article.values() for r in found])
         return [{k: grouped[k].get(i, []) for k in ARTICLE_LINKS} for i in article_ids]
+
+
+class SlimLinksByArticleIdLoader(LinksByArticleIdLoader):
+    """``LinksByArticleIdLoader`` with slim rows: a loader of its own, so that a request never
+    mixes them with full rows."""
+
+    slim = True
 
 
 class AuthorsByArticleIdLoader(_LinkedByArticleIdLoader):

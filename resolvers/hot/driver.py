@@ -50,18 +50,26 @@ def id_in(
 
 
 class _Compiled:
-    """One statement's SQL text for one dialect, its parameter order and row shape."""
+    """One statement's SQL text for one dialect, its parameter order and row shape.
 
-    __slots__ = ("binders", "constants", "order", "processors", "row", "sql")
+    ``names``: the columns the rows have, when the statement selects only some of them (slim
+    rows, ``schema.content.slim``): the others are None, appended to each row here rather than
+    selected as NULL (every column of every row costs the driver an object, NULL or not)."""
 
-    def __init__(self, stmt: Select[Any], dialect: Dialect) -> None:
+    __slots__ = ("binders", "constants", "order", "processors", "row", "sql", "tail")
+
+    def __init__(
+        self, stmt: Select[Any], dialect: Dialect, names: Sequence[str] | None = None
+    ) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.constants = {k: v for k, v in compiled.params.items() if v is not None}
         self.binders: dict[str, Any] = dict(compiled._bind_processors)  # datetimes on SQLite
-        names = list(stmt.selected_columns.keys())
-        self.row: Any = namedtuple("HotRow", names, rename=True)  # type: ignore[misc]  # dynamic fields
+        selected = list(stmt.selected_columns.keys())
+        absent = [n for n in names or () if n not in set(selected)]
+        self.tail: tuple[None, ...] = (None,) * len(absent)
+        self.row: Any = namedtuple("HotRow", selected + absent, rename=True)  # type: ignore[misc]  # dynamic fields
         self.processors = [
             (i, processor)
             for i, col in enumerate(stmt.selected_columns)
@@ -80,14 +88,18 @@ class _Compiled:
         return values
 
     def rows(self, records: Sequence[Any]) -> list[Any]:
-        make = self.row._make
+        make, tail = self.row._make, self.tail
         if not self.processors:
+            if tail:
+                return [make(tuple(r) + tail) for r in records]
             return [make(r) for r in records]
         out = []
         for record in records:
             values = list(record)
             for i, process in self.processors:
                 values[i] = process(values[i])
+            if tail:
+                values.extend(tail)
             out.append(make(values))
         return out
 
@@ -131,16 +143,23 @@ _INSTANTS: dict[str, datetime] = {}
 class HotStatement:
     """A statement built by ``builder(is_sqlite)``; compiled on first use per database."""
 
-    def __init__(self, name: str, builder: Builder) -> None:
+    def __init__(self, name: str, builder: Builder, shape: Builder | None = None) -> None:
+        """``shape``: the statement whose columns the rows have, when ``builder`` selects only
+        some of them (the others are None)."""
         self.name = name
         self.builder = builder
+        self.shape = shape
         self._compiled: dict[int, _Compiled] = {}
 
     def compiled(self, db: Database) -> _Compiled:
         key = id(db.engine.dialect)
         found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[key] = _Compiled(self.builder(db.is_sqlite), db.engine.dialect)
+            names = None
+            if self.shape is not None:
+                names = list(self.shape(db.is_sqlite).selected_columns.keys())
+            stmt = self.builder(db.is_sqlite)
+            found = self._compiled[key] = _Compiled(stmt, db.engine.dialect, names)
         return found
 
     async def all(self, db: Database, **params: Any) -> list[Any]:

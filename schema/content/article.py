@@ -17,6 +17,7 @@ from schema.common import OrderDirection, utc_instant
 from schema.content.locales import ArticlesLocaleArg, filter_in_locale
 from schema.content.nodes import Article, article_connection, prefetch_articles
 from schema.content.prefetch import field_relations, item_relations, root_extras
+from schema.content.slim import slim_document
 from schema.context import Info
 from schema.relay import (
     After,
@@ -132,6 +133,7 @@ class ArticleQuery:
             default_locale=ctx.site.default_locale,
             extras=root_extras(relations),
             tags=ctx.tags,
+            slim=slim_document(info),
         )
         if row is None:
             return None
@@ -188,6 +190,7 @@ class ArticleQuery:
             extras=root_extras(item_relations(info)),
             tags=ctx.tags,
             gate=ctx.search_gate,
+            slim=slim_document(info),
         )
         connection = await article_connection(info, page, count, root=True)
         if page_number is not None:

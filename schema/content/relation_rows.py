@@ -13,6 +13,7 @@ from resolvers.content.loaders import load_all_of
 from resolvers.media.html import expand_bodies
 from schema.content.locales import localized_lists
 from schema.content.prefetch import LINK_KINDS, Relation
+from schema.content.slim import slim_document
 from schema.context import Info
 
 # The loader (``RequestLoaders`` attribute) of each of authors/categories/tags: what reads one
@@ -34,7 +35,8 @@ async def relation_rows(
     linked = todo & set(LINK_KINDS)
     if len(linked) > 1:
         # Two or more of authors/categories/tags: one statement reads all three.
-        jobs["links"] = loaders.links_by_article_id
+        slim = slim_document(info)
+        jobs["links"] = loaders.slim_links_by_article_id if slim else loaders.links_by_article_id
     else:
         for relation, name in RELATION_LOADERS.items():
             if relation in todo:
