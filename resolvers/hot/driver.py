@@ -149,18 +149,22 @@ class HotStatement:
         self.name = name
         self.builder = builder
         self.shape = shape
-        self._compiled: dict[int, _Compiled] = {}
+        # By the id of the dialect, kept with it: the dialect stays alive, so its id is never
+        # that of another (an id alone is reused once its object is freed, and a test process
+        # builds engines on both databases: SQLite was handed PostgreSQL's SQL).
+        self._compiled: dict[int, tuple[Dialect, _Compiled]] = {}
 
     def compiled(self, db: Database) -> _Compiled:
-        key = id(db.engine.dialect)
-        found = self._compiled.get(key)
-        if found is None:
-            names = None
-            if self.shape is not None:
-                names = list(self.shape(db.is_sqlite).selected_columns.keys())
-            stmt = self.builder(db.is_sqlite)
-            found = self._compiled[key] = _Compiled(stmt, db.engine.dialect, names)
-        return found
+        dialect = db.engine.dialect
+        found = self._compiled.get(id(dialect))
+        if found is not None and found[0] is dialect:
+            return found[1]
+        names = None
+        if self.shape is not None:
+            names = list(self.shape(db.is_sqlite).selected_columns.keys())
+        compiled = _Compiled(self.builder(db.is_sqlite), dialect, names)
+        self._compiled[id(dialect)] = (dialect, compiled)
+        return compiled
 
     async def all(self, db: Database, **params: Any) -> list[Any]:
         compiled = self.compiled(db)

@@ -5,6 +5,7 @@ committed write seen, and the pool's path whenever that connection cannot answer
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, select
 
 from resolvers.db import Database, make_engine
-from resolvers.hot.driver import HotStatement
+from resolvers.hot.driver import HotStatement, id_in
+from resolvers.models import article_t
 
 notes = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String))
 ALL_NOTES = HotStatement("notes", lambda _: select(notes.c.id, notes.c.text).order_by(notes.c.id))
@@ -145,3 +147,24 @@ async def test_no_inline_connection_where_a_second_one_would_not_see_the_same_da
         assert database.sqlite_reader is None
     finally:
         await database.dispose()
+
+
+async def test_engines_on_both_databases_coming_and_going_each_get_their_own_sql(
+    sqlite_template: Path, postgres_shared: str
+):
+    """A hot statement compiles once per dialect; a dialect freed with its engine must not
+    lend its compiled SQL to the next engine's dialect at the same address (PostgreSQL's
+    ``= ANY($1::INTEGER[])`` reached SQLite once, as a syntax error)."""
+    ids = HotStatement(
+        "ids",
+        lambda is_sqlite: select(article_t.c.id).where(id_in(article_t.c.id, "ids", is_sqlite)),
+    )
+    for _ in range(25):
+        for url in (f"sqlite+aiosqlite:///{sqlite_template}", postgres_shared):
+            database = Database(make_engine(url))
+            try:
+                assert await ids.all(database, ids=[-1, -2]) == []
+            finally:
+                await database.dispose()
+            del database
+            gc.collect()
