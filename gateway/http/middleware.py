@@ -18,10 +18,11 @@ from gateway.http.request_context import (
     accept_request_id,
     new_record,
 )
-from gateway.ops.logs import get_logger
+from gateway.ops.logs import get_logger, write_line
 from gateway.ops.metrics import Metrics
 from gateway.ops.tracing import Tracing
 
+ACCESS_LOGGER = "gateway.access"
 # Probes, scrapes and unmatched paths (scanners): counted in the HTTP metrics, but kept out of the
 # per-request DB histograms.
 INFRA_ROUTES = frozenset({"/metrics", "/healthz", "/readyz"})
@@ -47,7 +48,8 @@ class RequestMiddleware:
         self.metrics = metrics
         self.tracing = tracing
         self.access_log_enabled = access_log_enabled
-        self.log = get_logger("gateway.access").bind()  # resolved now: no proxy per line
+        # For a failure's traceback; the other lines go through ``write_line``.
+        self.log = get_logger(ACCESS_LOGGER).bind()
         # Labelled children looked up once: ``labels()`` takes a lock and builds a key each time.
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -131,10 +133,10 @@ class RequestMiddleware:
             fields["trace_id"], fields["span_id"] = ids
         if failure is not None and not isinstance(failure, Exception):
             fields["cancelled"] = True  # client went away or the worker is being killed
-            self.log.warning("request", **fields)
+            write_line(ACCESS_LOGGER, "warning", "request", fields)
         elif failure is not None:
             self.log.error("request", exc_info=failure, **fields)
         elif status >= 500:
-            self.log.error("request", **fields)
+            write_line(ACCESS_LOGGER, "error", "request", fields)
         else:
-            self.log.info("request", **fields)
+            write_line(ACCESS_LOGGER, "info", "request", fields)

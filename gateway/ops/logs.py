@@ -266,18 +266,42 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         named.propagate = True
     # Not through stdlib logging: an access line per request is on the hot path, and the
     # direct route costs a fraction of a LogRecord plus handler plus formatter.
+    global _threshold
+    _chain[:] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        _logger_key,
+        timestamper,
+        *final,
+    ]
+    _threshold = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            _logger_key,
-            timestamper,
-            *final,
-        ],
+        processors=list(_chain),
         logger_factory=structlog.WriteLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]  # file-like
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=False,
     )
+
+
+# The processors ``configure_logging`` gave structlog, and its level: ``write_line`` runs them.
+_chain: list[Processor] = []
+_threshold = logging.INFO
+_LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def write_line(logger_name: str, method: str, event: str, fields: dict[str, Any]) -> None:
+    """What ``get_logger(logger_name).<method>(event, **fields)`` writes (the same processors
+    and output), without structlog's bound-logger machinery around them: for the access line,
+    which every request writes. ``method``: info, warning or error (no exception to format)."""
+    if not _chain:  # logging not configured here: structlog's defaults
+        getattr(get_logger(logger_name), method)(event, **fields)
+        return
+    if _LEVELS[method] < _threshold:
+        return
+    event_dict: Any = {"logger_name": logger_name, **fields, "event": event}
+    for processor in _chain:
+        event_dict = processor(None, method, event_dict)
+    _WRITER.put(event_dict + "\n")
 
 
 def get_logger(name: str) -> Any:

@@ -214,3 +214,53 @@ def test_log_lines_carry_the_pid_of_the_process_that_wrote_them() -> None:
     child.join(timeout=30)
     assert logged == actual == child.pid
     assert logged != os.getpid()
+
+
+@pytest.mark.parametrize("json_format", [True, False])
+@pytest.mark.parametrize("method", ["info", "warning", "error"])
+def test_write_line_writes_what_the_structlog_logger_writes(
+    capsys: pytest.CaptureFixture[str], json_format: bool, method: str
+) -> None:
+    """The access line's short route (``write_line``) and the logger give the same line, but
+    for the moment it was written (redaction and the bound request id included)."""
+    import re
+
+    import structlog
+
+    from gateway.ops.logs import configure_logging, get_logger, write_line
+
+    configure_logging(json=json_format, level="INFO")
+    fields = {
+        "method": "POST", "path": "/graphql", "status": 200, "duration_ms": 1.5,
+        "operation_name": None, "client_id": "token:ci", "error_codes": ["BAD_USER_INPUT"],
+        "note": f"Bearer {TOKEN}",
+    }  # fmt: skip
+    drained(capsys)
+    try:
+        with structlog.contextvars.bound_contextvars(request_id="abc123"):
+            getattr(get_logger("gateway.access"), method)("request", **fields)
+            write_line("gateway.access", method, "request", dict(fields))
+        lines = drained(capsys).err.splitlines()
+    finally:
+        configure_logging(json=True, level="INFO")
+    assert len(lines) == 2
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z?"
+    same = [re.sub(stamp, "<time>", line) for line in lines]
+    assert same[0] == same[1]
+    assert TOKEN not in lines[1] and "abc123" in lines[1]
+
+
+def test_write_line_leaves_out_what_the_level_leaves_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gateway.ops.logs import configure_logging, write_line
+
+    configure_logging(json=True, level="WARNING")
+    drained(capsys)
+    try:
+        write_line("gateway.access", "info", "request", {"status": 200})
+        write_line("gateway.access", "warning", "request", {"status": 200})
+        lines = drained(capsys).err.splitlines()
+        assert [json.loads(line)["level"] for line in lines] == ["warning"]
+    finally:
+        configure_logging(json=True, level="INFO")
