@@ -80,8 +80,9 @@ async def test_spans_nest_request_phases_batches_and_sql(
     assert execute.attributes["graphql.operation.name"] == "Front"
 
     batches = {s.name: s for s in by_name(spans, "dataloader ")}
-    # Authors and tags of the page: one batch, one statement.
-    assert set(batches) == {"dataloader links_by_article_id"}
+    # Authors and tags of the page: one batch, one statement (of the slim links loader: the
+    # query reads only their names, schema/content/slim.py).
+    assert set(batches) == {"dataloader slim_links_by_article_id"}
     for batch in batches.values():
         assert parent_id(batch) == execute.context.span_id
         assert batch.attributes["dataloader.batch_size"] == 3
