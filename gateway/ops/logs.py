@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import deque
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -117,6 +118,7 @@ class _LogWriter:
     ``PAUSE`` seconds and writes what accumulated in one call."""
 
     PAUSE = 0.02
+    BACKLOG = 256  # queued lines past which ``put`` checks that the writer is alive
 
     def __init__(self) -> None:
         self._start()
@@ -130,7 +132,9 @@ class _LogWriter:
         self.queued = 0
 
     def put(self, text: str) -> None:
-        if self.thread is None or not self.thread.is_alive():
+        # A writer that died (it does not, short of the interpreter's end) shows as a backlog:
+        # asking the thread every line would take its lock every line.
+        if self.thread is None or (len(self.lines) > self.BACKLOG and not self.thread.is_alive()):
             with self.lock:
                 if self.thread is None or not self.thread.is_alive():
                     self.thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
@@ -241,7 +245,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     structlog configuration, so each app built in one process (tests) leaves one behind.
     """
     final = _final_processors(json)
-    timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
+    timestamper = add_timestamp
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
             structlog.contextvars.merge_contextvars,
@@ -308,6 +312,24 @@ def get_logger(name: str) -> Any:
     """A lazy logger: resolved against the configuration in force at each call. Hot paths
     should hold ``get_logger(name).bind()`` taken after ``configure_logging``."""
     return structlog.get_logger(logger_name=name)  # ``logger`` itself is a reserved argument
+
+
+_second: tuple[int, str] = (-1, "")  # the current second (UNIX) and its ISO text
+
+
+def add_timestamp(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    """``timestamp``: what structlog's ``TimeStamper(fmt="iso", utc=True)`` writes (e.g.
+    ``2026-12-07T00:17:34.970927Z``), with the date and time of a second formatted once per
+    second rather than once per line (a datetime built and ISO-formatted: a tenth of the
+    access line's cost)."""
+    global _second
+    seconds, micros = divmod(time.time_ns() // 1000, 1_000_000)
+    second = _second
+    if second[0] != seconds:
+        text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        second = _second = (seconds, text)
+    event_dict["timestamp"] = f"{second[1]}.{micros:06d}Z" if micros else f"{second[1]}Z"
+    return event_dict
 
 
 def _logger_key(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:

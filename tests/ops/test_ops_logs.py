@@ -264,3 +264,20 @@ def test_write_line_leaves_out_what_the_level_leaves_out(
         assert [json.loads(line)["level"] for line in lines] == ["warning"]
     finally:
         configure_logging(json=True, level="INFO")
+
+
+def test_timestamps_are_what_structlogs_iso_utc_stamper_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``add_timestamp`` formats each second once; its text is ``TimeStamper``'s, with and
+    without microseconds, across a second's boundary."""
+    from datetime import UTC, datetime
+
+    from gateway.ops import logs
+
+    for ns in (1_796_000_000_123_456_000, 1_796_000_000_999_999_000, 1_796_000_001_000_000_000,
+               1_796_000_001_000_007_000, 946_684_799_500_000_000):  # fmt: skip
+        monkeypatch.setattr(logs.time, "time_ns", lambda ns=ns: ns)
+        stamped = logs.add_timestamp(None, "info", {})["timestamp"]
+        expected = datetime.fromtimestamp(ns // 1000 / 1e6, UTC).isoformat()
+        assert stamped == expected.replace("+00:00", "Z")
