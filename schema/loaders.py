@@ -54,6 +54,9 @@ from resolvers.seo.loaders import (
 L = TypeVar("L", bound=RequestLoader[Any, Any])
 
 
+_ALL: Any = object()  # ``RequestLoaders._clear``: every key
+
+
 class _Built(Generic[L]):
     """A loader attribute built on first use (most requests use a few of the ~20): the
     instance is then stored under the same name, so later reads are plain attribute reads."""
@@ -150,37 +153,52 @@ class RequestLoaders:
             loader.batch_load_fn = _request_over
         self.media_urls = _site_relative_urls
 
+    def _clear(self, name: str, key: Any = _ALL) -> None:
+        """``clear(key)`` (``clear_all()`` without a key) on the loader named ``name``, without
+        building one that nothing used yet: of such a loader only primes are waiting, and those
+        of ``key`` (or all) are dropped."""
+        assert isinstance(vars(type(self)).get(name), _Built), name
+        loader = self.__dict__.get(name)
+        if loader is not None:
+            if key is _ALL:
+                loader.clear_all()
+            else:
+                loader.clear(key)
+        elif key is _ALL:
+            self.deferred.pop(name, None)
+        elif name in self.deferred:
+            self.deferred[name] = [pair for pair in self.deferred[name] if pair[0] != key]
+
     def forget(self, changes: ChangeSet) -> None:
         """Drop entries a committed write made stale (same request, later fields)."""
         by_id = {
-            "author": (self.author_by_id, self.authors_by_article_id),
-            "category": (self.category_by_id, self.categories_by_article_id),
-            "tag": (self.tag_by_id, self.tags_by_article_id),
+            "author": ("author_by_id", "authors_by_article_id"),
+            "category": ("category_by_id", "categories_by_article_id"),
+            "tag": ("tag_by_id", "tags_by_article_id"),
         }
+        links = ("links_by_article_id", "slim_links_by_article_id")
         for change in changes:
             key = change.entity_id
             if change.entity == "media":
-                self.media_asset_by_id.clear(key)
+                self._clear("media_asset_by_id", key)
             if change.entity == "article":
-                self.article_by_id.clear(key)
-                self.body_by_article_id.clear(key)
-                self.links_by_article_id.clear(key)
-                self.slim_links_by_article_id.clear(key)
+                for name in ("article_by_id", "body_by_article_id", *links):
+                    self._clear(name, key)
                 for _, embedded in by_id.values():
-                    embedded.clear(key)
+                    self._clear(embedded, key)
             elif change.entity in by_id:
                 row_loader, embedded = by_id[change.entity]
-                row_loader.clear(key)
-                self.translation_by_entity_locale.clear_all()
-                self.translations_by_entity.clear((change.entity, key))
-                embedded.clear_all()  # its rows are embedded in every article that links it
-                self.links_by_article_id.clear_all()
-                self.slim_links_by_article_id.clear_all()
+                self._clear(row_loader, key)
+                self._clear("translation_by_entity_locale")
+                self._clear("translations_by_entity", (change.entity, key))
+                self._clear(embedded)  # its rows are embedded in every article that links it
+                for name in links:
+                    self._clear(name)
                 if change.entity == "author":
-                    self.email_by_author_id.clear(key)
+                    self._clear("email_by_author_id", key)
             if change.entity == "article" or change.entity in by_id:
-                self.seo_meta_by_entity.clear((change.entity, key))
+                self._clear("seo_meta_by_entity", (change.entity, key))
         if any(c.entity == "article" or c.entity in by_id for c in changes):
             # Nested pages and counts are keyed by parent and page: clear them wholesale.
-            self.articles_by_parent.clear_all()
-            self.article_count_by_parent.clear_all()
+            self._clear("articles_by_parent")
+            self._clear("article_count_by_parent")

@@ -282,7 +282,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     structlog.configure(
         processors=list(_chain),
         logger_factory=structlog.WriteLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]  # file-like
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        wrapper_class=structlog.make_filtering_bound_logger(_threshold),
         cache_logger_on_first_use=False,
     )
 

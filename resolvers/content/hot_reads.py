@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from itertools import combinations
 from typing import Any, cast
 
@@ -31,7 +32,7 @@ from resolvers.content.articles import (
 )
 from resolvers.content.directory import TABLES
 from resolvers.db import Database
-from resolvers.hot.driver import HotStatement, id_in
+from resolvers.hot.driver import Builder, HotStatement, id_in
 from resolvers.models import ARTICLE_LINKS, article_t
 from resolvers.pagination import Page, PageArgs, build_page, encode_cursor
 from resolvers.search.gate import SearchGate
@@ -90,26 +91,32 @@ def _by_slug_builder(
     return build
 
 
-# By (extras, public rows only, slim rows): see ``schema.content.slim`` for ``slim``.
+def _full_and_slim(name: str, builder: Callable[[bool], Builder]) -> dict[bool, HotStatement]:
+    """The statement ``builder(False)`` builds and its slim form (``builder(True)``; by
+    ``slim``), whose rows have the full statement's columns (``schema.content.slim``)."""
+    full = builder(False)
+    return {
+        False: HotStatement(name, full),
+        True: HotStatement(f"{name}-slim", builder(True), shape=full),
+    }
+
+
+# By (extras, public rows only, slim rows).
 NEWEST = {
-    (extras, public, slim): HotStatement(
-        f"newest{sorted(extras)}{public}{'-slim' if slim else ''}",
-        _newest_builder(extras, public, slim),
-        shape=_newest_builder(extras, public, False) if slim else None,
-    )
+    (extras, public, slim): statement
     for extras in EXTRAS
     for public in (True, False)
-    for slim in (False, True)
+    for slim, statement in _full_and_slim(
+        f"newest{sorted(extras)}{public}", partial(_newest_builder, extras, public)
+    ).items()
 }
 BY_SLUG = {
-    (extras, public, slim): HotStatement(
-        f"slug{sorted(extras)}{public}{'-slim' if slim else ''}",
-        _by_slug_builder(extras, public, slim),
-        shape=_by_slug_builder(extras, public, False) if slim else None,
-    )
+    (extras, public, slim): statement
     for extras in EXTRAS
     for public in (True, False)
-    for slim in (False, True)
+    for slim, statement in _full_and_slim(
+        f"slug{sorted(extras)}{public}", partial(_by_slug_builder, extras, public)
+    ).items()
 }
 
 
@@ -292,19 +299,17 @@ def _all_links(is_sqlite: bool, one: bool = False, slim: bool = False) -> Select
     )
 
 
-def _links_builder(one: bool, slim: bool) -> Callable[[bool], Select[Any]]:
+def _links_builder(one: bool, slim: bool) -> Builder:
     return lambda is_sqlite: _all_links(is_sqlite, one=one, slim=slim)
 
 
 # By (of one article, slim rows).
 LINKS = {
-    (one, slim): HotStatement(
-        f"links{'-one' if one else ''}{'-slim' if slim else ''}",
-        _links_builder(one, slim),
-        shape=_links_builder(one, False) if slim else None,
-    )
+    (one, slim): statement
     for one in (False, True)
-    for slim in (False, True)
+    for slim, statement in _full_and_slim(
+        f"links{'-one' if one else ''}", partial(_links_builder, one)
+    ).items()
 }
 
 

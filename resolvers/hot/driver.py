@@ -67,7 +67,8 @@ class _Compiled:
         self.constants = {k: v for k, v in compiled.params.items() if v is not None}
         self.binders: dict[str, Any] = dict(compiled._bind_processors)  # datetimes on SQLite
         selected = list(stmt.selected_columns.keys())
-        absent = [n for n in names or () if n not in set(selected)]
+        present = set(selected)
+        absent = [n for n in names or () if n not in present]
         self.tail: tuple[None, ...] = (None,) * len(absent)
         self.row: Any = namedtuple("HotRow", selected + absent, rename=True)  # type: ignore[misc]  # dynamic fields
         self.processors = [

@@ -12,13 +12,14 @@ through the same function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from schema.context import Info
 
 Relation = Literal["author", "authors", "categories", "tags", "body", "seo"]
+T = TypeVar("T")
 
 # GraphQL field on Article -> the relation that feeds it ("author": the primary author alone,
 # which a root query reads in its own statement; else the first of "authors").
@@ -75,24 +76,35 @@ def _on_items(nodes: Sequence[FieldNode], fragments: dict[str, Any]) -> set[Rela
     return wanted
 
 
-# What a field's selections ask for depends on the document alone: computed once per field of
-# a (cached, parsed) document, kept with its nodes so that an id is never mistaken for another.
-_SEEN: dict[tuple[str, tuple[int, ...]], tuple[tuple[FieldNode, ...], frozenset[Relation]]] = {}
-_SEEN_MAX = 4096
+class NodeMemo(Generic[T]):
+    """What depends on the parsed document alone, computed once per set of its nodes: kept by
+    the nodes' ids together with the nodes, so that an id is never mistaken for another's (the
+    document cache hands back the same node objects; at most ``maxsize`` entries)."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self.entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], T]] = {}
+
+    def get(self, tag: str, nodes: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        key = (tag, *map(id, nodes))
+        hit = self.entries.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+            return hit[1]
+        value = compute()
+        if len(self.entries) >= self.maxsize:
+            self.entries.clear()
+        self.entries[key] = (nodes, value)
+        return value
+
+
+# What a field's selections ask for: once per field of a (cached, parsed) document.
+_SEEN: NodeMemo[frozenset[Relation]] = NodeMemo()
 
 
 def _relations(info: Info, on: Callable[..., set[Relation]]) -> set[Relation]:
     raw = info._raw_info
     nodes = tuple(raw.field_nodes)
-    key = (on.__name__, tuple(map(id, nodes)))
-    hit = _SEEN.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
-        return set(hit[1])
-    found = frozenset(on(nodes, raw.fragments))
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.clear()
-    _SEEN[key] = (nodes, found)
-    return set(found)
+    return set(_SEEN.get(on.__name__, nodes, lambda: frozenset(on(nodes, raw.fragments))))
 
 
 def field_relations(info: Info) -> set[Relation]:

@@ -30,6 +30,7 @@ from graphql import (
     get_named_type,
 )
 
+from schema.content.prefetch import NodeMemo
 from schema.context import Info
 
 _TERM = frozenset({"id", "databaseId", "name", "slug", "path", "url"})
@@ -57,8 +58,7 @@ SLIM_FIELDS: dict[str, frozenset[str]] = {
 # Switched off by the test that compares slim with full rows.
 ENABLED = True
 
-_SEEN: dict[int, tuple[OperationDefinitionNode, bool]] = {}
-_SEEN_MAX = 4096
+_SEEN: NodeMemo[bool] = NodeMemo()
 
 
 def slim_document(info: Info) -> bool:
@@ -67,15 +67,9 @@ def slim_document(info: Info) -> bool:
     if not ENABLED:
         return False
     raw = info._raw_info
-    operation = raw.operation
-    hit = _SEEN.get(id(operation))
-    if hit is not None and hit[0] is operation:
-        return hit[1]
-    slim = slim_operation(raw.schema, operation, raw.fragments)
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.clear()
-    _SEEN[id(operation)] = (operation, slim)
-    return slim
+    return _SEEN.get(
+        "slim", (raw.operation,), lambda: slim_operation(raw.schema, raw.operation, raw.fragments)
+    )
 
 
 def slim_operation(
