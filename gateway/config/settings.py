@@ -121,6 +121,12 @@ class Settings(
         description="Run queries on compiled execution plans (cached per document); off: every "
         "operation runs on graphql-core. Both give the same responses.",
     )
+    coalesce_writes: bool = Field(
+        True,
+        description="`content-gateway serve`: what a response writes in one step of the event "
+        "loop (status line, headers, body) leaves in one socket send instead of one per part; "
+        "off: asyncio's socket transport as is.",
+    )
 
     # --- operations (logs, metrics, tracing, readiness) ---
     log_format: Literal["auto", "json", "console"] = Field(

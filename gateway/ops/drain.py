@@ -21,6 +21,8 @@ import gc
 from functools import partial
 from typing import Any
 
+from gateway.ops.transport import CoalescingEventLoop
+
 DRAIN_MARGIN = 0.5
 
 
@@ -72,8 +74,11 @@ def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
-def draining_worker(config: Any, sockets: Any = None, shutdown_event: Any = None) -> None:
-    """hypercorn's asyncio worker, with a drain before its graceful stop."""
+def draining_worker(
+    config: Any, sockets: Any = None, shutdown_event: Any = None, *, coalesce_writes: bool = False
+) -> None:
+    """hypercorn's asyncio worker, with a drain before its graceful stop; ``coalesce_writes``:
+    on ``CoalescingEventLoop`` (``gateway.ops.transport``)."""
     from hypercorn.asyncio.run import _run, worker_serve
     from hypercorn.utils import check_multiprocess_shutdown_event, load_application
 
@@ -92,6 +97,7 @@ def draining_worker(config: Any, sockets: Any = None, shutdown_event: Any = None
         partial(worker_serve, app, config, sockets=sockets),
         debug=config.debug,
         shutdown_trigger=stop_after_drain,
+        loop_factory=CoalescingEventLoop if coalesce_writes else None,
     )
 
 

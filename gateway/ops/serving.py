@@ -69,7 +69,9 @@ def _contains(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def worker_process(config: Any, sockets: Any, shutdown_event: Any) -> None:
+def worker_process(
+    config: Any, sockets: Any, shutdown_event: Any, coalesce_writes: bool = False
+) -> None:
     """One hypercorn worker (the target of a spawned process). A start-up failure ends it with
     exit code ``STARTUP_FAILED`` and the one line the app logged, never a multiprocessing
     traceback."""
@@ -78,7 +80,8 @@ def worker_process(config: Any, sockets: Any, shutdown_event: Any) -> None:
     from gateway.ops.drain import draining_worker
 
     try:
-        draining_worker(config, sockets, shutdown_event)  # drains keep-alive clients on stop
+        # drains keep-alive clients on stop
+        draining_worker(config, sockets, shutdown_event, coalesce_writes=coalesce_writes)
     except Exception as exc:
         if not _contains(exc, LifespanFailureError):  # the app has not said why: say it here
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -102,7 +105,9 @@ def _stop_all(processes: list[Any], stop_event: Any, graceful_timeout: float) ->
             process.join(5)
 
 
-def supervise(config: Any, workers: int, graceful_timeout: float) -> int:
+def supervise(
+    config: Any, workers: int, graceful_timeout: float, *, coalesce_writes: bool = False
+) -> int:
     """Run ``workers`` worker processes until SIGTERM/SIGINT (exit 0 once they all stopped
     cleanly) or until one of them exits on its own: then the others are stopped and the exit
     code is non-zero, so a supervisor (systemd ``Restart=on-failure``, Kubernetes) restarts
@@ -125,7 +130,12 @@ def supervise(config: Any, workers: int, graceful_timeout: float) -> int:
     processes = [
         context.Process(
             target=worker_process,
-            kwargs={"config": config, "sockets": sockets, "shutdown_event": stop_event},
+            kwargs={
+                "config": config,
+                "sockets": sockets,
+                "shutdown_event": stop_event,
+                "coalesce_writes": coalesce_writes,
+            },
         )
         for _ in range(workers)
     ]
@@ -177,7 +187,9 @@ def serve(settings: Settings, *, bind: str, workers: int, graceful_timeout: floa
         # Workers ignore SIGTERM: when a supervisor signals the whole process group (systemd's
         # default KillMode), only this parent reacts and the workers shut down gracefully on
         # its word instead of dying mid-request.
-        code = supervise(config, workers, graceful_timeout)
+        code = supervise(
+            config, workers, graceful_timeout, coalesce_writes=settings.coalesce_writes
+        )
         log.info("stopped", exit_code=code)
         return code
     finally:

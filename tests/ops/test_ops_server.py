@@ -240,3 +240,34 @@ async def test_one_worker_keeps_its_metrics_in_memory(
         assert total(exposition, "gateway_http_requests_total", **graphql) == 3
         assert total(exposition, "gateway_db_statements_per_request_count") == 3
         assert total(exposition, "gateway_dataloader_batch_size_count") == 3
+
+
+async def test_coalesced_writes_answer_the_same_as_asyncios_transport(
+    database_url: str, db: Any, tmp_path: Path
+) -> None:
+    """``GATEWAY_COALESCE_WRITES`` on (the default) and off: over one keep-alive connection,
+    small answers, an answer larger than what a transport holds (``HOLD_LIMIT``) and a 404 come
+    back the same, whole and in order."""
+    author = await add_author(db, "Frances Allen")
+    for n in range(12):
+        await add_article(db, f"Optimising compilers, part {n}", authors=[author], body="x" * 9000)
+    big = "{ articles(first: 12) { nodes { title body } } }"
+    answers: dict[str, list[tuple[int, bytes]]] = {}
+    for setting in ("true", "false"):
+        async with (
+            running(database_url, tmp_path, workers=1, GATEWAY_COALESCE_WRITES=setting) as server,
+            httpx.AsyncClient(base_url=server.url, timeout=30) as client,
+        ):
+            got = []
+            for query in (QUERY, big, QUERY, big):
+                response = await client.post("/graphql", json={"query": query})
+                got.append((response.status_code, response.content))
+            got.append(((r := await client.get("/no-such-page")).status_code, r.content))
+            got.append(((r := await client.get("/healthz")).status_code, r.content))
+        answers[setting] = got
+    assert answers["true"] == answers["false"]
+    statuses = [status for status, _ in answers["true"]]
+    assert statuses == [200, 200, 200, 200, 404, 200]
+    large = orjson.loads(answers["true"][1][1])["data"]["articles"]["nodes"]
+    assert len(large) == 12 and all(len(node["body"]) >= 9000 for node in large)
+    assert len(answers["true"][1][1]) > 64 * 1024
