@@ -27,7 +27,6 @@ from schema.events.webhook_mutations import WebhookMutation
 from schema.events.webhooks import WebhookQuery
 from schema.execution.compiled import CompiledExecutor
 from schema.execution.hooks import HookRunner
-from schema.execution.lifecycle import DirectExecution
 from schema.media.operations import MediaMutation, MediaQuery
 from schema.media.types import MediaAsset
 from schema.relay import Node, from_global_id
@@ -113,7 +112,7 @@ get_object_definition(Mutation, strict=True).description = (
 )
 
 
-class GatewaySchema(DirectExecution):
+class GatewaySchema(strawberry.Schema):
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
