@@ -80,13 +80,20 @@ def _redact_item(key: str, value: Any) -> Any:
 
 
 _SCALARS = frozenset({int, float, bool, type(None)})
+# Short texts ``redact_text`` left as they were: a line's method, path, operation name, cache
+# state, client id and logger name repeat on nearly every line, and a set lookup costs a
+# fraction of checking them again.
+_clean_texts: set[str] = set()
+CLEAN_TEXTS = 2048
+CLEAN_TEXT_MAX = 100
 
 
 def redact_secrets(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
     """Runs last, after exceptions are formatted, so tracebacks are scrubbed too.
 
     ``_redact_item`` for each key, with the common cases (a string, a number) decided here:
-    every request writes an access line of a dozen keys."""
+    every request writes an access line of a dozen keys, most of whose texts were seen clean
+    before (``_clean_texts``)."""
     redacted: EventDict = {}
     for key, value in event_dict.items():
         secret = _secret_keys.get(key)
@@ -96,7 +103,14 @@ def redact_secrets(_logger: Any, _method: str, event_dict: EventDict) -> EventDi
         if secret and value is not None and value != "":
             redacted[key] = REDACTED
         elif kind is str:
-            redacted[key] = redact_text(value)
+            if value in _clean_texts:
+                redacted[key] = value
+                continue
+            clean = redacted[key] = redact_text(value)
+            if clean is value and len(value) <= CLEAN_TEXT_MAX:
+                if len(_clean_texts) >= CLEAN_TEXTS:  # values that vary (ids) fill it: start over
+                    _clean_texts.clear()
+                _clean_texts.add(value)
         elif kind in _SCALARS:
             redacted[key] = value
         else:

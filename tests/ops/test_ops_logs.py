@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.ops import logs
 from gateway.ops.logs import add_pid, drain_logs, redact_secrets
 from tests.auth_support import add_token
 from tests.support import add_article, add_author, gql, ok
@@ -184,6 +185,21 @@ def test_redaction_covers_keys_text_and_nesting() -> None:
     assert scalars == {"token": "[REDACTED]", "secret": None, "password": "", "pin_token": "[REDACTED]", "retries": 2, "ok": True}  # fmt: skip
     nested = redact_secrets(None, "info", {"api_key": {"id": 1}, "tuple": ("Bearer xyz",)})
     assert nested == {"api_key": "[REDACTED]", "tuple": ["Bearer [REDACTED]"]}
+
+
+def test_redaction_remembers_clean_texts_only() -> None:
+    """Clean short texts are remembered (the access line's repeat on every line); a text with
+    a secret is redacted every time it comes; a remembered text under a secret key is still
+    hidden; the memory stays bounded."""
+    for _ in range(3):
+        line = redact_secrets(None, "info", {"path": "/graphql", "event": "token=abc123 seen"})
+        assert line == {"path": "/graphql", "event": "token=[REDACTED] seen"}
+    assert "/graphql" in logs._clean_texts
+    assert "token=abc123 seen" not in logs._clean_texts
+    assert redact_secrets(None, "info", {"password": "/graphql"}) == {"password": "[REDACTED]"}
+    for n in range(logs.CLEAN_TEXTS + 10):
+        redact_secrets(None, "info", {"request_id": f"{n:032x}"})
+    assert len(logs._clean_texts) <= logs.CLEAN_TEXTS
 
 
 @pytest.mark.parametrize("settings_overrides", [{"env": "development"}])
