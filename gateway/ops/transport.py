@@ -12,9 +12,9 @@ task that wrote has yielded, before the loop waits for I/O again), so the header
 written in the same step leave together. Nothing waits longer than the rest of the current
 step: the loop runs the release before it polls. What asyncio's transport does on its own is
 unchanged: flow control (more than ``HOLD_LIMIT`` bytes held are written at once, so the
-write buffer's high-water mark and ``drain`` behave as before), errors, ``close`` and
-``write_eof`` (both send what is held first), ``abort`` (drops it, as it drops asyncio's
-buffer). ``CoalescingEventLoop`` makes its plain (not TLS) socket transports this way; the
+write buffer's high-water mark and ``drain`` behave as before), errors, ``close``,
+``write_eof`` and ``loop.sendfile`` (each sends what is held first; a write after ``close``
+goes out at once), ``abort`` (drops it, as it drops asyncio's buffer). ``CoalescingEventLoop`` makes its plain (not TLS) socket transports this way; the
 ``serve`` command's workers run on it (``GATEWAY_COALESCE_WRITES``).
 """
 
@@ -39,6 +39,7 @@ class CoalescingTransport(selector_events._SelectorSocketTransport):  # type: ig
         if (
             not isinstance(data, (bytes, bytearray, memoryview))
             or self._eof
+            or self._closing  # asyncio sends it before the socket closes: so do we
             or self._conn_lost
             or self._buffer  # asyncio is already waiting for the socket: append behind it
             or len(data) + len(self._held) > HOLD_LIMIT
@@ -64,6 +65,12 @@ class CoalescingTransport(selector_events._SelectorSocketTransport):  # type: ig
             data = bytes(self._held)
             self._held.clear()
             super().write(data)
+
+    def _make_empty_waiter(self) -> Any:
+        """``loop.sendfile`` waits for the buffer to empty, then sends on the socket itself:
+        what is held goes first."""
+        self._release()
+        return super()._make_empty_waiter()
 
     def get_write_buffer_size(self) -> int:
         return super().get_write_buffer_size() + len(self._held)

@@ -128,6 +128,49 @@ def test_close_and_write_eof_send_what_is_held_first(loop, pair):
         transport.write(b"after EOF")  # asyncio's own refusal
 
 
+def test_a_write_after_close_is_treated_as_asyncio_treats_it():
+    """What was written before ``close`` goes out; a write after it is dropped without an
+    error: the same bytes reach the peer as from asyncio's own transport."""
+
+    def through(loop: asyncio.AbstractEventLoop) -> bytes:
+        async def step() -> socket.socket:
+            ours, theirs = socket.socketpair()
+            peer = Peer()
+            transport, _ = await asyncio.get_running_loop().connect_accepted_socket(
+                lambda: peer, ours
+            )
+            transport.write(b"held ")
+            transport.close()
+            transport.write(b"and after close")
+            assert await asyncio.wait_for(peer.lost, 5) is None
+            theirs.settimeout(5)
+            return theirs
+
+        try:
+            theirs = loop.run_until_complete(step())
+            with theirs:
+                return received(theirs)
+        finally:
+            loop.close()
+
+    assert through(CoalescingEventLoop()) == through(asyncio.SelectorEventLoop()) == b"held "
+
+
+def test_sendfile_sends_what_is_held_first(loop, pair, tmp_path):
+    transport, _, _, theirs = pair
+    path = tmp_path / "body.bin"
+    path.write_bytes(b"file body")
+
+    async def step() -> None:
+        transport.write(b"headers, ")
+        with path.open("rb") as file:
+            await asyncio.get_running_loop().sendfile(transport, file)
+        transport.close()
+
+    run(loop, step)
+    assert received(theirs) == b"headers, file body"
+
+
 def test_close_sends_what_is_held(loop, pair):
     transport, peer, _, theirs = pair
 
