@@ -4,18 +4,18 @@ hypercorn writes a response as it gets it from the app: the status line and head
 app sends ``http.response.start``, the body when it sends ``http.response.body``. asyncio's
 socket transport sends each ``write`` at once (a ``send`` system call, and on a local or
 loopback connection the TCP work of both ends), so every small response cost two sends and
-two segments. On an uncached article page that was a fifth of the worker's samples.
+two segments.
 
 ``CoalescingTransport`` holds what is written during one step of the event loop and sends it
 with one ``write`` of asyncio's own transport when the loop gets to it (``call_soon``: after the
 task that wrote has yielded, before the loop waits for I/O again), so the headers and a body
 written in the same step leave together. Nothing waits longer than the rest of the current
-step: the loop runs the release before it polls. What asyncio's transport does on its own is
-unchanged: flow control (more than ``HOLD_LIMIT`` bytes held are written at once, so the
-write buffer's high-water mark and ``drain`` behave as before), errors, ``close``,
-``write_eof`` and ``loop.sendfile`` (each sends what is held first; a write after ``close``
-goes out at once), ``abort`` (drops it, as it drops asyncio's buffer). ``CoalescingEventLoop`` makes its plain (not TLS) socket transports this way; the
-``serve`` command's workers run on it (``GATEWAY_COALESCE_WRITES``).
+step. What asyncio's transport does on its own is unchanged: flow control (more than
+``HOLD_LIMIT`` bytes held are written at once, so the write buffer's high-water mark and
+``drain`` behave as before), errors, ``close``, ``write_eof`` and ``loop.sendfile`` (each sends
+what is held first), a write after ``close`` (asyncio's to handle), ``abort`` (drops what is
+held, as it drops asyncio's buffer). ``CoalescingEventLoop`` makes its plain (not TLS) socket
+transports this way; the ``serve`` command's workers run on it (``GATEWAY_COALESCE_WRITES``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class CoalescingTransport(selector_events._SelectorSocketTransport):  # type: ig
         if (
             not isinstance(data, (bytes, bytearray, memoryview))
             or self._eof
-            or self._closing  # asyncio sends it before the socket closes: so do we
+            or self._closing  # after close(): asyncio's to send or drop, as ever
             or self._conn_lost
             or self._buffer  # asyncio is already waiting for the socket: append behind it
             or len(data) + len(self._held) > HOLD_LIMIT
@@ -85,9 +85,7 @@ class CoalescingTransport(selector_events._SelectorSocketTransport):  # type: ig
 
     def abort(self) -> None:
         self._held.clear()
-        if self._release_handle is not None:
-            self._release_handle.cancel()
-            self._release_handle = None
+        self._release()  # nothing left to send: only cancels the pending release
         super().abort()
 
 
