@@ -251,9 +251,7 @@ class OperationObserver(SchemaExtension):
                 self.record.client_id = self._client()
         if self.metrics is None:
             return
-        self.metrics.graphql_operations.labels(
-            self.metrics.operation_label(name), kind or "unknown", outcome
-        ).inc()
+        self.metrics.operation_count(name, kind or "unknown", outcome).inc()
         if self.executed:
             for error in errors:
                 if error.path is not None:

@@ -62,12 +62,23 @@ class Metrics:
         for state in ("in_use", "idle"):
             self.db_pool.labels(state=state).set(0)
         self._loader_batches: dict[str, Any] = {}  # loader names are the code's, a fixed set
+        # By (operation label, type, outcome): bounded, as ``operation_label`` bounds names.
+        self._operation_counts: dict[tuple[str, str, str], Any] = {}
 
     def loader_batch(self, loader: str) -> Any:
         """The batch-size histogram of one dataloader, resolved once per name."""
         child = self._loader_batches.get(loader)
         if child is None:
             child = self._loader_batches[loader] = self.dataloader_batch.labels(loader)
+        return child
+
+    def operation_count(self, name: str | None, kind: str, outcome: str) -> Any:
+        """The ``graphql_operations`` counter of one operation name, type and outcome, resolved
+        once per combination (what every operation increments)."""
+        key = (self.operation_label(name), kind, outcome)
+        child = self._operation_counts.get(key)
+        if child is None:
+            child = self._operation_counts[key] = self.graphql_operations.labels(*key)
         return child
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 SERVICE_NAME = "content-gateway"
@@ -115,12 +115,16 @@ class Tracing:
             span.set_status(self._trace.Status(self._trace.StatusCode.ERROR))
         span.end()
 
-    @contextmanager
-    def http_span(self, scope: MutableMapping[str, Any]) -> Iterator[Any]:
-        """The server span of one request; yields the span (None when tracing is off)."""
+    def http_span(self, scope: MutableMapping[str, Any]) -> AbstractContextManager[Any]:
+        """The server span of one request; yields the span (None when tracing is off: a
+        ``nullcontext``, not a generator entered and resumed on every request)."""
         if self.tracer is None:
-            yield None
-            return
+            return nullcontext()
+        return self._server_span(scope)
+
+    @contextmanager
+    def _server_span(self, scope: MutableMapping[str, Any]) -> Iterator[Any]:
+        assert self.tracer is not None
         carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         parent = self._propagate.extract(carrier)
         method = scope["method"]
