@@ -70,6 +70,7 @@ class _Built(Generic[L]):
 
     def __get__(self, holder: RequestLoaders, owner: type | None = None) -> L:
         loader = self.cls(*holder.bound)
+        loader.name = self.name
         if holder.observe is not None:
             holder.observe(self.name, loader)
         holder.__dict__[self.name] = loader

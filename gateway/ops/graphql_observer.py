@@ -86,9 +86,15 @@ class DeprecatedUsage:
 
 
 def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) -> None:
-    """Wrap each DataLoader's batch function of a request's ``RequestLoaders`` (attribute name =
-    loader name): batch size histogram and one span per batch."""
-    if metrics is None and not tracing.enabled:
+    """Batch sizes (histogram, by loader name: its ``RequestLoaders`` attribute) and, with
+    tracing, one span per batch for a request's ``RequestLoaders``.
+
+    Without tracing the request's scope reports each batch as it starts (``on_batch``): nothing
+    per loader or per request is wrapped. With tracing each loader's batch function is wrapped
+    in its span."""
+    if not tracing.enabled:
+        if metrics is not None:
+            loaders.scope.on_batch = metrics.observe_batch
         return
 
     def observe(name: str, loader: Any) -> None:

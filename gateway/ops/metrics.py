@@ -72,6 +72,10 @@ class Metrics:
             child = self._loader_batches[loader] = self.dataloader_batch.labels(loader)
         return child
 
+    def observe_batch(self, loader: str, size: int) -> None:
+        """One dataloader batch of ``size`` keys (``RequestScope.on_batch``)."""
+        self.loader_batch(loader).observe(size)
+
     def operation_count(self, name: str | None, kind: str, outcome: str) -> Any:
         """The ``graphql_operations`` counter of one operation name, type and outcome, resolved
         once per combination (what every operation increments)."""

@@ -45,15 +45,19 @@ class RequestScope:
         self.closed = False
         self._running: set[asyncio.Task[Any]] = set()
         self._loads: set[asyncio.Future[Any]] = set()  # the loads not answered yet
+        # Called with (loader name, number of keys) as each batch starts (batch-size metrics).
+        self.on_batch: Callable[[str, int], None] | None = None
 
     def watch(self, load: asyncio.Future[Any]) -> None:
         self._loads.add(load)
         load.add_done_callback(self._loads.discard)
 
-    async def run(self, batch: Callable[[Any], Awaitable[Any]], keys: Any) -> Any:
-        """One batch, in the task aiodataloader runs it in."""
+    async def run(self, batch: Callable[[Any], Awaitable[Any]], keys: Any, name: str = "") -> Any:
+        """One batch (of the loader ``name``), in the task aiodataloader runs it in."""
         if self.closed:
             raise asyncio.CancelledError  # the request is over: no database work for it
+        if self.on_batch is not None:
+            self.on_batch(name, len(keys))
         task = asyncio.current_task()
         assert task is not None  # aiodataloader runs batches in tasks
         self._running.add(task)
@@ -76,6 +80,8 @@ class RequestScope:
 
 class RequestLoader(DataLoader[K, V]):
     """A dataloader bound to one request's database, viewer, clock, tag collector and scope."""
+
+    name = ""  # its ``RequestLoaders`` attribute, set when built there (metrics, spans)
 
     @staticmethod
     def get_cache_key(key: Any) -> Any:
@@ -101,9 +107,10 @@ class RequestLoader(DataLoader[K, V]):
         self.scope = scope if scope is not None else RequestScope()
         batch = self.batch_load_fn
         scope_ = self.scope
+        loader = self
 
         async def scoped(keys: Any) -> Any:
-            return await scope_.run(batch, keys)
+            return await scope_.run(batch, keys, loader.name)
 
         self.batch_load_fn = scoped  # the per-instance wrapper aiodataloader calls
 
