@@ -72,7 +72,7 @@ class _Built(Generic[L]):
         loader = self.cls(*holder.bound)
         loader.name = self.name
         if holder.observe is not None:
-            holder.observe(self.name, loader)
+            holder.observe(loader)
         holder.__dict__[self.name] = loader
         for key, value in holder.deferred.pop(self.name, ()):
             loader.prime(key, value)
@@ -119,8 +119,8 @@ class RequestLoaders:
         self.now = now
         self.scope = RequestScope()
         self.bound = (db, viewer, now, tags if tags is not None else TagCollector(), self.scope)
-        # Called with (attribute name, loader) for each loader as it is built (metrics, spans).
-        self.observe: Callable[[str, DataLoader[Any, Any]], None] | None = None
+        # Called with each loader as it is built, named (tracing's spans per batch).
+        self.observe: Callable[[DataLoader[Any, Any]], None] | None = None
         # Asset URLs for readers below the schema (SEO images); the context sets its own.
         self.media_urls: Callable[[], MediaUrls] = _site_relative_urls
         # Primes for loaders not built yet: applied when (if) the loader is built (``prime``).

@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from aiodataloader import DataLoader
 from graphql import DocumentNode, GraphQLSchema, validate
 from graphql.type import get_named_type, is_input_object_type
 from graphql.validation import ValidationRule
@@ -21,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 from gateway.http.request_context import RequestRecord, record_of
 from gateway.ops.metrics import Metrics
 from gateway.ops.tracing import Tracing
+from resolvers.content.loaders import RequestLoader
 from resolvers.errors import GatewayError
 
 
@@ -87,29 +87,27 @@ class DeprecatedUsage:
 
 def instrument_loaders(loaders: Any, metrics: Metrics | None, tracing: Tracing) -> None:
     """Batch sizes (histogram, by loader name: its ``RequestLoaders`` attribute) and, with
-    tracing, one span per batch for a request's ``RequestLoaders``.
-
-    Without tracing the request's scope reports each batch as it starts (``on_batch``): nothing
-    per loader or per request is wrapped. With tracing each loader's batch function is wrapped
-    in its span."""
+    tracing, one span per batch for a request's ``RequestLoaders``. The request's scope
+    reports each batch as it starts (``on_batch``); only tracing wraps each loader's batch
+    function, in its span."""
+    if metrics is not None:
+        loaders.scope.on_batch = metrics.observe_batch
     if not tracing.enabled:
-        if metrics is not None:
-            loaders.scope.on_batch = metrics.observe_batch
         return
 
-    def observe(name: str, loader: Any) -> None:
-        if isinstance(loader, DataLoader) and not getattr(loader.batch_load_fn, "observed", False):
-            loader.batch_load_fn = _observed_batch(name, loader.batch_load_fn, metrics, tracing)
+    def observe(loader: Any) -> None:
+        if isinstance(loader, RequestLoader) and not getattr(
+            loader.batch_load_fn, "observed", False
+        ):
+            loader.batch_load_fn = _spanned_batch(loader.name, loader.batch_load_fn, tracing)
 
-    for name, loader in loaders.built().items():
-        observe(name, loader)
+    for loader in loaders.built().values():
+        observe(loader)
     loaders.observe = observe  # the loaders built later (RequestLoaders builds on first use)
 
 
-def _observed_batch(name: str, load: Any, metrics: Metrics | None, tracing: Tracing) -> Any:
+def _spanned_batch(name: str, load: Any, tracing: Tracing) -> Any:
     async def batch(keys: Any) -> Any:
-        if metrics is not None:
-            metrics.loader_batch(name).observe(len(keys))
         with tracing.span(
             f"dataloader {name}", **{"dataloader.name": name, "dataloader.batch_size": len(keys)}
         ):

@@ -61,29 +61,25 @@ class Metrics:
         }
         for state in ("in_use", "idle"):
             self.db_pool.labels(state=state).set(0)
-        self._loader_batches: dict[str, Any] = {}  # loader names are the code's, a fixed set
-        # By (operation label, type, outcome): bounded, as ``operation_label`` bounds names.
-        self._operation_counts: dict[tuple[str, str, str], Any] = {}
+        # Labelled children by (metric, label values), for the series every request touches.
+        # Their label values are bounded (loader names are the code's, operation names go
+        # through ``operation_label``).
+        self._children: dict[tuple[Any, ...], Any] = {}
 
-    def loader_batch(self, loader: str) -> Any:
-        """The batch-size histogram of one dataloader, resolved once per name."""
-        child = self._loader_batches.get(loader)
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric, *labels)
+        child = self._children.get(key)
         if child is None:
-            child = self._loader_batches[loader] = self.dataloader_batch.labels(loader)
+            child = self._children[key] = metric.labels(*labels)
         return child
 
     def observe_batch(self, loader: str, size: int) -> None:
         """One dataloader batch of ``size`` keys (``RequestScope.on_batch``)."""
-        self.loader_batch(loader).observe(size)
+        self._child(self.dataloader_batch, loader).observe(size)
 
     def operation_count(self, name: str | None, kind: str, outcome: str) -> Any:
-        """The ``graphql_operations`` counter of one operation name, type and outcome, resolved
-        once per combination (what every operation increments)."""
-        key = (self.operation_label(name), kind, outcome)
-        child = self._operation_counts.get(key)
-        if child is None:
-            child = self._operation_counts[key] = self.graphql_operations.labels(*key)
-        return child
+        """The ``graphql_operations`` counter of one operation name, type and outcome."""
+        return self._child(self.graphql_operations, self.operation_label(name), kind, outcome)
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         return Counter(f"{PREFIX}_{name}", doc, labels, registry=self.registry)

@@ -106,11 +106,9 @@ class RequestLoader(DataLoader[K, V]):
         self.db, self.viewer, self.now, self.tags = db, viewer, now, tags
         self.scope = scope if scope is not None else RequestScope()
         batch = self.batch_load_fn
-        scope_ = self.scope
-        loader = self
 
         async def scoped(keys: Any) -> Any:
-            return await scope_.run(batch, keys, loader.name)
+            return await self.scope.run(batch, keys, self.name)
 
         self.batch_load_fn = scoped  # the per-instance wrapper aiodataloader calls
 
